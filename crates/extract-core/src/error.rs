@@ -1,0 +1,156 @@
+//! The one error type of the extraction domain, shared by every trait implementation.
+
+use std::time::Duration;
+
+/// Which upstream an error came from: the search provider or a crawled website.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Upstream {
+    /// The web search provider.
+    Search,
+    /// A company website (homepage, about page, robots.txt).
+    Site,
+}
+
+impl std::fmt::Display for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Upstream::Search => "search provider",
+            Upstream::Site => "website",
+        })
+    }
+}
+
+/// Everything that can go wrong while extracting one company.
+///
+/// The variants are kinds a caller acts on (the server maps them to HTTP
+/// statuses, a batch records them per item), not a trace of where the code
+/// failed; the message carries the detail.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query itself is unusable (no name and no domain, a domain that is not a host name).
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    /// Search returned nothing that looks like the company's own website.
+    #[error("no official website found for {company:?}")]
+    NoWebsite {
+        /// The company name as asked.
+        company: String,
+    },
+    /// The upstream did not answer within the time allowed.
+    #[error("{upstream} timed out: {url}")]
+    Timeout {
+        /// Which upstream.
+        upstream: Upstream,
+        /// The URL that was being fetched (without query string secrets).
+        url: String,
+    },
+    /// The upstream answered with an unusable HTTP status.
+    #[error("{upstream} answered HTTP {status}: {url}")]
+    Status {
+        /// Which upstream.
+        upstream: Upstream,
+        /// The HTTP status code.
+        status: u16,
+        /// The URL that was fetched.
+        url: String,
+        /// How long the upstream asked us to wait (from `Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+    /// The connection could not be made or broke off.
+    #[error("{upstream} unreachable: {url}: {message}")]
+    Connect {
+        /// Which upstream.
+        upstream: Upstream,
+        /// The URL that was being fetched.
+        url: String,
+        /// What the transport said.
+        message: String,
+    },
+    /// The upstream answered, but not in a form we can read (bad JSON, not HTML).
+    #[error("{upstream} sent an unreadable response: {message}")]
+    InvalidResponse {
+        /// Which upstream.
+        upstream: Upstream,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The response body went over the configured cap.
+    #[error("response body of {url} exceeds {limit} bytes")]
+    BodyTooLarge {
+        /// The URL that was being fetched.
+        url: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The URL was refused before connecting: scheme, private address, too many redirects.
+    #[error("refused to fetch {url}: {reason}")]
+    Refused {
+        /// The URL that was refused.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Which upstream the error came from, if it came from one.
+    pub fn upstream(&self) -> Option<Upstream> {
+        match self {
+            Error::Timeout { upstream, .. }
+            | Error::Status { upstream, .. }
+            | Error::Connect { upstream, .. }
+            | Error::InvalidResponse { upstream, .. } => Some(*upstream),
+            _ => None,
+        }
+    }
+
+    /// Returns the same error attributed to another upstream (the HTTP client
+    /// does not know whether it is fetching for search or for a site).
+    pub fn for_upstream(self, to: Upstream) -> Self {
+        match self {
+            Error::Timeout { url, .. } => Error::Timeout { upstream: to, url },
+            Error::Status {
+                status,
+                url,
+                retry_after,
+                ..
+            } => Error::Status {
+                upstream: to,
+                status,
+                url,
+                retry_after,
+            },
+            Error::Connect { url, message, .. } => Error::Connect {
+                upstream: to,
+                url,
+                message,
+            },
+            Error::InvalidResponse { message, .. } => Error::InvalidResponse {
+                upstream: to,
+                message,
+            },
+            other => other,
+        }
+    }
+
+    /// A short, stable, machine-readable name of the error kind
+    /// (used in API error bodies, batch item errors and metric labels).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidQuery(_) => "invalid_query",
+            Error::NoWebsite { .. } => "no_website",
+            Error::Timeout { .. } => "upstream_timeout",
+            Error::Status { status: 429, .. } => "upstream_rate_limited",
+            Error::Status { .. } => "upstream_status",
+            Error::Connect { .. } => "upstream_unreachable",
+            Error::InvalidResponse { .. } => "upstream_invalid_response",
+            Error::BodyTooLarge { .. } => "upstream_body_too_large",
+            Error::Refused { .. } => "fetch_refused",
+        }
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,363 @@
+//! Turning one page's raw signals into candidate fields with provenance, and
+//! merging the candidates of several pages into profile fields.
+
+use url::Url;
+
+use super::html::{collapse_ws, decode, Raw};
+use super::microdata::{Item, Value as MdValue};
+use super::schema::{employees_of, is_org_type, year_of, OrgFacts, Role};
+use super::{jsonld, social::social_profile, text};
+use crate::normalize::{compact_name, site_host};
+use crate::{Address, Employees, Field, Method, SocialProfile};
+
+/// A link found on a page, resolved to an absolute URL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    /// The absolute URL.
+    pub url: String,
+    /// The link text, whitespace collapsed.
+    pub text: String,
+}
+
+/// Everything one page says about the company, each candidate with its
+/// provenance and confidence; several candidates per field are normal.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PageFacts {
+    /// The page URL.
+    pub url: String,
+    /// The `<title>`.
+    pub title: String,
+    /// Name candidates.
+    pub names: Vec<Field<String>>,
+    /// Legal name candidates.
+    pub legal_names: Vec<Field<String>>,
+    /// Description candidates.
+    pub descriptions: Vec<Field<String>>,
+    /// Logo URL candidates.
+    pub logos: Vec<Field<String>>,
+    /// Founding year candidates.
+    pub founded: Vec<Field<u16>>,
+    /// Head count candidates.
+    pub employees: Vec<Field<Employees>>,
+    /// Address candidates.
+    pub addresses: Vec<Field<Address>>,
+    /// Phone numbers.
+    pub phones: Vec<Field<String>>,
+    /// Email addresses.
+    pub emails: Vec<Field<String>>,
+    /// Social profiles.
+    pub social: Vec<Field<SocialProfile>>,
+    /// Keywords stated by the page.
+    pub keywords: Vec<String>,
+    /// Links to other pages (for the crawl planner).
+    #[serde(skip)]
+    pub links: Vec<Link>,
+    /// The page went over a limit and was read only in part.
+    pub truncated: bool,
+}
+
+impl PageFacts {
+    /// Interprets the raw signals of the page at `page_url`.
+    pub(crate) fn from_raw(page_url: &str, raw: Raw) -> Self {
+        let base = Url::parse(page_url)
+            .ok()
+            .map(|u| match raw.base.as_deref().map(|b| u.join(b.trim())) {
+                Some(Ok(b)) => b,
+                _ => u,
+            });
+        let resolve = |href: &str| -> Option<String> {
+            let href = decode(href.trim());
+            let url = match &base {
+                Some(b) => b.join(&href).ok()?,
+                None => Url::parse(&href).ok()?,
+            };
+            matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+        };
+        let host = base
+            .as_ref()
+            .and_then(|b| b.host_str().map(|h| site_host(&h.to_ascii_lowercase()).to_owned()))
+            .unwrap_or_default();
+        let mut f = PageFacts {
+            url: page_url.to_owned(),
+            title: collapse_ws(&decode(&raw.title)),
+            truncated: raw.truncated,
+            ..PageFacts::default()
+        };
+
+        // Structured data first: JSON-LD, then microdata.
+        for (org, role) in jsonld::organizations(&raw.jsonld) {
+            f.add_org(&org, Method::JsonLd, role, &resolve);
+        }
+        for (org, role) in microdata_orgs(&raw.microdata) {
+            f.add_org(&org, Method::Microdata, role, &resolve);
+        }
+
+        // Meta tags.
+        for (key, content) in &raw.metas {
+            let value = collapse_ws(&decode(content));
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "og:site_name" => f.names.push(f.field(value, Method::Opengraph, 1.0)),
+                "application-name" => f.names.push(f.field(value, Method::Meta, 0.9)),
+                "og:description" => f.descriptions.push(f.field(value, Method::Opengraph, 1.0)),
+                "description" => f.descriptions.push(f.field(value, Method::Meta, 1.0)),
+                "twitter:description" => f.descriptions.push(f.field(value, Method::Meta, 0.95)),
+                "og:image" | "og:logo" | "twitter:image" => {
+                    if key == "og:logo" || value.to_ascii_lowercase().contains("logo") {
+                        if let Some(u) = resolve(&value) {
+                            f.logos.push(f.field(u, Method::Opengraph, 0.9));
+                        }
+                    }
+                }
+                "twitter:site" | "twitter:creator" => {
+                    let handle = value.trim_start_matches('@');
+                    if let Some(p) = social_profile(&format!("https://twitter.com/{handle}")) {
+                        let conf = if key == "twitter:site" { 0.9 } else { 0.7 };
+                        f.social.push(f.field(p, Method::Meta, conf));
+                    }
+                }
+                "keywords" => {
+                    for k in value.split(',').map(collapse_ws).filter(|k| !k.is_empty() && k.len() <= 64) {
+                        if f.keywords.len() < 32 && !f.keywords.contains(&k) {
+                            f.keywords.push(k);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(name) = name_from_title(&f.title, &host) {
+            f.names.push(f.field(name, Method::Meta, 0.85));
+        }
+        for (rel, href) in &raw.icons {
+            let Some(u) = resolve(href) else { continue };
+            let weight = if rel.contains("apple-touch-icon") {
+                0.95
+            } else if rel.contains("logo") {
+                1.0
+            } else if rel.contains("icon") {
+                0.7
+            } else {
+                continue;
+            };
+            f.logos.push(f.field(u, Method::Meta, weight));
+        }
+
+        // Links: contacts, social profiles, and pages for the crawl planner.
+        for a in &raw.anchors {
+            let href = decode(a.href.trim());
+            let lower = href.to_ascii_lowercase();
+            if let Some(addr) = lower.strip_prefix("mailto:") {
+                let addr = addr.split('?').next().unwrap_or_default().trim();
+                let addr = percent_decode(addr);
+                if text::plausible_email(&addr) && addr.contains('@') {
+                    f.emails.push(f.field(addr, Method::Link, 1.0));
+                }
+            } else if lower.starts_with("tel:") {
+                if let Some(p) = text::clean_phone(&percent_decode(&href[4..])) {
+                    f.phones.push(f.field(p, Method::Link, 1.0));
+                }
+            } else if let Some(url) = resolve(&href) {
+                if let Some(p) = social_profile(&url) {
+                    f.social.push(f.field(p, Method::Link, 1.0));
+                } else if f.links.len() < 1000 {
+                    f.links.push(Link {
+                        url,
+                        text: collapse_ws(&decode(&a.text)),
+                    });
+                }
+            }
+        }
+
+        // Text patterns last: the least trusted.
+        let body = decode(&raw.text);
+        for e in text::emails(&body) {
+            f.emails.push(f.field(e, Method::Text, 1.0));
+        }
+        for p in text::phones(&body) {
+            f.phones.push(f.field(p, Method::Text, 1.0));
+        }
+        if let Some(y) = text::founded_year(&body) {
+            f.founded.push(f.field(y, Method::Text, 1.0));
+        }
+        if let Some(n) = text::employees(&body) {
+            f.employees.push(f.field(n, Method::Text, 1.0));
+        }
+        if let Some(a) = text::address(&body) {
+            f.addresses.push(f.field(a, Method::Text, 1.0));
+        }
+        f
+    }
+
+    fn field<T>(&self, value: T, method: Method, weight: f32) -> Field<T> {
+        let mut field = Field::new(value, &self.url, method);
+        field.confidence = (field.confidence * weight).clamp(0.0, 1.0);
+        field
+    }
+
+    fn add_org(&mut self, org: &OrgFacts, method: Method, role: Role, resolve: &dyn Fn(&str) -> Option<String>) {
+        let w = role.weight();
+        if let Some(v) = &org.name {
+            self.names.push(self.field(v.clone(), method, w));
+        }
+        if let Some(v) = &org.legal_name {
+            self.legal_names.push(self.field(v.clone(), method, w));
+        }
+        if role == Role::Related {
+            // A brand or manufacturer is somebody else: its name and logo may
+            // stand in when nothing better exists, nothing more.
+            if let Some(v) = org.logo.as_deref().and_then(resolve) {
+                self.logos.push(self.field(v, method, w));
+            }
+            return;
+        }
+        if let Some(v) = &org.description {
+            self.descriptions.push(self.field(v.clone(), method, w));
+        }
+        if let Some(v) = org.logo.as_deref().and_then(resolve) {
+            self.logos.push(self.field(v, method, w));
+        }
+        for s in &org.same_as {
+            if let Some(p) = resolve(s).as_deref().and_then(social_profile) {
+                self.social.push(self.field(p, method, w));
+            }
+        }
+        if let Some(a) = &org.address {
+            self.addresses.push(self.field(a.clone(), method, w));
+        }
+        for p in &org.phones {
+            if let Some(p) = text::clean_phone(p) {
+                self.phones.push(self.field(p, method, w));
+            }
+        }
+        for e in &org.emails {
+            if text::plausible_email(e) && e.contains('@') {
+                self.emails.push(self.field(e.clone(), method, w));
+            }
+        }
+        if let Some(y) = org.founded {
+            self.founded.push(self.field(y, method, w));
+        }
+        if let Some(n) = org.employees {
+            self.employees.push(self.field(n, method, w));
+        }
+        for k in &org.keywords {
+            if self.keywords.len() < 32 && !self.keywords.contains(k) {
+                self.keywords.push(k.clone());
+            }
+        }
+    }
+}
+
+/// Organisations in microdata: top-level items are the page's subject,
+/// nested ones are only mentioned.
+fn microdata_orgs(items: &[Item]) -> Vec<(OrgFacts, Role)> {
+    let mut out = Vec::new();
+    for top in items {
+        let mut all = Vec::new();
+        top.walk(&mut all);
+        for (i, item) in all.into_iter().enumerate() {
+            if item.types.iter().any(|t| is_org_type(t)) {
+                let role = if i == 0 { Role::Primary } else { Role::Related };
+                out.push((microdata_facts(item), role));
+            }
+        }
+    }
+    out
+}
+
+fn microdata_facts(item: &Item) -> OrgFacts {
+    let nested_text = |name: &str, inner: &[&str]| -> Option<String> {
+        item.all(name).find_map(|v| match v {
+            MdValue::Text(t) => Some(collapse_ws(t)).filter(|t| !t.is_empty()),
+            MdValue::Item(i) => inner.iter().find_map(|k| i.text(k).map(collapse_ws)),
+        })
+    };
+    let address = item.all("address").find_map(|v| match v {
+        MdValue::Item(i) => {
+            let a = Address {
+                street: i.text("streetAddress").map(collapse_ws),
+                locality: i.text("addressLocality").map(collapse_ws),
+                region: i.text("addressRegion").map(collapse_ws),
+                postal_code: i.text("postalCode").map(collapse_ws),
+                country: i.text("addressCountry").map(collapse_ws),
+            };
+            (!a.is_empty()).then_some(a)
+        }
+        MdValue::Text(t) => Some(Address {
+            street: Some(collapse_ws(t)),
+            ..Address::default()
+        })
+        .filter(|a| a.street.as_deref().is_some_and(|s| !s.is_empty())),
+    });
+    let mut emails: Vec<String> = item
+        .all("email")
+        .filter_map(|v| match v {
+            MdValue::Text(t) => Some(t.trim().trim_start_matches("mailto:").to_ascii_lowercase()),
+            MdValue::Item(_) => None,
+        })
+        .collect();
+    let mut phones: Vec<String> = item
+        .all("telephone")
+        .filter_map(|v| match v {
+            MdValue::Text(t) => Some(t.trim().trim_start_matches("tel:").to_owned()),
+            MdValue::Item(_) => None,
+        })
+        .collect();
+    for cp in item.all("contactPoint") {
+        if let MdValue::Item(i) = cp {
+            phones.extend(i.text("telephone").map(str::to_owned));
+            emails.extend(i.text("email").map(|e| e.trim_start_matches("mailto:").to_ascii_lowercase()));
+        }
+    }
+    OrgFacts {
+        name: item.text("name").map(collapse_ws),
+        legal_name: item.text("legalName").map(collapse_ws),
+        description: item.text("description").map(collapse_ws),
+        url: item.text("url").map(str::to_owned),
+        logo: nested_text("logo", &["url", "contentUrl"]),
+        same_as: item
+            .all("sameAs")
+            .filter_map(|v| match v {
+                MdValue::Text(t) => Some(t.trim().to_owned()),
+                MdValue::Item(_) => None,
+            })
+            .collect(),
+        address,
+        phones,
+        emails,
+        founded: item.text("foundingDate").and_then(year_of),
+        employees: nested_text("numberOfEmployees", &["value", "minValue"]).and_then(|s| employees_of(&s)),
+        keywords: Vec::new(),
+    }
+}
+
+/// The company name hidden in a title like "Walmart | Save Money. Live Better.":
+/// the segment that matches the site's host best.
+fn name_from_title(title: &str, host: &str) -> Option<String> {
+    if title.is_empty() {
+        return None;
+    }
+    let label = host.split('.').next().unwrap_or_default();
+    let normalized = title.replace('\u{a0}', " ");
+    let mut segments: Vec<&str> = vec![normalized.as_str()];
+    for sep in [" | ", " - ", " – ", " — ", " · ", ": "] {
+        segments = segments.iter().flat_map(|s| s.split(sep)).collect();
+    }
+    let (score, best) = segments
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| (super::similarity(&compact_name(s), label), s))
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (score >= 0.5 && best.split_whitespace().count() <= 6).then(|| best.to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_owned())
+}

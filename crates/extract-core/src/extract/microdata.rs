@@ -1,0 +1,63 @@
+//! schema.org microdata items as collected by the HTML pass.
+
+/// A property value: text (or a URL) or a nested item.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Text(String),
+    Item(Item),
+}
+
+/// One `itemscope` element: its types (short names, e.g. `LocalBusiness`) and properties.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Item {
+    pub(crate) types: Vec<String>,
+    pub(crate) props: Vec<(String, Value)>,
+}
+
+impl Item {
+    pub(crate) fn new(types: Vec<String>) -> Self {
+        Item {
+            types,
+            props: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, name: String, value: Value) {
+        if self.props.len() < 256 {
+            self.props.push((name, value));
+        }
+    }
+
+    /// Every value of property `name`.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.props.iter().filter(move |(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// The first text value of property `name`, non-empty.
+    pub(crate) fn text<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.all(name).find_map(|v| match v {
+            Value::Text(t) if !t.trim().is_empty() => Some(t.trim()),
+            _ => None,
+        })
+    }
+
+    /// Every item nested in this one, depth first, this one included.
+    pub(crate) fn walk<'a>(&'a self, out: &mut Vec<&'a Item>) {
+        out.push(self);
+        for (_, v) in &self.props {
+            if let Value::Item(i) = v {
+                i.walk(out);
+            }
+        }
+    }
+}
+
+/// `"http://schema.org/LocalBusiness https://schema.org/Store"` -> `["LocalBusiness", "Store"]`.
+pub(crate) fn short_types(itemtype: &str) -> Vec<String> {
+    itemtype
+        .split_whitespace()
+        .filter_map(|t| t.trim_end_matches('/').rsplit(['/', '#']).next())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

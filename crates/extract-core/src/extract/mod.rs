@@ -1,0 +1,241 @@
+//! HTML extraction: one streaming, memory-capped pass per page
+//! ([`page`]), then a fixed-precedence merge of several pages ([`merge`]).
+//!
+//! Precedence comes from confidence, which starts from the method
+//! (JSON-LD > microdata > link > OpenGraph > meta > text) and is scaled by
+//! how the value sits on the page (a publisher or a favicon counts less).
+
+mod facts;
+mod html;
+mod jsonld;
+mod microdata;
+mod schema;
+mod social;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+pub use facts::{Link, PageFacts};
+pub use social::social_profile;
+pub use text::phone_digits;
+
+pub(crate) use crate::normalize::similarity;
+use crate::{Address, Employees, Field, SocialNetwork, SocialProfile};
+
+/// Bounds on what one page may cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Bytes of HTML read; the rest is ignored and the page marked truncated.
+    pub max_html_bytes: usize,
+    /// Bytes of visible text kept for pattern matching.
+    pub max_text_bytes: usize,
+    /// Bytes of one JSON-LD block.
+    pub max_jsonld_bytes: usize,
+    /// JSON-LD blocks read.
+    pub max_jsonld_blocks: usize,
+    /// Links kept.
+    pub max_links: usize,
+    /// Top-level microdata items kept.
+    pub max_items: usize,
+    /// Memory the HTML parser may use for its buffers.
+    pub parser_memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_html_bytes: 5 * 1024 * 1024,
+            max_text_bytes: 256 * 1024,
+            max_jsonld_bytes: 512 * 1024,
+            max_jsonld_blocks: 32,
+            max_links: 2000,
+            max_items: 64,
+            parser_memory_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Extracts the candidate facts of one page. Never fails: a page that cannot
+/// be parsed yields what was read before the problem, marked truncated.
+///
+/// `content_type` is the response's `Content-Type` (for its charset).
+///
+/// ```
+/// use extract_core::extract::{page, Limits};
+/// let html = br#"<html><head><title>Acme | Rockets</title>
+///   <meta property="og:description" content="We make rockets.">
+///   <script type="application/ld+json">{"@type":"Organization","name":"Acme","foundingDate":"1949"}</script>
+///   </head><body><a href="https://twitter.com/acme">Twitter</a></body></html>"#;
+/// let facts = page("https://acme.com/", html, None, &Limits::default());
+/// assert_eq!(facts.names[0].value, "Acme");
+/// assert_eq!(facts.founded[0].value, 1949);
+/// assert_eq!(facts.social[0].value.url, "https://twitter.com/acme");
+/// ```
+pub fn page(url: &str, body: &[u8], content_type: Option<&str>, limits: &Limits) -> PageFacts {
+    let charset = content_type.and_then(|ct| {
+        ct.split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, v)| v.trim().trim_matches('"'))
+    });
+    let raw = html::scan(body, charset, limits);
+    PageFacts::from_raw(url, raw)
+}
+
+/// The best value of each field over several pages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Merged {
+    /// Company name.
+    pub name: Option<Field<String>>,
+    /// Legal name.
+    pub legal_name: Option<Field<String>>,
+    /// Description.
+    pub description: Option<Field<String>>,
+    /// Logo URL.
+    pub logo: Option<Field<String>>,
+    /// Founding year.
+    pub founded_year: Option<Field<u16>>,
+    /// Head count.
+    pub employees: Option<Field<Employees>>,
+    /// Headquarters.
+    pub headquarters: Option<Field<Address>>,
+    /// Phones, best first, duplicates removed.
+    pub phones: Vec<Field<String>>,
+    /// Emails, best first, duplicates removed.
+    pub emails: Vec<Field<String>>,
+    /// One profile per network, best first.
+    pub social: Vec<Field<SocialProfile>>,
+    /// Keywords, first seen first.
+    pub keywords: Vec<String>,
+}
+
+/// Merges the facts of several pages: for single values the most confident
+/// candidate wins (the earlier page on a tie); lists are deduplicated.
+pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
+    let pages: Vec<&PageFacts> = pages.into_iter().collect();
+    let all = |f: fn(&PageFacts) -> &Vec<Field<String>>| pages.iter().flat_map(move |p| f(p).iter());
+    let mut m = Merged {
+        name: best(all(|p| &p.names)),
+        legal_name: best(all(|p| &p.legal_names)),
+        description: best(all(|p| &p.descriptions)).map(|mut d| {
+            if d.value.chars().count() > 1000 {
+                d.value = d.value.chars().take(1000).collect();
+            }
+            d
+        }),
+        logo: best(all(|p| &p.logos)),
+        founded_year: best(pages.iter().flat_map(|p| p.founded.iter())),
+        employees: best(pages.iter().flat_map(|p| p.employees.iter())),
+        headquarters: best(pages.iter().flat_map(|p| p.addresses.iter())),
+        phones: unique(all(|p| &p.phones), |a, b| same_phone(a, b)),
+        emails: unique(all(|p| &p.emails), |a, b| a.eq_ignore_ascii_case(b)),
+        social: Vec::new(),
+        keywords: Vec::new(),
+    };
+    for network in SocialNetwork::ALL {
+        if let Some(s) = best(pages.iter().flat_map(|p| p.social.iter()).filter(|s| s.value.network == network)) {
+            m.social.push(s);
+        }
+    }
+    for k in pages.iter().flat_map(|p| p.keywords.iter()) {
+        if m.keywords.len() < 32 && !m.keywords.contains(k) {
+            m.keywords.push(k.clone());
+        }
+    }
+    m
+}
+
+fn best<'a, T: Clone + 'a>(candidates: impl Iterator<Item = &'a Field<T>>) -> Option<Field<T>> {
+    let mut best: Option<&Field<T>> = None;
+    for c in candidates {
+        if best.is_none_or(|b| c.confidence > b.confidence) {
+            best = Some(c);
+        }
+    }
+    best.cloned()
+}
+
+fn unique<'a>(candidates: impl Iterator<Item = &'a Field<String>>, same: impl Fn(&str, &str) -> bool) -> Vec<Field<String>> {
+    let mut sorted: Vec<&Field<String>> = candidates.collect();
+    // Stable: equally confident values keep page order.
+    sorted.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let mut out: Vec<Field<String>> = Vec::new();
+    for c in sorted {
+        if !out.iter().any(|o| same(&o.value, &c.value)) && out.len() < 16 {
+            out.push(c.clone());
+        }
+    }
+    out
+}
+
+/// Two phone numbers are the same when their digits are, or when one is the
+/// other with a country code in front.
+fn same_phone(a: &str, b: &str) -> bool {
+    let (a, b) = (phone_digits(a), phone_digits(b));
+    let (a, b) = (a.trim_start_matches('+'), b.trim_start_matches('+'));
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 7 && long.ends_with(short) && long.len() - short.len() <= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn microdata_and_text_on_one_page() {
+        let html = br#"<html><head><title>Joe's Plumbing - Springfield</title></head><body>
+          <div itemscope itemtype="http://schema.org/Plumber">
+            <h1 itemprop="name">Joe&#39;s <b>Plumbing</b></h1>
+            <div itemprop="address" itemscope itemtype="http://schema.org/PostalAddress">
+              <span itemprop="streetAddress">12 Main St</span>, <span itemprop="addressLocality">Springfield</span>
+            </div>
+            <span itemprop="telephone">(555) 010-0199</span>
+            <a itemprop="sameAs" href="https://www.facebook.com/joesplumbing">fb</a>
+          </div>
+          <footer>Founded in 1987. Email: joe [at] joesplumbing [dot] com. Tel: (555) 010-0100</footer>
+        </body></html>"#;
+        let f = page("https://www.joesplumbing.com/", html, Some("text/html; charset=utf-8"), &Limits::default());
+        assert_eq!(f.names[0].value, "Joe's Plumbing");
+        assert_eq!(f.names[0].source.method, crate::Method::Microdata);
+        assert_eq!(f.addresses[0].value.locality.as_deref(), Some("Springfield"));
+        let m = merge([&f]);
+        assert_eq!(m.founded_year.unwrap().value, 1987);
+        assert_eq!(m.emails[0].value, "joe@joesplumbing.com");
+        assert_eq!(m.phones.len(), 2);
+        assert_eq!(m.phones[0].value, "(555) 010-0199");
+        assert_eq!(m.social[0].value.url, "https://facebook.com/joesplumbing");
+    }
+
+    #[test]
+    fn charset_from_header_and_meta() {
+        let latin1 = b"<html><head><meta name=description content=\"Caf\xe9 M\xfcller\"></head></html>";
+        let f = page("https://x.de/", latin1, Some("text/html; charset=ISO-8859-1"), &Limits::default());
+        assert_eq!(f.descriptions[0].value, "Café Müller");
+        let meta = b"<html><head><meta charset=\"windows-1252\"><meta name=description content=\"Caf\xe9\"></head></html>";
+        let f = page("https://x.de/", meta, None, &Limits::default());
+        assert_eq!(f.descriptions[0].value, "Café");
+    }
+
+    #[test]
+    fn relative_urls_resolve_and_caps_hold() {
+        let html = br#"<html><head><base href="/site/"><link rel="apple-touch-icon" href="img/logo.png"></head>
+            <body><a href="about">About us</a><a href="tel:+1%20555%20010%200100">call</a></body></html>"#;
+        let f = page("https://acme.com/x/y", html, None, &Limits::default());
+        assert_eq!(f.logos[0].value, "https://acme.com/site/img/logo.png");
+        assert_eq!(f.links[0].url, "https://acme.com/site/about");
+        assert_eq!(f.links[0].text, "About us");
+        assert_eq!(f.phones[0].value, "+1 555 010 0100");
+        let big = format!("<html><body>{}</body></html>", "<p>filler text</p>".repeat(100_000));
+        let limits = Limits { max_html_bytes: 100_000, ..Limits::default() };
+        let f = page("https://acme.com/", big.as_bytes(), None, &limits);
+        assert!(f.truncated);
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for input in [&b""[..], b"\xff\xfe\x00garbage", b"<<<>>><a href=", b"<script type=application/ld+json>{"] {
+            let _ = page("https://x.com/", input, Some("text/html; charset=nonsense"), &Limits::default());
+        }
+    }
+}

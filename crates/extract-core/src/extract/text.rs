@@ -1,0 +1,218 @@
+//! Patterns in visible text: emails (with simple obfuscation), phone numbers,
+//! founding year, head count and postal address lines.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::{Address, Employees};
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}\b")
+        .expect("email pattern")
+});
+
+/// `name [at] domain [dot] com` and the like.
+static OBFUSCATED_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*(?:\[at\]|\(at\)|\{at\}|\s\[@\]\s|\sat\s(?:\w+\s*(?:\[dot\]|\(dot\))))\s*")
+        .expect("obfuscated at pattern")
+});
+static OBFUSCATED_DOT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\s*(?:\[dot\]|\(dot\)|\{dot\})\s*").expect("obfuscated dot pattern"));
+
+/// A phone number: optional `+country`, optional area code in parentheses,
+/// then groups of digits separated by spaces, dots, dashes or slashes.
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)[\s.\-/]?)?\d{2,5}(?: ?[\s.\-/] ?\d{1,5}){1,5}")
+        .expect("phone pattern")
+});
+static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\btel\b|\btel\.|phone|call|\bfon\b|telefon|téléphone|telefono|☎|📞|\bph\b|\bt:)")
+        .expect("phone context pattern")
+});
+
+static FOUNDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:founded|established|est\.|since|incorporated|gegründet|fondée?|fundada|fondata|opgericht)(?:\s+(?:in|im|en|nel|em))?\s+(1[6-9]\d\d|20[0-3]\d)\b")
+        .expect("founded pattern")
+});
+
+static EMPLOYEES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,3}(?:[,.\u{a0} ]\d{3})+|\d{1,7})\s*(\+)?\s*(?:full[- ]time\s+)?(?:employees|associates|team members|staff members|staff|colleagues|mitarbeiter(?:innen|:innen)?|salariés|empleados)\b")
+        .expect("employees pattern")
+});
+
+/// US style: `702 SW 8th St, Bentonville, AR 72716`.
+static US_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{1,6}\s[A-Za-z0-9 .'#-]{2,60}),\s*([A-Za-z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)\b")
+        .expect("us address pattern")
+});
+
+/// Continental European style: `Hauptstraße 5, 10115 Berlin`.
+static EU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([A-ZÄÖÜ][\wäöüßéè.' -]{2,50}\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
+        .expect("eu address pattern")
+});
+
+/// Email addresses in `text`, lowercased, without obvious non-addresses
+/// (image file names, placeholders).
+pub(crate) fn emails(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut scan = |t: &str| {
+        for m in EMAIL.find_iter(t) {
+            let e = m.as_str().to_ascii_lowercase();
+            if plausible_email(&e) && !out.contains(&e) {
+                out.push(e);
+            }
+        }
+    };
+    scan(text);
+    if OBFUSCATED_AT.is_match(text) {
+        let t = OBFUSCATED_AT.replace_all(text, "@");
+        let t = OBFUSCATED_DOT.replace_all(&t, ".");
+        scan(&t);
+    }
+    out
+}
+
+/// Whether an address found in text or a `mailto:` is worth keeping.
+pub(crate) fn plausible_email(e: &str) -> bool {
+    const NOT_TLDS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js"];
+    const PLACEHOLDER_DOMAINS: &[&str] = &["example.com", "example.org", "domain.com", "email.com", "sentry.io"];
+    let Some((_, domain)) = e.rsplit_once('@') else {
+        return false;
+    };
+    let tld = domain.rsplit('.').next().unwrap_or_default();
+    !NOT_TLDS.contains(&tld) && !PLACEHOLDER_DOMAINS.contains(&domain)
+}
+
+/// Phone numbers in lines that say they hold one (`Tel`, `Phone`, …) or that
+/// start with `+country`. Returned as written, whitespace collapsed.
+pub(crate) fn phones(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let context = PHONE_CONTEXT.is_match(line);
+        for m in PHONE.find_iter(line) {
+            let candidate = m.as_str().trim();
+            if !(context || candidate.starts_with('+')) {
+                continue;
+            }
+            if let Some(p) = clean_phone(candidate) {
+                if !out.iter().any(|o| phone_digits(o) == phone_digits(&p)) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A phone number as written, whitespace collapsed, if it has 7 to 15 digits.
+pub(crate) fn clean_phone(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_start_matches("tel:").trim();
+    let digits = phone_digits(raw);
+    if !(7..=15).contains(&digits.len()) {
+        return None;
+    }
+    // A year range or a date is not a phone number.
+    if digits.len() == 8 && (raw.contains('.') || raw.contains('/')) && !raw.starts_with('+') {
+        return None;
+    }
+    Some(super::html::collapse_ws(raw))
+}
+
+/// The digits of a phone number, with a leading `+` kept.
+pub fn phone_digits(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    if p.trim_start().starts_with('+') {
+        out.push('+');
+    }
+    out.extend(p.chars().filter(char::is_ascii_digit));
+    out
+}
+
+/// The founding year stated in the text ("founded in 1962", "since 1962").
+pub(crate) fn founded_year(text: &str) -> Option<u16> {
+    FOUNDED
+        .captures_iter(text)
+        .filter_map(|c| c[1].parse::<u16>().ok())
+        .next()
+}
+
+/// A head count stated in the text ("2,100,000 associates", "50+ employees").
+pub(crate) fn employees(text: &str) -> Option<Employees> {
+    for c in EMPLOYEES.captures_iter(text) {
+        let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
+        let Ok(n) = digits.parse::<u64>() else {
+            continue;
+        };
+        if n == 0 || n > 10_000_000 {
+            continue;
+        }
+        let open = c.get(2).is_some();
+        return Some(Employees {
+            min: n,
+            max: if open { None } else { Some(n) },
+        });
+    }
+    None
+}
+
+/// The first postal address line in the text.
+pub(crate) fn address(text: &str) -> Option<Address> {
+    if let Some(c) = US_ADDRESS.captures(text) {
+        return Some(Address {
+            street: Some(c[1].trim().to_owned()),
+            locality: Some(c[2].trim().to_owned()),
+            region: Some(c[3].to_owned()),
+            postal_code: Some(c[4].to_owned()),
+            country: Some("US".to_owned()),
+        });
+    }
+    if let Some(c) = EU_ADDRESS.captures(text) {
+        return Some(Address {
+            street: Some(c[1].trim().to_owned()),
+            locality: Some(c[4].trim().to_owned()),
+            region: None,
+            postal_code: Some(c[3].to_owned()),
+            country: c.get(2).map(|m| m.as_str().to_owned()),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_emails_including_obfuscated() {
+        assert_eq!(emails("Write to Info@Acme.com or logo@2x.png"), vec!["info@acme.com"]);
+        assert_eq!(emails("contact: sales [at] acme [dot] com"), vec!["sales@acme.com"]);
+        assert_eq!(emails("press(at)acme.de"), vec!["press@acme.de"]);
+    }
+
+    #[test]
+    fn finds_phones_only_in_context() {
+        assert_eq!(phones("Phone: (479) 273-4000\nOrder 123 456 789"), vec!["(479) 273-4000"]);
+        assert_eq!(phones("Call us +44 20 7946 0958 today"), vec!["+44 20 7946 0958"]);
+        assert_eq!(phones("Tel. 089 / 123 456-0"), vec!["089 / 123 456-0"]);
+        assert!(phones("Copyright 2010-2024 all rights").is_empty());
+        assert_eq!(phone_digits("+1 (479) 273-4000"), "+14792734000");
+    }
+
+    #[test]
+    fn founded_employees_address() {
+        assert_eq!(founded_year("Founded in 1962 by Sam Walton"), Some(1962));
+        assert_eq!(founded_year("Serving customers since 1887."), Some(1887));
+        assert_eq!(founded_year("gegründet 1999"), Some(1999));
+        assert_eq!(founded_year("In 2050 we will"), None);
+        assert_eq!(employees("with 2,200,000 associates"), Some(Employees { min: 2_200_000, max: Some(2_200_000) }));
+        assert_eq!(employees("500+ employees"), Some(Employees { min: 500, max: None }));
+        let a = address("HQ: 702 SW 8th St, Bentonville, AR 72716\n").unwrap();
+        assert_eq!(a.locality.as_deref(), Some("Bentonville"));
+        assert_eq!(a.postal_code.as_deref(), Some("72716"));
+        let a = address("Hauptstraße 5, 10115 Berlin").unwrap();
+        assert_eq!(a.locality.as_deref(), Some("Berlin"));
+        assert_eq!(a.street.as_deref(), Some("Hauptstraße 5"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The answer: a company profile in which every field carries its source.
+
+use serde::{Deserialize, Serialize};
+
+/// How a value was found. Ordered from the most to the least trusted;
+/// merging keeps the value of the most trusted method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Given by the caller (a `domain` in the query).
+    Query,
+    /// schema.org JSON-LD.
+    JsonLd,
+    /// schema.org microdata.
+    Microdata,
+    /// OpenGraph `og:*` meta tags.
+    Opengraph,
+    /// Other meta tags: `description`, `twitter:*`, `<title>`, `<link rel=icon>`.
+    Meta,
+    /// Links in the page: social profiles, `mailto:`, `tel:`.
+    Link,
+    /// Patterns in the visible text.
+    Text,
+    /// The search results (the website choice, profiles seen there).
+    Serp,
+}
+
+impl Method {
+    /// The confidence a value found this way starts with.
+    pub fn base_confidence(self) -> f32 {
+        match self {
+            Method::Query => 1.0,
+            Method::JsonLd => 0.95,
+            Method::Microdata => 0.9,
+            Method::Opengraph => 0.8,
+            Method::Meta => 0.7,
+            Method::Link => 0.85,
+            Method::Text => 0.6,
+            Method::Serp => 0.5,
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Source {
+    /// The page (or search request) the value was read from.
+    pub url: String,
+    /// How it was read.
+    pub method: Method,
+}
+
+/// A value with its provenance and a confidence in `0.0..=1.0`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field<T> {
+    /// The value.
+    pub value: T,
+    /// Where it came from.
+    pub source: Source,
+    /// How much to trust it.
+    pub confidence: f32,
+}
+
+impl<T> Field<T> {
+    /// A value found at `url` by `method`, with the method's base confidence.
+    pub fn new(value: T, url: &str, method: Method) -> Self {
+        Field {
+            value,
+            source: Source {
+                url: url.to_owned(),
+                method,
+            },
+            confidence: method.base_confidence(),
+        }
+    }
+}
+
+/// A social or reference profile of the company elsewhere on the web.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialNetwork {
+    /// linkedin.com/company/…
+    Linkedin,
+    /// x.com / twitter.com
+    Twitter,
+    /// facebook.com
+    Facebook,
+    /// github.com
+    Github,
+    /// youtube.com
+    Youtube,
+    /// instagram.com
+    Instagram,
+    /// crunchbase.com/organization/…
+    Crunchbase,
+    /// wikipedia.org/wiki/…
+    Wikipedia,
+}
+
+impl SocialNetwork {
+    /// Every network, in display order.
+    pub const ALL: [SocialNetwork; 8] = [
+        SocialNetwork::Linkedin,
+        SocialNetwork::Twitter,
+        SocialNetwork::Facebook,
+        SocialNetwork::Github,
+        SocialNetwork::Youtube,
+        SocialNetwork::Instagram,
+        SocialNetwork::Crunchbase,
+        SocialNetwork::Wikipedia,
+    ];
+
+    /// The lowercase name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocialNetwork::Linkedin => "linkedin",
+            SocialNetwork::Twitter => "twitter",
+            SocialNetwork::Facebook => "facebook",
+            SocialNetwork::Github => "github",
+            SocialNetwork::Youtube => "youtube",
+            SocialNetwork::Instagram => "instagram",
+            SocialNetwork::Crunchbase => "crunchbase",
+            SocialNetwork::Wikipedia => "wikipedia",
+        }
+    }
+}
+
+/// One social profile: which network and the normalised profile URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SocialProfile {
+    /// The network.
+    pub network: SocialNetwork,
+    /// The profile URL, normalised (https, no `www.`, no query, no trailing slash).
+    pub url: String,
+}
+
+/// A postal address; any part may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Address {
+    /// Street and number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// City.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// State, province or region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Postal code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Country, as written on the page (name or ISO code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+impl Address {
+    /// True when no part is known.
+    pub fn is_empty(&self) -> bool {
+        self.street.is_none()
+            && self.locality.is_none()
+            && self.region.is_none()
+            && self.postal_code.is_none()
+            && self.country.is_none()
+    }
+}
+
+/// Head count: an exact number (`min == max`) or a range (`max: None` for "n+").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Employees {
+    /// Lower bound (or the exact count).
+    pub min: u64,
+    /// Upper bound; equal to `min` for an exact count, `None` when open-ended.
+    pub max: Option<u64>,
+}
+
+/// An industry: NAICS sector code and label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Industry {
+    /// The two-digit NAICS sector code, e.g. `"44-45"` for retail.
+    pub sector: String,
+    /// The sector label.
+    pub label: String,
+    /// The words that led to this classification.
+    pub evidence: Vec<String>,
+}
+
+/// How the website was chosen among the search hits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebsiteChoice {
+    /// The chosen URL.
+    pub url: String,
+    /// Score of the choice in `0.0..=1.0`.
+    pub confidence: f32,
+    /// The second-best candidate, if there was one.
+    pub runner_up: Option<String>,
+}
+
+/// What happened to one page the crawl looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageVisit {
+    /// The page URL (after redirects).
+    pub url: String,
+    /// HTTP status, when the page was fetched.
+    pub status: Option<u16>,
+    /// `fetched`, `skipped_robots`, `failed`.
+    pub outcome: String,
+}
+
+/// A structured company profile. Every field carries where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompanyProfile {
+    /// What was asked: the company name, or the domain when no name was given.
+    pub query: String,
+    /// The company's registrable domain, e.g. `walmart.com`.
+    pub domain: Option<String>,
+    /// The company's name as the site states it.
+    pub name: Option<Field<String>>,
+    /// The legal name, when stated.
+    pub legal_name: Option<Field<String>>,
+    /// The website's home URL.
+    pub website: Option<Field<String>>,
+    /// A short description.
+    pub description: Option<Field<String>>,
+    /// Industry classification.
+    pub industry: Option<Field<Industry>>,
+    /// Year of founding.
+    pub founded_year: Option<Field<u16>>,
+    /// Head count.
+    pub employees: Option<Field<Employees>>,
+    /// Headquarters address.
+    pub headquarters: Option<Field<Address>>,
+    /// Phone numbers, most trusted first.
+    pub phones: Vec<Field<String>>,
+    /// Email addresses, most trusted first.
+    pub emails: Vec<Field<String>>,
+    /// Social and reference profiles, one per network.
+    pub social: Vec<Field<SocialProfile>>,
+    /// Logo URL.
+    pub logo: Option<Field<String>>,
+    /// Keywords stated by the site.
+    pub keywords: Vec<String>,
+    /// How the website was picked (absent when the query gave the domain).
+    pub website_choice: Option<WebsiteChoice>,
+    /// The pages looked at.
+    pub pages: Vec<PageVisit>,
+    /// When the profile was made, Unix seconds.
+    pub extracted_at: u64,
+}
+
+impl CompanyProfile {
+    /// The profile URL for `network`, if the company has one.
+    pub fn social_url(&self, network: SocialNetwork) -> Option<&str> {
+        self.social
+            .iter()
+            .find(|f| f.value.network == network)
+            .map(|f| f.value.url.as_str())
+    }
+}

@@ -1,0 +1,88 @@
+//! Search providers as codecs: each builds the HTTP request for a query and
+//! parses the provider's answer. [`HttpSearch`] joins a codec to any
+//! [`Fetch`] transport, so this crate never opens a socket.
+
+mod searxng;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use searxng::Searxng;
+
+use crate::{Error, Fetch, FetchRequest, Result, Search, SearchQuery, SearchResults, Upstream};
+
+/// A search provider's wire format: request builder and response parser.
+pub trait Codec: Send + Sync {
+    /// The provider's name, as in configuration (`searxng`, …).
+    fn name(&self) -> &'static str;
+    /// The HTTP request that runs `query`.
+    fn request(&self, query: &SearchQuery) -> FetchRequest;
+    /// Parses a successful response body.
+    fn parse(&self, body: &[u8]) -> Result<SearchResults>;
+}
+
+/// A [`Search`] that runs a [`Codec`] over a [`Fetch`] transport.
+pub struct HttpSearch {
+    codec: Box<dyn Codec>,
+    transport: Arc<dyn Fetch>,
+}
+
+impl HttpSearch {
+    /// Joins a codec and a transport.
+    pub fn new(codec: Box<dyn Codec>, transport: Arc<dyn Fetch>) -> Self {
+        HttpSearch { codec, transport }
+    }
+}
+
+#[async_trait]
+impl Search for HttpSearch {
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        let request = self.codec.request(query);
+        let page = self
+            .transport
+            .fetch(&request)
+            .await
+            .map_err(|e| e.for_upstream(Upstream::Search))?;
+        if !page.is_success() {
+            return Err(Error::Status {
+                upstream: Upstream::Search,
+                status: page.status,
+                url: redact_query(&page.url),
+                retry_after: page.retry_after.as_deref().and_then(parse_retry_after_seconds),
+            });
+        }
+        let mut results = self.codec.parse(&page.body)?;
+        results.hits.truncate(query.max_results);
+        Ok(results)
+    }
+}
+
+/// `Retry-After` given in seconds. (HTTP dates are read by the retry layer.)
+fn parse_retry_after_seconds(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Drops the query string from a URL for error messages: it may carry an API key.
+pub(crate) fn redact_query(url: &str) -> String {
+    url.split('?').next().unwrap_or_default().to_owned()
+}
+
+/// Reads a JSON body, naming the provider in the error.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(provider: &str, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::InvalidResponse {
+        upstream: Upstream::Search,
+        message: format!("{provider}: {e}"),
+    })
+}
+
+/// Joins `endpoint` and `path` unless the endpoint already ends with it.
+pub(crate) fn endpoint_with_path(endpoint: &str, path: &str) -> String {
+    let trimmed = endpoint.trim_end_matches('/');
+    if trimmed.ends_with(path) {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}{path}")
+    }
+}

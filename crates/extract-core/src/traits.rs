@@ -1,0 +1,124 @@
+//! The three seams of the service — `Search`, `Fetch`, `ProfileSource` —
+//! and the values that cross them. Every optimisation (cache, limits,
+//! metrics) is a decorator implementing the same trait.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::{CompanyProfile, CompanyQuery, Result};
+
+/// A web search for a company.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// The words to search for (the company name as given).
+    pub text: String,
+    /// At most this many hits are wanted.
+    pub max_results: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// The result URL.
+    pub url: String,
+    /// The result title.
+    pub title: String,
+    /// The snippet.
+    pub snippet: String,
+    /// Position in the results, from 1.
+    pub rank: usize,
+}
+
+/// What a search returned: the hits in rank order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The hits, best first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// A request for one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FetchRequest {
+    /// The absolute `http` or `https` URL.
+    pub url: String,
+    /// Extra request headers (name, value), e.g. an API key for a search provider.
+    pub headers: Vec<(String, String)>,
+}
+
+impl FetchRequest {
+    /// A plain GET of `url`.
+    pub fn get(url: impl Into<String>) -> Self {
+        FetchRequest {
+            url: url.into(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// A fetched response, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    /// The final URL, after redirects.
+    pub url: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The `Retry-After` header as sent, if any (seconds or an HTTP date).
+    pub retry_after: Option<String>,
+    /// The body (decoded from any content encoding, capped).
+    pub body: Bytes,
+}
+
+impl Page {
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Finds candidate websites for a company.
+#[async_trait]
+pub trait Search: Send + Sync {
+    /// Runs one search.
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults>;
+}
+
+/// Fetches one URL. Answers `Ok` for any HTTP status; errors are transport
+/// failures (connect, timeout, body cap, refused address).
+#[async_trait]
+pub trait Fetch: Send + Sync {
+    /// Fetches `request.url`, following redirects.
+    async fn fetch(&self, request: &FetchRequest) -> Result<Page>;
+}
+
+/// Produces a company profile: the whole pipeline, or a decorator around it.
+#[async_trait]
+pub trait ProfileSource: Send + Sync {
+    /// Extracts (or recalls) the profile of one company.
+    async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile>;
+}
+
+#[async_trait]
+impl<T: Search + ?Sized> Search for Arc<T> {
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        (**self).search(query).await
+    }
+}
+
+#[async_trait]
+impl<T: Fetch + ?Sized> Fetch for Arc<T> {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Page> {
+        (**self).fetch(request).await
+    }
+}
+
+#[async_trait]
+impl<T: ProfileSource + ?Sized> ProfileSource for Arc<T> {
+    async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
+        (**self).profile(query).await
+    }
+}
