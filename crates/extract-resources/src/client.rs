@@ -1,0 +1,227 @@
+//! The pooled HTTP client and its `Fetch` implementation: redirects by hand,
+//! a total timeout, and a body cap enforced while streaming.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::{Bytes, BytesMut};
+use extract_core::{Error as CoreError, Fetch, FetchRequest, Page, Upstream};
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
+use http::{HeaderName, HeaderValue, Request, StatusCode};
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::connector::Connector;
+use crate::{Config, Error};
+
+/// Counters of the client's work, for connection-reuse figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// HTTP requests sent (each redirect hop counts).
+    pub requests: u64,
+    /// TCP connections opened.
+    pub connections_opened: u64,
+}
+
+/// The HTTP client: pooled HTTP/1.1 and HTTP/2 (over TLS where the server
+/// offers it), timeouts, body cap, redirects, SSRF guard.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<Connector, Empty<Bytes>>,
+    config: Arc<Config>,
+    user_agent: HeaderValue,
+    requests: Arc<AtomicU64>,
+    opened: Arc<AtomicU64>,
+}
+
+impl HttpClient {
+    /// Builds a client. Fails on a `connect_to` that is not an address.
+    pub fn new(config: Config) -> crate::Result<Self> {
+        let opened = Arc::new(AtomicU64::new(0));
+        let connector = Connector::new(&config, opened.clone())?;
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(config.pool_idle_timeout_s))
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .unwrap_or_else(|_| HeaderValue::from_static("company-extract"));
+        Ok(HttpClient {
+            client,
+            config: Arc::new(config),
+            user_agent,
+            requests: Arc::new(AtomicU64::new(0)),
+            opened,
+        })
+    }
+
+    /// What the client has done so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            connections_opened: self.opened.load(Ordering::Relaxed),
+        }
+    }
+
+    async fn fetch_inner(&self, request: &FetchRequest) -> Result<Page, CoreError> {
+        let mut url = parse_url(&request.url)?;
+        let mut hops = 0;
+        loop {
+            let mut builder = Request::get(url.as_str())
+                .header(USER_AGENT, self.user_agent.clone())
+                .header(ACCEPT, "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8");
+            for (name, value) in &request.headers {
+                if let (Ok(n), Ok(v)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+                    builder = builder.header(n, v);
+                }
+            }
+            let req = builder.body(Empty::new()).map_err(|e| refused(&url, &e.to_string()))?;
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let response = self.client.request(req).await.map_err(|e| transport_error(&url, &e))?;
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                if let Some(location) = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()) {
+                    hops += 1;
+                    if hops > self.config.max_redirects {
+                        return Err(refused(&url, &format!("more than {} redirects", self.config.max_redirects)));
+                    }
+                    let next = url.join(location).map_err(|_| refused(&url, "redirect to an invalid URL"))?;
+                    url = check_scheme(next)?;
+                    continue;
+                }
+            }
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v: &HeaderValue| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let content_type = header(CONTENT_TYPE);
+            let retry_after = header(RETRY_AFTER);
+            let limit = self.config.max_body_bytes;
+            if header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok()).is_some_and(|l| l > limit) {
+                return Err(CoreError::BodyTooLarge {
+                    url: redact(&url),
+                    limit,
+                });
+            }
+            let body = read_capped(response.into_body(), limit, &url).await?;
+            return Ok(Page {
+                url: url.to_string(),
+                status: status.as_u16(),
+                content_type,
+                retry_after,
+                body,
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl Fetch for HttpClient {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Page, CoreError> {
+        let total = Duration::from_millis(self.config.timeout_ms);
+        match tokio::time::timeout(total, self.fetch_inner(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(CoreError::Timeout {
+                upstream: Upstream::Site,
+                url: request.url.split('?').next().unwrap_or_default().to_owned(),
+            }),
+        }
+    }
+}
+
+/// Reads the body frame by frame, failing as soon as it passes `limit`.
+async fn read_capped(mut body: hyper::body::Incoming, limit: u64, url: &url::Url) -> Result<Bytes, CoreError> {
+    let mut buf = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| CoreError::Connect {
+            upstream: Upstream::Site,
+            url: redact(url),
+            message: format!("body: {e}"),
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() as u64 + data.len() as u64 > limit {
+                return Err(CoreError::BodyTooLarge {
+                    url: redact(url),
+                    limit,
+                });
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.freeze())
+}
+
+fn parse_url(s: &str) -> Result<url::Url, CoreError> {
+    let url = url::Url::parse(s).map_err(|e| CoreError::Refused {
+        url: s.split('?').next().unwrap_or_default().to_owned(),
+        reason: format!("not a valid URL: {e}"),
+    })?;
+    check_scheme(url)
+}
+
+fn check_scheme(url: url::Url) -> Result<url::Url, CoreError> {
+    if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() {
+        Ok(url)
+    } else {
+        Err(refused(&url, "only http and https URLs with a host are fetched"))
+    }
+}
+
+fn refused(url: &url::Url, reason: &str) -> CoreError {
+    CoreError::Refused {
+        url: redact(url),
+        reason: reason.to_owned(),
+    }
+}
+
+/// The URL without its query string, which may carry an API key.
+fn redact(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.to_string()
+}
+
+/// Maps a client error to the domain's kinds, finding the guard's refusal
+/// and timeouts in the source chain.
+fn transport_error(url: &url::Url, err: &hyper_util::client::legacy::Error) -> CoreError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(own) = e.downcast_ref::<Error>() {
+            return match own {
+                Error::Refused { .. } => refused(url, &own.to_string()),
+                Error::ConnectTimeout { .. } => CoreError::Timeout {
+                    upstream: Upstream::Site,
+                    url: redact(url),
+                },
+                _ => CoreError::Connect {
+                    upstream: Upstream::Site,
+                    url: redact(url),
+                    message: own.to_string(),
+                },
+            };
+        }
+        source = e.source();
+    }
+    CoreError::Connect {
+        upstream: Upstream::Site,
+        url: redact(url),
+        message: error_chain(err),
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut s = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        s.push_str(": ");
+        s.push_str(&e.to_string());
+        source = e.source();
+    }
+    s
+}

@@ -1,0 +1,47 @@
+//! Settings of the HTTP client (`[http]` in the configuration file).
+
+use serde::{Deserialize, Serialize};
+
+/// HTTP client settings. Defaults match `config/default.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Time allowed to open a TCP connection, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Time allowed for a whole fetch (every redirect hop and the body), in milliseconds.
+    pub timeout_ms: u64,
+    /// Largest response body read, in bytes; a larger one is an error.
+    pub max_body_bytes: u64,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+    /// The `User-Agent` sent with every request.
+    pub user_agent: String,
+    /// When set (`host:port`), every connection goes to this address, in plain
+    /// HTTP, whatever the URL says; the URL's host is still sent as `Host`.
+    /// This is how the sandbox stands in for the internet. Empty: off.
+    pub connect_to: String,
+    /// Allow connections to loopback, private, link-local and other internal
+    /// addresses. Off by default: a crawler must not be pointed at the
+    /// network it runs in.
+    pub allow_private: bool,
+    /// Idle pooled connections are closed after this many seconds.
+    pub pool_idle_timeout_s: u64,
+    /// Idle connections kept per host.
+    pub pool_max_idle_per_host: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            connect_timeout_ms: 5_000,
+            timeout_ms: 15_000,
+            max_body_bytes: 5 * 1024 * 1024,
+            max_redirects: 5,
+            user_agent: concat!("company-extract/", env!("CARGO_PKG_VERSION")).to_owned(),
+            connect_to: String::new(),
+            allow_private: false,
+            pool_idle_timeout_s: 90,
+            pool_max_idle_per_host: 20,
+        }
+    }
+}

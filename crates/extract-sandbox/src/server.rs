@@ -1,0 +1,467 @@
+//! The sandbox's HTTP server: routes by `Host`, applies the knobs (latency,
+//! injected errors, search rate limit, search faults) and counts every call.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{header, Method, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Frame, Incoming};
+use serde::{Deserialize, Serialize};
+
+use crate::world::{truth, World};
+use crate::{render, search};
+
+pub(crate) type ResBody = BoxBody<Bytes, Infallible>;
+
+/// Counters of upstream calls, as `GET /__sandbox/stats` reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Search requests received (including rate-limited ones).
+    pub search_requests: u64,
+    /// Website requests received (pages, robots.txt, assets).
+    pub page_requests: u64,
+    /// 429 answers sent by the search rate limit.
+    pub rate_limited: u64,
+    /// 500 answers sent by error injection.
+    pub errors_injected: u64,
+    /// The highest number of requests one host received within any one second.
+    pub max_host_rps: u64,
+    /// robots.txt requests (also counted in `page_requests`).
+    pub robots_requests: u64,
+}
+
+/// What the search endpoint does besides answering.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchFault {
+    /// Answers normally.
+    #[default]
+    None,
+    /// Answers 200 with a body that is not JSON.
+    Garbage,
+    /// Answers 503.
+    Error,
+    /// Answers after 60 seconds.
+    Slow,
+}
+
+/// The knobs that can change while the sandbox runs (`POST /__sandbox/config`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Knobs {
+    /// Base latency of every search and page answer, in ms; each answer
+    /// waits a uniformly random 50–150 % of it.
+    pub latency_ms: u64,
+    /// Share of search and page requests answered with a 500, in `0.0..=1.0`.
+    pub error_rate: f64,
+    /// Search requests per second above which the search endpoint answers
+    /// 429 with `Retry-After: 1`; 0 means no limit.
+    pub serp_rate: f64,
+    /// A fault of the search endpoint.
+    pub search_fault: SearchFault,
+}
+
+pub(crate) struct State {
+    pub(crate) world: World,
+    pub(crate) seed: u64,
+    latency_ms: AtomicU64,
+    error_rate_ppm: AtomicU64,
+    serp_rate_milli: AtomicU64,
+    search_fault: AtomicU8,
+    search_requests: AtomicU64,
+    page_requests: AtomicU64,
+    robots_requests: AtomicU64,
+    rate_limited: AtomicU64,
+    errors_injected: AtomicU64,
+    max_host_rps: AtomicU64,
+    serp_window: Mutex<VecDeque<Instant>>,
+    host_windows: Mutex<HashMap<String, VecDeque<Instant>>>,
+    corpus: HashMap<String, Bytes>,
+}
+
+impl State {
+    pub(crate) fn new(world: World, seed: u64, knobs: Knobs, corpus: HashMap<String, Bytes>) -> Self {
+        let s = State {
+            world,
+            seed,
+            latency_ms: AtomicU64::new(0),
+            error_rate_ppm: AtomicU64::new(0),
+            serp_rate_milli: AtomicU64::new(0),
+            search_fault: AtomicU8::new(0),
+            search_requests: AtomicU64::new(0),
+            page_requests: AtomicU64::new(0),
+            robots_requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            errors_injected: AtomicU64::new(0),
+            max_host_rps: AtomicU64::new(0),
+            serp_window: Mutex::new(VecDeque::new()),
+            host_windows: Mutex::new(HashMap::new()),
+            corpus,
+        };
+        s.set_knobs(knobs);
+        s
+    }
+
+    pub(crate) fn set_knobs(&self, k: Knobs) {
+        self.latency_ms.store(k.latency_ms, Ordering::Relaxed);
+        self.error_rate_ppm
+            .store((k.error_rate.clamp(0.0, 1.0) * 1e6) as u64, Ordering::Relaxed);
+        self.serp_rate_milli
+            .store((k.serp_rate.max(0.0) * 1000.0) as u64, Ordering::Relaxed);
+        let fault = match k.search_fault {
+            SearchFault::None => 0,
+            SearchFault::Garbage => 1,
+            SearchFault::Error => 2,
+            SearchFault::Slow => 3,
+        };
+        self.search_fault.store(fault, Ordering::Relaxed);
+    }
+
+    pub(crate) fn knobs(&self) -> Knobs {
+        Knobs {
+            latency_ms: self.latency_ms.load(Ordering::Relaxed),
+            error_rate: self.error_rate_ppm.load(Ordering::Relaxed) as f64 / 1e6,
+            serp_rate: self.serp_rate_milli.load(Ordering::Relaxed) as f64 / 1000.0,
+            search_fault: match self.search_fault.load(Ordering::Relaxed) {
+                1 => SearchFault::Garbage,
+                2 => SearchFault::Error,
+                3 => SearchFault::Slow,
+                _ => SearchFault::None,
+            },
+        }
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            search_requests: self.search_requests.load(Ordering::Relaxed),
+            page_requests: self.page_requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            errors_injected: self.errors_injected.load(Ordering::Relaxed),
+            max_host_rps: self.max_host_rps.load(Ordering::Relaxed),
+            robots_requests: self.robots_requests.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        for c in [
+            &self.search_requests,
+            &self.page_requests,
+            &self.robots_requests,
+            &self.rate_limited,
+            &self.errors_injected,
+            &self.max_host_rps,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+        lock(&self.serp_window).clear();
+        lock(&self.host_windows).clear();
+    }
+
+    fn inject_error(&self) -> bool {
+        let ppm = self.error_rate_ppm.load(Ordering::Relaxed);
+        if ppm > 0 && fastrand::u64(0..1_000_000) < ppm {
+            self.errors_injected.fetch_add(1, Ordering::Relaxed);
+            true
+        } else {
+            false
+        }
+    }
+
+    async fn delay(&self) {
+        let base = self.latency_ms.load(Ordering::Relaxed);
+        if base > 0 {
+            let ms = fastrand::u64(base / 2..=base + base / 2);
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+
+    /// Records a search request in the one-second window; true when it is over the limit.
+    fn over_serp_rate(&self) -> bool {
+        let milli = self.serp_rate_milli.load(Ordering::Relaxed);
+        if milli == 0 {
+            return false;
+        }
+        let now = Instant::now();
+        let mut w = lock(&self.serp_window);
+        while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+            w.pop_front();
+        }
+        // The limit counts the requests admitted in the last second.
+        if (w.len() as u64 + 1) * 1000 > milli {
+            return true;
+        }
+        w.push_back(now);
+        false
+    }
+
+    fn record_host(&self, host: &str) {
+        let now = Instant::now();
+        let mut windows = lock(&self.host_windows);
+        let w = windows.entry(host.to_owned()).or_default();
+        w.push_back(now);
+        while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+            w.pop_front();
+        }
+        let n = w.len() as u64;
+        drop(windows);
+        self.max_host_rps.fetch_max(n, Ordering::Relaxed);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn full(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<ResBody> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Full::new(body.into()).boxed())
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
+}
+
+fn html(body: String) -> Response<ResBody> {
+    full(StatusCode::OK, "text/html; charset=utf-8", body)
+}
+
+fn json(status: StatusCode, value: &impl Serialize) -> Response<ResBody> {
+    full(status, "application/json", serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn redirect(status: StatusCode, to: &str) -> Response<ResBody> {
+    Response::builder()
+        .status(status)
+        .header(header::LOCATION, to)
+        .body(Full::new(Bytes::new()).boxed())
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
+}
+
+fn not_found(what: &str) -> Response<ResBody> {
+    full(StatusCode::NOT_FOUND, "text/plain", format!("not found: {what}\n"))
+}
+
+/// Answers one request.
+pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResBody> {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host())
+        .unwrap_or_default()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+
+    if let Some(company) = state.world.by_host(&host) {
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        state.record_host(&host);
+        if path == "/robots.txt" {
+            state.robots_requests.fetch_add(1, Ordering::Relaxed);
+        }
+        if state.inject_error() {
+            return full(StatusCode::INTERNAL_SERVER_ERROR, "text/html", "<h1>500 Internal Server Error</h1>");
+        }
+        state.delay().await;
+        if host != company.host {
+            return redirect(StatusCode::MOVED_PERMANENTLY, &format!("https://{}{}", company.host, path));
+        }
+        return match path.as_str() {
+            "/" | "/index.html" => html(render::homepage(company)),
+            "/about" | "/about-us" => html(render::about(company)),
+            "/contact" => html(render::contact(company)),
+            "/robots.txt" => full(StatusCode::OK, "text/plain", render::robots(company)),
+            "/favicon.ico" => full(StatusCode::OK, "image/x-icon", &b"\0\0\x01\0"[..]),
+            p if p.starts_with("/assets/") || p == "/apple-touch-icon.png" => {
+                full(StatusCode::OK, "image/png", &b"\x89PNG\r\n\x1a\n"[..])
+            }
+            "/careers" | "/investors" | "/news" | "/privacy" | "/terms" | "/products" => {
+                html(render::filler(company, &path))
+            }
+            p if p.starts_with("/news/") => html(render::filler(company, p)),
+            _ => not_found(&path),
+        };
+    }
+    if let Some(page) = state.corpus.get(&host) {
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        state.record_host(&host);
+        return match path.as_str() {
+            "/" => full(StatusCode::OK, "text/html", page.clone()),
+            _ => not_found(&path),
+        };
+    }
+    if host.ends_with(".sandbox.test") {
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        state.record_host(&host);
+        return fault_site(&host, &path).await;
+    }
+    if path == "/search" {
+        return search(&state, &query).await;
+    }
+    if let Some(rest) = path.strip_prefix("/__sandbox/") {
+        let method = req.method().clone();
+        let rest = rest.to_owned();
+        return control(&state, &method, &rest, &query, req).await;
+    }
+    if search::is_lookalike_host(&host) {
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        state.record_host(&host);
+        state.delay().await;
+        return html(render::lookalike(&host));
+    }
+    not_found(&format!("no site at host {host:?}"))
+}
+
+async fn search(state: &State, query: &str) -> Response<ResBody> {
+    state.search_requests.fetch_add(1, Ordering::Relaxed);
+    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    if state.over_serp_rate() {
+        state.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let mut r = full(StatusCode::TOO_MANY_REQUESTS, "text/plain", "rate limited\n");
+        r.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        return r;
+    }
+    if state.inject_error() {
+        return full(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "internal error\n");
+    }
+    state.delay().await;
+    match state.knobs().search_fault {
+        SearchFault::Garbage => return full(StatusCode::OK, "application/json", "<html>502 Bad Gateway</html>\x00\x01"),
+        SearchFault::Error => return full(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "unavailable\n"),
+        SearchFault::Slow => tokio::time::sleep(Duration::from_secs(60)).await,
+        SearchFault::None => {}
+    }
+    let q = params.get("q").map(String::as_str).unwrap_or_default();
+    if q.trim().is_empty() {
+        return full(StatusCode::BAD_REQUEST, "text/plain", "missing q\n");
+    }
+    match params.get("format").map(String::as_str) {
+        Some("json") => {
+            let hits = search::results(&state.world, q, state.seed);
+            full(StatusCode::OK, "application/json", search::searxng_json(q, &hits))
+        }
+        _ => full(StatusCode::FORBIDDEN, "text/plain", "only format=json is enabled\n"),
+    }
+}
+
+async fn control(state: &State, method: &Method, rest: &str, query: &str, req: Request<Incoming>) -> Response<ResBody> {
+    match (method, rest) {
+        (&Method::GET, "stats") => json(StatusCode::OK, &state.stats()),
+        (&Method::POST, "reset") => {
+            state.reset();
+            json(StatusCode::OK, &state.stats())
+        }
+        (&Method::GET, "config") => json(StatusCode::OK, &state.knobs()),
+        (&Method::POST, "config") => {
+            let body = match http_body_util::Limited::new(req.into_body(), 64 * 1024).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => return json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+            };
+            // Unset fields keep their current values.
+            let mut current = serde_json::to_value(state.knobs()).unwrap_or_default();
+            let patch: serde_json::Value = match serde_json::from_slice(&body) {
+                Ok(v) => v,
+                Err(e) => return json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+            };
+            if let (Some(cur), Some(p)) = (current.as_object_mut(), patch.as_object()) {
+                for (k, v) in p {
+                    cur.insert(k.clone(), v.clone());
+                }
+            }
+            match serde_json::from_value::<Knobs>(current) {
+                Ok(k) => {
+                    state.set_knobs(k);
+                    json(StatusCode::OK, &state.knobs())
+                }
+                Err(e) => json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+            }
+        }
+        (&Method::GET, "companies") => {
+            let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+            let offset: usize = params.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let limit: usize = params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100);
+            let list: Vec<serde_json::Value> = state
+                .world
+                .companies()
+                .iter()
+                .skip(offset)
+                .take(limit.min(10_000))
+                .map(|c| serde_json::json!({"name": c.name, "domain": c.domain, "host": c.host, "style": c.style}))
+                .collect();
+            json(StatusCode::OK, &list)
+        }
+        (&Method::GET, r) if r.starts_with("truth/") => {
+            let name = url::form_urlencoded::parse(format!("n={}", &r[6..]).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            match state.world.lookup(&name) {
+                Some(c) => json(StatusCode::OK, &truth(c)),
+                None => json(StatusCode::NOT_FOUND, &serde_json::json!({"error": format!("no company {name:?}")})),
+            }
+        }
+        _ => not_found(rest),
+    }
+}
+
+/// Sites that misbehave on purpose, for fault tests.
+async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
+    match host.trim_end_matches(".sandbox.test") {
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            html("<html><title>Slow</title></html>".to_owned())
+        }
+        "huge" => Response::builder()
+            .header(header::CONTENT_TYPE, "text/html")
+            .body(Repeat::new(Bytes::from(vec![b'a'; 64 * 1024]), 4 * 1024).boxed())
+            .unwrap_or_else(|_| not_found(host)),
+        "garbage" => full(StatusCode::OK, "application/octet-stream", (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>()),
+        "redirect-loop" => redirect(StatusCode::FOUND, "https://redirect-loop.sandbox.test/again"),
+        "redirect-chain" => {
+            let n: u32 = path.trim_start_matches('/').parse().unwrap_or(0);
+            if n == 0 {
+                html("<html><head><title>Chain end</title><meta name=\"description\" content=\"You made it.\"></head></html>".to_owned())
+            } else {
+                redirect(StatusCode::FOUND, &format!("/{}", n - 1))
+            }
+        }
+        "error" => full(StatusCode::INTERNAL_SERVER_ERROR, "text/html", "<h1>500</h1>"),
+        "empty" => html(String::new()),
+        _ => not_found(host),
+    }
+}
+
+/// A body that repeats one chunk `count` times: a huge response without the memory.
+pub(crate) struct Repeat {
+    chunk: Bytes,
+    remaining: usize,
+}
+
+impl Repeat {
+    fn new(chunk: Bytes, count: usize) -> Self {
+        Repeat { chunk, remaining: count }
+    }
+}
+
+impl Body for Repeat {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        self.remaining -= 1;
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
+    }
+}

@@ -1,0 +1,469 @@
+//! The simulated web's companies: the 500 real Fortune 500 identities carried
+//! in `data/fortune500.tsv`, plus generated ones, each with a site style and
+//! the ground truth an extractor should find on its homepage.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+const FORTUNE500: &str = include_str!("../data/fortune500.tsv");
+
+/// How a company's homepage carries its facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    /// A JSON-LD Organization (or subtype) block with everything.
+    JsonLd,
+    /// schema.org microdata only.
+    Microdata,
+    /// OpenGraph tags, social links and a mailto link; nothing structured.
+    OpenGraph,
+    /// A title, a meta description, and contacts only in the footer text.
+    FooterText,
+}
+
+const STYLES: [Style; 4] = [Style::JsonLd, Style::Microdata, Style::OpenGraph, Style::FooterText];
+
+/// A company of the simulated web.
+#[derive(Debug, Clone, Serialize)]
+pub struct Company {
+    /// Position in the world (stable for a seed).
+    pub index: usize,
+    /// The name, as the company writes it.
+    pub name: String,
+    /// The website host, e.g. `www.walmart.com`.
+    pub host: String,
+    /// The registrable domain, e.g. `walmart.com`.
+    pub domain: String,
+    /// Sector (Fortune 500 sector names).
+    pub sector: String,
+    /// Industry label.
+    pub industry: String,
+    /// Headquarters city.
+    pub city: String,
+    /// Headquarters region (US state code for US companies).
+    pub region: String,
+    /// Street line of the headquarters.
+    pub street: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Country code.
+    pub country: String,
+    /// A one-sentence description.
+    pub description: String,
+    /// Tagline used in titles.
+    pub tagline: String,
+    /// Founding year.
+    pub founded: u16,
+    /// Head count.
+    pub employees: u64,
+    /// Main phone number, as printed.
+    pub phone: String,
+    /// Contact email.
+    pub email: String,
+    /// Social profile URLs (network, url).
+    pub social: Vec<(String, String)>,
+    /// How the homepage is written.
+    pub style: Style,
+    /// From the Fortune 500 list (true) or generated (false).
+    pub real: bool,
+}
+
+/// What an extractor should find on a company's homepage. Absent fields are
+/// not on the page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Truth {
+    /// The company name as the page states it.
+    pub name: String,
+    /// The registrable domain.
+    pub domain: String,
+    /// The homepage URL.
+    pub website: String,
+    /// The description.
+    pub description: Option<String>,
+    /// Founding year.
+    pub founded_year: Option<u16>,
+    /// Head count.
+    pub employees: Option<u64>,
+    /// Headquarters city.
+    pub city: Option<String>,
+    /// Headquarters postal code.
+    pub postal_code: Option<String>,
+    /// Phone numbers (digits compare).
+    pub phones: Vec<String>,
+    /// Email addresses.
+    pub emails: Vec<String>,
+    /// Social profiles, normalised (`https://`, no `www.`, no trailing slash).
+    pub social: Vec<String>,
+    /// Logo URL.
+    pub logo: Option<String>,
+    /// Sector (for classifiers).
+    pub sector: String,
+    /// How the page is written.
+    pub style: Style,
+}
+
+/// The companies of the simulated web, indexed by host and by name.
+pub struct World {
+    companies: Vec<Company>,
+    by_host: HashMap<String, usize>,
+    by_key: HashMap<String, usize>,
+}
+
+impl World {
+    /// The Fortune 500 companies plus generated ones up to `total` (at least
+    /// the 500), deterministic for a `seed`.
+    pub fn new(total: usize, seed: u64) -> Self {
+        let mut companies = Vec::with_capacity(total.max(500));
+        for line in FORTUNE500.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 6 {
+                continue;
+            }
+            let index = companies.len();
+            let mut rng = fastrand::Rng::with_seed(mix(seed, index as u64));
+            companies.push(flesh_out(
+                &mut rng,
+                index,
+                cols[0],
+                cols[1],
+                cols[2],
+                cols[3],
+                cols[4],
+                cols[5],
+                true,
+            ));
+        }
+        let mut names: std::collections::HashSet<String> = companies.iter().map(|c| key(&c.name)).collect();
+        while companies.len() < total {
+            let index = companies.len();
+            let mut rng = fastrand::Rng::with_seed(mix(seed, index as u64));
+            let (name, host) = generated_identity(&mut rng);
+            if !names.insert(key(&name)) {
+                continue;
+            }
+            let sector = SECTORS[rng.usize(..SECTORS.len())];
+            let (city, region) = US_CITIES[rng.usize(..US_CITIES.len())];
+            companies.push(flesh_out(&mut rng, index, &name, &host, sector.0, sector.1, city, region, false));
+        }
+        let mut by_host = HashMap::new();
+        let mut by_key = HashMap::new();
+        for c in &companies {
+            by_host.entry(c.host.clone()).or_insert(c.index);
+            by_host.entry(c.domain.clone()).or_insert(c.index);
+            by_key.entry(key(&c.name)).or_insert(c.index);
+        }
+        World {
+            companies,
+            by_host,
+            by_key,
+        }
+    }
+
+    /// Every company.
+    pub fn companies(&self) -> &[Company] {
+        &self.companies
+    }
+
+    /// The company whose site is at `host` (its www host or bare domain).
+    pub fn by_host(&self, host: &str) -> Option<&Company> {
+        self.by_host.get(host).map(|i| &self.companies[*i])
+    }
+
+    /// The company a search query or a truth request names: by name (case,
+    /// punctuation and legal suffixes ignored) or by domain.
+    pub fn lookup(&self, query: &str) -> Option<&Company> {
+        let q = query.trim().to_ascii_lowercase();
+        if let Some(c) = self.by_host(q.trim_start_matches("www.")).or_else(|| self.by_host(&q)) {
+            return Some(c);
+        }
+        self.by_key.get(&key(query)).map(|i| &self.companies[*i])
+    }
+}
+
+/// What the homepage of `c` shows, by its style.
+pub fn truth(c: &Company) -> Truth {
+    let website = format!("https://{}/", c.host);
+    let socials = || c.social.iter().map(|(_, u)| normalise_social(u)).collect::<Vec<_>>();
+    let logo_png = format!("https://{}/assets/logo.png", c.host);
+    let base = Truth {
+        name: c.name.clone(),
+        domain: c.domain.clone(),
+        website,
+        description: Some(c.description.clone()),
+        founded_year: None,
+        employees: None,
+        city: None,
+        postal_code: None,
+        phones: Vec::new(),
+        emails: Vec::new(),
+        social: Vec::new(),
+        logo: None,
+        sector: c.sector.clone(),
+        style: c.style,
+    };
+    match c.style {
+        Style::JsonLd => Truth {
+            founded_year: Some(c.founded),
+            employees: Some(c.employees),
+            city: Some(c.city.clone()),
+            postal_code: Some(c.postal_code.clone()),
+            phones: vec![c.phone.clone()],
+            emails: vec![c.email.clone()],
+            social: socials(),
+            logo: Some(logo_png),
+            ..base
+        },
+        Style::Microdata => Truth {
+            founded_year: Some(c.founded),
+            city: Some(c.city.clone()),
+            postal_code: Some(c.postal_code.clone()),
+            phones: vec![c.phone.clone()],
+            emails: vec![c.email.clone()],
+            social: socials(),
+            logo: Some(logo_png),
+            ..base
+        },
+        Style::OpenGraph => Truth {
+            emails: vec![c.email.clone()],
+            social: socials(),
+            logo: Some(format!("https://{}/apple-touch-icon.png", c.host)),
+            ..base
+        },
+        Style::FooterText => Truth {
+            founded_year: Some(c.founded),
+            employees: Some(c.employees),
+            city: Some(c.city.clone()),
+            postal_code: Some(c.postal_code.clone()),
+            phones: vec![c.phone.clone()],
+            emails: vec![c.email.clone()],
+            social: socials(),
+            logo: Some(format!("https://{}/favicon.ico", c.host)),
+            ..base
+        },
+    }
+}
+
+/// `https://www.linkedin.com/company/x/` -> `https://linkedin.com/company/x`.
+fn normalise_social(u: &str) -> String {
+    u.replace("://www.", "://").trim_end_matches('/').to_owned()
+}
+
+/// The lookup key of a name: lowercase letters and digits, legal suffixes dropped.
+pub(crate) fn key(name: &str) -> String {
+    let lower = name.to_lowercase().replace('&', " and ");
+    let mut words: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'')
+        .map(|w| w.replace(['.', '\''], ""))
+        .filter(|w| !w.is_empty())
+        .collect();
+    while words.len() > 1
+        && matches!(
+            words.last().map(String::as_str),
+            Some("inc" | "incorporated" | "corp" | "corporation" | "co" | "company" | "llc" | "ltd" | "plc" | "group" | "holdings" | "the")
+        )
+    {
+        words.pop();
+    }
+    if words.len() > 1 && words[0] == "the" {
+        words.remove(0);
+    }
+    words.concat()
+}
+
+fn mix(seed: u64, index: u64) -> u64 {
+    // SplitMix64 finaliser: independent streams per company.
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn flesh_out(
+    rng: &mut fastrand::Rng,
+    index: usize,
+    name: &str,
+    host: &str,
+    sector: &str,
+    industry: &str,
+    city: &str,
+    region: &str,
+    real: bool,
+) -> Company {
+    let domain = registrable(host);
+    let label = domain.split('.').next().unwrap_or_default().to_owned();
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let handle = label.replace('-', "");
+    let mut social = vec![("linkedin".to_owned(), format!("https://www.linkedin.com/company/{slug}/"))];
+    if rng.f32() < 0.85 {
+        social.push(("twitter".to_owned(), format!("https://twitter.com/{handle}")));
+    }
+    if rng.f32() < 0.8 {
+        social.push(("facebook".to_owned(), format!("https://www.facebook.com/{handle}/")));
+    }
+    if rng.f32() < 0.5 {
+        social.push(("youtube".to_owned(), format!("https://www.youtube.com/user/{handle}")));
+    }
+    if rng.f32() < 0.5 {
+        social.push(("instagram".to_owned(), format!("https://www.instagram.com/{handle}/")));
+    }
+    if sector == "Technology" && rng.f32() < 0.6 {
+        social.push(("github".to_owned(), format!("https://github.com/{handle}")));
+    }
+    let area = rng.u32(201..990);
+    let phone = match rng.u8(0..3) {
+        0 => format!("+1 {area}-{}-{:04}", rng.u32(200..999), rng.u32(0..10000)),
+        1 => format!("({area}) {}-{:04}", rng.u32(200..999), rng.u32(0..10000)),
+        _ => format!("+1 ({area}) {} {:04}", rng.u32(200..999), rng.u32(0..10000)),
+    };
+    let email = format!("{}@{}", ["info", "contact", "press", "hello", "media"][rng.usize(..5)], domain);
+    let employees = if real {
+        rng.u64(5_000..400_000)
+    } else {
+        rng.u64(12..20_000)
+    };
+    let street = format!(
+        "{} {} {}",
+        rng.u32(1..9999),
+        STREETS[rng.usize(..STREETS.len())],
+        ["St", "Ave", "Blvd", "Rd", "Way", "Pkwy"][rng.usize(..6)]
+    );
+    let industry_lower = industry.to_lowercase();
+    let description = match rng.u8(0..3) {
+        0 => format!("{name} is a {industry_lower} company headquartered in {city}, {region}, serving customers worldwide."),
+        1 => format!("Founded in {city}, {name} builds {industry_lower} products and services for businesses and consumers."),
+        _ => format!("{name} is a leader in {industry_lower}, with operations across the United States and beyond."),
+    };
+    let tagline = TAGLINES[rng.usize(..TAGLINES.len())].to_owned();
+    Company {
+        index,
+        name: name.to_owned(),
+        host: host.to_owned(),
+        domain,
+        sector: sector.to_owned(),
+        industry: industry.to_owned(),
+        city: city.to_owned(),
+        region: region.to_owned(),
+        street,
+        postal_code: format!("{:05}", rng.u32(10_000..99_950)),
+        country: "US".to_owned(),
+        description,
+        tagline,
+        founded: rng.u16(1850..2021),
+        employees,
+        phone,
+        email,
+        social,
+        style: STYLES[rng.usize(..STYLES.len())],
+        real,
+    }
+}
+
+/// `www.shop.example.com` -> `example.com` (the sandbox only uses simple suffixes
+/// and `co.uk`).
+pub(crate) fn registrable(host: &str) -> String {
+    let labels: Vec<&str> = host.split('.').collect();
+    let keep = if host.ends_with(".co.uk") { 3 } else { 2 };
+    labels[labels.len().saturating_sub(keep)..].join(".")
+}
+
+fn generated_identity(rng: &mut fastrand::Rng) -> (String, String) {
+    let stem = format!(
+        "{}{}",
+        PREFIXES[rng.usize(..PREFIXES.len())],
+        SUFFIXES[rng.usize(..SUFFIXES.len())]
+    );
+    let word = WORDS[rng.usize(..WORDS.len())];
+    let (name, label) = match rng.u8(0..4) {
+        0 => (stem.clone(), stem.to_lowercase()),
+        1 | 2 => (format!("{stem} {word}"), format!("{}{}", stem.to_lowercase(), word.to_lowercase())),
+        _ => (format!("{stem} {word}"), stem.to_lowercase()),
+    };
+    let tld = ["com", "com", "com", "com", "io", "co", "net"][rng.usize(..7)];
+    let www = if rng.f32() < 0.8 { "www." } else { "" };
+    (name, format!("{www}{label}.{tld}"))
+}
+
+const SECTORS: &[(&str, &str)] = &[
+    ("Technology", "Computer Software"),
+    ("Technology", "Information Technology Services"),
+    ("Health Care", "Medical Products and Equipment"),
+    ("Health Care", "Pharmaceuticals"),
+    ("Financials", "Diversified Financials"),
+    ("Financials", "Insurance: Property and Casualty"),
+    ("Retailing", "Specialty Retailers: Other"),
+    ("Energy", "Energy"),
+    ("Industrials", "Industrial Machinery"),
+    ("Business Services", "Advertising, marketing"),
+    ("Transportation", "Trucking, Truck Leasing"),
+    ("Food, Beverages & Tobacco", "Food Consumer Products"),
+    ("Materials", "Packaging, Containers"),
+    ("Media", "Entertainment"),
+    ("Engineering & Construction", "Engineering, Construction"),
+    ("Telecommunications", "Telecommunications"),
+];
+
+const US_CITIES: &[(&str, &str)] = &[
+    ("Austin", "TX"), ("Denver", "CO"), ("Seattle", "WA"), ("Boston", "MA"), ("Chicago", "IL"),
+    ("Atlanta", "GA"), ("Portland", "OR"), ("Columbus", "OH"), ("Raleigh", "NC"), ("Phoenix", "AZ"),
+    ("Nashville", "TN"), ("Minneapolis", "MN"), ("San Diego", "CA"), ("Salt Lake City", "UT"),
+    ("Pittsburgh", "PA"), ("Madison", "WI"), ("Boise", "ID"), ("Omaha", "NE"), ("Tampa", "FL"),
+    ("Richmond", "VA"),
+];
+
+const STREETS: &[&str] = &[
+    "Main", "Market", "Commerce", "Park", "Lake", "Oak", "Maple", "Industrial", "Technology",
+    "Harbor", "Summit", "Liberty", "Washington", "Madison", "Riverside",
+];
+
+const PREFIXES: &[&str] = &[
+    "Nor", "Vel", "Tri", "Quan", "Aster", "Cor", "Lum", "Zen", "Prax", "Ver", "Hal", "Sol", "Kin",
+    "Oro", "Bright", "Blue", "Iron", "Silver", "North", "Summit", "Cask", "Del", "Ember", "Fjor",
+    "Gal", "Hex", "Ion", "Jun", "Kel", "Lyr", "Mer", "Nov", "Ost", "Pyr", "Rho", "Sev", "Tal",
+    "Ul", "Vor", "Wex", "Xan", "Yar", "Zor", "Alto", "Bran", "Cyan", "Dun", "Evo", "Flux", "Grey",
+];
+
+const SUFFIXES: &[&str] = &[
+    "vex", "ora", "ient", "ix", "wave", "path", "forge", "line", "stone", "field", "gate", "point",
+    "works", "labs", "ton", "ara", "ium", "os", "ent", "ly", "nova", "core", "span", "bridge",
+];
+
+const WORDS: &[&str] = &[
+    "Analytics", "Logistics", "Foods", "Health", "Energy", "Capital", "Robotics", "Software",
+    "Materials", "Motors", "Media", "Pharma", "Systems", "Networks", "Partners", "Solutions",
+];
+
+const TAGLINES: &[&str] = &[
+    "Official Site", "Home", "Building a better future", "Innovation that matters",
+    "Welcome", "Together we go further", "Quality you can trust", "Moving the world forward",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_complete() {
+        let a = World::new(800, 7);
+        let b = World::new(800, 7);
+        assert_eq!(a.companies().len(), 800);
+        assert_eq!(a.companies()[650].name, b.companies()[650].name);
+        assert_eq!(a.companies()[3].style, b.companies()[3].style);
+        let walmart = a.lookup("Walmart Inc.").unwrap();
+        assert_eq!(walmart.host, "www.walmart.com");
+        assert_eq!(a.by_host("walmart.com").unwrap().name, "Walmart");
+        assert_eq!(a.lookup("walmart.com").unwrap().name, "Walmart");
+        assert_eq!(truth(walmart).domain, "walmart.com");
+        let c = World::new(800, 8);
+        assert_ne!(a.companies()[650].name, c.companies()[650].name);
+    }
+}
