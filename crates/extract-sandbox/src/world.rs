@@ -135,9 +135,12 @@ impl World {
             ));
         }
         let mut names: std::collections::HashSet<String> = companies.iter().map(|c| key(&c.name)).collect();
+        let mut attempt = 0u64;
         while companies.len() < total {
             let index = companies.len();
-            let mut rng = fastrand::Rng::with_seed(mix(seed, index as u64));
+            // A name already taken draws again from the next stream.
+            attempt += 1;
+            let mut rng = fastrand::Rng::with_seed(mix(seed, (index as u64) << 20 | attempt));
             let (name, host) = generated_identity(&mut rng);
             if !names.insert(key(&name)) {
                 continue;
