@@ -1,1 +1,46 @@
-//! placeholder
+//! The company extraction service: HTTP API, configuration and wiring.
+//!
+//! `main.rs` reads the configuration ([`Config::load`]), builds the [`App`]
+//! (the pipeline over the HTTP client, behind its decorators), and serves it
+//! ([`serve::run`]) until SIGTERM or Ctrl-C. Tests do the same in-process with
+//! [`serve::spawn`] on `127.0.0.1:0`.
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! use extract_server::{serve, App, Config};
+//! let app = App::build(Config::defaults())?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let running = serve::spawn(app, listener)?;
+//! println!("listening on {}", running.addr());
+//! running.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod app;
+pub mod config;
+mod error;
+mod handlers;
+mod router;
+pub mod sandbox;
+pub mod serve;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+
+pub use app::App;
+pub use config::Config;
+pub use error::ApiError;
+
+/// The response body type of every handler.
+pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// A complete body.
+pub(crate) fn full(bytes: Bytes) -> Body {
+    http_body_util::Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}

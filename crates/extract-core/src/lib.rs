@@ -84,4 +84,6 @@ pub use profile::{
     SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
-pub use traits::{Fetch, FetchRequest, Page, ProfileSource, Search, SearchHit, SearchQuery, SearchResults};
+pub use traits::{
+    Fetch, FetchRequest, Page, ProfileSource, Search, SearchHit, SearchQuery, SearchResults,
+};

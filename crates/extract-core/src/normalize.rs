@@ -4,10 +4,43 @@
 /// Legal-form and filler words dropped from the end (and `the` from the start)
 /// of a company name. Compared after lowercasing and removing punctuation.
 const LEGAL_SUFFIXES: &[&str] = &[
-    "inc", "incorporated", "corp", "corporation", "co", "company", "cos", "companies", "llc",
-    "lp", "llp", "ltd", "limited", "plc", "gmbh", "ag", "kg", "kgaa", "se", "sa", "sas", "sarl",
-    "spa", "srl", "nv", "bv", "oy", "oyj", "ab", "asa", "as", "pty", "pte", "kk", "holdings",
-    "holding", "group",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "cos",
+    "companies",
+    "llc",
+    "lp",
+    "llp",
+    "ltd",
+    "limited",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "kgaa",
+    "se",
+    "sa",
+    "sas",
+    "sarl",
+    "spa",
+    "srl",
+    "nv",
+    "bv",
+    "oy",
+    "oyj",
+    "ab",
+    "asa",
+    "as",
+    "pty",
+    "pte",
+    "kk",
+    "holdings",
+    "holding",
+    "group",
 ];
 
 /// Normalises a company name: lowercase, accents folded for common Latin
@@ -136,7 +169,11 @@ pub fn similarity(compact: &str, label: &str) -> f32 {
     if compact == label {
         return 1.0;
     }
-    let (short, long) = if compact.len() <= label.len() { (compact, label) } else { (label, compact) };
+    let (short, long) = if compact.len() <= label.len() {
+        (compact, label)
+    } else {
+        (label, compact)
+    };
     let ratio = short.len() as f32 / long.len() as f32;
     if short.len() >= 3 && (long.starts_with(short) || long.ends_with(short)) {
         return 0.6 + 0.4 * ratio;
@@ -216,7 +253,11 @@ mod tests {
     use super::*;
 
     fn check(input: &str, normalized: &str, compact: &str) {
-        assert_eq!(normalize_name(input), normalized, "normalize_name({input:?})");
+        assert_eq!(
+            normalize_name(input),
+            normalized,
+            "normalize_name({input:?})"
+        );
         assert_eq!(compact_name(input), compact, "compact_name({input:?})");
     }
 
@@ -249,9 +290,18 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(normalize_domain("walmart.com").as_deref(), Some("walmart.com"));
-        assert_eq!(normalize_domain("http://user@www.walmart.com:8080/x?y").as_deref(), Some("walmart.com"));
-        assert_eq!(normalize_domain("walmart.com."), Some("walmart.com".to_owned()));
+        assert_eq!(
+            normalize_domain("walmart.com").as_deref(),
+            Some("walmart.com")
+        );
+        assert_eq!(
+            normalize_domain("http://user@www.walmart.com:8080/x?y").as_deref(),
+            Some("walmart.com")
+        );
+        assert_eq!(
+            normalize_domain("walmart.com."),
+            Some("walmart.com".to_owned())
+        );
         assert_eq!(normalize_domain("wal mart.com"), None);
         assert_eq!(normalize_domain("-x.com"), None);
         assert_eq!(normalize_domain(""), None);

@@ -7,40 +7,139 @@
 use serde::{Deserialize, Serialize};
 
 use crate::extract::social_profile;
-use crate::normalize::{compact_name, is_initials, normalize_name, site_host, similarity};
+use crate::normalize::{compact_name, is_initials, normalize_name, similarity, site_host};
 use crate::{Field, Method, SearchHit, SocialProfile};
 
 /// Domains that are never a company's own site (unless the company is that site).
 const EXCLUDED: &[&str] = &[
-    "wikipedia.org", "wikidata.org", "wikimedia.org", "linkedin.com", "facebook.com", "twitter.com",
-    "x.com", "instagram.com", "youtube.com", "tiktok.com", "pinterest.com", "reddit.com",
-    "quora.com", "medium.com", "crunchbase.com", "bloomberg.com", "reuters.com", "forbes.com",
-    "fortune.com", "wsj.com", "nytimes.com", "cnbc.com", "ft.com", "businessinsider.com",
-    "marketwatch.com", "yahoo.com", "google.com", "bing.com", "glassdoor.com", "indeed.com",
-    "zoominfo.com", "dnb.com", "owler.com", "craft.co", "pitchbook.com", "yelp.com", "bbb.org",
-    "opencorporates.com", "manta.com", "macrotrends.net", "stockanalysis.com", "sec.gov",
-    "investing.com", "morningstar.com", "nasdaq.com", "nyse.com", "trustpilot.com",
-    "comparably.com", "simplywall.st", "northdata.com", "kununu.com", "xing.com",
-    "cbinsights.com", "tracxn.com", "similarweb.com", "wellfound.com", "g2.com", "capterra.com",
-    "builtin.com", "apollo.io", "rocketreach.co", "cnn.com", "bbc.co.uk", "bbc.com",
-    "theguardian.com", "apnews.com", "seekingalpha.com", "fool.com", "barrons.com",
-    "companieshouse.gov.uk", "find-and-update.company-information.service.gov.uk", "dandb.com",
-    "hoovers.com", "corporationwiki.com", "bizapedia.com", "zippia.com", "ambitionbox.com",
+    "wikipedia.org",
+    "wikidata.org",
+    "wikimedia.org",
+    "linkedin.com",
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "instagram.com",
+    "youtube.com",
+    "tiktok.com",
+    "pinterest.com",
+    "reddit.com",
+    "quora.com",
+    "medium.com",
+    "crunchbase.com",
+    "bloomberg.com",
+    "reuters.com",
+    "forbes.com",
+    "fortune.com",
+    "wsj.com",
+    "nytimes.com",
+    "cnbc.com",
+    "ft.com",
+    "businessinsider.com",
+    "marketwatch.com",
+    "yahoo.com",
+    "google.com",
+    "bing.com",
+    "glassdoor.com",
+    "indeed.com",
+    "zoominfo.com",
+    "dnb.com",
+    "owler.com",
+    "craft.co",
+    "pitchbook.com",
+    "yelp.com",
+    "bbb.org",
+    "opencorporates.com",
+    "manta.com",
+    "macrotrends.net",
+    "stockanalysis.com",
+    "sec.gov",
+    "investing.com",
+    "morningstar.com",
+    "nasdaq.com",
+    "nyse.com",
+    "trustpilot.com",
+    "comparably.com",
+    "simplywall.st",
+    "northdata.com",
+    "kununu.com",
+    "xing.com",
+    "cbinsights.com",
+    "tracxn.com",
+    "similarweb.com",
+    "wellfound.com",
+    "g2.com",
+    "capterra.com",
+    "builtin.com",
+    "apollo.io",
+    "rocketreach.co",
+    "cnn.com",
+    "bbc.co.uk",
+    "bbc.com",
+    "theguardian.com",
+    "apnews.com",
+    "seekingalpha.com",
+    "fool.com",
+    "barrons.com",
+    "companieshouse.gov.uk",
+    "find-and-update.company-information.service.gov.uk",
+    "dandb.com",
+    "hoovers.com",
+    "corporationwiki.com",
+    "bizapedia.com",
+    "zippia.com",
+    "ambitionbox.com",
 ];
 
 /// Second-level suffixes under which the registrable domain has three labels.
 const TWO_LABEL_SUFFIXES: &[&str] = &[
     "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "com.au", "net.au", "org.au",
-    "co.nz", "co.jp", "ne.jp", "or.jp", "co.kr", "com.br", "com.mx", "com.ar", "com.cn",
-    "com.hk", "com.sg", "com.tr", "com.tw", "co.in", "co.za", "co.il", "com.my", "com.ph",
+    "co.nz", "co.jp", "ne.jp", "or.jp", "co.kr", "com.br", "com.mx", "com.ar", "com.cn", "com.hk",
+    "com.sg", "com.tr", "com.tw", "co.in", "co.za", "co.il", "com.my", "com.ph",
 ];
 
 /// Extra words that turn a company's name into a look-alike domain.
 const LOOKALIKE_WORDS: &[&str] = &[
-    "shop", "store", "deals", "deal", "reviews", "review", "jobs", "careers", "news", "online",
-    "official", "fans", "sucks", "outlet", "sale", "sales", "discount", "coupons", "coupon", "app",
-    "login", "info", "guide", "hq", "usa", "get", "buy", "my", "the", "best", "cheap", "support",
-    "help", "blog", "watch", "stock", "insider", "directory", "list", "compare",
+    "shop",
+    "store",
+    "deals",
+    "deal",
+    "reviews",
+    "review",
+    "jobs",
+    "careers",
+    "news",
+    "online",
+    "official",
+    "fans",
+    "sucks",
+    "outlet",
+    "sale",
+    "sales",
+    "discount",
+    "coupons",
+    "coupon",
+    "app",
+    "login",
+    "info",
+    "guide",
+    "hq",
+    "usa",
+    "get",
+    "buy",
+    "my",
+    "the",
+    "best",
+    "cheap",
+    "support",
+    "help",
+    "blog",
+    "watch",
+    "stock",
+    "insider",
+    "directory",
+    "list",
+    "compare",
 ];
 
 /// The chosen website.
@@ -66,12 +165,18 @@ pub fn registrable_domain(host: &str) -> String {
         return host;
     }
     let last_two = labels[labels.len() - 2..].join(".");
-    let keep = if TWO_LABEL_SUFFIXES.contains(&last_two.as_str()) { 3 } else { 2 };
+    let keep = if TWO_LABEL_SUFFIXES.contains(&last_two.as_str()) {
+        3
+    } else {
+        2
+    };
     labels[labels.len().saturating_sub(keep)..].join(".")
 }
 
 fn excluded(domain: &str) -> bool {
-    EXCLUDED.iter().any(|e| domain == *e || domain.ends_with(&format!(".{e}")))
+    EXCLUDED
+        .iter()
+        .any(|e| domain == *e || domain.ends_with(&format!(".{e}")))
 }
 
 /// Picks the official website of `name` among `hits`, or `None` when no hit
@@ -99,14 +204,20 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
     // (score, homepage url, registrable domain)
     let mut scored: Vec<(f32, String, String)> = Vec::new();
     for hit in hits {
-        let Ok(url) = url::Url::parse(&hit.url) else { continue };
-        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else { continue };
+        let Ok(url) = url::Url::parse(&hit.url) else {
+            continue;
+        };
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+            continue;
+        };
         let domain = registrable_domain(&host);
         let label = domain.split('.').next().unwrap_or_default().to_owned();
         let label_plain: String = label.chars().filter(|c| *c != '-').collect();
         let mut name_sim = similarity(&compact, &label_plain);
         if is_initials(&normalized, &label_plain) {
             name_sim = name_sim.max(0.75);
+        } else if is_abbreviation(&compact, &label_plain) {
+            name_sim = name_sim.max(0.55);
         }
         if excluded(&domain) && name_sim < 1.0 {
             if let Some(p) = social_profile(&hit.url) {
@@ -121,19 +232,35 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
         }
         let title_sim = title_similarity(&normalized, &hit.title);
         let rank_score = 1.0 - ((hit.rank.max(1) - 1) as f32 / 10.0).min(1.0);
-        let mut score = 0.55 * name_sim + 0.2 * title_sim + 0.25 * rank_score;
+        let mut score = 0.45 * name_sim + 0.3 * title_sim + 0.25 * rank_score;
         if label_plain != compact && name_sim < 1.0 {
+            // The name plus a word such as "reviews" or "shop": a look-alike,
+            // whatever its title says.
             let extra = label_plain.replacen(&compact, "", 1);
             if label_plain.contains(&compact)
-                && LOOKALIKE_WORDS.iter().any(|w| extra == *w || label.split('-').any(|p| p == *w))
+                && LOOKALIKE_WORDS.iter().any(|w| {
+                    extra.starts_with(w) || extra.ends_with(w) || label.split('-').any(|p| p == *w)
+                })
             {
-                score -= 0.35;
+                score -= 0.5;
             }
             if label.contains('-') {
                 score -= 0.1;
             }
             let tld = domain.rsplit('.').next().unwrap_or_default();
-            if matches!(tld, "net" | "info" | "biz" | "xyz" | "shop" | "store" | "online" | "site" | "top" | "club") {
+            if matches!(
+                tld,
+                "net"
+                    | "info"
+                    | "biz"
+                    | "xyz"
+                    | "shop"
+                    | "store"
+                    | "online"
+                    | "site"
+                    | "top"
+                    | "club"
+            ) {
                 score -= 0.1;
             }
         }
@@ -168,15 +295,38 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
     })
 }
 
-/// Share of the name's words found in the title.
+/// Whether `label` abbreviates the compact name, ticker-style: same first
+/// letter, its letters in order within the name ("becn" in "beaconroofingsupply").
+fn is_abbreviation(compact: &str, label: &str) -> bool {
+    if label.len() < 2
+        || label.len() * 2 > compact.len()
+        || compact.chars().next() != label.chars().next()
+    {
+        return false;
+    }
+    let mut rest = compact.chars();
+    label.chars().all(|c| rest.any(|n| n == c))
+}
+
+/// How well the title names the company: 1 when it starts with the name,
+/// less when the name's words are only somewhere in it.
 fn title_similarity(normalized_name: &str, title: &str) -> f32 {
     let title_words = crate::normalize::name_words(title);
-    let words: Vec<&str> = normalized_name.split(' ').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = normalized_name
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.is_empty() {
         return 0.0;
     }
-    let found = words.iter().filter(|w| title_words.iter().any(|t| t == *w)).count();
-    found as f32 / words.len() as f32
+    if title_words.len() >= words.len() && title_words.iter().zip(&words).all(|(t, w)| t == w) {
+        return 1.0;
+    }
+    let found = words
+        .iter()
+        .filter(|w| title_words.iter().any(|t| t == *w))
+        .count();
+    0.8 * found as f32 / words.len() as f32
 }
 
 #[cfg(test)]
@@ -202,17 +352,81 @@ mod tests {
 
     #[test]
     fn picks_official_domains() {
-        check("General Motors", &[("https://www.linkedin.com/company/general-motors", "General Motors | LinkedIn"), ("https://www.gm.com/", "General Motors: Electric Vehicles")], Some("gm.com"));
-        check("Walmart", &[("https://walmartreviews.com/", "Walmart Reviews"), ("https://www.walmart.com/", "Walmart")], Some("walmart.com"));
-        check("Exxon Mobil", &[("https://corporate.exxonmobil.com/", "ExxonMobil"), ("https://exxonmobil-jobs.net/", "Exxon Mobil Jobs")], Some("exxonmobil.com"));
-        check("Acme", &[("https://en.wikipedia.org/wiki/Acme", "Acme - Wikipedia")], None);
-        check("LinkedIn", &[("https://www.linkedin.com/", "LinkedIn")], Some("linkedin.com"));
-        check("Tesco", &[("https://www.tesco.co.uk/", "Tesco")], Some("tesco.co.uk"));
+        check(
+            "General Motors",
+            &[
+                (
+                    "https://www.linkedin.com/company/general-motors",
+                    "General Motors | LinkedIn",
+                ),
+                ("https://www.gm.com/", "General Motors: Electric Vehicles"),
+            ],
+            Some("gm.com"),
+        );
+        check(
+            "Walmart",
+            &[
+                ("https://walmartreviews.com/", "Walmart Reviews"),
+                ("https://www.walmart.com/", "Walmart"),
+            ],
+            Some("walmart.com"),
+        );
+        check(
+            "Exxon Mobil",
+            &[
+                ("https://corporate.exxonmobil.com/", "ExxonMobil"),
+                ("https://exxonmobil-jobs.net/", "Exxon Mobil Jobs"),
+            ],
+            Some("exxonmobil.com"),
+        );
+        check(
+            "Acme",
+            &[("https://en.wikipedia.org/wiki/Acme", "Acme - Wikipedia")],
+            None,
+        );
+        check(
+            "LinkedIn",
+            &[("https://www.linkedin.com/", "LinkedIn")],
+            Some("linkedin.com"),
+        );
+        check(
+            "Tesco",
+            &[("https://www.tesco.co.uk/", "Tesco")],
+            Some("tesco.co.uk"),
+        );
+        check(
+            "Beacon Roofing Supply",
+            &[
+                (
+                    "https://beaconroofingsupplydeals.net/",
+                    "Beacon Roofing Supply Deals",
+                ),
+                ("https://www.becn.com/", "Beacon Roofing Supply | Home"),
+            ],
+            Some("becn.com"),
+        );
+        check(
+            "Plains GP Holdings",
+            &[
+                (
+                    "https://www.plainsgpholdingsreviews.net/",
+                    "Plains GP Holdings Reviews",
+                ),
+                (
+                    "https://www.plainsallamerican.com/",
+                    "Plains GP Holdings | Welcome",
+                ),
+            ],
+            Some("plainsallamerican.com"),
+        );
     }
 
     #[test]
     fn registrable_domains() {
-        assert_eq!(registrable_domain("www.shop.example.co.uk"), "example.co.uk");
+        assert_eq!(
+            registrable_domain("www.shop.example.co.uk"),
+            "example.co.uk"
+        );
         assert_eq!(registrable_domain("corporate.walmart.com"), "walmart.com");
         assert_eq!(registrable_domain("walmart.com"), "walmart.com");
     }

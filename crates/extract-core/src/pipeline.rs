@@ -87,7 +87,12 @@ impl ProfileSource for Pipeline {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
         let (website, choice) = self.website(query).await?;
         let page = self.homepage(&website, choice.is_none()).await?;
-        let facts = extract::page(&page.url, &page.body, page.content_type.as_deref(), &self.config.limits);
+        let facts = extract::page(
+            &page.url,
+            &page.body,
+            page.content_type.as_deref(),
+            &self.config.limits,
+        );
         let mut visits = vec![PageVisit {
             url: page.url.clone(),
             status: Some(page.status),

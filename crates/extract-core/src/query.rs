@@ -28,7 +28,9 @@ impl ExtractionMode {
 
 /// How urgent a piece of work is; schedulers serve higher priorities first
 /// without starving lower ones.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Background work (cache warming, large batches).
@@ -92,12 +94,13 @@ impl CompanyQuery {
                 ));
             }
         }
-        let domain = match domain {
-            Some(d) => Some(normalize_domain(d).ok_or_else(|| {
-                Error::InvalidQuery(format!("domain {d:?} is not a host name"))
-            })?),
-            None => None,
-        };
+        let domain =
+            match domain {
+                Some(d) => Some(normalize_domain(d).ok_or_else(|| {
+                    Error::InvalidQuery(format!("domain {d:?} is not a host name"))
+                })?),
+                None => None,
+            };
         if name.is_none() && domain.is_none() {
             return Err(Error::InvalidQuery(
                 "company_name or domain is required and must not be empty".to_owned(),
@@ -146,7 +149,8 @@ mod tests {
         let a = CompanyQuery::by_name("Walmart Inc.").unwrap();
         let b = CompanyQuery::by_name("  WALMART ").unwrap();
         assert_eq!(a.identity(), b.identity());
-        let c = CompanyQuery::new(Some("Walmart"), None, ExtractionMode::Comprehensive, 100).unwrap();
+        let c =
+            CompanyQuery::new(Some("Walmart"), None, ExtractionMode::Comprehensive, 100).unwrap();
         assert_ne!(a.identity(), c.identity());
     }
 
@@ -154,10 +158,22 @@ mod tests {
     fn rejects_empty_long_and_bad_domain() {
         assert!(CompanyQuery::new(Some("  "), None, ExtractionMode::Basic, 10).is_err());
         assert!(CompanyQuery::new(None, None, ExtractionMode::Basic, 10).is_err());
-        assert!(CompanyQuery::new(Some("x".repeat(11).as_str()), None, ExtractionMode::Basic, 10).is_err());
+        assert!(CompanyQuery::new(
+            Some("x".repeat(11).as_str()),
+            None,
+            ExtractionMode::Basic,
+            10
+        )
+        .is_err());
         assert!(CompanyQuery::new(Some("!!!"), None, ExtractionMode::Basic, 10).is_err());
         assert!(CompanyQuery::new(None, Some("not a domain"), ExtractionMode::Basic, 10).is_err());
-        let q = CompanyQuery::new(None, Some("https://www.Walmart.com/"), ExtractionMode::Basic, 10).unwrap();
+        let q = CompanyQuery::new(
+            None,
+            Some("https://www.Walmart.com/"),
+            ExtractionMode::Basic,
+            10,
+        )
+        .unwrap();
         assert_eq!(q.domain.as_deref(), Some("walmart.com"));
     }
 }

@@ -72,23 +72,44 @@ impl HttpClient {
         loop {
             let mut builder = Request::get(url.as_str())
                 .header(USER_AGENT, self.user_agent.clone())
-                .header(ACCEPT, "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8");
+                .header(
+                    ACCEPT,
+                    "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+                );
             for (name, value) in &request.headers {
-                if let (Ok(n), Ok(v)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::try_from(name.as_str()),
+                    HeaderValue::try_from(value.as_str()),
+                ) {
                     builder = builder.header(n, v);
                 }
             }
-            let req = builder.body(Empty::new()).map_err(|e| refused(&url, &e.to_string()))?;
+            let req = builder
+                .body(Empty::new())
+                .map_err(|e| refused(&url, &e.to_string()))?;
             self.requests.fetch_add(1, Ordering::Relaxed);
-            let response = self.client.request(req).await.map_err(|e| transport_error(&url, &e))?;
+            let response = self
+                .client
+                .request(req)
+                .await
+                .map_err(|e| transport_error(&url, &e))?;
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                if let Some(location) = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()) {
+                if let Some(location) = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                {
                     hops += 1;
                     if hops > self.config.max_redirects {
-                        return Err(refused(&url, &format!("more than {} redirects", self.config.max_redirects)));
+                        return Err(refused(
+                            &url,
+                            &format!("more than {} redirects", self.config.max_redirects),
+                        ));
                     }
-                    let next = url.join(location).map_err(|_| refused(&url, "redirect to an invalid URL"))?;
+                    let next = url
+                        .join(location)
+                        .map_err(|_| refused(&url, "redirect to an invalid URL"))?;
                     url = check_scheme(next)?;
                     continue;
                 }
@@ -103,7 +124,10 @@ impl HttpClient {
             let content_type = header(CONTENT_TYPE);
             let retry_after = header(RETRY_AFTER);
             let limit = self.config.max_body_bytes;
-            if header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok()).is_some_and(|l| l > limit) {
+            if header(CONTENT_LENGTH)
+                .and_then(|l| l.parse::<u64>().ok())
+                .is_some_and(|l| l > limit)
+            {
                 return Err(CoreError::BodyTooLarge {
                     url: redact(&url),
                     limit,
@@ -136,7 +160,11 @@ impl Fetch for HttpClient {
 }
 
 /// Reads the body frame by frame, failing as soon as it passes `limit`.
-async fn read_capped(mut body: hyper::body::Incoming, limit: u64, url: &url::Url) -> Result<Bytes, CoreError> {
+async fn read_capped(
+    mut body: hyper::body::Incoming,
+    limit: u64,
+    url: &url::Url,
+) -> Result<Bytes, CoreError> {
     let mut buf = BytesMut::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| CoreError::Connect {
@@ -169,7 +197,10 @@ fn check_scheme(url: url::Url) -> Result<url::Url, CoreError> {
     if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() {
         Ok(url)
     } else {
-        Err(refused(&url, "only http and https URLs with a host are fetched"))
+        Err(refused(
+            &url,
+            "only http and https URLs with a host are fetched",
+        ))
     }
 }
 

@@ -37,7 +37,7 @@ impl Default for Config {
             timeout_ms: 15_000,
             max_body_bytes: 5 * 1024 * 1024,
             max_redirects: 5,
-            user_agent: concat!("company-extract/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: "company-extract/0.0.0".to_owned(),
             connect_to: String::new(),
             allow_private: false,
             pool_idle_timeout_s: 90,

@@ -37,19 +37,32 @@ struct Dialer {
 
 impl Dialer {
     async fn dial(&self, uri: Uri) -> Result<TokioIo<TcpStream>> {
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
+        let host = uri
+            .host()
+            .unwrap_or_default()
+            .trim_matches(['[', ']'])
+            .to_owned();
         let addrs: Vec<SocketAddr> = match self.connect_to {
             Some(addr) => vec![addr],
             None => {
-                let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
-                tokio::time::timeout(self.connect_timeout, tokio::net::lookup_host((host.as_str(), port)))
-                    .await
-                    .map_err(|_| Error::ConnectTimeout { host: host.clone() })?
-                    .map_err(|source| Error::Resolve {
-                        host: host.clone(),
-                        source,
-                    })?
-                    .collect()
+                let port = uri
+                    .port_u16()
+                    .unwrap_or(if uri.scheme_str() == Some("https") {
+                        443
+                    } else {
+                        80
+                    });
+                tokio::time::timeout(
+                    self.connect_timeout,
+                    tokio::net::lookup_host((host.as_str(), port)),
+                )
+                .await
+                .map_err(|_| Error::ConnectTimeout { host: host.clone() })?
+                .map_err(|source| Error::Resolve {
+                    host: host.clone(),
+                    source,
+                })?
+                .collect()
             }
         };
         let mut last = None;

@@ -49,7 +49,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use server::{Knobs, SearchFault, Stats};
-pub use world::{truth, Company, Style, Truth, World};
+pub use world::{Company, Style, Truth, World};
 
 /// How to build the sandbox.
 #[derive(Debug, Clone)]
@@ -112,9 +112,13 @@ impl Sandbox {
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(server::handle(state, req).await) }
+                        async move {
+                            Ok::<_, std::convert::Infallible>(server::handle(state, req).await)
+                        }
                     });
-                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 });
             }
         });
@@ -163,7 +167,10 @@ impl Sandbox {
 
     /// What an extractor should find for a company (by name or domain).
     pub fn truth(&self, company: &str) -> Option<Truth> {
-        self.state.world.lookup(company).map(truth)
+        self.state
+            .world
+            .lookup(company)
+            .map(|c| self.state.world.truth(c))
     }
 
     /// Stops accepting connections.
@@ -192,7 +199,10 @@ fn load_corpus(dir: &std::path::Path) -> std::io::Result<HashMap<String, Bytes>>
         if path.extension().and_then(|e| e.to_str()) != Some("html") {
             continue;
         }
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         pages.insert(corpus_host(stem), Bytes::from(std::fs::read(&path)?));
     }
     Ok(pages)

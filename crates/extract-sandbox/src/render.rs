@@ -16,14 +16,16 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// Escapes a string for a JSON string literal inside a `<script>`.
 fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()).replace("</", "<\\/")
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".to_owned())
+        .replace("</", "<\\/")
 }
 
 fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -50,7 +52,11 @@ pub(crate) fn homepage(c: &Company) -> String {
             );
         }
         Style::Microdata | Style::FooterText => {
-            let _ = writeln!(h, "<meta name=\"description\" content=\"{}\">", esc(&c.description));
+            let _ = writeln!(
+                h,
+                "<meta name=\"description\" content=\"{}\">",
+                esc(&c.description)
+            );
         }
         Style::OpenGraph => {
             let _ = write!(
@@ -76,7 +82,14 @@ pub(crate) fn homepage(c: &Company) -> String {
         esc(&c.description)
     );
     h.push_str("<section class=\"news\"><h2>Latest news</h2><ul>\n");
-    for (i, (month, title)) in [("May 16, 2024", "reports first-quarter results"), ("April 2, 2024", "announces new sustainability goals"), ("March 11, 2024", "opens innovation center")].iter().enumerate() {
+    for (i, (month, title)) in [
+        ("May 16, 2024", "reports first-quarter results"),
+        ("April 2, 2024", "announces new sustainability goals"),
+        ("March 11, 2024", "opens innovation center"),
+    ]
+    .iter()
+    .enumerate()
+    {
         let _ = writeln!(
             h,
             "<li><time datetime=\"2024-0{}-01\">{month}</time> <a href=\"/news/{}\">{name} {title}</a></li>",
@@ -125,13 +138,21 @@ fn footer(c: &Company) -> String {
                 email = esc(&c.email),
             );
             for (network, url) in &c.social {
-                let _ = write!(f, "<li><a itemprop=\"sameAs\" href=\"{}\">{network}</a></li>", esc(url));
+                let _ = write!(
+                    f,
+                    "<li><a itemprop=\"sameAs\" href=\"{}\">{network}</a></li>",
+                    esc(url)
+                );
             }
             f.push_str("</ul>\n</div>\n");
         }
         Style::OpenGraph => {
             f.push_str(&social_links(c));
-            let _ = writeln!(f, "<p><a href=\"mailto:{}\">Contact us</a></p>", esc(&c.email));
+            let _ = writeln!(
+                f,
+                "<p><a href=\"mailto:{}\">Contact us</a></p>",
+                esc(&c.email)
+            );
         }
         Style::FooterText => {
             f.push_str(&social_links(c));
@@ -162,7 +183,7 @@ fn jsonld(c: &Company) -> String {
         "Retailing" | "Food & Drug Stores" => "Corporation",
         "Health Care" => "MedicalOrganization",
         "Hotels, Restaurants & Leisure" => "Organization",
-        _ if c.index % 3 == 0 => "Corporation",
+        _ if c.index.is_multiple_of(3) => "Corporation",
         _ => "Organization",
     };
     let same_as: Vec<String> = c.social.iter().map(|(_, u)| json_str(u)).collect();
@@ -243,7 +264,7 @@ pub(crate) fn lookalike(host: &str) -> String {
 /// robots.txt of a company site.
 pub(crate) fn robots(c: &Company) -> String {
     let mut r = String::from("User-agent: *\nDisallow: /private/\nDisallow: /cart\nAllow: /\n");
-    if c.index % 5 == 0 {
+    if c.index.is_multiple_of(5) {
         r.push_str("\nUser-agent: BadBot\nDisallow: /\n");
     }
     let _ = write!(r, "\nSitemap: https://{}/sitemap.xml\n", c.host);

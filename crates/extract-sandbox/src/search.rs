@@ -16,7 +16,9 @@ pub(crate) struct Hit {
 }
 
 /// Look-alike domain words.
-const LOOKALIKE: &[&str] = &["deals", "reviews", "careers", "shop", "news", "online", "fans", "outlet"];
+const LOOKALIKE: &[&str] = &[
+    "deals", "reviews", "careers", "shop", "news", "online", "fans", "outlet",
+];
 const LOOKALIKE_TLDS: &[&str] = &["com", "net", "info", "co", "store"];
 
 /// The results for `query`, deterministic for a world seed.
@@ -39,7 +41,9 @@ fn slug(name: &str) -> String {
 }
 
 fn company_results(c: &Company, seed: u64) -> Vec<Hit> {
-    let mut rng = fastrand::Rng::with_seed(seed ^ (c.index as u64).wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xA5A5);
+    let mut rng = fastrand::Rng::with_seed(
+        seed ^ (c.index as u64).wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xA5A5,
+    );
     let name = &c.name;
     let s = slug(name);
     let compact: String = s.replace('-', "");
@@ -54,11 +58,16 @@ fn company_results(c: &Company, seed: u64) -> Vec<Hit> {
         Hit {
             url: format!("https://www.linkedin.com/company/{s}"),
             title: format!("{name} | LinkedIn"),
-            content: format!("{name} | {} followers on LinkedIn.", rng.u32(1_000..900_000)),
+            content: format!(
+                "{name} | {} followers on LinkedIn.",
+                rng.u32(1_000..900_000)
+            ),
             engine: "bing",
         },
         Hit {
-            url: format!("https://www.reuters.com/business/{s}-reports-quarterly-results-2024-05-16/"),
+            url: format!(
+                "https://www.reuters.com/business/{s}-reports-quarterly-results-2024-05-16/"
+            ),
             title: format!("{name} reports quarterly results | Reuters"),
             content: format!("{name} on Thursday reported results above estimates."),
             engine: "google",
@@ -70,19 +79,28 @@ fn company_results(c: &Company, seed: u64) -> Vec<Hit> {
             engine: "duckduckgo",
         },
         Hit {
-            url: format!("https://www.zoominfo.com/c/{s}/{}", rng.u32(10_000..99_999_999)),
+            url: format!(
+                "https://www.zoominfo.com/c/{s}/{}",
+                rng.u32(10_000..99_999_999)
+            ),
             title: format!("{name} - Overview, News & Competitors | ZoomInfo.com"),
             content: format!("View {name} company profile, revenue and employees."),
             engine: "bing",
         },
         Hit {
-            url: format!("https://www.glassdoor.com/Overview/Working-at-{s}-EI_IE{}.htm", rng.u32(1_000..999_999)),
+            url: format!(
+                "https://www.glassdoor.com/Overview/Working-at-{s}-EI_IE{}.htm",
+                rng.u32(1_000..999_999)
+            ),
             title: format!("Working at {name} | Glassdoor"),
             content: format!("{name} reviews by employees."),
             engine: "google",
         },
         Hit {
-            url: format!("https://www.bloomberg.com/profile/company/{}:US", compact.to_uppercase().chars().take(4).collect::<String>()),
+            url: format!(
+                "https://www.bloomberg.com/profile/company/{}:US",
+                compact.to_uppercase().chars().take(4).collect::<String>()
+            ),
             title: format!("{name} - Company Profile and News - Bloomberg Markets"),
             content: format!("{name} company profile."),
             engine: "google",

@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
 use serde::{Deserialize, Serialize};
 
-use crate::world::{truth, World};
+use crate::world::World;
 use crate::{render, search};
 
 pub(crate) type ResBody = BoxBody<Bytes, Infallible>;
@@ -88,7 +88,12 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(world: World, seed: u64, knobs: Knobs, corpus: HashMap<String, Bytes>) -> Self {
+    pub(crate) fn new(
+        world: World,
+        seed: u64,
+        knobs: Knobs,
+        corpus: HashMap<String, Bytes>,
+    ) -> Self {
         let s = State {
             world,
             seed,
@@ -112,8 +117,10 @@ impl State {
 
     pub(crate) fn set_knobs(&self, k: Knobs) {
         self.latency_ms.store(k.latency_ms, Ordering::Relaxed);
-        self.error_rate_ppm
-            .store((k.error_rate.clamp(0.0, 1.0) * 1e6) as u64, Ordering::Relaxed);
+        self.error_rate_ppm.store(
+            (k.error_rate.clamp(0.0, 1.0) * 1e6) as u64,
+            Ordering::Relaxed,
+        );
         self.serp_rate_milli
             .store((k.serp_rate.max(0.0) * 1000.0) as u64, Ordering::Relaxed);
         let fault = match k.search_fault {
@@ -191,7 +198,10 @@ impl State {
         }
         let now = Instant::now();
         let mut w = lock(&self.serp_window);
-        while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+        while w
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
             w.pop_front();
         }
         // The limit counts the requests admitted in the last second.
@@ -207,7 +217,10 @@ impl State {
         let mut windows = lock(&self.host_windows);
         let w = windows.entry(host.to_owned()).or_default();
         w.push_back(now);
-        while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+        while w
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
             w.pop_front();
         }
         let n = w.len() as u64;
@@ -233,7 +246,11 @@ fn html(body: String) -> Response<ResBody> {
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Response<ResBody> {
-    full(status, "application/json", serde_json::to_vec(value).unwrap_or_default())
+    full(
+        status,
+        "application/json",
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
 }
 
 fn redirect(status: StatusCode, to: &str) -> Response<ResBody> {
@@ -245,7 +262,11 @@ fn redirect(status: StatusCode, to: &str) -> Response<ResBody> {
 }
 
 fn not_found(what: &str) -> Response<ResBody> {
-    full(StatusCode::NOT_FOUND, "text/plain", format!("not found: {what}\n"))
+    full(
+        StatusCode::NOT_FOUND,
+        "text/plain",
+        format!("not found: {what}\n"),
+    )
 }
 
 /// Answers one request.
@@ -270,11 +291,18 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
             state.robots_requests.fetch_add(1, Ordering::Relaxed);
         }
         if state.inject_error() {
-            return full(StatusCode::INTERNAL_SERVER_ERROR, "text/html", "<h1>500 Internal Server Error</h1>");
+            return full(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/html",
+                "<h1>500 Internal Server Error</h1>",
+            );
         }
         state.delay().await;
         if host != company.host {
-            return redirect(StatusCode::MOVED_PERMANENTLY, &format!("https://{}{}", company.host, path));
+            return redirect(
+                StatusCode::MOVED_PERMANENTLY,
+                &format!("https://{}{}", company.host, path),
+            );
         }
         return match path.as_str() {
             "/" | "/index.html" => html(render::homepage(company)),
@@ -324,20 +352,43 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
 
 async fn search(state: &State, query: &str) -> Response<ResBody> {
     state.search_requests.fetch_add(1, Ordering::Relaxed);
-    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     if state.over_serp_rate() {
         state.rate_limited.fetch_add(1, Ordering::Relaxed);
-        let mut r = full(StatusCode::TOO_MANY_REQUESTS, "text/plain", "rate limited\n");
-        r.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        let mut r = full(
+            StatusCode::TOO_MANY_REQUESTS,
+            "text/plain",
+            "rate limited\n",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         return r;
     }
     if state.inject_error() {
-        return full(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "internal error\n");
+        return full(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain",
+            "internal error\n",
+        );
     }
     state.delay().await;
     match state.knobs().search_fault {
-        SearchFault::Garbage => return full(StatusCode::OK, "application/json", "<html>502 Bad Gateway</html>\x00\x01"),
-        SearchFault::Error => return full(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "unavailable\n"),
+        SearchFault::Garbage => {
+            return full(
+                StatusCode::OK,
+                "application/json",
+                "<html>502 Bad Gateway</html>\x00\x01",
+            )
+        }
+        SearchFault::Error => {
+            return full(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain",
+                "unavailable\n",
+            )
+        }
         SearchFault::Slow => tokio::time::sleep(Duration::from_secs(60)).await,
         SearchFault::None => {}
     }
@@ -348,13 +399,27 @@ async fn search(state: &State, query: &str) -> Response<ResBody> {
     match params.get("format").map(String::as_str) {
         Some("json") => {
             let hits = search::results(&state.world, q, state.seed);
-            full(StatusCode::OK, "application/json", search::searxng_json(q, &hits))
+            full(
+                StatusCode::OK,
+                "application/json",
+                search::searxng_json(q, &hits),
+            )
         }
-        _ => full(StatusCode::FORBIDDEN, "text/plain", "only format=json is enabled\n"),
+        _ => full(
+            StatusCode::FORBIDDEN,
+            "text/plain",
+            "only format=json is enabled\n",
+        ),
     }
 }
 
-async fn control(state: &State, method: &Method, rest: &str, query: &str, req: Request<Incoming>) -> Response<ResBody> {
+async fn control(
+    state: &State,
+    method: &Method,
+    rest: &str,
+    query: &str,
+    req: Request<Incoming>,
+) -> Response<ResBody> {
     match (method, rest) {
         (&Method::GET, "stats") => json(StatusCode::OK, &state.stats()),
         (&Method::POST, "reset") => {
@@ -363,15 +428,28 @@ async fn control(state: &State, method: &Method, rest: &str, query: &str, req: R
         }
         (&Method::GET, "config") => json(StatusCode::OK, &state.knobs()),
         (&Method::POST, "config") => {
-            let body = match http_body_util::Limited::new(req.into_body(), 64 * 1024).collect().await {
+            let body = match http_body_util::Limited::new(req.into_body(), 64 * 1024)
+                .collect()
+                .await
+            {
                 Ok(b) => b.to_bytes(),
-                Err(e) => return json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+                Err(e) => {
+                    return json(
+                        StatusCode::BAD_REQUEST,
+                        &serde_json::json!({"error": e.to_string()}),
+                    )
+                }
             };
             // Unset fields keep their current values.
             let mut current = serde_json::to_value(state.knobs()).unwrap_or_default();
             let patch: serde_json::Value = match serde_json::from_slice(&body) {
                 Ok(v) => v,
-                Err(e) => return json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+                Err(e) => {
+                    return json(
+                        StatusCode::BAD_REQUEST,
+                        &serde_json::json!({"error": e.to_string()}),
+                    )
+                }
             };
             if let (Some(cur), Some(p)) = (current.as_object_mut(), patch.as_object()) {
                 for (k, v) in p {
@@ -383,13 +461,24 @@ async fn control(state: &State, method: &Method, rest: &str, query: &str, req: R
                     state.set_knobs(k);
                     json(StatusCode::OK, &state.knobs())
                 }
-                Err(e) => json(StatusCode::BAD_REQUEST, &serde_json::json!({"error": e.to_string()})),
+                Err(e) => json(
+                    StatusCode::BAD_REQUEST,
+                    &serde_json::json!({"error": e.to_string()}),
+                ),
             }
         }
         (&Method::GET, "companies") => {
-            let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-            let offset: usize = params.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-            let limit: usize = params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100);
+            let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let offset: usize = params
+                .get("offset")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let limit: usize = params
+                .get("limit")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100);
             let list: Vec<serde_json::Value> = state
                 .world
                 .companies()
@@ -406,8 +495,11 @@ async fn control(state: &State, method: &Method, rest: &str, query: &str, req: R
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
             match state.world.lookup(&name) {
-                Some(c) => json(StatusCode::OK, &truth(c)),
-                None => json(StatusCode::NOT_FOUND, &serde_json::json!({"error": format!("no company {name:?}")})),
+                Some(c) => json(StatusCode::OK, &state.world.truth(c)),
+                None => json(
+                    StatusCode::NOT_FOUND,
+                    &serde_json::json!({"error": format!("no company {name:?}")}),
+                ),
             }
         }
         _ => not_found(rest),
@@ -425,8 +517,17 @@ async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
             .header(header::CONTENT_TYPE, "text/html")
             .body(Repeat::new(Bytes::from(vec![b'a'; 64 * 1024]), 4 * 1024).boxed())
             .unwrap_or_else(|_| not_found(host)),
-        "garbage" => full(StatusCode::OK, "application/octet-stream", (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>()),
-        "redirect-loop" => redirect(StatusCode::FOUND, "https://redirect-loop.sandbox.test/again"),
+        "garbage" => full(
+            StatusCode::OK,
+            "application/octet-stream",
+            (0..4096u32)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<u8>>(),
+        ),
+        "redirect-loop" => redirect(
+            StatusCode::FOUND,
+            "https://redirect-loop.sandbox.test/again",
+        ),
         "redirect-chain" => {
             let n: u32 = path.trim_start_matches('/').parse().unwrap_or(0);
             if n == 0 {
@@ -435,7 +536,11 @@ async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
                 redirect(StatusCode::FOUND, &format!("/{}", n - 1))
             }
         }
-        "error" => full(StatusCode::INTERNAL_SERVER_ERROR, "text/html", "<h1>500</h1>"),
+        "error" => full(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/html",
+            "<h1>500</h1>",
+        ),
         "empty" => html(String::new()),
         _ => not_found(host),
     }
@@ -449,7 +554,10 @@ pub(crate) struct Repeat {
 
 impl Repeat {
     fn new(chunk: Bytes, count: usize) -> Self {
-        Repeat { chunk, remaining: count }
+        Repeat {
+            chunk,
+            remaining: count,
+        }
     }
 }
 
@@ -457,7 +565,10 @@ impl Body for Repeat {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }

@@ -22,7 +22,12 @@ pub enum Style {
     FooterText,
 }
 
-const STYLES: [Style; 4] = [Style::JsonLd, Style::Microdata, Style::OpenGraph, Style::FooterText];
+const STYLES: [Style; 4] = [
+    Style::JsonLd,
+    Style::Microdata,
+    Style::OpenGraph,
+    Style::FooterText,
+];
 
 /// A company of the simulated web.
 #[derive(Debug, Clone, Serialize)]
@@ -99,12 +104,16 @@ pub struct Truth {
     pub logo: Option<String>,
     /// Sector (for classifiers).
     pub sector: String,
+    /// Wikipedia and Crunchbase profiles that the search results for the
+    /// company show (an extractor may keep them as evidence).
+    pub serp_profiles: Vec<String>,
     /// How the page is written.
     pub style: Style,
 }
 
 /// The companies of the simulated web, indexed by host and by name.
 pub struct World {
+    seed: u64,
     companies: Vec<Company>,
     by_host: HashMap<String, usize>,
     by_key: HashMap<String, usize>,
@@ -115,7 +124,10 @@ impl World {
     /// the 500), deterministic for a `seed`.
     pub fn new(total: usize, seed: u64) -> Self {
         let mut companies = Vec::with_capacity(total.max(500));
-        for line in FORTUNE500.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in FORTUNE500
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let cols: Vec<&str> = line.split('\t').collect();
             if cols.len() < 6 {
                 continue;
@@ -123,18 +135,11 @@ impl World {
             let index = companies.len();
             let mut rng = fastrand::Rng::with_seed(mix(seed, index as u64));
             companies.push(flesh_out(
-                &mut rng,
-                index,
-                cols[0],
-                cols[1],
-                cols[2],
-                cols[3],
-                cols[4],
-                cols[5],
-                true,
+                &mut rng, index, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], true,
             ));
         }
-        let mut names: std::collections::HashSet<String> = companies.iter().map(|c| key(&c.name)).collect();
+        let mut names: std::collections::HashSet<String> =
+            companies.iter().map(|c| key(&c.name)).collect();
         let mut attempt = 0u64;
         while companies.len() < total {
             let index = companies.len();
@@ -147,7 +152,9 @@ impl World {
             }
             let sector = SECTORS[rng.usize(..SECTORS.len())];
             let (city, region) = US_CITIES[rng.usize(..US_CITIES.len())];
-            companies.push(flesh_out(&mut rng, index, &name, &host, sector.0, sector.1, city, region, false));
+            companies.push(flesh_out(
+                &mut rng, index, &name, &host, sector.0, sector.1, city, region, false,
+            ));
         }
         let mut by_host = HashMap::new();
         let mut by_key = HashMap::new();
@@ -157,10 +164,28 @@ impl World {
             by_key.entry(key(&c.name)).or_insert(c.index);
         }
         World {
+            seed,
             companies,
             by_host,
             by_key,
         }
+    }
+
+    /// What an extractor should find for `c`: its homepage's facts, and the
+    /// reference profiles its search results show.
+    pub fn truth(&self, c: &Company) -> Truth {
+        // Two companies may share a site (an acquisition): the page shows its owner.
+        let owner = self.by_host(&c.host).unwrap_or(c);
+        let mut t = truth(owner);
+        t.serp_profiles = crate::search::results(self, &c.name, self.seed)
+            .into_iter()
+            .map(|h| h.url)
+            .filter(|u| {
+                u.contains("wikipedia.org/wiki/") || u.contains("crunchbase.com/organization/")
+            })
+            .map(|u| normalise_social(&u))
+            .collect();
+        t
     }
 
     /// Every company.
@@ -177,7 +202,10 @@ impl World {
     /// punctuation and legal suffixes ignored) or by domain.
     pub fn lookup(&self, query: &str) -> Option<&Company> {
         let q = query.trim().to_ascii_lowercase();
-        if let Some(c) = self.by_host(q.trim_start_matches("www.")).or_else(|| self.by_host(&q)) {
+        if let Some(c) = self
+            .by_host(q.trim_start_matches("www."))
+            .or_else(|| self.by_host(&q))
+        {
             return Some(c);
         }
         self.by_key.get(&key(query)).map(|i| &self.companies[*i])
@@ -185,9 +213,14 @@ impl World {
 }
 
 /// What the homepage of `c` shows, by its style.
-pub fn truth(c: &Company) -> Truth {
+fn truth(c: &Company) -> Truth {
     let website = format!("https://{}/", c.host);
-    let socials = || c.social.iter().map(|(_, u)| normalise_social(u)).collect::<Vec<_>>();
+    let socials = || {
+        c.social
+            .iter()
+            .map(|(_, u)| normalise_social(u))
+            .collect::<Vec<_>>()
+    };
     let logo_png = format!("https://{}/assets/logo.png", c.host);
     let base = Truth {
         name: c.name.clone(),
@@ -203,6 +236,7 @@ pub fn truth(c: &Company) -> Truth {
         social: Vec::new(),
         logo: None,
         sector: c.sector.clone(),
+        serp_profiles: Vec::new(),
         style: c.style,
     };
     match c.style {
@@ -263,7 +297,20 @@ pub(crate) fn key(name: &str) -> String {
     while words.len() > 1
         && matches!(
             words.last().map(String::as_str),
-            Some("inc" | "incorporated" | "corp" | "corporation" | "co" | "company" | "llc" | "ltd" | "plc" | "group" | "holdings" | "the")
+            Some(
+                "inc"
+                    | "incorporated"
+                    | "corp"
+                    | "corporation"
+                    | "co"
+                    | "company"
+                    | "llc"
+                    | "ltd"
+                    | "plc"
+                    | "group"
+                    | "holdings"
+                    | "the"
+            )
         )
     {
         words.pop();
@@ -306,18 +353,33 @@ fn flesh_out(
         .collect::<Vec<_>>()
         .join("-");
     let handle = label.replace('-', "");
-    let mut social = vec![("linkedin".to_owned(), format!("https://www.linkedin.com/company/{slug}/"))];
+    let mut social = vec![(
+        "linkedin".to_owned(),
+        format!("https://www.linkedin.com/company/{slug}/"),
+    )];
     if rng.f32() < 0.85 {
-        social.push(("twitter".to_owned(), format!("https://twitter.com/{handle}")));
+        social.push((
+            "twitter".to_owned(),
+            format!("https://twitter.com/{handle}"),
+        ));
     }
     if rng.f32() < 0.8 {
-        social.push(("facebook".to_owned(), format!("https://www.facebook.com/{handle}/")));
+        social.push((
+            "facebook".to_owned(),
+            format!("https://www.facebook.com/{handle}/"),
+        ));
     }
     if rng.f32() < 0.5 {
-        social.push(("youtube".to_owned(), format!("https://www.youtube.com/user/{handle}")));
+        social.push((
+            "youtube".to_owned(),
+            format!("https://www.youtube.com/user/{handle}"),
+        ));
     }
     if rng.f32() < 0.5 {
-        social.push(("instagram".to_owned(), format!("https://www.instagram.com/{handle}/")));
+        social.push((
+            "instagram".to_owned(),
+            format!("https://www.instagram.com/{handle}/"),
+        ));
     }
     if sector == "Technology" && rng.f32() < 0.6 {
         social.push(("github".to_owned(), format!("https://github.com/{handle}")));
@@ -328,7 +390,11 @@ fn flesh_out(
         1 => format!("({area}) {}-{:04}", rng.u32(200..999), rng.u32(0..10000)),
         _ => format!("+1 ({area}) {} {:04}", rng.u32(200..999), rng.u32(0..10000)),
     };
-    let email = format!("{}@{}", ["info", "contact", "press", "hello", "media"][rng.usize(..5)], domain);
+    let email = format!(
+        "{}@{}",
+        ["info", "contact", "press", "hello", "media"][rng.usize(..5)],
+        domain
+    );
     let employees = if real {
         rng.u64(5_000..400_000)
     } else {
@@ -341,8 +407,13 @@ fn flesh_out(
         ["St", "Ave", "Blvd", "Rd", "Way", "Pkwy"][rng.usize(..6)]
     );
     let industry_lower = industry.to_lowercase();
+    let article = if industry_lower.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let description = match rng.u8(0..3) {
-        0 => format!("{name} is a {industry_lower} company headquartered in {city}, {region}, serving customers worldwide."),
+        0 => format!("{name} is {article} {industry_lower} company headquartered in {city}, {region}, serving customers worldwide."),
         1 => format!("Founded in {city}, {name} builds {industry_lower} products and services for businesses and consumers."),
         _ => format!("{name} is a leader in {industry_lower}, with operations across the United States and beyond."),
     };
@@ -388,7 +459,10 @@ fn generated_identity(rng: &mut fastrand::Rng) -> (String, String) {
     let word = WORDS[rng.usize(..WORDS.len())];
     let (name, label) = match rng.u8(0..4) {
         0 => (stem.clone(), stem.to_lowercase()),
-        1 | 2 => (format!("{stem} {word}"), format!("{}{}", stem.to_lowercase(), word.to_lowercase())),
+        1 | 2 => (
+            format!("{stem} {word}"),
+            format!("{}{}", stem.to_lowercase(), word.to_lowercase()),
+        ),
         _ => (format!("{stem} {word}"), stem.to_lowercase()),
     };
     let tld = ["com", "com", "com", "com", "io", "co", "net"][rng.usize(..7)];
@@ -416,16 +490,44 @@ const SECTORS: &[(&str, &str)] = &[
 ];
 
 const US_CITIES: &[(&str, &str)] = &[
-    ("Austin", "TX"), ("Denver", "CO"), ("Seattle", "WA"), ("Boston", "MA"), ("Chicago", "IL"),
-    ("Atlanta", "GA"), ("Portland", "OR"), ("Columbus", "OH"), ("Raleigh", "NC"), ("Phoenix", "AZ"),
-    ("Nashville", "TN"), ("Minneapolis", "MN"), ("San Diego", "CA"), ("Salt Lake City", "UT"),
-    ("Pittsburgh", "PA"), ("Madison", "WI"), ("Boise", "ID"), ("Omaha", "NE"), ("Tampa", "FL"),
+    ("Austin", "TX"),
+    ("Denver", "CO"),
+    ("Seattle", "WA"),
+    ("Boston", "MA"),
+    ("Chicago", "IL"),
+    ("Atlanta", "GA"),
+    ("Portland", "OR"),
+    ("Columbus", "OH"),
+    ("Raleigh", "NC"),
+    ("Phoenix", "AZ"),
+    ("Nashville", "TN"),
+    ("Minneapolis", "MN"),
+    ("San Diego", "CA"),
+    ("Salt Lake City", "UT"),
+    ("Pittsburgh", "PA"),
+    ("Madison", "WI"),
+    ("Boise", "ID"),
+    ("Omaha", "NE"),
+    ("Tampa", "FL"),
     ("Richmond", "VA"),
 ];
 
 const STREETS: &[&str] = &[
-    "Main", "Market", "Commerce", "Park", "Lake", "Oak", "Maple", "Industrial", "Technology",
-    "Harbor", "Summit", "Liberty", "Washington", "Madison", "Riverside",
+    "Main",
+    "Market",
+    "Commerce",
+    "Park",
+    "Lake",
+    "Oak",
+    "Maple",
+    "Industrial",
+    "Technology",
+    "Harbor",
+    "Summit",
+    "Liberty",
+    "Washington",
+    "Madison",
+    "Riverside",
 ];
 
 const PREFIXES: &[&str] = &[
@@ -441,13 +543,33 @@ const SUFFIXES: &[&str] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "Analytics", "Logistics", "Foods", "Health", "Energy", "Capital", "Robotics", "Software",
-    "Materials", "Motors", "Media", "Pharma", "Systems", "Networks", "Partners", "Solutions",
+    "Analytics",
+    "Logistics",
+    "Foods",
+    "Health",
+    "Energy",
+    "Capital",
+    "Robotics",
+    "Software",
+    "Materials",
+    "Motors",
+    "Media",
+    "Pharma",
+    "Systems",
+    "Networks",
+    "Partners",
+    "Solutions",
 ];
 
 const TAGLINES: &[&str] = &[
-    "Official Site", "Home", "Building a better future", "Innovation that matters",
-    "Welcome", "Together we go further", "Quality you can trust", "Moving the world forward",
+    "Official Site",
+    "Home",
+    "Building a better future",
+    "Innovation that matters",
+    "Welcome",
+    "Together we go further",
+    "Quality you can trust",
+    "Moving the world forward",
 ];
 
 #[cfg(test)]
@@ -465,7 +587,15 @@ mod tests {
         assert_eq!(walmart.host, "www.walmart.com");
         assert_eq!(a.by_host("walmart.com").unwrap().name, "Walmart");
         assert_eq!(a.lookup("walmart.com").unwrap().name, "Walmart");
-        assert_eq!(truth(walmart).domain, "walmart.com");
+        assert_eq!(a.truth(walmart).domain, "walmart.com");
+        assert_eq!(
+            a.truth(walmart).serp_profiles.len(),
+            a.truth(walmart)
+                .serp_profiles
+                .iter()
+                .filter(|p| p.starts_with("https://"))
+                .count()
+        );
         let c = World::new(800, 8);
         assert_ne!(a.companies()[650].name, c.companies()[650].name);
     }

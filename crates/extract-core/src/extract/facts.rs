@@ -59,12 +59,12 @@ pub struct PageFacts {
 impl PageFacts {
     /// Interprets the raw signals of the page at `page_url`.
     pub(crate) fn from_raw(page_url: &str, raw: Raw) -> Self {
-        let base = Url::parse(page_url)
-            .ok()
-            .map(|u| match raw.base.as_deref().map(|b| u.join(b.trim())) {
+        let base = Url::parse(page_url).ok().map(|u| {
+            match raw.base.as_deref().map(|b| u.join(b.trim())) {
                 Some(Ok(b)) => b,
                 _ => u,
-            });
+            }
+        });
         let resolve = |href: &str| -> Option<String> {
             let href = decode(href.trim());
             let url = match &base {
@@ -75,7 +75,10 @@ impl PageFacts {
         };
         let host = base
             .as_ref()
-            .and_then(|b| b.host_str().map(|h| site_host(&h.to_ascii_lowercase()).to_owned()))
+            .and_then(|b| {
+                b.host_str()
+                    .map(|h| site_host(&h.to_ascii_lowercase()).to_owned())
+            })
             .unwrap_or_default();
         let mut f = PageFacts {
             url: page_url.to_owned(),
@@ -104,11 +107,11 @@ impl PageFacts {
                 "og:description" => f.descriptions.push(f.field(value, Method::Opengraph, 1.0)),
                 "description" => f.descriptions.push(f.field(value, Method::Meta, 1.0)),
                 "twitter:description" => f.descriptions.push(f.field(value, Method::Meta, 0.95)),
-                "og:image" | "og:logo" | "twitter:image" => {
-                    if key == "og:logo" || value.to_ascii_lowercase().contains("logo") {
-                        if let Some(u) = resolve(&value) {
-                            f.logos.push(f.field(u, Method::Opengraph, 0.9));
-                        }
+                "og:image" | "og:logo" | "twitter:image"
+                    if key == "og:logo" || value.to_ascii_lowercase().contains("logo") =>
+                {
+                    if let Some(u) = resolve(&value) {
+                        f.logos.push(f.field(u, Method::Opengraph, 0.9));
                     }
                 }
                 "twitter:site" | "twitter:creator" => {
@@ -119,7 +122,11 @@ impl PageFacts {
                     }
                 }
                 "keywords" => {
-                    for k in value.split(',').map(collapse_ws).filter(|k| !k.is_empty() && k.len() <= 64) {
+                    for k in value
+                        .split(',')
+                        .map(collapse_ws)
+                        .filter(|k| !k.is_empty() && k.len() <= 64)
+                    {
                         if f.keywords.len() < 32 && !f.keywords.contains(&k) {
                             f.keywords.push(k);
                         }
@@ -197,7 +204,13 @@ impl PageFacts {
         field
     }
 
-    fn add_org(&mut self, org: &OrgFacts, method: Method, role: Role, resolve: &dyn Fn(&str) -> Option<String>) {
+    fn add_org(
+        &mut self,
+        org: &OrgFacts,
+        method: Method,
+        role: Role,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) {
         let w = role.weight();
         if let Some(v) = &org.name {
             self.names.push(self.field(v.clone(), method, w));
@@ -309,7 +322,10 @@ fn microdata_facts(item: &Item) -> OrgFacts {
     for cp in item.all("contactPoint") {
         if let MdValue::Item(i) = cp {
             phones.extend(i.text("telephone").map(str::to_owned));
-            emails.extend(i.text("email").map(|e| e.trim_start_matches("mailto:").to_ascii_lowercase()));
+            emails.extend(
+                i.text("email")
+                    .map(|e| e.trim_start_matches("mailto:").to_ascii_lowercase()),
+            );
         }
     }
     OrgFacts {
@@ -329,7 +345,8 @@ fn microdata_facts(item: &Item) -> OrgFacts {
         phones,
         emails,
         founded: item.text("foundingDate").and_then(year_of),
-        employees: nested_text("numberOfEmployees", &["value", "minValue"]).and_then(|s| employees_of(&s)),
+        employees: nested_text("numberOfEmployees", &["value", "minValue"])
+            .and_then(|s| employees_of(&s)),
         keywords: Vec::new(),
     }
 }

@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::{Element, TextType};
-use lol_html::{doc_text, element, end_tag, AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, Settings};
+use lol_html::{
+    doc_text, element, end_tag, AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, Settings,
+};
 
 use super::microdata::{self, Item, Value};
 use super::Limits;
@@ -113,7 +115,12 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
             }),
         ],
         document_content_handlers: vec![doc_text!(move |chunk| {
-            on_text(&s9, chunk.as_str(), chunk.text_type(), chunk.last_in_text_node());
+            on_text(
+                &s9,
+                chunk.as_str(),
+                chunk.text_type(),
+                chunk.last_in_text_node(),
+            );
             Ok(())
         })],
         encoding,
@@ -349,10 +356,8 @@ fn on_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
                 }
             }
         }
-        TextType::RCData if st.title_open => {
-            if st.raw.title.len() < 1024 {
-                st.raw.title.push_str(chunk);
-            }
+        TextType::RCData if st.title_open && st.raw.title.len() < 1024 => {
+            st.raw.title.push_str(chunk);
         }
         TextType::Data => {
             if st.raw.text.len() + chunk.len() <= st.limits.max_text_bytes {

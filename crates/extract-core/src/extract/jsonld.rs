@@ -10,9 +10,21 @@ use crate::Address;
 /// Properties whose value, when an organisation, is the page's subject.
 const PRIMARY_PROPS: &[&str] = &["mainEntity", "about", "mainEntityOfPage"];
 /// Properties whose value, when an organisation, publishes the page.
-const PUBLISHER_PROPS: &[&str] = &["publisher", "provider", "sourceOrganization", "copyrightHolder"];
+const PUBLISHER_PROPS: &[&str] = &[
+    "publisher",
+    "provider",
+    "sourceOrganization",
+    "copyrightHolder",
+];
 /// Properties whose value, when an organisation, is only mentioned.
-const RELATED_PROPS: &[&str] = &["brand", "manufacturer", "author", "creator", "parentOrganization", "seller"];
+const RELATED_PROPS: &[&str] = &[
+    "brand",
+    "manufacturer",
+    "author",
+    "creator",
+    "parentOrganization",
+    "seller",
+];
 
 /// Every organisation in the blocks, with its role on the page.
 pub(crate) fn organizations(blocks: &[String]) -> Vec<(OrgFacts, Role)> {
@@ -101,7 +113,10 @@ fn collect(node: &Value, all: &[Value], role: Role, out: &mut Vec<(OrgFacts, Rol
     // A bare reference: {"@id": "..."} pointing at a node of the graph.
     let resolved;
     let map = if map.len() == 1 && map.contains_key("@id") {
-        match find_by_id(all, map.get("@id").and_then(Value::as_str).unwrap_or_default()) {
+        match find_by_id(
+            all,
+            map.get("@id").and_then(Value::as_str).unwrap_or_default(),
+        ) {
             Some(m) => {
                 resolved = m;
                 resolved
@@ -114,8 +129,18 @@ fn collect(node: &Value, all: &[Value], role: Role, out: &mut Vec<(OrgFacts, Rol
     if types(map).iter().any(|t| is_org_type(t)) {
         out.push((facts(map), role));
     }
-    let child_role = |r: Role| if role == Role::Related { Role::Related } else { r };
-    for (props, r) in [(PRIMARY_PROPS, Role::Primary), (PUBLISHER_PROPS, Role::Publisher), (RELATED_PROPS, Role::Related)] {
+    let child_role = |r: Role| {
+        if role == Role::Related {
+            Role::Related
+        } else {
+            r
+        }
+    };
+    for (props, r) in [
+        (PRIMARY_PROPS, Role::Primary),
+        (PUBLISHER_PROPS, Role::Publisher),
+        (RELATED_PROPS, Role::Related),
+    ] {
         for p in props {
             if let Some(v) = map.get(*p) {
                 collect(v, all, child_role(r), out, depth + 1);
@@ -172,10 +197,13 @@ fn facts(map: &Map<String, Value>) -> OrgFacts {
         legal_name: text(map.get("legalName"), &["@value"]),
         description: text(map.get("description"), &["@value"]),
         url: text(map.get("url"), &["@id", "url"]),
-        logo: text(map.get("logo"), &["url", "contentUrl", "@id"])
-            .or_else(|| text(map.get("image"), &["url", "contentUrl"]).filter(|i| i.to_ascii_lowercase().contains("logo"))),
+        logo: text(map.get("logo"), &["url", "contentUrl", "@id"]).or_else(|| {
+            text(map.get("image"), &["url", "contentUrl"])
+                .filter(|i| i.to_ascii_lowercase().contains("logo"))
+        }),
         same_as: texts(map.get("sameAs"), &["@id", "url"]),
-        address: address(map.get("address")).or_else(|| address(map.get("location").and_then(|l| l.get("address")))),
+        address: address(map.get("address"))
+            .or_else(|| address(map.get("location").and_then(|l| l.get("address")))),
         phones: texts(map.get("telephone"), &[]),
         emails: texts(map.get("email"), &[])
             .into_iter()
@@ -228,7 +256,10 @@ fn address(v: Option<&Value>) -> Option<Address> {
 
 fn employees(v: Option<&Value>) -> Option<crate::Employees> {
     match v? {
-        Value::Number(n) => n.as_u64().map(|n| crate::Employees { min: n, max: Some(n) }),
+        Value::Number(n) => n.as_u64().map(|n| crate::Employees {
+            min: n,
+            max: Some(n),
+        }),
         Value::String(s) => employees_of(s),
         Value::Object(m) => {
             if let Some(v) = m.get("value") {
@@ -242,7 +273,10 @@ fn employees(v: Option<&Value>) -> Option<crate::Employees> {
                 }
             };
             let min = num("minValue")?;
-            Some(crate::Employees { min, max: num("maxValue") })
+            Some(crate::Employees {
+                min,
+                max: num("maxValue"),
+            })
         }
         Value::Array(a) => a.iter().find_map(|i| employees(Some(i))),
         _ => None,
@@ -251,7 +285,7 @@ fn employees(v: Option<&Value>) -> Option<crate::Employees> {
 
 fn keywords(v: Option<&Value>) -> Vec<String> {
     let mut out: Vec<String> = match v {
-        Some(Value::String(s)) => s.split(',').map(|k| collapse_ws(k)).collect(),
+        Some(Value::String(s)) => s.split(',').map(collapse_ws).collect(),
         Some(Value::Array(a)) => a.iter().filter_map(|i| text(Some(i), &["name"])).collect(),
         _ => Vec::new(),
     };
@@ -270,14 +304,16 @@ mod tests {
 
     #[test]
     fn graph_references_and_subtypes() {
-        let found = orgs(r#"{"@context":"https://schema.org","@graph":[
+        let found = orgs(
+            r#"{"@context":"https://schema.org","@graph":[
             {"@type":"WebSite","@id":"https://acme.com/#website","publisher":{"@id":"https://acme.com/#org"}},
             {"@type":["Corporation"],"@id":"https://acme.com/#org","name":"Acme &amp; Co","legalName":"Acme Inc.",
              "logo":{"@type":"ImageObject","url":"https://acme.com/logo.png"},
              "sameAs":["https://twitter.com/acme","https://www.linkedin.com/company/acme"],
              "address":{"@type":"PostalAddress","addressLocality":"Springfield","addressCountry":{"@type":"Country","name":"US"}},
              "contactPoint":[{"@type":"ContactPoint","telephone":"+1-555-0100","email":"mailto:Sales@acme.com"}],
-             "foundingDate":"1949-05-01","numberOfEmployees":{"@type":"QuantitativeValue","value":1200}}]}"#);
+             "foundingDate":"1949-05-01","numberOfEmployees":{"@type":"QuantitativeValue","value":1200}}]}"#,
+        );
         assert_eq!(found.len(), 1);
         let (f, role) = &found[0];
         assert_eq!(*role, Role::Primary);
@@ -294,11 +330,16 @@ mod tests {
 
     #[test]
     fn publisher_of_an_article_and_broken_blocks() {
-        let found = orgs(r#"<!-- {"@type":"NewsArticle","headline":"x","publisher":{"@type":"NewsMediaOrganization","name":"The Daily","logo":"https://d.com/l.png"}} -->"#);
+        let found = orgs(
+            r#"<!-- {"@type":"NewsArticle","headline":"x","publisher":{"@type":"NewsMediaOrganization","name":"The Daily","logo":"https://d.com/l.png"}} -->"#,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1, Role::Publisher);
         assert!(orgs("{not json").is_empty());
         assert!(orgs("null").is_empty());
-        assert_eq!(orgs("{\"@type\":\"Organization\",\"name\":\"A\nB\"} trailing").len(), 1);
+        assert_eq!(
+            orgs("{\"@type\":\"Organization\",\"name\":\"A\nB\"} trailing").len(),
+            1
+        );
     }
 }

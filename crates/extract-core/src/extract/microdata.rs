@@ -30,7 +30,10 @@ impl Item {
 
     /// Every value of property `name`.
     pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.props.iter().filter(move |(n, _)| n == name).map(|(_, v)| v)
+        self.props
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// The first text value of property `name`, non-empty.

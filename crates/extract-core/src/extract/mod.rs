@@ -114,7 +114,8 @@ pub struct Merged {
 /// candidate wins (the earlier page on a tie); lists are deduplicated.
 pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
     let pages: Vec<&PageFacts> = pages.into_iter().collect();
-    let all = |f: fn(&PageFacts) -> &Vec<Field<String>>| pages.iter().flat_map(move |p| f(p).iter());
+    let all =
+        |f: fn(&PageFacts) -> &Vec<Field<String>>| pages.iter().flat_map(move |p| f(p).iter());
     let mut m = Merged {
         name: best(all(|p| &p.names)),
         legal_name: best(all(|p| &p.legal_names)),
@@ -128,13 +129,18 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
         founded_year: best(pages.iter().flat_map(|p| p.founded.iter())),
         employees: best(pages.iter().flat_map(|p| p.employees.iter())),
         headquarters: best(pages.iter().flat_map(|p| p.addresses.iter())),
-        phones: unique(all(|p| &p.phones), |a, b| same_phone(a, b)),
+        phones: unique(all(|p| &p.phones), same_phone),
         emails: unique(all(|p| &p.emails), |a, b| a.eq_ignore_ascii_case(b)),
         social: Vec::new(),
         keywords: Vec::new(),
     };
     for network in SocialNetwork::ALL {
-        if let Some(s) = best(pages.iter().flat_map(|p| p.social.iter()).filter(|s| s.value.network == network)) {
+        if let Some(s) = best(
+            pages
+                .iter()
+                .flat_map(|p| p.social.iter())
+                .filter(|s| s.value.network == network),
+        ) {
             m.social.push(s);
         }
     }
@@ -156,7 +162,10 @@ fn best<'a, T: Clone + 'a>(candidates: impl Iterator<Item = &'a Field<T>>) -> Op
     best.cloned()
 }
 
-fn unique<'a>(candidates: impl Iterator<Item = &'a Field<String>>, same: impl Fn(&str, &str) -> bool) -> Vec<Field<String>> {
+fn unique<'a>(
+    candidates: impl Iterator<Item = &'a Field<String>>,
+    same: impl Fn(&str, &str) -> bool,
+) -> Vec<Field<String>> {
     let mut sorted: Vec<&Field<String>> = candidates.collect();
     // Stable: equally confident values keep page order.
     sorted.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
@@ -195,10 +204,18 @@ mod tests {
           </div>
           <footer>Founded in 1987. Email: joe [at] joesplumbing [dot] com. Tel: (555) 010-0100</footer>
         </body></html>"#;
-        let f = page("https://www.joesplumbing.com/", html, Some("text/html; charset=utf-8"), &Limits::default());
+        let f = page(
+            "https://www.joesplumbing.com/",
+            html,
+            Some("text/html; charset=utf-8"),
+            &Limits::default(),
+        );
         assert_eq!(f.names[0].value, "Joe's Plumbing");
         assert_eq!(f.names[0].source.method, crate::Method::Microdata);
-        assert_eq!(f.addresses[0].value.locality.as_deref(), Some("Springfield"));
+        assert_eq!(
+            f.addresses[0].value.locality.as_deref(),
+            Some("Springfield")
+        );
         let m = merge([&f]);
         assert_eq!(m.founded_year.unwrap().value, 1987);
         assert_eq!(m.emails[0].value, "joe@joesplumbing.com");
@@ -209,8 +226,14 @@ mod tests {
 
     #[test]
     fn charset_from_header_and_meta() {
-        let latin1 = b"<html><head><meta name=description content=\"Caf\xe9 M\xfcller\"></head></html>";
-        let f = page("https://x.de/", latin1, Some("text/html; charset=ISO-8859-1"), &Limits::default());
+        let latin1 =
+            b"<html><head><meta name=description content=\"Caf\xe9 M\xfcller\"></head></html>";
+        let f = page(
+            "https://x.de/",
+            latin1,
+            Some("text/html; charset=ISO-8859-1"),
+            &Limits::default(),
+        );
         assert_eq!(f.descriptions[0].value, "Café Müller");
         let meta = b"<html><head><meta charset=\"windows-1252\"><meta name=description content=\"Caf\xe9\"></head></html>";
         let f = page("https://x.de/", meta, None, &Limits::default());
@@ -226,16 +249,32 @@ mod tests {
         assert_eq!(f.links[0].url, "https://acme.com/site/about");
         assert_eq!(f.links[0].text, "About us");
         assert_eq!(f.phones[0].value, "+1 555 010 0100");
-        let big = format!("<html><body>{}</body></html>", "<p>filler text</p>".repeat(100_000));
-        let limits = Limits { max_html_bytes: 100_000, ..Limits::default() };
+        let big = format!(
+            "<html><body>{}</body></html>",
+            "<p>filler text</p>".repeat(100_000)
+        );
+        let limits = Limits {
+            max_html_bytes: 100_000,
+            ..Limits::default()
+        };
         let f = page("https://acme.com/", big.as_bytes(), None, &limits);
         assert!(f.truncated);
     }
 
     #[test]
     fn garbage_does_not_panic() {
-        for input in [&b""[..], b"\xff\xfe\x00garbage", b"<<<>>><a href=", b"<script type=application/ld+json>{"] {
-            let _ = page("https://x.com/", input, Some("text/html; charset=nonsense"), &Limits::default());
+        for input in [
+            &b""[..],
+            b"\xff\xfe\x00garbage",
+            b"<<<>>><a href=",
+            b"<script type=application/ld+json>{",
+        ] {
+            let _ = page(
+                "https://x.com/",
+                input,
+                Some("text/html; charset=nonsense"),
+                &Limits::default(),
+            );
         }
     }
 }

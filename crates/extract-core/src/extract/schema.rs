@@ -6,28 +6,108 @@ use crate::{Address, Employees};
 /// Organization and its subtypes (schema.org), including LocalBusiness and its
 /// subtypes. Types ending in one of [`ORG_SUFFIXES`] count too.
 const ORG_TYPES: &[&str] = &[
-    "Organization", "Corporation", "LocalBusiness", "NGO", "NewsMediaOrganization",
-    "EducationalOrganization", "CollegeOrUniversity", "School", "GovernmentOrganization",
-    "MedicalOrganization", "SportsOrganization", "SportsTeam", "PerformingGroup", "MusicGroup",
-    "Airline", "Consortium", "Cooperative", "FundingScheme", "LibrarySystem", "OnlineBusiness",
-    "WorkersUnion", "ResearchOrganization", "PoliticalParty", "SearchRescueOrganization",
-    "ProfessionalService", "LegalService", "Attorney", "Notary", "FinancialService",
-    "AccountingService", "BankOrCreditUnion", "InsuranceAgency", "Restaurant", "Bakery",
-    "BarOrPub", "Brewery", "CafeOrCoffeeShop", "Distillery", "Winery", "FoodEstablishment",
-    "Hotel", "Motel", "Hostel", "Resort", "LodgingBusiness", "Dentist", "Physician", "Hospital",
-    "Pharmacy", "MedicalClinic", "Electrician", "Plumber", "Locksmith", "GeneralContractor",
-    "RoofingContractor", "HousePainter", "MovingCompany", "RealEstateAgent", "TravelAgency",
-    "EmploymentAgency", "ChildCare", "DryCleaningOrLaundry", "Florist", "Library",
-    "RadioStation", "TelevisionStation", "ShoppingCenter", "SelfStorage", "RecyclingCenter",
-    "AutoDealer", "AutoRepair", "GasStation", "ExerciseGym", "HealthClub", "BeautySalon",
-    "HairSalon", "DaySpa", "NailSalon", "TattooParlor", "Casino", "NightClub", "AmusementPark",
-    "ArtGallery", "MovieTheater", "InternetCafe", "VeterinaryCare", "Optician", "Campground",
+    "Organization",
+    "Corporation",
+    "LocalBusiness",
+    "NGO",
+    "NewsMediaOrganization",
+    "EducationalOrganization",
+    "CollegeOrUniversity",
+    "School",
+    "GovernmentOrganization",
+    "MedicalOrganization",
+    "SportsOrganization",
+    "SportsTeam",
+    "PerformingGroup",
+    "MusicGroup",
+    "Airline",
+    "Consortium",
+    "Cooperative",
+    "FundingScheme",
+    "LibrarySystem",
+    "OnlineBusiness",
+    "WorkersUnion",
+    "ResearchOrganization",
+    "PoliticalParty",
+    "SearchRescueOrganization",
+    "ProfessionalService",
+    "LegalService",
+    "Attorney",
+    "Notary",
+    "FinancialService",
+    "AccountingService",
+    "BankOrCreditUnion",
+    "InsuranceAgency",
+    "Restaurant",
+    "Bakery",
+    "BarOrPub",
+    "Brewery",
+    "CafeOrCoffeeShop",
+    "Distillery",
+    "Winery",
+    "FoodEstablishment",
+    "Hotel",
+    "Motel",
+    "Hostel",
+    "Resort",
+    "LodgingBusiness",
+    "Dentist",
+    "Physician",
+    "Hospital",
+    "Pharmacy",
+    "MedicalClinic",
+    "Electrician",
+    "Plumber",
+    "Locksmith",
+    "GeneralContractor",
+    "RoofingContractor",
+    "HousePainter",
+    "MovingCompany",
+    "RealEstateAgent",
+    "TravelAgency",
+    "EmploymentAgency",
+    "ChildCare",
+    "DryCleaningOrLaundry",
+    "Florist",
+    "Library",
+    "RadioStation",
+    "TelevisionStation",
+    "ShoppingCenter",
+    "SelfStorage",
+    "RecyclingCenter",
+    "AutoDealer",
+    "AutoRepair",
+    "GasStation",
+    "ExerciseGym",
+    "HealthClub",
+    "BeautySalon",
+    "HairSalon",
+    "DaySpa",
+    "NailSalon",
+    "TattooParlor",
+    "Casino",
+    "NightClub",
+    "AmusementPark",
+    "ArtGallery",
+    "MovieTheater",
+    "InternetCafe",
+    "VeterinaryCare",
+    "Optician",
+    "Campground",
 ];
 
 /// Type-name endings that mark an organisation (`ClothingStore`, `AutomotiveBusiness`, …).
 const ORG_SUFFIXES: &[&str] = &[
-    "Organization", "Business", "Store", "Service", "Agency", "Restaurant", "Shop", "Contractor",
-    "Dealer", "Club",
+    "Organization",
+    "Business",
+    "Store",
+    "Service",
+    "Agency",
+    "Restaurant",
+    "Shop",
+    "Contractor",
+    "Dealer",
+    "Club",
 ];
 
 /// Whether a schema.org type name (short form) is an organisation.
@@ -99,7 +179,10 @@ pub(crate) fn employees_of(s: &str) -> Option<Employees> {
     };
     if let Some((a, b)) = s.split_once(['-', '–']) {
         let (min, max) = (num(a)?, num(b)?);
-        return (min <= max).then_some(Employees { min, max: Some(max) });
+        return (min <= max).then_some(Employees {
+            min,
+            max: Some(max),
+        });
     }
     let n = num(s)?;
     Some(Employees {
@@ -122,7 +205,19 @@ mod tests {
         assert_eq!(year_of("1962-07-02"), Some(1962));
         assert_eq!(year_of("July 2, 1962"), Some(1962));
         assert_eq!(year_of("19620"), None);
-        assert_eq!(employees_of("51-200"), Some(Employees { min: 51, max: Some(200) }));
-        assert_eq!(employees_of("1,000+"), Some(Employees { min: 1000, max: None }));
+        assert_eq!(
+            employees_of("51-200"),
+            Some(Employees {
+                min: 51,
+                max: Some(200)
+            })
+        );
+        assert_eq!(
+            employees_of("1,000+"),
+            Some(Employees {
+                min: 1000,
+                max: None
+            })
+        );
     }
 }

@@ -8,12 +8,57 @@ use crate::{SocialNetwork, SocialProfile};
 
 /// First path segments that are site features, not profiles.
 const RESERVED: &[&str] = &[
-    "intent", "share", "sharer", "sharer.php", "share.php", "dialog", "plugins", "tr", "home",
-    "search", "hashtag", "i", "login", "signup", "explore", "settings", "privacy", "tos", "about",
-    "help", "legal", "policies", "watch", "embed", "results", "features", "pricing", "p",
-    "accounts", "reel", "stories", "shareArticle", "sharing", "feed", "jobs", "business",
-    "events", "groups", "hashtags", "notifications", "messages", "marketplace", "gaming",
-    "policy", "terms", "topics", "enterprise", "sponsors", "orgs", "marketplace", "login.php",
+    "intent",
+    "share",
+    "sharer",
+    "sharer.php",
+    "share.php",
+    "dialog",
+    "plugins",
+    "tr",
+    "home",
+    "search",
+    "hashtag",
+    "i",
+    "login",
+    "signup",
+    "explore",
+    "settings",
+    "privacy",
+    "tos",
+    "about",
+    "help",
+    "legal",
+    "policies",
+    "watch",
+    "embed",
+    "results",
+    "features",
+    "pricing",
+    "p",
+    "accounts",
+    "reel",
+    "stories",
+    "shareArticle",
+    "sharing",
+    "feed",
+    "jobs",
+    "business",
+    "events",
+    "groups",
+    "hashtags",
+    "notifications",
+    "messages",
+    "marketplace",
+    "gaming",
+    "policy",
+    "terms",
+    "topics",
+    "enterprise",
+    "sponsors",
+    "orgs",
+    "marketplace",
+    "login.php",
 ];
 
 /// The profile `href` points to, if it is one. Share and intent links are not.
@@ -53,13 +98,22 @@ pub fn social_profile(href: &str) -> Option<SocialProfile> {
         if reserved || !is_handle(first) {
             return None;
         }
-        (SocialNetwork::Twitter, host.to_owned(), first.to_ascii_lowercase())
+        (
+            SocialNetwork::Twitter,
+            host.to_owned(),
+            first.to_ascii_lowercase(),
+        )
     } else if host == "facebook.com" || host == "fb.com" {
         if reserved || first.ends_with(".php") {
             return None;
         }
         let path = if first.eq_ignore_ascii_case("pages") {
-            segments.iter().take(3).copied().collect::<Vec<_>>().join("/")
+            segments
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
         } else {
             first.to_ascii_lowercase()
         };
@@ -68,7 +122,11 @@ pub fn social_profile(href: &str) -> Option<SocialProfile> {
         if reserved || !is_handle(first) {
             return None;
         }
-        (SocialNetwork::Github, host.to_owned(), first.to_ascii_lowercase())
+        (
+            SocialNetwork::Github,
+            host.to_owned(),
+            first.to_ascii_lowercase(),
+        )
     } else if host == "youtube.com" {
         let path = if first.starts_with('@') {
             first.to_owned()
@@ -84,19 +142,31 @@ pub fn social_profile(href: &str) -> Option<SocialProfile> {
         if reserved || !is_handle(first) {
             return None;
         }
-        (SocialNetwork::Instagram, host.to_owned(), first.to_ascii_lowercase())
+        (
+            SocialNetwork::Instagram,
+            host.to_owned(),
+            first.to_ascii_lowercase(),
+        )
     } else if host == "crunchbase.com" {
         if first != "organization" {
             return None;
         }
         let slug = segments.get(1)?.to_ascii_lowercase();
-        (SocialNetwork::Crunchbase, host.to_owned(), format!("organization/{slug}"))
+        (
+            SocialNetwork::Crunchbase,
+            host.to_owned(),
+            format!("organization/{slug}"),
+        )
     } else if host.ends_with(".wikipedia.org") {
         if first != "wiki" {
             return None;
         }
         let title = segments.get(1)?;
-        (SocialNetwork::Wikipedia, host.to_owned(), format!("wiki/{title}"))
+        (
+            SocialNetwork::Wikipedia,
+            host.to_owned(),
+            format!("wiki/{title}"),
+        )
     } else {
         return None;
     };
@@ -109,7 +179,8 @@ pub fn social_profile(href: &str) -> Option<SocialProfile> {
 fn is_handle(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 #[cfg(test)]
@@ -117,31 +188,68 @@ mod tests {
     use super::*;
 
     fn check(href: &str, expected: Option<&str>) {
-        assert_eq!(social_profile(href).map(|p| p.url).as_deref(), expected, "{href}");
+        assert_eq!(
+            social_profile(href).map(|p| p.url).as_deref(),
+            expected,
+            "{href}"
+        );
     }
 
     #[test]
     fn profiles_and_non_profiles() {
-        check("https://twitter.com/Walmart", Some("https://twitter.com/walmart"));
-        check("https://x.com/walmart?lang=en", Some("https://x.com/walmart"));
+        check(
+            "https://twitter.com/Walmart",
+            Some("https://twitter.com/walmart"),
+        );
+        check(
+            "https://x.com/walmart?lang=en",
+            Some("https://x.com/walmart"),
+        );
         check("https://twitter.com/intent/tweet?url=x", None);
         check("https://twitter.com/share", None);
-        check("https://www.facebook.com/walmart/", Some("https://facebook.com/walmart"));
+        check(
+            "https://www.facebook.com/walmart/",
+            Some("https://facebook.com/walmart"),
+        );
         check("https://www.facebook.com/sharer/sharer.php?u=x", None);
         check("https://facebook.com/sharer.php?u=x", None);
-        check("https://m.facebook.com/Walmart", Some("https://facebook.com/walmart"));
-        check("https://www.linkedin.com/company/walmart/", Some("https://linkedin.com/company/walmart"));
+        check(
+            "https://m.facebook.com/Walmart",
+            Some("https://facebook.com/walmart"),
+        );
+        check(
+            "https://www.linkedin.com/company/walmart/",
+            Some("https://linkedin.com/company/walmart"),
+        );
         check("https://www.linkedin.com/in/somebody", None);
         check("https://www.linkedin.com/shareArticle?mini=true", None);
-        check("https://github.com/rust-lang", Some("https://github.com/rust-lang"));
+        check(
+            "https://github.com/rust-lang",
+            Some("https://github.com/rust-lang"),
+        );
         check("https://github.com/features", None);
-        check("https://www.youtube.com/user/Walmart", Some("https://youtube.com/user/Walmart"));
-        check("https://www.youtube.com/@walmart", Some("https://youtube.com/@walmart"));
+        check(
+            "https://www.youtube.com/user/Walmart",
+            Some("https://youtube.com/user/Walmart"),
+        );
+        check(
+            "https://www.youtube.com/@walmart",
+            Some("https://youtube.com/@walmart"),
+        );
         check("https://www.youtube.com/watch?v=abc", None);
-        check("https://www.instagram.com/walmart/", Some("https://instagram.com/walmart"));
+        check(
+            "https://www.instagram.com/walmart/",
+            Some("https://instagram.com/walmart"),
+        );
         check("https://www.instagram.com/p/abc/", None);
-        check("https://www.crunchbase.com/organization/walmart", Some("https://crunchbase.com/organization/walmart"));
-        check("https://en.wikipedia.org/wiki/Walmart", Some("https://en.wikipedia.org/wiki/Walmart"));
+        check(
+            "https://www.crunchbase.com/organization/walmart",
+            Some("https://crunchbase.com/organization/walmart"),
+        );
+        check(
+            "https://en.wikipedia.org/wiki/Walmart",
+            Some("https://en.wikipedia.org/wiki/Walmart"),
+        );
         check("mailto:x@y.com", None);
         check("/relative", None);
     }

@@ -17,18 +17,23 @@ static OBFUSCATED_AT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s*(?:\[at\]|\(at\)|\{at\}|\s\[@\]\s|\sat\s(?:\w+\s*(?:\[dot\]|\(dot\))))\s*")
         .expect("obfuscated at pattern")
 });
-static OBFUSCATED_DOT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\s*(?:\[dot\]|\(dot\)|\{dot\})\s*").expect("obfuscated dot pattern"));
+static OBFUSCATED_DOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*(?:\[dot\]|\(dot\)|\{dot\})\s*").expect("obfuscated dot pattern")
+});
 
 /// A phone number: optional `+country`, optional area code in parentheses,
 /// then groups of digits separated by spaces, dots, dashes or slashes.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)[\s.\-/]?)?\d{2,5}(?: ?[\s.\-/] ?\d{1,5}){1,5}")
-        .expect("phone pattern")
+    Regex::new(
+        r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)[\s.\-/]?)?\d{2,5}(?: ?[\s.\-/] ?\d{1,5}){1,5}",
+    )
+    .expect("phone pattern")
 });
 static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\btel\b|\btel\.|phone|call|\bfon\b|telefon|téléphone|telefono|☎|📞|\bph\b|\bt:)")
-        .expect("phone context pattern")
+    Regex::new(
+        r"(?i)(?:\btel\b|\btel\.|phone|call|\bfon\b|telefon|téléphone|telefono|☎|📞|\bph\b|\bt:)",
+    )
+    .expect("phone context pattern")
 });
 
 static FOUNDED: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,9 +52,10 @@ static US_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("us address pattern")
 });
 
-/// Continental European style: `Hauptstraße 5, 10115 Berlin`.
+/// Continental European style: `Hauptstraße 5, 10115 Berlin`. The street
+/// must end in a street word, so that a date ("May 16, 2024") is not one.
 static EU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([A-ZÄÖÜ][\wäöüßéè.' -]{2,50}\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
+    Regex::new(r"\b((?:[A-ZÄÖÜ][\wäöüßéè.'-]*\s){0,3}[\wäöüßéè.'-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|markt|laan|straat|gracht|plein|vej|gatan|gata|veien)\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
         .expect("eu address pattern")
 });
 
@@ -77,7 +83,13 @@ pub(crate) fn emails(text: &str) -> Vec<String> {
 /// Whether an address found in text or a `mailto:` is worth keeping.
 pub(crate) fn plausible_email(e: &str) -> bool {
     const NOT_TLDS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js"];
-    const PLACEHOLDER_DOMAINS: &[&str] = &["example.com", "example.org", "domain.com", "email.com", "sentry.io"];
+    const PLACEHOLDER_DOMAINS: &[&str] = &[
+        "example.com",
+        "example.org",
+        "domain.com",
+        "email.com",
+        "sentry.io",
+    ];
     let Some((_, domain)) = e.rsplit_once('@') else {
         return false;
     };
@@ -186,15 +198,27 @@ mod tests {
 
     #[test]
     fn finds_emails_including_obfuscated() {
-        assert_eq!(emails("Write to Info@Acme.com or logo@2x.png"), vec!["info@acme.com"]);
-        assert_eq!(emails("contact: sales [at] acme [dot] com"), vec!["sales@acme.com"]);
+        assert_eq!(
+            emails("Write to Info@Acme.com or logo@2x.png"),
+            vec!["info@acme.com"]
+        );
+        assert_eq!(
+            emails("contact: sales [at] acme [dot] com"),
+            vec!["sales@acme.com"]
+        );
         assert_eq!(emails("press(at)acme.de"), vec!["press@acme.de"]);
     }
 
     #[test]
     fn finds_phones_only_in_context() {
-        assert_eq!(phones("Phone: (479) 273-4000\nOrder 123 456 789"), vec!["(479) 273-4000"]);
-        assert_eq!(phones("Call us +44 20 7946 0958 today"), vec!["+44 20 7946 0958"]);
+        assert_eq!(
+            phones("Phone: (479) 273-4000\nOrder 123 456 789"),
+            vec!["(479) 273-4000"]
+        );
+        assert_eq!(
+            phones("Call us +44 20 7946 0958 today"),
+            vec!["+44 20 7946 0958"]
+        );
         assert_eq!(phones("Tel. 089 / 123 456-0"), vec!["089 / 123 456-0"]);
         assert!(phones("Copyright 2010-2024 all rights").is_empty());
         assert_eq!(phone_digits("+1 (479) 273-4000"), "+14792734000");
@@ -206,13 +230,34 @@ mod tests {
         assert_eq!(founded_year("Serving customers since 1887."), Some(1887));
         assert_eq!(founded_year("gegründet 1999"), Some(1999));
         assert_eq!(founded_year("In 2050 we will"), None);
-        assert_eq!(employees("with 2,200,000 associates"), Some(Employees { min: 2_200_000, max: Some(2_200_000) }));
-        assert_eq!(employees("500+ employees"), Some(Employees { min: 500, max: None }));
+        assert_eq!(
+            employees("with 2,200,000 associates"),
+            Some(Employees {
+                min: 2_200_000,
+                max: Some(2_200_000)
+            })
+        );
+        assert_eq!(
+            employees("500+ employees"),
+            Some(Employees {
+                min: 500,
+                max: None
+            })
+        );
         let a = address("HQ: 702 SW 8th St, Bentonville, AR 72716\n").unwrap();
         assert_eq!(a.locality.as_deref(), Some("Bentonville"));
         assert_eq!(a.postal_code.as_deref(), Some("72716"));
+        assert_eq!(address("May 16, 2024 Cisco Systems reports"), None);
+        let a = address("Rue de Rivoli 5, 75001 Paris");
+        assert!(
+            a.is_none(),
+            "street words cover German and northern styles only"
+        );
         let a = address("Hauptstraße 5, 10115 Berlin").unwrap();
         assert_eq!(a.locality.as_deref(), Some("Berlin"));
         assert_eq!(a.street.as_deref(), Some("Hauptstraße 5"));
+        let a = address("Besuchen Sie uns: Am Alten Markt 3, D-48143 Münster").unwrap();
+        assert_eq!(a.street.as_deref(), Some("Am Alten Markt 3"));
+        assert_eq!(a.locality.as_deref(), Some("Münster"));
     }
 }

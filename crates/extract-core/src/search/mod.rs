@@ -50,7 +50,10 @@ impl Search for HttpSearch {
                 upstream: Upstream::Search,
                 status: page.status,
                 url: redact_query(&page.url),
-                retry_after: page.retry_after.as_deref().and_then(parse_retry_after_seconds),
+                retry_after: page
+                    .retry_after
+                    .as_deref()
+                    .and_then(parse_retry_after_seconds),
             });
         }
         let mut results = self.codec.parse(&page.body)?;

@@ -44,7 +44,11 @@ impl Codec for Searxng {
     fn request(&self, query: &SearchQuery) -> FetchRequest {
         let url = url::Url::parse_with_params(
             &self.endpoint,
-            &[("q", query.text.as_str()), ("format", "json"), ("pageno", "1")],
+            &[
+                ("q", query.text.as_str()),
+                ("format", "json"),
+                ("pageno", "1"),
+            ],
         )
         .map_or_else(|_| self.endpoint.clone(), String::from);
         FetchRequest::get(url)

@@ -5,9 +5,15 @@ use extract_resources::{Config, HttpClient};
 use extract_sandbox::{Config as SandboxConfig, Sandbox};
 
 async fn sandbox() -> Sandbox {
-    Sandbox::start("127.0.0.1:0".parse().unwrap(), SandboxConfig { companies: 600, ..SandboxConfig::default() })
-        .await
-        .unwrap()
+    Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SandboxConfig {
+            companies: 600,
+            ..SandboxConfig::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 fn client(sandbox: &Sandbox, tweak: impl FnOnce(&mut Config)) -> HttpClient {
@@ -24,18 +30,26 @@ fn client(sandbox: &Sandbox, tweak: impl FnOnce(&mut Config)) -> HttpClient {
 async fn follows_redirects_and_reuses_connections() {
     let sb = sandbox().await;
     let c = client(&sb, |_| {});
-    let page = c.fetch(&FetchRequest::get("https://walmart.com/")).await.unwrap();
+    let page = c
+        .fetch(&FetchRequest::get("https://walmart.com/"))
+        .await
+        .unwrap();
     assert_eq!(page.status, 200);
     assert_eq!(page.url, "https://www.walmart.com/");
     assert!(String::from_utf8_lossy(&page.body).contains("Walmart"));
     for _ in 0..10 {
-        c.fetch(&FetchRequest::get("https://www.walmart.com/about")).await.unwrap();
+        c.fetch(&FetchRequest::get("https://www.walmart.com/about"))
+            .await
+            .unwrap();
     }
     let stats = c.stats();
     assert_eq!(stats.requests, 12);
     // One connection per host: walmart.com and www.walmart.com.
     assert_eq!(stats.connections_opened, 2);
-    let chain = c.fetch(&FetchRequest::get("https://redirect-chain.sandbox.test/5")).await.unwrap();
+    let chain = c
+        .fetch(&FetchRequest::get("https://redirect-chain.sandbox.test/5"))
+        .await
+        .unwrap();
     assert_eq!(chain.url, "https://redirect-chain.sandbox.test/0");
 }
 
@@ -46,15 +60,39 @@ async fn too_many_redirects_body_cap_and_timeout() {
         c.max_body_bytes = 1024 * 1024;
         c.timeout_ms = 500;
     });
-    let err = c.fetch(&FetchRequest::get("https://redirect-chain.sandbox.test/6")).await.unwrap_err();
+    let err = c
+        .fetch(&FetchRequest::get("https://redirect-chain.sandbox.test/6"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
-    let err = c.fetch(&FetchRequest::get("https://redirect-loop.sandbox.test/")).await.unwrap_err();
+    let err = c
+        .fetch(&FetchRequest::get("https://redirect-loop.sandbox.test/"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
-    let err = c.fetch(&FetchRequest::get("https://huge.sandbox.test/")).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { limit: 1_048_576, .. }), "{err:?}");
-    let err = c.fetch(&FetchRequest::get("https://slow.sandbox.test/")).await.unwrap_err();
+    let err = c
+        .fetch(&FetchRequest::get("https://huge.sandbox.test/"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = c
+        .fetch(&FetchRequest::get("https://slow.sandbox.test/"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    let err = c.fetch(&FetchRequest::get("ftp://example.com/")).await.unwrap_err();
+    let err = c
+        .fetch(&FetchRequest::get("ftp://example.com/"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
 }
 
@@ -63,15 +101,24 @@ async fn guard_refuses_loopback_by_address_and_by_name() {
     let sb = sandbox().await;
     let c = HttpClient::new(Config::default()).unwrap();
     let port = sb.addr().port();
-    for url in [format!("http://127.0.0.1:{port}/search?q=x&format=json"), format!("http://localhost:{port}/")] {
+    for url in [
+        format!("http://127.0.0.1:{port}/search?q=x&format=json"),
+        format!("http://localhost:{port}/"),
+    ] {
         let err = c.fetch(&FetchRequest::get(url.clone())).await.unwrap_err();
         assert!(matches!(err, Error::Refused { .. }), "{url}: {err:?}");
     }
     assert_eq!(sb.stats().search_requests, 0);
     // The same target, allowed explicitly.
-    let allowed = HttpClient::new(Config { allow_private: true, ..Config::default() }).unwrap();
+    let allowed = HttpClient::new(Config {
+        allow_private: true,
+        ..Config::default()
+    })
+    .unwrap();
     let page = allowed
-        .fetch(&FetchRequest::get(format!("http://127.0.0.1:{port}/search?q=Walmart&format=json")))
+        .fetch(&FetchRequest::get(format!(
+            "http://127.0.0.1:{port}/search?q=Walmart&format=json"
+        )))
         .await
         .unwrap();
     assert_eq!(page.status, 200);

@@ -1,0 +1,184 @@
+//! Configuration: the only place that reads files and the environment.
+//! Built-in defaults (`config/default.toml`, compiled in) < `./config/default.toml`
+//! < `--config FILE` < environment (`EXTRACT_<SECTION>__<KEY>`).
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use extract_core as core;
+use extract_resources as resources;
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The defaults, documented line by line.
+pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// The whole configuration of the service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The HTTP API.
+    pub server: ServerConfig,
+    /// The search provider.
+    pub search: core::SearchConfig,
+    /// The extraction pipeline.
+    pub extract: core::Config,
+    /// The outbound HTTP client.
+    pub http: resources::Config,
+    /// The in-process sandbox of `--sandbox`.
+    pub sandbox: SandboxConfig,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: u64,
+    /// Time allowed for one extract request, in ms.
+    pub request_timeout_ms: u64,
+    /// Drain time on shutdown, in ms.
+    pub shutdown_grace_ms: u64,
+}
+
+/// `[sandbox]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    /// Companies in the simulated web.
+    pub companies: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Base latency, in ms.
+    pub latency_ms: u64,
+}
+
+/// A configuration problem, worded as the one line printed at start-up.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct Error(String);
+
+impl Config {
+    /// Loads the configuration with its precedence rules. `file` is `--config`.
+    pub fn load(file: Option<&Path>) -> Result<Config, Error> {
+        Self::load_from(file, Env::prefixed("EXTRACT_").split("__"))
+    }
+
+    /// The built-in defaults alone (tests start from these).
+    pub fn defaults() -> Config {
+        Figment::from(Toml::string(DEFAULTS))
+            .extract()
+            .expect("config/default.toml is valid")
+    }
+
+    fn load_from(file: Option<&Path>, env: Env) -> Result<Config, Error> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        let local = Path::new("config/default.toml");
+        if local.is_file() {
+            figment = figment.merge(Toml::file(local));
+        }
+        if let Some(f) = file {
+            if !f.is_file() {
+                return Err(Error(format!("--config {}: no such file", f.display())));
+            }
+            figment = figment.merge(Toml::file(f));
+        }
+        let config: Config = figment.merge(env).extract().map_err(|e| {
+            let key = e.path.join(".");
+            let key = if key.is_empty() {
+                "(file)".to_owned()
+            } else {
+                key
+            };
+            Error(format!("{key}: {}", e.kind))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot.
+    fn validate(&self) -> Result<(), Error> {
+        let endpoint = url::Url::parse(&self.search.endpoint).map_err(|e| {
+            Error(format!(
+                "search.endpoint: {:?} is not a URL: {e}",
+                self.search.endpoint
+            ))
+        })?;
+        if !matches!(endpoint.scheme(), "http" | "https") {
+            return Err(Error(
+                "search.endpoint: must be an http or https URL".to_owned(),
+            ));
+        }
+        let c = self.http.connect_to.trim();
+        if !c.is_empty()
+            && std::net::ToSocketAddrs::to_socket_addrs(c).map_or(true, |mut a| a.next().is_none())
+        {
+            return Err(Error(format!(
+                "http.connect_to: {c:?} is not an address of the form host:port"
+            )));
+        }
+        for (key, v) in [
+            ("server.max_body_bytes", self.server.max_body_bytes),
+            ("server.request_timeout_ms", self.server.request_timeout_ms),
+            ("http.timeout_ms", self.http.timeout_ms),
+            ("http.connect_timeout_ms", self.http.connect_timeout_ms),
+            ("http.max_body_bytes", self.http.max_body_bytes),
+        ] {
+            if v == 0 {
+                return Err(Error(format!("{key}: must be greater than 0")));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The library defaults (used by embedders) and the documented file agree.
+    #[test]
+    fn library_defaults_match_the_file() {
+        let c = Config::defaults();
+        assert_eq!(c.extract, core::Config::default());
+        assert_eq!(c.search, core::SearchConfig::default());
+        assert_eq!(c.http, resources::Config::default());
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
+    fn env_overrides_and_errors_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("EXTRACT_HTTP__CONNECT_TO", "127.0.0.1:9999");
+            jail.set_env("EXTRACT_SEARCH__ENDPOINT", "http://10.0.0.1:8888");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.http.connect_to, "127.0.0.1:9999");
+            assert_eq!(c.search.endpoint, "http://10.0.0.1:8888");
+
+            jail.set_env("EXTRACT_SERVER__BIND", "not an address");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("server.bind"), "{e}");
+            jail.set_env("EXTRACT_SERVER__BIND", "127.0.0.1:0");
+
+            jail.set_env("EXTRACT_HTTP__TIMEOUT_MS", "0");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("http.timeout_ms"), "{e}");
+            jail.set_env("EXTRACT_HTTP__TIMEOUT_MS", "100");
+
+            jail.create_file("bad.toml", "[search]\nprovider = \"altavista\"\n")?;
+            let e = Config::load(Some(Path::new("bad.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("search.provider"), "{e}");
+            jail.create_file("typo.toml", "[server]\nbnid = \"x\"\n")?;
+            let e = Config::load(Some(Path::new("typo.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("bnid"), "{e}");
+            Ok(())
+        });
+    }
+}

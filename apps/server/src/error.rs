@@ -1,0 +1,83 @@
+//! The JSON error model: `{"error": {"code", "message", "details"}}` with the
+//! right status. [`ApiError::from_core`] is the one place where domain errors
+//! become HTTP statuses.
+
+use bytes::Bytes;
+use extract_core as core;
+use http::{header, Response, StatusCode};
+use serde_json::{json, Value};
+
+use crate::Body;
+
+/// An error answer.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// Structured details (the offending field, limits, …).
+    pub details: Value,
+}
+
+impl ApiError {
+    /// An error with no details.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    /// Adds details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Maps a domain error to its HTTP status and code.
+    pub fn from_core(err: &core::Error) -> Self {
+        use core::Error as E;
+        let (status, code) = match err {
+            E::InvalidQuery(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            E::NoWebsite { .. } => (StatusCode::NOT_FOUND, "no_website"),
+            E::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "fetch_refused"),
+            E::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+            E::Status { .. }
+            | E::Connect { .. }
+            | E::InvalidResponse { .. }
+            | E::BodyTooLarge { .. } => (StatusCode::BAD_GATEWAY, "upstream_error"),
+            // A variant added later is an upstream problem until mapped.
+            _ => (StatusCode::BAD_GATEWAY, "upstream_error"),
+        };
+        let mut details = json!({ "kind": err.kind() });
+        if let Some(upstream) = err.upstream() {
+            details["upstream"] = json!(upstream);
+        }
+        if let E::Status { status, .. } = err {
+            details["upstream_status"] = json!(status);
+        }
+        ApiError::new(status, code, err.to_string()).with_details(details)
+    }
+
+    /// The HTTP response.
+    pub fn into_response(self, request_id: &str) -> Response<Body> {
+        let mut error =
+            json!({ "code": self.code, "message": self.message, "request_id": request_id });
+        if !self.details.is_null() {
+            error["details"] = self.details;
+        }
+        let body = serde_json::to_vec(&json!({ "error": error })).unwrap_or_default();
+        let mut response = Response::new(crate::full(Bytes::from(body)));
+        *response.status_mut() = self.status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}

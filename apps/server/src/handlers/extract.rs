@@ -1,0 +1,68 @@
+//! `POST /api/v1/company/extract`: one company, one profile.
+
+use std::time::Duration;
+
+use extract_core::{CompanyQuery, ExtractionMode, Freshness};
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{json_response, read_json};
+use crate::error::ApiError;
+use crate::{App, Body};
+
+/// The request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExtractRequest {
+    company_name: Option<String>,
+    domain: Option<String>,
+    #[serde(default)]
+    extraction_mode: ExtractionMode,
+    max_age_s: Option<u64>,
+    #[serde(default)]
+    force_refresh: bool,
+}
+
+pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let body: ExtractRequest = read_json(req, app.config().server.max_body_bytes).await?;
+    let mut query = CompanyQuery::new(
+        body.company_name.as_deref(),
+        body.domain.as_deref(),
+        body.extraction_mode,
+        app.config().extract.max_name_chars,
+    )
+    .map_err(|e| {
+        let field = if body
+            .company_name
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty())
+            || body.domain.is_none()
+        {
+            "company_name"
+        } else {
+            "domain"
+        };
+        ApiError::from_core(&e).with_details(
+            json!({ "field": field, "max_name_chars": app.config().extract.max_name_chars }),
+        )
+    })?;
+    query.freshness = Freshness {
+        max_age_s: body.max_age_s,
+        force_refresh: body.force_refresh,
+    };
+    let timeout = Duration::from_millis(app.config().server.request_timeout_ms);
+    match tokio::time::timeout(timeout, app.profiles().profile(&query)).await {
+        Ok(Ok(profile)) => Ok(json_response(StatusCode::OK, &profile)),
+        Ok(Err(e)) => {
+            tracing::warn!(company = query.label(), error = %e, "extraction failed");
+            Err(ApiError::from_core(&e))
+        }
+        Err(_) => Err(ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+            format!("extraction took longer than {} ms", timeout.as_millis()),
+        )),
+    }
+}

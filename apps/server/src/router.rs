@@ -1,0 +1,103 @@
+//! The router and the wrapper around every request: request id, panic
+//! isolation, access log. Handlers live in `handlers/`.
+
+use std::time::Instant;
+
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+
+use crate::error::ApiError;
+use crate::{handlers, App, Body};
+
+/// Answers one request: never fails, never panics outward.
+pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| app.next_request_id(), str::to_owned);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+
+    // A panicking handler must not take the connection down with it: run it
+    // as its own task and turn a panic into a JSON 500.
+    let task = tokio::spawn(route(app, req, request_id.clone()));
+    let mut response = match task.await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(%request_id, %method, %path, error = %e, "handler panicked");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response(&request_id)
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    tracing::info!(
+        target: "access",
+        %request_id,
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+    );
+    response
+}
+
+async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let method = req.method().clone();
+    let result = match segments.as_slice() {
+        ["api", "v1", "company", "extract"] => match method {
+            Method::POST => handlers::extract::extract(&app, req).await,
+            _ => Err(not_allowed("POST")),
+        },
+        ["health"] => match method {
+            Method::GET | Method::HEAD => Ok(handlers::health::health(&app)),
+            _ => Err(not_allowed("GET")),
+        },
+        ["ready"] => match method {
+            Method::GET | Method::HEAD => Ok(handlers::health::ready(&app)),
+            _ => Err(not_allowed("GET")),
+        },
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no route for {method} {path}"),
+        )),
+    };
+    match result {
+        Ok(r) => r,
+        Err(e) => {
+            let allow = (e.status == StatusCode::METHOD_NOT_ALLOWED)
+                .then(|| {
+                    e.details
+                        .get("allow")
+                        .and_then(|a| a.as_str())
+                        .map(str::to_owned)
+                })
+                .flatten();
+            let mut r = e.into_response(&request_id);
+            if let Some(allow) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                r.headers_mut().insert(header::ALLOW, allow);
+            }
+            r
+        }
+    }
+}
+
+fn not_allowed(allow: &'static str) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("this route accepts {allow} only"),
+    )
+    .with_details(serde_json::json!({ "allow": allow }))
+}

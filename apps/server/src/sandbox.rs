@@ -1,0 +1,51 @@
+//! `--sandbox` and `--sandbox-url`: point search and every connection at the
+//! simulated web, so that the service runs with no internet and no keys.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use extract_sandbox::{Config as SandboxSettings, Knobs, Sandbox};
+
+use crate::Config;
+
+/// Starts the in-process sandbox on a free loopback port and points `config` at it.
+pub async fn start_in_process(config: &mut Config) -> anyhow::Result<Sandbox> {
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().expect("literal address"),
+        SandboxSettings {
+            companies: config.sandbox.companies,
+            seed: config.sandbox.seed,
+            knobs: Knobs {
+                latency_ms: config.sandbox.latency_ms,
+                ..Knobs::default()
+            },
+            corpus_dir: None,
+        },
+    )
+    .await
+    .context("starting the in-process sandbox")?;
+    point_at(config, sandbox.addr());
+    Ok(sandbox)
+}
+
+/// Points `config` at a sandbox already running at `url` (`http://host:port`).
+pub fn use_running(config: &mut Config, url: &str) -> anyhow::Result<()> {
+    let parsed =
+        url::Url::parse(url).with_context(|| format!("--sandbox-url {url:?} is not a URL"))?;
+    let addr = parsed
+        .socket_addrs(|| Some(80))
+        .ok()
+        .and_then(|a| a.into_iter().next())
+        .with_context(|| format!("--sandbox-url {url:?} does not resolve to an address"))?;
+    point_at(config, addr);
+    Ok(())
+}
+
+/// Search goes to the sandbox's endpoint, and every connection to its
+/// address; loopback is allowed explicitly, since that is where it lives.
+pub fn point_at(config: &mut Config, addr: SocketAddr) {
+    config.search.provider = extract_core::Provider::Searxng;
+    config.search.endpoint = format!("http://{addr}");
+    config.http.connect_to = addr.to_string();
+    config.http.allow_private = true;
+}

@@ -1,0 +1,105 @@
+//! Starting a sandbox and a server in-process, and talking to them over HTTP.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use extract_sandbox::{Config as SandboxConfig, Sandbox};
+use extract_server::{sandbox, serve, App, Config};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// A sandbox and a server pointed at it.
+pub(crate) struct Stack {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) server: serve::Running,
+}
+
+impl Stack {
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+}
+
+/// Starts a sandbox (`companies` in its world) and a server using it,
+/// after `tweak` has adjusted the server's configuration.
+pub(crate) async fn stack(companies: usize, tweak: impl FnOnce(&mut Config)) -> Stack {
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SandboxConfig {
+            companies,
+            ..SandboxConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut config = Config::defaults();
+    sandbox::point_at(&mut config, sandbox.addr());
+    tweak(&mut config);
+    let server = start_server(config).await;
+    Stack { sandbox, server }
+}
+
+pub(crate) async fn start_server(config: Config) -> serve::Running {
+    let app = App::build(config).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve::spawn(app, listener).unwrap()
+}
+
+/// An HTTP response, body parsed as JSON when it is JSON.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) json: serde_json::Value,
+}
+
+impl Reply {
+    /// The `error.code` of an error body.
+    pub(crate) fn code(&self) -> &str {
+        self.json["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
+    }
+}
+
+/// Sends a request and reads the whole answer.
+pub(crate) async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> Reply {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let response = client
+        .request(req.body(Full::new(Bytes::from(body.to_owned()))).unwrap())
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Reply {
+        status,
+        headers,
+        json,
+    }
+}
+
+/// `POST /api/v1/company/extract` with a JSON body.
+pub(crate) async fn extract(addr: SocketAddr, body: &serde_json::Value) -> Reply {
+    request(
+        addr,
+        "POST",
+        "/api/v1/company/extract",
+        Some("application/json"),
+        &body.to_string(),
+    )
+    .await
+}

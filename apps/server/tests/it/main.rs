@@ -1,0 +1,8 @@
+//! Integration tests of the server: real HTTP over loopback, the sandbox as
+//! the internet.
+
+mod architecture;
+mod bad_requests;
+mod common;
+mod end_to_end;
+mod upstream_failures;
