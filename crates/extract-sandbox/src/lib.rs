@@ -51,6 +51,11 @@ use tokio::task::JoinHandle;
 pub use server::{Knobs, SearchFault, Stats};
 pub use world::{Company, Style, Truth, World};
 
+/// The homepage HTML of a company, as the sandbox serves it.
+pub fn render_homepage(company: &Company) -> String {
+    render::homepage(company)
+}
+
 /// How to build the sandbox.
 #[derive(Debug, Clone)]
 pub struct Config {

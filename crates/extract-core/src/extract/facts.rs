@@ -6,7 +6,8 @@ use url::Url;
 use super::html::{collapse_ws, decode, Raw};
 use super::microdata::{Item, Value as MdValue};
 use super::schema::{employees_of, is_org_type, year_of, OrgFacts, Role};
-use super::{jsonld, social::social_profile, text};
+use super::social::{social_profile, social_profile_of};
+use super::{jsonld, text};
 use crate::normalize::{compact_name, site_host};
 use crate::{Address, Employees, Field, Method, SocialProfile};
 
@@ -65,14 +66,15 @@ impl PageFacts {
                 _ => u,
             }
         });
-        let resolve = |href: &str| -> Option<String> {
+        let resolve_url = |href: &str| -> Option<Url> {
             let href = decode(href.trim());
             let url = match &base {
                 Some(b) => b.join(&href).ok()?,
                 None => Url::parse(&href).ok()?,
             };
-            matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+            matches!(url.scheme(), "http" | "https").then_some(url)
         };
+        let resolve = |href: &str| resolve_url(href).map(String::from);
         let host = base
             .as_ref()
             .and_then(|b| {
@@ -166,12 +168,12 @@ impl PageFacts {
                 if let Some(p) = text::clean_phone(&percent_decode(&href[4..])) {
                     f.phones.push(f.field(p, Method::Link, 1.0));
                 }
-            } else if let Some(url) = resolve(&href) {
-                if let Some(p) = social_profile(&url) {
+            } else if let Some(url) = resolve_url(&href) {
+                if let Some(p) = social_profile_of(&url) {
                     f.social.push(f.field(p, Method::Link, 1.0));
                 } else if f.links.len() < 1000 {
                     f.links.push(Link {
-                        url,
+                        url: url.into(),
                         text: collapse_ws(&decode(&a.text)),
                     });
                 }
@@ -180,16 +182,17 @@ impl PageFacts {
 
         // Text patterns last: the least trusted.
         let body = decode(&raw.text);
+        let lower = body.to_ascii_lowercase();
         for e in text::emails(&body) {
             f.emails.push(f.field(e, Method::Text, 1.0));
         }
-        for p in text::phones(&body) {
+        for p in text::phones(&body, &lower) {
             f.phones.push(f.field(p, Method::Text, 1.0));
         }
-        if let Some(y) = text::founded_year(&body) {
+        if let Some(y) = text::founded_year(&lower) {
             f.founded.push(f.field(y, Method::Text, 1.0));
         }
-        if let Some(n) = text::employees(&body) {
+        if let Some(n) = text::employees(&body, &lower) {
             f.employees.push(f.field(n, Method::Text, 1.0));
         }
         if let Some(a) = text::address(&body) {

@@ -76,44 +76,53 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         state.clone(),
         state.clone(),
     );
+    // Attribute selectors that apply to any tag make the parser read the
+    // attributes of every tag; register them only when the page has any.
+    let has_microdata = memmem(html, b"itemscope");
+    let has_jsonld = memmem(html, b"ld+json");
+    let mut handlers = vec![
+        element!("title", move |el| {
+            on_title(&s1, el);
+            Ok(())
+        }),
+        element!("a[href]", move |el| {
+            on_anchor(&s3, el);
+            Ok(())
+        }),
+        element!("meta", move |el| {
+            on_meta(&s4, el);
+            Ok(())
+        }),
+        element!("link[href]", move |el| {
+            on_link(&s5, el);
+            Ok(())
+        }),
+        element!("base[href]", move |el| {
+            let mut st = s6.borrow_mut();
+            if st.raw.base.is_none() {
+                st.raw.base = el.get_attribute("href");
+            }
+            Ok(())
+        }),
+    ];
+    if has_jsonld {
+        handlers.push(element!(r#"script[type*="ld+json"]"#, move |el| {
+            on_jsonld(&s2, el);
+            Ok(())
+        }));
+    }
+    if has_microdata {
+        handlers.push(element!("[itemscope]", move |el| {
+            on_itemscope(&s7, el);
+            Ok(())
+        }));
+        handlers.push(element!("[itemprop]", move |el| {
+            on_itemprop(&s8, el);
+            Ok(())
+        }));
+    }
     let settings = Settings {
-        element_content_handlers: vec![
-            element!("title", move |el| {
-                on_title(&s1, el);
-                Ok(())
-            }),
-            element!(r#"script[type*="ld+json"]"#, move |el| {
-                on_jsonld(&s2, el);
-                Ok(())
-            }),
-            element!("a[href]", move |el| {
-                on_anchor(&s3, el);
-                Ok(())
-            }),
-            element!("meta", move |el| {
-                on_meta(&s4, el);
-                Ok(())
-            }),
-            element!("link[href]", move |el| {
-                on_link(&s5, el);
-                Ok(())
-            }),
-            element!("base[href]", move |el| {
-                let mut st = s6.borrow_mut();
-                if st.raw.base.is_none() {
-                    st.raw.base = el.get_attribute("href");
-                }
-                Ok(())
-            }),
-            element!("[itemscope]", move |el| {
-                on_itemscope(&s7, el);
-                Ok(())
-            }),
-            element!("[itemprop]", move |el| {
-                on_itemprop(&s8, el);
-                Ok(())
-            }),
-        ],
+        element_content_handlers: handlers,
         document_content_handlers: vec![doc_text!(move |chunk| {
             on_text(
                 &s9,
@@ -386,6 +395,22 @@ fn on_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
         }
         _ => {}
     }
+}
+
+/// Whether the page mentions `word` in lower case or capitalised in camel
+/// case (`itemscope`, `itemScope`): a cheap test before costly handlers.
+fn memmem(haystack: &[u8], word: &[u8]) -> bool {
+    if memchr::memmem::find(haystack, word).is_some() {
+        return true;
+    }
+    // HTML attribute names are case-insensitive; authors write "itemScope" too.
+    let upper: Vec<u8> = word.to_ascii_uppercase();
+    memchr::memmem::find(haystack, &upper).is_some()
+        || (word.len() > 4 && {
+            let mut camel = word.to_vec();
+            camel[4] = camel[4].to_ascii_uppercase();
+            memchr::memmem::find(haystack, &camel).is_some()
+        })
 }
 
 /// Decodes HTML entities, without allocating when there are none.

@@ -70,7 +70,11 @@ const RESERVED: &[&str] = &[
 /// assert!(social_profile("https://twitter.com/intent/tweet?text=hi").is_none());
 /// ```
 pub fn social_profile(href: &str) -> Option<SocialProfile> {
-    let url = Url::parse(href.trim()).ok()?;
+    social_profile_of(&Url::parse(href.trim()).ok()?)
+}
+
+/// [`social_profile`] of an already parsed URL.
+pub(crate) fn social_profile_of(url: &Url) -> Option<SocialProfile> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }

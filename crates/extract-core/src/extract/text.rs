@@ -8,7 +8,7 @@ use regex::Regex;
 use crate::{Address, Employees};
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}\b")
+    Regex::new(r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)")
         .expect("email pattern")
 });
 
@@ -17,6 +17,9 @@ static OBFUSCATED_AT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s*(?:\[at\]|\(at\)|\{at\}|\s\[@\]\s|\sat\s(?:\w+\s*(?:\[dot\]|\(dot\))))\s*")
         .expect("obfuscated at pattern")
 });
+/// Cheap test for any obfuscation marker before running the full patterns.
+static OBFUSCATION_MARKER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\[at\]|\(at\)|\{at\}|\[@\]|\[dot\]|\(dot\)").expect("obfuscation marker pattern"));
 static OBFUSCATED_DOT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s*(?:\[dot\]|\(dot\)|\{dot\})\s*").expect("obfuscated dot pattern")
 });
@@ -31,31 +34,39 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:\btel\b|\btel\.|phone|call|\bfon\b|telefon|téléphone|telefono|☎|📞|\bph\b|\bt:)",
+        r"(?i)(?:(?-u:\b)tel(?-u:\b)|(?-u:\b)tel\.|phone|call|(?-u:\b)fon(?-u:\b)|telefon|téléphone|telefono|☎|📞|(?-u:\b)ph(?-u:\b)|(?-u:\b)t:)",
     )
     .expect("phone context pattern")
 });
 
+/// Runs on the ASCII-lowercased text.
 static FOUNDED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:founded|established|est\.|since|incorporated|gegründet|fondée?|fundada|fondata|opgericht)(?:\s+(?:in|im|en|nel|em))?\s+(1[6-9]\d\d|20[0-3]\d)\b")
+    Regex::new(r"(?-u:\b)(?:founded|established|est\.|since|incorporated|gegründet|fondée?|fundada|fondata|opgericht)(?:\s+(?:in|im|en|nel|em))?\s+(1[6-9]\d\d|20[0-3]\d)(?-u:\b)")
         .expect("founded pattern")
 });
 
+/// The words that follow a head count (on the lowercased text); found first,
+/// cheaply, so that the full pattern runs only just before them.
+static EMPLOYEE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"employees|associates|team members|staff|colleagues|mitarbeiter|salariés|empleados")
+        .expect("employee words pattern")
+});
+
 static EMPLOYEES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,3}(?:[,.\u{a0} ]\d{3})+|\d{1,7})\s*(\+)?\s*(?:full[- ]time\s+)?(?:employees|associates|team members|staff members|staff|colleagues|mitarbeiter(?:innen|:innen)?|salariés|empleados)\b")
+    Regex::new(r"(?i)(?-u:\b)(\d{1,3}(?:[,.\u{a0} ]\d{3})+|\d{1,7})\s*(\+)?\s*(?:full[- ]time\s+)?(?:employees|associates|team members|staff members|staff|colleagues|mitarbeiter(?:innen|:innen)?|salariés|empleados)(?-u:\b)")
         .expect("employees pattern")
 });
 
 /// US style: `702 SW 8th St, Bentonville, AR 72716`.
 static US_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,6}\s[A-Za-z0-9 .'#-]{2,60}),\s*([A-Za-z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)\b")
+    Regex::new(r"(?-u:\b)(\d{1,6}\s[A-Za-z0-9 .'#-]{2,60}),\s*([A-Za-z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)(?-u:\b)")
         .expect("us address pattern")
 });
 
 /// Continental European style: `Hauptstraße 5, 10115 Berlin`. The street
 /// must end in a street word, so that a date ("May 16, 2024") is not one.
 static EU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:[A-ZÄÖÜ][\wäöüßéè.'-]*\s){0,3}[\wäöüßéè.'-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|markt|laan|straat|gracht|plein|vej|gatan|gata|veien)\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
+    Regex::new(r"(?-u:\b)((?:[A-ZÄÖÜ][\wäöüßéè.'-]*\s){0,3}[\wäöüßéè.'-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|markt|laan|straat|gracht|plein|vej|gatan|gata|veien)\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
         .expect("eu address pattern")
 });
 
@@ -72,7 +83,7 @@ pub(crate) fn emails(text: &str) -> Vec<String> {
         }
     };
     scan(text);
-    if OBFUSCATED_AT.is_match(text) {
+    if OBFUSCATION_MARKER.is_match(text) && OBFUSCATED_AT.is_match(text) {
         let t = OBFUSCATED_AT.replace_all(text, "@");
         let t = OBFUSCATED_DOT.replace_all(&t, ".");
         scan(&t);
@@ -99,11 +110,34 @@ pub(crate) fn plausible_email(e: &str) -> bool {
 
 /// Phone numbers in lines that say they hold one (`Tel`, `Phone`, …) or that
 /// start with `+country`. Returned as written, whitespace collapsed.
-pub(crate) fn phones(text: &str) -> Vec<String> {
+/// `lower` is `text` ASCII-lowercased (same byte offsets).
+pub(crate) fn phones(text: &str, lower: &str) -> Vec<String> {
+    // Find the lines worth a look in one pass over the text (a keyword, or
+    // `+` before a digit), rather than running the phone pattern on every line.
+    let bytes = text.as_bytes();
+    let mut hits: Vec<(usize, bool)> = PHONE_CONTEXT.find_iter(lower).map(|m| (m.start(), true)).collect();
+    hits.extend(
+        memchr::memchr_iter(b'+', bytes)
+            .filter(|i| bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+            .map(|i| (i, false)),
+    );
+    hits.sort_unstable();
+    // (line start, line end, has a keyword), one entry per line, in order.
+    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
+    for (at, context) in hits {
+        if let Some(last) = lines.last_mut() {
+            if at < last.1 {
+                last.2 |= context;
+                continue;
+            }
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        lines.push((start, end, context));
+    }
     let mut out: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let context = PHONE_CONTEXT.is_match(line);
-        for m in PHONE.find_iter(line) {
+    for (start, end, context) in lines {
+        for m in PHONE.find_iter(&text[start..end]) {
             let candidate = m.as_str().trim();
             if !(context || candidate.starts_with('+')) {
                 continue;
@@ -143,34 +177,76 @@ pub fn phone_digits(p: &str) -> String {
 }
 
 /// The founding year stated in the text ("founded in 1962", "since 1962").
-pub(crate) fn founded_year(text: &str) -> Option<u16> {
+pub(crate) fn founded_year(lower: &str) -> Option<u16> {
     FOUNDED
-        .captures_iter(text)
+        .captures_iter(lower)
         .filter_map(|c| c[1].parse::<u16>().ok())
         .next()
 }
 
 /// A head count stated in the text ("2,100,000 associates", "50+ employees").
-pub(crate) fn employees(text: &str) -> Option<Employees> {
-    for c in EMPLOYEES.captures_iter(text) {
-        let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
-        let Ok(n) = digits.parse::<u64>() else {
-            continue;
-        };
-        if n == 0 || n > 10_000_000 {
-            continue;
+pub(crate) fn employees(text: &str, lower: &str) -> Option<Employees> {
+    for word in EMPLOYEE_WORDS.find_iter(lower) {
+        let mut start = word.start().saturating_sub(48);
+        while !text.is_char_boundary(start) {
+            start += 1;
         }
-        let open = c.get(2).is_some();
-        return Some(Employees {
-            min: n,
-            max: if open { None } else { Some(n) },
-        });
+        // Never start inside a number: skip to the next whitespace.
+        if start > 0 && !text[..start].ends_with(char::is_whitespace) {
+            start = text[start..].find(char::is_whitespace).map_or(word.start(), |i| start + i);
+        }
+        let end = (word.end() + 12).min(text.len());
+        let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+        for c in EMPLOYEES.captures_iter(&text[start..end]) {
+            let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
+            let Ok(n) = digits.parse::<u64>() else {
+                continue;
+            };
+            if n == 0 || n > 10_000_000 {
+                continue;
+            }
+            let open = c.get(2).is_some();
+            return Some(Employees {
+                min: n,
+                max: if open { None } else { Some(n) },
+            });
+        }
     }
     None
 }
 
 /// The first postal address line in the text.
 pub(crate) fn address(text: &str) -> Option<Address> {
+    // Only lines with a comma and a run of four digits can hold a postal
+    // address line: find digit runs in one byte pass, test their lines.
+    let bytes = text.as_bytes();
+    let mut line_start = 0;
+    for line_end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let line = &bytes[line_start..line_end];
+        let start = line_start;
+        line_start = line_end + 1;
+        if line.len() < 10 || memchr::memchr(b',', line).is_none() || !has_digit_run(line, 4) {
+            continue;
+        }
+        if let Some(a) = address_in_line(&text[start..line_end]) {
+            return Some(a);
+        }
+    }
+    None
+}
+
+fn has_digit_run(line: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    for b in line {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= n {
+            return true;
+        }
+    }
+    false
+}
+
+fn address_in_line(text: &str) -> Option<Address> {
     if let Some(c) = US_ADDRESS.captures(text) {
         return Some(Address {
             street: Some(c[1].trim().to_owned()),
@@ -209,36 +285,48 @@ mod tests {
         assert_eq!(emails("press(at)acme.de"), vec!["press@acme.de"]);
     }
 
+    fn phones_of(t: &str) -> Vec<String> {
+        phones(t, &t.to_ascii_lowercase())
+    }
+
+    fn founded(t: &str) -> Option<u16> {
+        founded_year(&t.to_ascii_lowercase())
+    }
+
+    fn head_count(t: &str) -> Option<Employees> {
+        employees(t, &t.to_ascii_lowercase())
+    }
+
     #[test]
     fn finds_phones_only_in_context() {
         assert_eq!(
-            phones("Phone: (479) 273-4000\nOrder 123 456 789"),
+            phones_of("Phone: (479) 273-4000\nOrder 123 456 789"),
             vec!["(479) 273-4000"]
         );
         assert_eq!(
-            phones("Call us +44 20 7946 0958 today"),
+            phones_of("Call us +44 20 7946 0958 today"),
             vec!["+44 20 7946 0958"]
         );
-        assert_eq!(phones("Tel. 089 / 123 456-0"), vec!["089 / 123 456-0"]);
-        assert!(phones("Copyright 2010-2024 all rights").is_empty());
+        assert_eq!(phones_of("Tel. 089 / 123 456-0"), vec!["089 / 123 456-0"]);
+        assert!(phones_of("Copyright 2010-2024 all rights").is_empty());
         assert_eq!(phone_digits("+1 (479) 273-4000"), "+14792734000");
     }
 
     #[test]
     fn founded_employees_address() {
-        assert_eq!(founded_year("Founded in 1962 by Sam Walton"), Some(1962));
-        assert_eq!(founded_year("Serving customers since 1887."), Some(1887));
-        assert_eq!(founded_year("gegründet 1999"), Some(1999));
-        assert_eq!(founded_year("In 2050 we will"), None);
+        assert_eq!(founded("Founded in 1962 by Sam Walton"), Some(1962));
+        assert_eq!(founded("Serving customers since 1887."), Some(1887));
+        assert_eq!(founded("gegründet 1999"), Some(1999));
+        assert_eq!(founded("In 2050 we will"), None);
         assert_eq!(
-            employees("with 2,200,000 associates"),
+            head_count("with 2,200,000 associates"),
             Some(Employees {
                 min: 2_200_000,
                 max: Some(2_200_000)
             })
         );
         assert_eq!(
-            employees("500+ employees"),
+            head_count("500+ employees"),
             Some(Employees {
                 min: 500,
                 max: None
