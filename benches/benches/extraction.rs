@@ -10,14 +10,22 @@ use extract_core::extract::{page, Limits};
 fn corpus_pages() -> Vec<(String, Vec<u8>)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/html");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("corpus not found at {}: benchmarking sandbox pages only", dir.display());
+        eprintln!(
+            "corpus not found at {}: benchmarking sandbox pages only",
+            dir.display()
+        );
         return Vec::new();
     };
     let mut pages: Vec<(String, Vec<u8>)> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("html"))
-        .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), std::fs::read(&p).ok()?)))
+        .filter_map(|p| {
+            Some((
+                p.file_name()?.to_string_lossy().into_owned(),
+                std::fs::read(&p).ok()?,
+            ))
+        })
         .collect();
     pages.sort();
     pages
@@ -29,7 +37,12 @@ fn sandbox_pages() -> Vec<(String, Vec<u8>)> {
         .companies()
         .iter()
         .step_by(6)
-        .map(|c| (format!("https://{}/", c.host), extract_sandbox::render_homepage(c).into_bytes()))
+        .map(|c| {
+            (
+                format!("https://{}/", c.host),
+                extract_sandbox::render_homepage(c).into_bytes(),
+            )
+        })
         .collect()
 }
 
@@ -46,7 +59,8 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{name}/lol_html_alone"), |b| {
             b.iter(|| {
                 for (_, body) in &pages {
-                    let mut rewriter = lol_html::HtmlRewriter::new(lol_html::Settings::new(), |_: &[u8]| {});
+                    let mut rewriter =
+                        lol_html::HtmlRewriter::new(lol_html::Settings::new(), |_: &[u8]| {});
                     let _ = rewriter.write(body);
                     let _ = rewriter.end();
                 }
@@ -55,7 +69,11 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{name}/extract"), |b| {
             b.iter(|| {
                 for (url, body) in &pages {
-                    let url = if url.starts_with("http") { url.clone() } else { format!("https://{url}/") };
+                    let url = if url.starts_with("http") {
+                        url.clone()
+                    } else {
+                        format!("https://{url}/")
+                    };
                     std::hint::black_box(page(&url, body, Some("text/html"), &limits));
                 }
             });

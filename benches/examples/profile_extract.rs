@@ -25,10 +25,18 @@ fn main() {
         let t = std::time::Instant::now();
         for _ in 0..5 {
             for p in &pages {
-                std::hint::black_box(extract_core::extract::page("https://x.com/", p, Some("text/html"), &limits));
+                std::hint::black_box(extract_core::extract::page(
+                    "https://x.com/",
+                    p,
+                    Some("text/html"),
+                    &limits,
+                ));
             }
         }
         let full = bytes as f64 / t.elapsed().as_secs_f64() / 1e6;
-        println!("lol_html alone {bare:.1} MB/s, extraction {full:.1} MB/s, ratio {:.2}", full / bare);
+        println!(
+            "lol_html alone {bare:.1} MB/s, extraction {full:.1} MB/s, ratio {:.2}",
+            full / bare
+        );
     }
 }

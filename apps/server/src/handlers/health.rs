@@ -20,8 +20,5 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
             &json!({ "status": "draining", "reason": "shutting down" }),
         );
     }
-    json_response(
-        StatusCode::OK,
-        &json!({ "status": "ready", "checks": { "cache": "none", "jobs": "memory" } }),
-    )
+    json_response(StatusCode::OK, &json!({ "status": "ready" }))
 }

@@ -18,8 +18,10 @@ static OBFUSCATED_AT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("obfuscated at pattern")
 });
 /// Cheap test for any obfuscation marker before running the full patterns.
-static OBFUSCATION_MARKER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\[at\]|\(at\)|\{at\}|\[@\]|\[dot\]|\(dot\)").expect("obfuscation marker pattern"));
+static OBFUSCATION_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\[at\]|\(at\)|\{at\}|\[@\]|\[dot\]|\(dot\)")
+        .expect("obfuscation marker pattern")
+});
 static OBFUSCATED_DOT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s*(?:\[dot\]|\(dot\)|\{dot\})\s*").expect("obfuscated dot pattern")
 });
@@ -115,7 +117,10 @@ pub(crate) fn phones(text: &str, lower: &str) -> Vec<String> {
     // Find the lines worth a look in one pass over the text (a keyword, or
     // `+` before a digit), rather than running the phone pattern on every line.
     let bytes = text.as_bytes();
-    let mut hits: Vec<(usize, bool)> = PHONE_CONTEXT.find_iter(lower).map(|m| (m.start(), true)).collect();
+    let mut hits: Vec<(usize, bool)> = PHONE_CONTEXT
+        .find_iter(lower)
+        .map(|m| (m.start(), true))
+        .collect();
     hits.extend(
         memchr::memchr_iter(b'+', bytes)
             .filter(|i| bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
@@ -193,10 +198,14 @@ pub(crate) fn employees(text: &str, lower: &str) -> Option<Employees> {
         }
         // Never start inside a number: skip to the next whitespace.
         if start > 0 && !text[..start].ends_with(char::is_whitespace) {
-            start = text[start..].find(char::is_whitespace).map_or(word.start(), |i| start + i);
+            start = text[start..]
+                .find(char::is_whitespace)
+                .map_or(word.start(), |i| start + i);
         }
         let end = (word.end() + 12).min(text.len());
-        let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+        let end = (end..=text.len())
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(text.len());
         for c in EMPLOYEES.captures_iter(&text[start..end]) {
             let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
             let Ok(n) = digits.parse::<u64>() else {
