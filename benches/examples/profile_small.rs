@@ -6,15 +6,28 @@ fn main() {
         .companies()
         .iter()
         .step_by(6)
-        .map(|c| (format!("https://{}/", c.host), extract_sandbox::render_homepage(c)))
+        .map(|c| {
+            (
+                format!("https://{}/", c.host),
+                extract_sandbox::render_homepage(c),
+            )
+        })
         .collect();
     let limits = extract_core::extract::Limits::default();
     let t = std::time::Instant::now();
     let n = 20;
     for _ in 0..n {
         for (url, body) in &pages {
-            std::hint::black_box(extract_core::extract::page(url, body.as_bytes(), Some("text/html"), &limits));
+            std::hint::black_box(extract_core::extract::page(
+                url,
+                body.as_bytes(),
+                Some("text/html"),
+                &limits,
+            ));
         }
     }
-    println!("{:.1} µs per page", t.elapsed().as_secs_f64() * 1e6 / (n * pages.len()) as f64);
+    println!(
+        "{:.1} µs per page",
+        t.elapsed().as_secs_f64() * 1e6 / (n * pages.len()) as f64
+    );
 }
