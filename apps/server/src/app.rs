@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use extract_concurrency::HostLimiter;
 use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, ProfileSource, Search};
 use extract_resources::HttpClient;
@@ -31,11 +32,13 @@ impl App {
     /// Builds the service from its configuration.
     pub fn build(config: Config) -> anyhow::Result<App> {
         let http = HttpClient::new(config.http.clone())?;
-        let fetch: Arc<dyn Fetch> = Arc::new(http.clone());
+        let transport: Arc<dyn Fetch> = Arc::new(http.clone());
+        // Search talks to the provider directly; sites get per-host politeness.
         let search: Arc<dyn Search> =
-            Arc::new(HttpSearch::new(config.search.codec()?, fetch.clone()));
+            Arc::new(HttpSearch::new(config.search.codec()?, transport.clone()));
+        let sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
         let profiles: Arc<dyn ProfileSource> =
-            Arc::new(Pipeline::new(search, fetch, config.extract.clone()));
+            Arc::new(Pipeline::new(search, sites, config.extract.clone()));
         Ok(App {
             inner: Arc::new(Inner {
                 config,

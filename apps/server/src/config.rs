@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use extract_concurrency as concurrency;
 use extract_core as core;
 use extract_resources as resources;
 use figment::providers::{Env, Format, Toml};
@@ -26,6 +27,8 @@ pub struct Config {
     pub extract: core::Config,
     /// The outbound HTTP client.
     pub http: resources::Config,
+    /// Crawl politeness.
+    pub crawl: concurrency::Config,
     /// The in-process sandbox of `--sandbox`.
     pub sandbox: SandboxConfig,
 }
@@ -101,18 +104,18 @@ impl Config {
 
     /// Checks what types alone cannot.
     fn validate(&self) -> Result<(), Error> {
-        let endpoint = url::Url::parse(&self.search.endpoint).map_err(|e| {
-            Error(format!(
-                "search.endpoint: {:?} is not a URL: {e}",
-                self.search.endpoint
-            ))
-        })?;
+        let base = self.search.base_url();
+        let endpoint = url::Url::parse(base)
+            .map_err(|e| Error(format!("search.endpoint: {base:?} is not a URL: {e}")))?;
         if !matches!(endpoint.scheme(), "http" | "https") {
             return Err(Error(
                 "search.endpoint: must be an http or https URL".to_owned(),
             ));
         }
+        // A keyed provider without its key stops the start here.
+        self.search.codec().map_err(|e| Error(e.to_string()))?;
         let c = self.http.connect_to.trim();
+
         if !c.is_empty()
             && std::net::ToSocketAddrs::to_socket_addrs(c).map_or(true, |mut a| a.next().is_none())
         {
@@ -146,6 +149,7 @@ mod tests {
         assert_eq!(c.extract, core::Config::default());
         assert_eq!(c.search, core::SearchConfig::default());
         assert_eq!(c.http, resources::Config::default());
+        assert_eq!(c.crawl, concurrency::Config::default());
     }
 
     #[test]
@@ -173,6 +177,13 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("search.provider"), "{e}");
+            jail.create_file("keyless.toml", "[search]\nprovider = \"serpapi\"\n")?;
+            let e = Config::load(Some(Path::new("keyless.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("search.api_key"), "{e}");
+            jail.set_env("EXTRACT_SEARCH__API_KEY", "k");
+            assert!(Config::load(Some(Path::new("keyless.toml"))).is_ok());
             jail.create_file("typo.toml", "[server]\nbnid = \"x\"\n")?;
             let e = Config::load(Some(Path::new("typo.toml")))
                 .unwrap_err()

@@ -41,11 +41,10 @@ pub fn use_running(config: &mut Config, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Search goes to the sandbox's endpoint, and every connection to its
-/// address; loopback is allowed explicitly, since that is where it lives.
+/// Every connection goes to the sandbox's address (it answers every search
+/// provider's format and every site); loopback is allowed explicitly, since
+/// that is where it lives. The configured provider and endpoint stay.
 pub fn point_at(config: &mut Config, addr: SocketAddr) {
-    config.search.provider = extract_core::Provider::Searxng;
-    config.search.endpoint = format!("http://{addr}");
     config.http.connect_to = addr.to_string();
     config.http.allow_private = true;
 }

@@ -13,6 +13,16 @@ pub struct Config {
     pub max_search_results: usize,
     /// Longest company name accepted, in characters.
     pub max_name_chars: usize,
+    /// Pages read per company in comprehensive mode, the homepage included.
+    pub max_pages: usize,
+    /// Honour robots.txt (fetched once per host and cached).
+    pub respect_robots: bool,
+    /// The user-agent token robots.txt groups are matched against.
+    pub robots_user_agent: String,
+    /// Hosts whose robots.txt is kept in memory.
+    pub robots_cache_hosts: usize,
+    /// How long a host's robots.txt is kept, in seconds.
+    pub robots_ttl_s: u64,
     /// Bounds on what one page may cost.
     pub limits: Limits,
 }
@@ -22,6 +32,11 @@ impl Default for Config {
         Config {
             max_search_results: 10,
             max_name_chars: 256,
+            max_pages: 4,
+            respect_robots: true,
+            robots_user_agent: "company-extract".to_owned(),
+            robots_cache_hosts: 10_000,
+            robots_ttl_s: 3600,
             limits: Limits::default(),
         }
     }
@@ -34,6 +49,24 @@ impl Default for Config {
 pub enum Provider {
     /// A SearXNG instance (self-hosted, no key).
     Searxng,
+    /// SerpAPI's Google results (key required).
+    Serpapi,
+    /// Brave Search (key required).
+    Brave,
+    /// DuckDuckGo's HTML results page (no key).
+    Duckduckgo,
+}
+
+impl Provider {
+    /// The provider's name in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Searxng => "searxng",
+            Provider::Serpapi => "serpapi",
+            Provider::Brave => "brave",
+            Provider::Duckduckgo => "duckduckgo",
+        }
+    }
 }
 
 /// Search provider settings (`[search]`).
@@ -42,7 +75,7 @@ pub enum Provider {
 pub struct SearchConfig {
     /// The provider.
     pub provider: Provider,
-    /// The provider's base URL.
+    /// The provider's base URL; empty for the provider's public address.
     pub endpoint: String,
     /// The provider's API key, where it needs one.
     pub api_key: Secret,
@@ -51,19 +84,48 @@ pub struct SearchConfig {
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
-            provider: Provider::Searxng,
-            endpoint: "http://127.0.0.1:8888".to_owned(),
+            provider: Provider::Duckduckgo,
+            endpoint: String::new(),
             api_key: Secret::default(),
         }
     }
 }
 
 impl SearchConfig {
-    /// The codec for the configured provider.
-    pub fn codec(&self) -> crate::Result<Box<dyn crate::search::Codec>> {
-        match self.provider {
-            Provider::Searxng => Ok(Box::new(crate::search::Searxng::new(&self.endpoint))),
+    /// The base URL requests go to: `endpoint`, or the provider's own.
+    pub fn base_url(&self) -> &str {
+        match (self.endpoint.trim(), self.provider) {
+            ("", Provider::Searxng) => crate::search::Searxng::DEFAULT_ENDPOINT,
+            ("", Provider::Serpapi) => crate::search::SerpApi::DEFAULT_ENDPOINT,
+            ("", Provider::Brave) => crate::search::Brave::DEFAULT_ENDPOINT,
+            ("", Provider::Duckduckgo) => crate::search::DuckDuckGo::DEFAULT_ENDPOINT,
+            (e, _) => e,
         }
+    }
+
+    /// The codec for the configured provider; an error naming the setting
+    /// when a keyed provider has no key.
+    pub fn codec(&self) -> crate::Result<Box<dyn crate::search::Codec>> {
+        let base = self.base_url();
+        let key = || {
+            if self.api_key.is_empty() {
+                Err(crate::Error::InvalidConfig {
+                    key: "search.api_key",
+                    message: format!(
+                        "the {} provider needs an API key (set search.api_key or EXTRACT_SEARCH__API_KEY)",
+                        self.provider.as_str()
+                    ),
+                })
+            } else {
+                Ok(self.api_key.clone())
+            }
+        };
+        Ok(match self.provider {
+            Provider::Searxng => Box::new(crate::search::Searxng::new(base)),
+            Provider::Serpapi => Box::new(crate::search::SerpApi::new(base, key()?)),
+            Provider::Brave => Box::new(crate::search::Brave::new(base, key()?)),
+            Provider::Duckduckgo => Box::new(crate::search::DuckDuckGo::new(base)),
+        })
     }
 }
 

@@ -84,6 +84,14 @@ pub enum Error {
         /// The cap in bytes.
         limit: u64,
     },
+    /// A setting is missing or wrong (reported at start-up).
+    #[error("{key}: {message}")]
+    InvalidConfig {
+        /// The setting, e.g. `search.api_key`.
+        key: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The URL was refused before connecting: scheme, private address, too many redirects.
     #[error("refused to fetch {url}: {reason}")]
     Refused {
@@ -148,6 +156,7 @@ impl Error {
             Error::InvalidResponse { .. } => "upstream_invalid_response",
             Error::BodyTooLarge { .. } => "upstream_body_too_large",
             Error::Refused { .. } => "fetch_refused",
+            Error::InvalidConfig { .. } => "invalid_config",
         }
     }
 }

@@ -34,7 +34,7 @@
 //!         Ok(SearchResults { hits: vec![SearchHit {
 //!             url: "https://www.acme.com/".into(), title: "Acme".into(),
 //!             snippet: String::new(), rank: 1,
-//!         }] })
+//!         }], knowledge: None })
 //!     }
 //! }
 //!
@@ -43,7 +43,7 @@
 //! impl Fetch for CannedWeb {
 //!     async fn fetch(&self, req: &FetchRequest) -> Result<Page> {
 //!         Ok(Page {
-//!             url: req.url.clone(), status: 200, retry_after: None,
+//!             url: req.url.clone(), status: 200, retry_after: None, truncated: false,
 //!             content_type: Some("text/html".into()),
 //!             body: r#"<script type="application/ld+json">
 //!                 {"@type":"Corporation","name":"Acme","description":"Rockets."}</script>"#.into(),
@@ -63,7 +63,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod classify;
 mod config;
+pub mod crawl;
 mod error;
 pub mod extract;
 mod normalize;
@@ -71,19 +73,22 @@ pub mod picker;
 mod pipeline;
 mod profile;
 mod query;
+pub mod robots;
 pub mod search;
 mod traits;
 
+pub use classify::classify;
 pub use config::{Config, Provider, SearchConfig, Secret};
 pub use error::{Error, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
-pub use pipeline::Pipeline;
+pub use pipeline::{profile_from_page, Pipeline};
 pub use profile::{
-    Address, CompanyProfile, Employees, Field, Industry, Method, PageVisit, SocialNetwork,
-    SocialProfile, Source, WebsiteChoice,
+    Address, CompanyProfile, Conflict, Employees, Field, Industry, Method, PageVisit,
+    SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{
-    Fetch, FetchRequest, Page, ProfileSource, Search, SearchHit, SearchQuery, SearchResults,
+    Fetch, FetchRequest, Knowledge, Page, ProfileSource, Search, SearchHit, SearchQuery,
+    SearchResults,
 };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::extract::social_profile;
 use crate::normalize::{compact_name, is_initials, normalize_name, similarity, site_host};
-use crate::{Field, Method, SearchHit, SocialProfile};
+use crate::{Field, Method, SearchHit, SearchResults, SocialProfile};
 
 /// Domains that are never a company's own site (unless the company is that site).
 const EXCLUDED: &[&str] = &[
@@ -91,13 +91,6 @@ const EXCLUDED: &[&str] = &[
     "ambitionbox.com",
 ];
 
-/// Second-level suffixes under which the registrable domain has three labels.
-const TWO_LABEL_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "com.au", "net.au", "org.au",
-    "co.nz", "co.jp", "ne.jp", "or.jp", "co.kr", "com.br", "com.mx", "com.ar", "com.cn", "com.hk",
-    "com.sg", "com.tr", "com.tw", "co.in", "co.za", "co.il", "com.my", "com.ph",
-];
-
 /// Extra words that turn a company's name into a look-alike domain.
 const LOOKALIKE_WORDS: &[&str] = &[
     "shop",
@@ -157,20 +150,12 @@ pub struct Choice {
     pub evidence: Vec<Field<SocialProfile>>,
 }
 
-/// The registrable domain of a host ("www.shop.example.co.uk" -> "example.co.uk").
+/// The registrable domain of a host ("www.shop.example.co.uk" -> "example.co.uk"),
+/// by the Public Suffix List; the host itself when it has none (an IP address,
+/// a bare suffix).
 pub fn registrable_domain(host: &str) -> String {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() <= 2 {
-        return host;
-    }
-    let last_two = labels[labels.len() - 2..].join(".");
-    let keep = if TWO_LABEL_SUFFIXES.contains(&last_two.as_str()) {
-        3
-    } else {
-        2
-    };
-    labels[labels.len().saturating_sub(keep)..].join(".")
+    psl2::registrable_domain(&host).unwrap_or(host)
 }
 
 fn excluded(domain: &str) -> bool {
@@ -195,6 +180,21 @@ fn excluded(domain: &str) -> bool {
 /// assert_eq!(choice.evidence[0].value.url, "https://en.wikipedia.org/wiki/Walmart");
 /// ```
 pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
+    pick_with(name, hits, None)
+}
+
+/// [`pick`], with the provider's knowledge panel: a website it names for an
+/// entity of the same name is a strong candidate.
+pub fn pick_results(name: &str, results: &SearchResults) -> Option<Choice> {
+    let panel = results
+        .knowledge
+        .as_ref()
+        .filter(|k| title_similarity(&normalize_name(name), &k.title) >= 0.8)
+        .and_then(|k| k.website.as_deref());
+    pick_with(name, &results.hits, panel)
+}
+
+fn pick_with(name: &str, hits: &[SearchHit], panel_website: Option<&str>) -> Option<Choice> {
     let normalized = normalize_name(name);
     let compact = compact_name(name);
     if compact.is_empty() {
@@ -203,7 +203,16 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
     let mut evidence: Vec<Field<SocialProfile>> = Vec::new();
     // (score, homepage url, registrable domain)
     let mut scored: Vec<(f32, String, String)> = Vec::new();
-    for hit in hits {
+    let panel_domain = panel_website
+        .and_then(|w| url::Url::parse(w).ok())
+        .and_then(|u| u.host_str().map(registrable_domain));
+    let panel_hit = panel_website.map(|w| SearchHit {
+        url: w.to_owned(),
+        title: name.to_owned(),
+        snippet: String::new(),
+        rank: 1,
+    });
+    for hit in hits.iter().chain(panel_hit.iter()) {
         let Ok(url) = url::Url::parse(&hit.url) else {
             continue;
         };
@@ -222,6 +231,10 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
         if excluded(&domain) && name_sim < 1.0 {
             if let Some(p) = social_profile(&hit.url) {
                 let slug = p.url.rsplit('/').next().unwrap_or_default();
+                let slug: String = url::form_urlencoded::parse(format!("s={slug}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
                 if similarity(&compact, &compact_name(&slug.replace(['_', '-'], " "))) >= 0.6
                     && !evidence.iter().any(|e| e.value.network == p.network)
                 {
@@ -263,6 +276,9 @@ pub fn pick(name: &str, hits: &[SearchHit]) -> Option<Choice> {
             ) {
                 score -= 0.1;
             }
+        }
+        if panel_domain.as_deref() == Some(domain.as_str()) {
+            score += 0.3;
         }
         let sub = site_host(&host);
         if sub != domain {

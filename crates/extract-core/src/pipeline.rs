@@ -1,17 +1,20 @@
-//! The pipeline: search → pick the website → fetch the homepage → extract →
-//! profile. It reaches the outside only through the `Search` and `Fetch`
-//! traits it is given.
+//! The pipeline: search → pick the website → robots → fetch the homepage →
+//! (comprehensive: plan and fetch the about / contact / imprint pages) →
+//! extract → merge → classify → profile. It reaches the outside only through
+//! the `Search` and `Fetch` traits it is given.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
 use crate::extract::{self, PageFacts};
 use crate::picker::{self, registrable_domain};
+use crate::robots::{robots_url, Robots, RobotsCache};
 use crate::{
-    CompanyProfile, CompanyQuery, Config, Error, Fetch, FetchRequest, Field, Method, Page,
-    PageVisit, ProfileSource, Result, Search, SearchQuery, Upstream, WebsiteChoice,
+    classify, crawl, CompanyProfile, CompanyQuery, Config, Error, ExtractionMode, Fetch,
+    FetchRequest, Field, Method, Page, PageVisit, ProfileSource, Result, Search, SearchQuery,
+    Upstream, WebsiteChoice,
 };
 
 /// The extraction pipeline, a [`ProfileSource`] over a [`Search`] and a [`Fetch`].
@@ -19,15 +22,27 @@ pub struct Pipeline {
     search: Arc<dyn Search>,
     fetch: Arc<dyn Fetch>,
     config: Config,
+    robots: RobotsCache,
+}
+
+/// One page's outcome within an extraction.
+struct Visited {
+    visit: PageVisit,
+    facts: Option<PageFacts>,
 }
 
 impl Pipeline {
     /// A pipeline that searches with `search` and fetches pages with `fetch`.
     pub fn new(search: Arc<dyn Search>, fetch: Arc<dyn Fetch>, config: Config) -> Self {
+        let robots = RobotsCache::new(
+            config.robots_cache_hosts,
+            Duration::from_secs(config.robots_ttl_s),
+        );
         Pipeline {
             search,
             fetch,
             config,
+            robots,
         }
     }
 
@@ -44,18 +59,48 @@ impl Pipeline {
                 max_results: self.config.max_search_results,
             })
             .await?;
-        let choice = picker::pick(name, &results.hits).ok_or_else(|| Error::NoWebsite {
+        let choice = picker::pick_results(name, &results).ok_or_else(|| Error::NoWebsite {
             company: name.to_owned(),
         })?;
         Ok((choice.url.clone(), Some(choice)))
     }
 
+    /// The robots rules of the host of `url`, fetched once and cached.
+    /// A transport failure is returned as an error (the site is unreachable).
+    async fn robots_for(&self, url: &str) -> Result<Arc<Robots>> {
+        if !self.config.respect_robots {
+            return Ok(Arc::new(Robots::allow_all()));
+        }
+        let Some(robots_url) = robots_url(url) else {
+            return Ok(Arc::new(Robots::allow_all()));
+        };
+        let key = robots_url.trim_end_matches("/robots.txt").to_owned();
+        if let Some(r) = self.robots.get(&key) {
+            return Ok(r);
+        }
+        let agent = &self.config.robots_user_agent;
+        let robots = match self.fetch.fetch(&FetchRequest::get(robots_url)).await {
+            Ok(page) => Robots::from_response(agent, Some(page.status), &page.body),
+            Err(Error::BodyTooLarge { .. } | Error::Refused { .. }) => {
+                Robots::from_response(agent, Some(404), b"")
+            }
+            Err(e) => return Err(e.for_upstream(Upstream::Site)),
+        };
+        let robots = Arc::new(robots);
+        self.robots.insert(&key, robots.clone());
+        Ok(robots)
+    }
+
     /// Fetches the homepage; a `domain` query that fails over https is tried over http.
-    async fn homepage(&self, url: &str, from_query: bool) -> Result<Page> {
-        let page = match self.fetch.fetch(&FetchRequest::get(url)).await {
+    async fn homepage(&self, url: &str, from_query: bool, robots: &Robots) -> Result<Page> {
+        let request = |u: &str| FetchRequest {
+            crawl_delay: robots.crawl_delay(),
+            ..FetchRequest::page(u)
+        };
+        let page = match self.fetch.fetch(&request(url)).await {
             Err(Error::Connect { .. }) if from_query && url.starts_with("https://") => {
                 let http = url.replacen("https://", "http://", 1);
-                self.fetch.fetch(&FetchRequest::get(http)).await
+                self.fetch.fetch(&request(&http)).await
             }
             other => other,
         }
@@ -80,49 +125,155 @@ impl Pipeline {
         }
         Ok(page)
     }
-}
 
-#[async_trait]
-impl ProfileSource for Pipeline {
-    async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
-        let (website, choice) = self.website(query).await?;
-        let page = self.homepage(&website, choice.is_none()).await?;
+    /// Fetches and reads one further page; never fails the extraction.
+    async fn other_page(&self, url: String) -> Visited {
+        let robots = match self.robots_for(&url).await {
+            Ok(r) => r,
+            Err(e) => return failed(url, &e),
+        };
+        if !robots.allowed(&url) {
+            return Visited {
+                visit: PageVisit {
+                    url,
+                    status: None,
+                    outcome: robots.refusal().to_owned(),
+                },
+                facts: None,
+            };
+        }
+        let request = FetchRequest {
+            crawl_delay: robots.crawl_delay(),
+            ..FetchRequest::page(url.clone())
+        };
+        match self.fetch.fetch(&request).await {
+            Ok(page) if page.is_success() && looks_like_html(&page) => self.read(&page),
+            Ok(page) => Visited {
+                visit: PageVisit {
+                    outcome: if page.is_success() {
+                        "skipped_not_html"
+                    } else {
+                        "failed_status"
+                    }
+                    .to_owned(),
+                    url: page.url,
+                    status: Some(page.status),
+                },
+                facts: None,
+            },
+            Err(e) => failed(url, &e),
+        }
+    }
+
+    fn read(&self, page: &Page) -> Visited {
         let facts = extract::page(
             &page.url,
             &page.body,
             page.content_type.as_deref(),
             &self.config.limits,
         );
-        let mut visits = vec![PageVisit {
-            url: page.url.clone(),
-            status: Some(page.status),
-            outcome: "fetched".to_owned(),
-        }];
-        if facts.truncated {
-            visits[0].outcome = "fetched_truncated".to_owned();
+        let truncated = facts.truncated || page.truncated;
+        Visited {
+            visit: PageVisit {
+                url: page.url.clone(),
+                status: Some(page.status),
+                outcome: if truncated {
+                    "fetched_truncated"
+                } else {
+                    "fetched"
+                }
+                .to_owned(),
+            },
+            facts: Some(facts),
         }
-        Ok(build_profile(query, &page.url, choice, &[facts], visits))
+    }
+}
+
+fn failed(url: String, e: &Error) -> Visited {
+    Visited {
+        visit: PageVisit {
+            url,
+            status: match e {
+                Error::Status { status, .. } => Some(*status),
+                _ => None,
+            },
+            outcome: format!("failed_{}", e.kind()),
+        },
+        facts: None,
+    }
+}
+
+#[async_trait]
+impl ProfileSource for Pipeline {
+    async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
+        let (website, choice) = self.website(query).await?;
+        let robots = self.robots_for(&website).await?;
+        let mut visited: Vec<Visited> = Vec::new();
+        if robots.allowed(&website) {
+            let page = self.homepage(&website, choice.is_none(), &robots).await?;
+            visited.push(self.read(&page));
+        } else if robots.refusal() == "skipped_robots_unavailable" {
+            // The site's server is failing: report it rather than an empty profile.
+            return Err(Error::Status {
+                upstream: Upstream::Site,
+                status: 503,
+                url: robots_url(&website).unwrap_or_default(),
+                retry_after: None,
+            });
+        } else {
+            visited.push(Visited {
+                visit: PageVisit {
+                    url: website.clone(),
+                    status: None,
+                    outcome: robots.refusal().to_owned(),
+                },
+                facts: None,
+            });
+        }
+
+        if query.mode == ExtractionMode::Comprehensive {
+            if let Some(home) = visited.first().and_then(|v| v.facts.as_ref()) {
+                let planned = crawl::plan(
+                    &home.url,
+                    &home.links,
+                    self.config.max_pages.saturating_sub(1),
+                );
+                let others = futures_util::future::join_all(
+                    planned.into_iter().map(|(_, url)| self.other_page(url)),
+                );
+                visited.extend(others.await);
+            }
+        }
+
+        let home_url = visited
+            .first()
+            .and_then(|v| v.facts.as_ref().map(|f| f.url.clone()))
+            .unwrap_or_else(|| website.clone());
+        let (facts, visits): (Vec<_>, Vec<_>) =
+            visited.into_iter().map(|v| (v.facts, v.visit)).unzip();
+        let facts: Vec<PageFacts> = facts.into_iter().flatten().collect();
+        Ok(build_profile(query, &home_url, choice, &facts, visits))
     }
 }
 
 /// Assembles the profile from the merged page facts and the website choice.
-fn build_profile(
+pub(crate) fn build_profile(
     query: &CompanyQuery,
     home_url: &str,
     choice: Option<picker::Choice>,
     pages: &[PageFacts],
     visits: Vec<PageVisit>,
 ) -> CompanyProfile {
-    let merged = extract::merge(pages);
     let host = url::Url::parse(home_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
+    let domain = (!host.is_empty()).then(|| registrable_domain(&host));
+    let merged = extract::merge(pages, domain.as_deref());
     let website = match &choice {
         Some(c) => {
-            let mut f = Field::new(c.url.clone(), home_url, Method::Serp);
+            let mut f = Field::new(home_url_of(home_url), &c.url, Method::Serp);
             f.confidence = c.confidence;
-            f.value = home_url_of(home_url);
             f
         }
         None => Field::new(home_url_of(home_url), home_url, Method::Query),
@@ -140,14 +291,25 @@ fn build_profile(
             f
         })
     });
+    let industry = classify::classify(
+        merged.description.as_ref().map(|d| d.value.as_str()),
+        &merged.keywords,
+        &merged.schema_types,
+        pages.first().map(|p| p.title.as_str()),
+    )
+    .map(|(industry, confidence)| {
+        let mut f = Field::new(industry, home_url, Method::Text);
+        f.confidence = confidence;
+        f
+    });
     CompanyProfile {
         query: query.label().to_owned(),
-        domain: (!host.is_empty()).then(|| registrable_domain(&host)),
+        domain,
         name,
         legal_name: merged.legal_name,
         website: Some(website),
         description: merged.description,
-        industry: None,
+        industry,
         founded_year: merged.founded_year,
         employees: merged.employees,
         headquarters: merged.headquarters,
@@ -161,11 +323,43 @@ fn build_profile(
             confidence: c.confidence,
             runner_up: c.runner_up,
         }),
+        conflicts: merged.conflicts,
         pages: visits,
         extracted_at: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
     }
+}
+
+/// The profile of one saved page, without search or fetching: what
+/// `extract-server inspect` prints.
+pub fn profile_from_page(
+    url: &str,
+    body: &[u8],
+    content_type: Option<&str>,
+    config: &Config,
+) -> CompanyProfile {
+    let facts = extract::page(url, body, content_type, &config.limits);
+    let query = CompanyQuery {
+        name: None,
+        domain: url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(registrable_domain)),
+        mode: ExtractionMode::Basic,
+        freshness: Default::default(),
+        priority: Default::default(),
+    };
+    let visit = PageVisit {
+        url: url.to_owned(),
+        status: None,
+        outcome: if facts.truncated {
+            "read_truncated"
+        } else {
+            "read"
+        }
+        .to_owned(),
+    };
+    build_profile(&query, url, None, std::slice::from_ref(&facts), vec![visit])
 }
 
 /// `scheme://host/` of a URL.

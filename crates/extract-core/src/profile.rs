@@ -196,6 +196,20 @@ pub struct WebsiteChoice {
     pub runner_up: Option<String>,
 }
 
+/// A value that lost to the chosen one for the same field: kept so that a
+/// surprising profile can be understood.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The field, e.g. `founded_year`.
+    pub field: String,
+    /// The losing value, as text.
+    pub value: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Its confidence.
+    pub confidence: f32,
+}
+
 /// What happened to one page the crawl looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageVisit {
@@ -242,6 +256,9 @@ pub struct CompanyProfile {
     pub keywords: Vec<String>,
     /// How the website was picked (absent when the query gave the domain).
     pub website_choice: Option<WebsiteChoice>,
+    /// Values that disagreed with the chosen ones.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
     /// The pages looked at.
     pub pages: Vec<PageVisit>,
     /// When the profile was made, Unix seconds.

@@ -3,6 +3,7 @@
 //! metrics) is a decorator implementing the same trait.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -32,11 +33,23 @@ pub struct SearchHit {
     pub rank: usize,
 }
 
+/// A knowledge panel about the searched entity, where the provider has one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Knowledge {
+    /// The entity's name as the panel gives it.
+    pub title: String,
+    /// The entity's official website, when the panel names one.
+    pub website: Option<String>,
+}
+
 /// What a search returned: the hits in rank order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResults {
     /// The hits, best first.
     pub hits: Vec<SearchHit>,
+    /// The knowledge panel, if any.
+    #[serde(default)]
+    pub knowledge: Option<Knowledge>,
 }
 
 /// A request for one URL.
@@ -46,15 +59,38 @@ pub struct FetchRequest {
     pub url: String,
     /// Extra request headers (name, value), e.g. an API key for a search provider.
     pub headers: Vec<(String, String)>,
+    /// A body over the size cap is cut at the cap and marked truncated
+    /// (web pages), instead of being an error (API responses).
+    pub allow_truncation: bool,
+    /// The site's robots.txt `Crawl-delay`, for politeness layers to honour.
+    pub crawl_delay: Option<Duration>,
 }
 
 impl FetchRequest {
-    /// A plain GET of `url`.
+    /// A plain GET of `url`; an oversized body is an error.
     pub fn get(url: impl Into<String>) -> Self {
         FetchRequest {
             url: url.into(),
             headers: Vec::new(),
+            allow_truncation: false,
+            crawl_delay: None,
         }
+    }
+
+    /// A GET of a web page: an oversized body is truncated, not an error.
+    pub fn page(url: impl Into<String>) -> Self {
+        FetchRequest {
+            allow_truncation: true,
+            ..Self::get(url)
+        }
+    }
+
+    /// The host the request goes to, lowercased (empty when the URL has none).
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default()
     }
 }
 
@@ -71,6 +107,9 @@ pub struct Page {
     pub retry_after: Option<String>,
     /// The body (decoded from any content encoding, capped).
     pub body: Bytes,
+    /// The body was cut at the size cap.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 impl Page {

@@ -124,22 +124,22 @@ impl HttpClient {
             let content_type = header(CONTENT_TYPE);
             let retry_after = header(RETRY_AFTER);
             let limit = self.config.max_body_bytes;
-            if header(CONTENT_LENGTH)
-                .and_then(|l| l.parse::<u64>().ok())
-                .is_some_and(|l| l > limit)
-            {
+            let declared = header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok());
+            if !request.allow_truncation && declared.is_some_and(|l| l > limit) {
                 return Err(CoreError::BodyTooLarge {
                     url: redact(&url),
                     limit,
                 });
             }
-            let body = read_capped(response.into_body(), limit, &url).await?;
+            let (body, truncated) =
+                read_capped(response.into_body(), limit, &url, request.allow_truncation).await?;
             return Ok(Page {
                 url: url.to_string(),
                 status: status.as_u16(),
                 content_type,
                 retry_after,
                 body,
+                truncated,
             });
         }
     }
@@ -159,12 +159,15 @@ impl Fetch for HttpClient {
     }
 }
 
-/// Reads the body frame by frame, failing as soon as it passes `limit`.
+/// Reads the body frame by frame; past `limit` it stops reading and either
+/// fails or, when `truncate`, returns what it has, marked truncated. Memory
+/// never exceeds the limit plus one frame.
 async fn read_capped(
     mut body: hyper::body::Incoming,
     limit: u64,
     url: &url::Url,
-) -> Result<Bytes, CoreError> {
+    truncate: bool,
+) -> Result<(Bytes, bool), CoreError> {
     let mut buf = BytesMut::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| CoreError::Connect {
@@ -174,15 +177,23 @@ async fn read_capped(
         })?;
         if let Ok(data) = frame.into_data() {
             if buf.len() as u64 + data.len() as u64 > limit {
-                return Err(CoreError::BodyTooLarge {
-                    url: redact(url),
-                    limit,
-                });
+                if !truncate {
+                    return Err(CoreError::BodyTooLarge {
+                        url: redact(url),
+                        limit,
+                    });
+                }
+                let room = usize::try_from(limit)
+                    .unwrap_or(usize::MAX)
+                    .saturating_sub(buf.len());
+                buf.extend_from_slice(&data[..room.min(data.len())]);
+                // Dropping the body closes the connection instead of reading the rest.
+                return Ok((buf.freeze(), true));
             }
             buf.extend_from_slice(&data);
         }
     }
-    Ok(buf.freeze())
+    Ok((buf.freeze(), false))
 }
 
 fn parse_url(s: &str) -> Result<url::Url, CoreError> {

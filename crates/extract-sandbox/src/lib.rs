@@ -2,16 +2,20 @@
 //!
 //! One HTTP server answers for every host, routing by the `Host` header:
 //!
-//! - a search endpoint at `/search?q=…&format=json` (any host that is not a
-//!   site), speaking SearXNG's JSON format, whose results mix the official
-//!   site with Wikipedia, LinkedIn, news, directories and look-alike domains;
+//! - a search engine on any host that is not a site, in every format the
+//!   service speaks: SearXNG (`/search?format=json`), SerpAPI
+//!   (`/search.json`, with a knowledge graph), Brave (`/res/v1/web/search`)
+//!   and DuckDuckGo's HTML page (`/html/`); its results mix the official site
+//!   with Wikipedia, LinkedIn, news, directories and look-alike domains;
 //! - websites for thousands of companies: the 500 real Fortune 500 companies
 //!   under their real domains plus generated ones, in four markup styles
 //!   (JSON-LD, microdata, OpenGraph only, contacts only in footer text), with
 //!   the ground truth of what an extractor should find;
 //! - optional extra sites from a folder of saved pages (`<stem>.corpus.test`);
-//! - misbehaving sites under `*.sandbox.test` (`slow`, `huge`, `garbage`,
-//!   `redirect-loop`, `redirect-chain/N`, `error`, `empty`);
+//! - misbehaving sites under `*.sandbox.test` (`slow`, `huge` (256 MB),
+//!   `garbage`, `redirect-loop`, `redirect-chain/N`, `error`, `empty`,
+//!   `norobots` (robots.txt disallows everything), `robots-down` (robots.txt
+//!   answers 503));
 //! - control endpoints under `/__sandbox/`: `stats`, `reset`, `config`,
 //!   `companies`, `truth/{company}`.
 //!
@@ -170,12 +174,20 @@ impl Sandbox {
         &self.state.world
     }
 
-    /// What an extractor should find for a company (by name or domain).
+    /// What an extractor should find for a company (by name or domain) on its homepage.
     pub fn truth(&self, company: &str) -> Option<Truth> {
         self.state
             .world
             .lookup(company)
             .map(|c| self.state.world.truth(c))
+    }
+
+    /// What an extractor reading the about and contact pages too should find.
+    pub fn truth_comprehensive(&self, company: &str) -> Option<Truth> {
+        self.state
+            .world
+            .lookup(company)
+            .map(|c| self.state.world.truth_comprehensive(c))
     }
 
     /// Stops accepting connections.

@@ -267,6 +267,10 @@ pub(crate) fn robots(c: &Company) -> String {
     if c.index.is_multiple_of(5) {
         r.push_str("\nUser-agent: BadBot\nDisallow: /\n");
     }
+    if c.index % 10 == 7 {
+        // Some sites ask crawlers to slow down.
+        r = r.replacen("Allow: /\n", "Allow: /\nCrawl-delay: 1\n", 1);
+    }
     let _ = write!(r, "\nSitemap: https://{}/sitemap.xml\n", c.host);
     r
 }

@@ -21,12 +21,39 @@ const LOOKALIKE: &[&str] = &[
 ];
 const LOOKALIKE_TLDS: &[&str] = &["com", "net", "info", "co", "store"];
 
+/// A knowledge panel: the entity's name and website.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Panel {
+    pub(crate) title: String,
+    pub(crate) website: String,
+}
+
 /// The results for `query`, deterministic for a world seed.
 pub(crate) fn results(world: &World, query: &str, seed: u64) -> Vec<Hit> {
+    results_with_panel(world, query, seed).0
+}
+
+/// The results and, for most companies, a knowledge panel (only the
+/// Google-style format shows it).
+pub(crate) fn results_with_panel(
+    world: &World,
+    query: &str,
+    seed: u64,
+) -> (Vec<Hit>, Option<Panel>) {
     match world.lookup(query) {
-        Some(c) => company_results(c, seed),
-        None => unknown_results(query),
+        Some(c) => {
+            let panel = (mix_panel(seed, c.index) % 10 < 6).then(|| Panel {
+                title: c.name.clone(),
+                website: format!("https://{}/", c.host),
+            });
+            (company_results(c, seed), panel)
+        }
+        None => (unknown_results(query), None),
     }
+}
+
+fn mix_panel(seed: u64, index: usize) -> u64 {
+    (seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(17) % 1009
 }
 
 fn slug(name: &str) -> String {
@@ -184,6 +211,80 @@ fn capitalise(w: &str) -> String {
 /// The hosts of look-alike sites that search results may point to.
 pub(crate) fn is_lookalike_host(host: &str) -> bool {
     LOOKALIKE.iter().any(|w| host.contains(w))
+}
+
+/// The SerpAPI (Google) JSON document.
+pub(crate) fn serpapi_json(query: &str, hits: &[Hit], panel: Option<&Panel>) -> String {
+    let organic: Vec<serde_json::Value> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            serde_json::json!({
+                "position": i + 1,
+                "title": h.title,
+                "link": h.url,
+                "displayed_link": h.url.trim_end_matches('/'),
+                "snippet": h.content,
+            })
+        })
+        .collect();
+    let mut doc = serde_json::json!({
+        "search_metadata": { "status": "Success" },
+        "search_parameters": { "engine": "google", "q": query },
+        "organic_results": organic,
+    });
+    if let Some(p) = panel {
+        doc["knowledge_graph"] =
+            serde_json::json!({ "title": p.title, "type": "Company", "website": p.website });
+    }
+    doc.to_string()
+}
+
+/// The Brave Search JSON document.
+pub(crate) fn brave_json(query: &str, hits: &[Hit]) -> String {
+    let results: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            let host = url::Url::parse(&h.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            serde_json::json!({
+                "title": h.title,
+                "url": h.url,
+                "description": format!("<strong>{}</strong>", crate::render::esc(&h.content)),
+                "type": "search_result",
+                "meta_url": { "scheme": "https", "hostname": host },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "type": "search",
+        "query": { "original": query },
+        "web": { "type": "search", "results": results },
+    })
+    .to_string()
+}
+
+/// DuckDuckGo's HTML results page, an ad first.
+pub(crate) fn duckduckgo_html(query: &str, hits: &[Hit]) -> String {
+    use crate::render::esc;
+    let mut page = format!(
+        "<!DOCTYPE html><html><head><title>{} at DuckDuckGo</title></head><body><div class=\"serp__results\"><div id=\"links\" class=\"results\">\n",
+        esc(query)
+    );
+    page.push_str("<div class=\"result results_links results_links_deep result--ad\"><div class=\"links_main links_deep result__body\"><h2 class=\"result__title\"><a class=\"result__a\" href=\"https://duckduckgo.com/y.js?ad_domain=ads.example\">Sponsored: best deals</a></h2><a class=\"result__snippet\" href=\"#\">Ad</a></div></div>\n");
+    for h in hits {
+        let encoded: String = url::form_urlencoded::byte_serialize(h.url.as_bytes()).collect();
+        page.push_str(&format!(
+            "<div class=\"result results_links results_links_deep web-result \"><div class=\"links_main links_deep result__body\"><h2 class=\"result__title\"><a rel=\"nofollow\" class=\"result__a\" href=\"//duckduckgo.com/l/?uddg={encoded}&amp;rut=0\">{}</a></h2><div class=\"result__extras\"><a class=\"result__url\" href=\"//duckduckgo.com/l/?uddg={encoded}\">{}</a></div><a class=\"result__snippet\" href=\"//duckduckgo.com/l/?uddg={encoded}\">{}</a></div></div>\n",
+            esc(&h.title),
+            esc(h.url.trim_start_matches("https://").trim_end_matches('/')),
+            esc(&h.content)
+        ));
+    }
+    page.push_str("</div></div></body></html>\n");
+    page
 }
 
 /// The SearXNG JSON document for `results`.

@@ -333,8 +333,9 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         state.record_host(&host);
         return fault_site(&host, &path).await;
     }
-    if path == "/search" {
-        return search(&state, &query).await;
+    if let Some(format) = search_format(&path) {
+        let key_given = req.headers().contains_key("x-subscription-token");
+        return search(&state, format, &query, key_given).await;
     }
     if let Some(rest) = path.strip_prefix("/__sandbox/") {
         let method = req.method().clone();
@@ -350,11 +351,43 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     not_found(&format!("no site at host {host:?}"))
 }
 
-async fn search(state: &State, query: &str) -> Response<ResBody> {
+/// The search API formats the sandbox speaks, by path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Searxng,
+    SerpApi,
+    Brave,
+    DuckDuckGo,
+}
+
+fn search_format(path: &str) -> Option<Format> {
+    match path {
+        "/search" => Some(Format::Searxng),
+        "/search.json" => Some(Format::SerpApi),
+        "/res/v1/web/search" => Some(Format::Brave),
+        "/html" | "/html/" => Some(Format::DuckDuckGo),
+        _ => None,
+    }
+}
+
+async fn search(state: &State, format: Format, query: &str, key_header: bool) -> Response<ResBody> {
     state.search_requests.fetch_add(1, Ordering::Relaxed);
     let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
+    // Keyed APIs refuse requests without a key, as the real ones do.
+    let keyed_ok = match format {
+        Format::SerpApi => params.get("api_key").is_some_and(|k| !k.is_empty()),
+        Format::Brave => key_header,
+        _ => true,
+    };
+    if !keyed_ok {
+        return full(
+            StatusCode::UNAUTHORIZED,
+            "application/json",
+            r#"{"error":"Invalid API key."}"#,
+        );
+    }
     if state.over_serp_rate() {
         state.rate_limited.fetch_add(1, Ordering::Relaxed);
         let mut r = full(
@@ -396,19 +429,34 @@ async fn search(state: &State, query: &str) -> Response<ResBody> {
     if q.trim().is_empty() {
         return full(StatusCode::BAD_REQUEST, "text/plain", "missing q\n");
     }
-    match params.get("format").map(String::as_str) {
-        Some("json") => {
-            let hits = search::results(&state.world, q, state.seed);
-            full(
+    let (hits, panel) = search::results_with_panel(&state.world, q, state.seed);
+    match format {
+        Format::Searxng => match params.get("format").map(String::as_str) {
+            Some("json") => full(
                 StatusCode::OK,
                 "application/json",
                 search::searxng_json(q, &hits),
-            )
-        }
-        _ => full(
-            StatusCode::FORBIDDEN,
-            "text/plain",
-            "only format=json is enabled\n",
+            ),
+            _ => full(
+                StatusCode::FORBIDDEN,
+                "text/plain",
+                "only format=json is enabled\n",
+            ),
+        },
+        Format::SerpApi => full(
+            StatusCode::OK,
+            "application/json",
+            search::serpapi_json(q, &hits, panel.as_ref()),
+        ),
+        Format::Brave => full(
+            StatusCode::OK,
+            "application/json",
+            search::brave_json(q, &hits),
+        ),
+        Format::DuckDuckGo => full(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            search::duckduckgo_html(q, &hits),
         ),
     }
 }
@@ -494,7 +542,11 @@ async fn control(
                 .next()
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
+            let comprehensive = query.contains("mode=comprehensive");
             match state.world.lookup(&name) {
+                Some(c) if comprehensive => {
+                    json(StatusCode::OK, &state.world.truth_comprehensive(c))
+                }
                 Some(c) => json(StatusCode::OK, &state.world.truth(c)),
                 None => json(
                     StatusCode::NOT_FOUND,
@@ -509,6 +561,16 @@ async fn control(
 /// Sites that misbehave on purpose, for fault tests.
 async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
     match host.trim_end_matches(".sandbox.test") {
+        "slow" if path == "/robots.txt" => not_found(path),
+        "slow" if path == "/robots.txt" => not_found(path),
+        "norobots" => match path {
+            "/robots.txt" => full(StatusCode::OK, "text/plain", "User-agent: *\nDisallow: /\n"),
+            _ => html("<html><head><title>Private</title></head><body>Nobody may crawl this.</body></html>".to_owned()),
+        },
+        "robots-down" => match path {
+            "/robots.txt" => full(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "down\n"),
+            _ => html("<html><head><title>Half down</title></head></html>".to_owned()),
+        },
         "slow" => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             html("<html><title>Slow</title></html>".to_owned())

@@ -171,12 +171,31 @@ impl World {
         }
     }
 
-    /// What an extractor should find for `c`: its homepage's facts, and the
+    /// What an extractor should find for `c` on its homepage, and the
     /// reference profiles its search results show.
     pub fn truth(&self, c: &Company) -> Truth {
+        self.truth_for(c, false)
+    }
+
+    /// [`World::truth`] for an extractor that also reads the about and
+    /// contact pages (`comprehensive`): founding year and head count are on
+    /// the about page, address, phone and email on the contact page.
+    pub fn truth_comprehensive(&self, c: &Company) -> Truth {
+        self.truth_for(c, true)
+    }
+
+    fn truth_for(&self, c: &Company, comprehensive: bool) -> Truth {
         // Two companies may share a site (an acquisition): the page shows its owner.
         let owner = self.by_host(&c.host).unwrap_or(c);
         let mut t = truth(owner);
+        if comprehensive {
+            t.founded_year = Some(owner.founded);
+            t.employees = Some(owner.employees);
+            t.city = Some(owner.city.clone());
+            t.postal_code = Some(owner.postal_code.clone());
+            t.phones = vec![owner.phone.clone()];
+            t.emails = vec![owner.email.clone()];
+        }
         t.serp_profiles = crate::search::results(self, &c.name, self.seed)
             .into_iter()
             .map(|h| h.url)

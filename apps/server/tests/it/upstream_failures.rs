@@ -99,13 +99,13 @@ async fn site_failures() {
             "upstream_invalid_response",
         ),
         (
-            "huge.sandbox.test",
+            "error.sandbox.test",
             502,
             "upstream_error",
-            "upstream_body_too_large",
+            "upstream_status",
         ),
         (
-            "error.sandbox.test",
+            "robots-down.sandbox.test",
             502,
             "upstream_error",
             "upstream_status",
@@ -126,6 +126,19 @@ async fn site_failures() {
         )
         .await;
     }
+    // A 256 MB page is read up to the cap, extracted, and reported truncated.
+    let huge = extract(addr, &serde_json::json!({ "domain": "huge.sandbox.test" })).await;
+    assert_eq!(huge.status, 200, "{}", huge.json);
+    assert_eq!(huge.json["pages"][0]["outcome"], "fetched_truncated");
+    // A page robots.txt refuses is skipped and recorded, not an error.
+    let refused = extract(
+        addr,
+        &serde_json::json!({ "domain": "norobots.sandbox.test" }),
+    )
+    .await;
+    assert_eq!(refused.status, 200, "{}", refused.json);
+    assert_eq!(refused.json["pages"][0]["outcome"], "skipped_robots");
+    assert!(refused.json["description"].is_null());
     assert_eq!(request(addr, "GET", "/health", None, "").await.status, 200);
 }
 

@@ -50,6 +50,8 @@ pub struct PageFacts {
     pub social: Vec<Field<SocialProfile>>,
     /// Keywords stated by the page.
     pub keywords: Vec<String>,
+    /// schema.org types of the organisations on the page (`Restaurant`, `Corporation`, …).
+    pub schema_types: Vec<String>,
     /// Links to other pages (for the crawl planner).
     #[serde(skip)]
     pub links: Vec<Link>,
@@ -215,6 +217,13 @@ impl PageFacts {
         resolve: &dyn Fn(&str) -> Option<String>,
     ) {
         let w = role.weight();
+        if role != Role::Related {
+            for t in &org.types {
+                if !self.schema_types.contains(t) {
+                    self.schema_types.push(t.clone());
+                }
+            }
+        }
         if let Some(v) = &org.name {
             self.names.push(self.field(v.clone(), method, w));
         }
@@ -332,6 +341,7 @@ fn microdata_facts(item: &Item) -> OrgFacts {
         }
     }
     OrgFacts {
+        types: item.types.clone(),
         name: item.text("name").map(collapse_ws),
         legal_name: item.text("legalName").map(collapse_ws),
         description: item.text("description").map(collapse_ws),

@@ -193,6 +193,10 @@ fn texts(v: Option<&Value>, keys: &[&str]) -> Vec<String> {
 
 fn facts(map: &Map<String, Value>) -> OrgFacts {
     let mut f = OrgFacts {
+        types: types(map)
+            .into_iter()
+            .map(|t| t.rsplit(['/', '#', ':']).next().unwrap_or(t).to_owned())
+            .collect(),
         name: text(map.get("name"), &["@value"]),
         legal_name: text(map.get("legalName"), &["@value"]),
         description: text(map.get("description"), &["@value"]),

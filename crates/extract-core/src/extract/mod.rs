@@ -9,6 +9,7 @@ mod facts;
 mod html;
 mod jsonld;
 mod microdata;
+mod phone;
 mod schema;
 mod social;
 mod text;
@@ -16,11 +17,12 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 pub use facts::{Link, PageFacts};
+pub(crate) use html::{collapse_ws, decode as decode_entities};
 pub use social::social_profile;
 pub use text::phone_digits;
 
 pub(crate) use crate::normalize::similarity;
-use crate::{Address, Employees, Field, SocialNetwork, SocialProfile};
+use crate::{Address, Conflict, Employees, Field, SocialNetwork, SocialProfile};
 
 /// Bounds on what one page may cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,17 +110,94 @@ pub struct Merged {
     pub social: Vec<Field<SocialProfile>>,
     /// Keywords, first seen first.
     pub keywords: Vec<String>,
+    /// schema.org organisation types seen (for the classifier).
+    pub schema_types: Vec<String>,
+    /// Values that lost to the chosen ones.
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Merges the facts of several pages: for single values the most confident
-/// candidate wins (the earlier page on a tie); lists are deduplicated.
-pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
+/// candidate wins (the earlier page on a tie) and the disagreeing ones are
+/// recorded as conflicts; lists are deduplicated. Phone numbers become E.164
+/// when their country is known from the address or from `domain`.
+pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<&str>) -> Merged {
     let pages: Vec<&PageFacts> = pages.into_iter().collect();
     let all =
         |f: fn(&PageFacts) -> &Vec<Field<String>>| pages.iter().flat_map(move |p| f(p).iter());
+    let mut conflicts = Vec::new();
+    let name = best(all(|p| &p.names));
+    record_conflicts(
+        "name",
+        &name,
+        all(|p| &p.names),
+        |a, b| a.eq_ignore_ascii_case(b),
+        |v| v.clone(),
+        &mut conflicts,
+    );
+    let legal_name = best(all(|p| &p.legal_names));
+    record_conflicts(
+        "legal_name",
+        &legal_name,
+        all(|p| &p.legal_names),
+        |a, b| a.eq_ignore_ascii_case(b),
+        |v| v.clone(),
+        &mut conflicts,
+    );
+    let founded_year = best(pages.iter().flat_map(|p| p.founded.iter()));
+    record_conflicts(
+        "founded_year",
+        &founded_year,
+        pages.iter().flat_map(|p| p.founded.iter()),
+        |a, b| a == b,
+        u16::to_string,
+        &mut conflicts,
+    );
+    let employees = best(pages.iter().flat_map(|p| p.employees.iter()));
+    record_conflicts(
+        "employees",
+        &employees,
+        pages.iter().flat_map(|p| p.employees.iter()),
+        |a, b| a == b,
+        |e| format!("{}-{:?}", e.min, e.max),
+        &mut conflicts,
+    );
+    let headquarters = best(pages.iter().flat_map(|p| p.addresses.iter()));
+    record_conflicts(
+        "headquarters",
+        &headquarters,
+        pages.iter().flat_map(|p| p.addresses.iter()),
+        |a, b| a.locality.is_none() || b.locality.is_none() || a.locality == b.locality,
+        |a| {
+            [
+                a.street.as_deref(),
+                a.locality.as_deref(),
+                a.country.as_deref(),
+            ]
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+        },
+        &mut conflicts,
+    );
+    let country = headquarters
+        .as_ref()
+        .and_then(|h| h.value.country.as_deref())
+        .and_then(phone::country_code)
+        .or_else(|| domain.and_then(phone::country_of_domain));
+    let phones = unique(all(|p| &p.phones), same_phone)
+        .into_iter()
+        .map(|mut f| {
+            if let Some(e164) = phone::to_e164(&f.value, country) {
+                f.value = e164;
+            }
+            f
+        })
+        .collect();
     let mut m = Merged {
-        name: best(all(|p| &p.names)),
-        legal_name: best(all(|p| &p.legal_names)),
+        name,
+        legal_name,
         description: best(all(|p| &p.descriptions)).map(|mut d| {
             if d.value.chars().count() > 1000 {
                 d.value = d.value.chars().take(1000).collect();
@@ -126,13 +205,15 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
             d
         }),
         logo: best(all(|p| &p.logos)),
-        founded_year: best(pages.iter().flat_map(|p| p.founded.iter())),
-        employees: best(pages.iter().flat_map(|p| p.employees.iter())),
-        headquarters: best(pages.iter().flat_map(|p| p.addresses.iter())),
-        phones: unique(all(|p| &p.phones), same_phone),
+        founded_year,
+        employees,
+        headquarters,
+        phones,
         emails: unique(all(|p| &p.emails), |a, b| a.eq_ignore_ascii_case(b)),
         social: Vec::new(),
         keywords: Vec::new(),
+        schema_types: Vec::new(),
+        conflicts,
     };
     for network in SocialNetwork::ALL {
         if let Some(s) = best(
@@ -149,7 +230,41 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>) -> Merged {
             m.keywords.push(k.clone());
         }
     }
+    for t in pages.iter().flat_map(|p| p.schema_types.iter()) {
+        if !m.schema_types.contains(t) {
+            m.schema_types.push(t.clone());
+        }
+    }
     m
+}
+
+/// Records every candidate that disagrees with the chosen value, once per value.
+fn record_conflicts<'a, T: 'a>(
+    field: &str,
+    chosen: &Option<Field<T>>,
+    candidates: impl Iterator<Item = &'a Field<T>>,
+    same: impl Fn(&T, &T) -> bool,
+    show: impl Fn(&T) -> String,
+    out: &mut Vec<Conflict>,
+) {
+    let Some(chosen) = chosen else { return };
+    let mut seen: Vec<String> = Vec::new();
+    for c in candidates {
+        if same(&c.value, &chosen.value) {
+            continue;
+        }
+        let value = show(&c.value);
+        if seen.contains(&value) || out.len() >= 32 {
+            continue;
+        }
+        seen.push(value.clone());
+        out.push(Conflict {
+            field: field.to_owned(),
+            value,
+            source: c.source.clone(),
+            confidence: c.confidence,
+        });
+    }
 }
 
 fn best<'a, T: Clone + 'a>(candidates: impl Iterator<Item = &'a Field<T>>) -> Option<Field<T>> {
@@ -216,7 +331,7 @@ mod tests {
             f.addresses[0].value.locality.as_deref(),
             Some("Springfield")
         );
-        let m = merge([&f]);
+        let m = merge([&f], None);
         assert_eq!(m.founded_year.unwrap().value, 1987);
         assert_eq!(m.emails[0].value, "joe@joesplumbing.com");
         assert_eq!(m.phones.len(), 2);

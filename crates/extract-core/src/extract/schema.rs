@@ -141,6 +141,8 @@ impl Role {
 /// Facts about one organisation, as read from structured data.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct OrgFacts {
+    /// The schema.org types of the node (short names).
+    pub(crate) types: Vec<String>,
     pub(crate) name: Option<String>,
     pub(crate) legal_name: Option<String>,
     pub(crate) description: Option<String>,

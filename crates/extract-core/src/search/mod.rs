@@ -2,14 +2,20 @@
 //! parses the provider's answer. [`HttpSearch`] joins a codec to any
 //! [`Fetch`] transport, so this crate never opens a socket.
 
+mod brave;
+mod duckduckgo;
 mod searxng;
+mod serpapi;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use brave::Brave;
+pub use duckduckgo::DuckDuckGo;
 pub use searxng::Searxng;
+pub use serpapi::SerpApi;
 
 use crate::{Error, Fetch, FetchRequest, Result, Search, SearchQuery, SearchResults, Upstream};
 
@@ -78,6 +84,21 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(provider: &str, body: &
         upstream: Upstream::Search,
         message: format!("{provider}: {e}"),
     })
+}
+
+/// Removes HTML tags (Brave highlights matches with `<strong>`) and entities.
+pub(crate) fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    crate::extract::decode_entities(&out)
 }
 
 /// Joins `endpoint` and `path` unless the endpoint already ends with it.

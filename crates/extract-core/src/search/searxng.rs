@@ -13,6 +13,9 @@ pub struct Searxng {
 }
 
 impl Searxng {
+    /// The default base URL: a local instance.
+    pub const DEFAULT_ENDPOINT: &'static str = "http://127.0.0.1:8888";
+
     /// A codec for the instance at `endpoint`.
     pub fn new(endpoint: &str) -> Self {
         Searxng {
@@ -68,7 +71,10 @@ impl Codec for Searxng {
                 rank: i + 1,
             })
             .collect();
-        Ok(SearchResults { hits })
+        Ok(SearchResults {
+            hits,
+            knowledge: None,
+        })
     }
 }
 

@@ -1,0 +1,150 @@
+//! Phone numbers to E.164, with the country inferred from the address or the
+//! domain when the number does not carry it.
+
+/// (ISO country, calling code, trunk prefix dropped before the subscriber number).
+const COUNTRIES: &[(&str, &str, bool)] = &[
+    ("US", "1", false),
+    ("CA", "1", false),
+    ("GB", "44", true),
+    ("DE", "49", true),
+    ("FR", "33", true),
+    ("IT", "39", false),
+    ("ES", "34", false),
+    ("NL", "31", true),
+    ("BE", "32", true),
+    ("CH", "41", true),
+    ("AT", "43", true),
+    ("SE", "46", true),
+    ("NO", "47", false),
+    ("DK", "45", false),
+    ("FI", "358", true),
+    ("IE", "353", true),
+    ("PL", "48", false),
+    ("PT", "351", false),
+    ("AU", "61", true),
+    ("NZ", "64", true),
+    ("JP", "81", true),
+    ("IN", "91", true),
+    ("SG", "65", false),
+    ("BR", "55", true),
+    ("MX", "52", false),
+];
+
+/// The ISO code of a country as written in an address ("US", "United States", "Deutschland").
+pub(crate) fn country_code(written: &str) -> Option<&'static str> {
+    let w = written.trim().to_ascii_lowercase();
+    let w = w.trim_end_matches('.');
+    let code = match w {
+        "us" | "usa" | "u.s" | "u.s.a" | "united states" | "united states of america" => "US",
+        "ca" | "canada" => "CA",
+        "gb" | "uk" | "united kingdom" | "great britain" | "england" | "scotland" => "GB",
+        "de" | "germany" | "deutschland" => "DE",
+        "fr" | "france" => "FR",
+        "it" | "italy" | "italia" => "IT",
+        "es" | "spain" | "españa" | "espana" => "ES",
+        "nl" | "netherlands" | "the netherlands" | "nederland" => "NL",
+        "be" | "belgium" | "belgië" | "belgique" => "BE",
+        "ch" | "switzerland" | "schweiz" | "suisse" => "CH",
+        "at" | "austria" | "österreich" | "oesterreich" => "AT",
+        "se" | "sweden" | "sverige" => "SE",
+        "no" | "norway" | "norge" => "NO",
+        "dk" | "denmark" | "danmark" => "DK",
+        "fi" | "finland" | "suomi" => "FI",
+        "ie" | "ireland" => "IE",
+        "pl" | "poland" | "polska" => "PL",
+        "pt" | "portugal" => "PT",
+        "au" | "australia" => "AU",
+        "nz" | "new zealand" => "NZ",
+        "jp" | "japan" => "JP",
+        "in" | "india" => "IN",
+        "sg" | "singapore" => "SG",
+        "br" | "brazil" | "brasil" => "BR",
+        "mx" | "mexico" | "méxico" => "MX",
+        _ => return None,
+    };
+    Some(code)
+}
+
+/// The country a domain's top-level domain names (`.de` -> DE); none for generic TLDs.
+pub(crate) fn country_of_domain(domain: &str) -> Option<&'static str> {
+    let tld = domain.rsplit('.').next()?.to_ascii_lowercase();
+    let code = match tld.as_str() {
+        "uk" => "GB",
+        "us" => "US",
+        other => {
+            return COUNTRIES
+                .iter()
+                .find(|(c, _, _)| c.eq_ignore_ascii_case(other))
+                .map(|(c, _, _)| *c)
+        }
+    };
+    Some(code)
+}
+
+/// The number in E.164 (`+14792734000`) when its country is known or written,
+/// else `None`.
+pub(crate) fn to_e164(raw: &str, country: Option<&str>) -> Option<String> {
+    let trimmed = raw.trim();
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    if trimmed.starts_with('+') {
+        return (8..=15)
+            .contains(&digits.len())
+            .then(|| format!("+{digits}"));
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return (8..=15).contains(&rest.len()).then(|| format!("+{rest}"));
+    }
+    let (_, code, trunk) = COUNTRIES.iter().find(|(c, _, _)| Some(*c) == country)?;
+    let national = if *code == "1" {
+        match digits.len() {
+            10 => digits.as_str(),
+            11 if digits.starts_with('1') => &digits[1..],
+            _ => return None,
+        }
+    } else if *trunk {
+        digits.strip_prefix('0').unwrap_or(&digits)
+    } else {
+        digits.as_str()
+    };
+    let e164 = format!("+{code}{national}");
+    (9..=16).contains(&e164.len()).then_some(e164)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_countries() {
+        assert_eq!(
+            to_e164("(479) 273-4000", Some("US")).as_deref(),
+            Some("+14792734000")
+        );
+        assert_eq!(
+            to_e164("1-479-273-4000", Some("US")).as_deref(),
+            Some("+14792734000")
+        );
+        assert_eq!(
+            to_e164("+44 20 7946 0958", None).as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            to_e164("0049 89 123456", None).as_deref(),
+            Some("+4989123456")
+        );
+        assert_eq!(
+            to_e164("089 / 123 456-0", Some("DE")).as_deref(),
+            Some("+49891234560")
+        );
+        assert_eq!(
+            to_e164("06 12 34 56 78", Some("FR")).as_deref(),
+            Some("+33612345678")
+        );
+        assert_eq!(to_e164("(479) 273-4000", None), None);
+        assert_eq!(country_code("United States"), Some("US"));
+        assert_eq!(country_code("Deutschland"), Some("DE"));
+        assert_eq!(country_of_domain("acme.co.uk"), Some("GB"));
+        assert_eq!(country_of_domain("acme.de"), Some("DE"));
+        assert_eq!(country_of_domain("acme.com"), None);
+    }
+}
