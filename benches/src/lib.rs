@@ -1,2 +1,7 @@
-//! Criterion benches of the extraction service and its performance suite.
-//! The benches live in `benches/`; this library is empty on purpose.
+//! Criterion benches of the extraction service, its performance suite, and
+//! the accuracy report. The benches live in `benches/`, runnable reports in
+//! `examples/`; this library holds what they share.
+
+#![warn(missing_docs)]
+
+pub mod accuracy;

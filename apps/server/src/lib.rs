@@ -21,6 +21,8 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod cli;
+
 pub mod config;
 mod error;
 mod handlers;

@@ -4,24 +4,32 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use extract_server::{sandbox, serve, App, Config};
+use extract_server::{cli, sandbox, serve, App, Config};
 
 /// The company extraction service.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// A TOML file overriding config/default.toml.
-    #[arg(long)]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Listen address (overrides server.bind).
     #[arg(long)]
     bind: Option<std::net::SocketAddr>,
     /// Start the simulated web in-process and use it for search and sites (offline demo).
-    #[arg(long, conflicts_with = "sandbox_url")]
+    #[arg(long, conflicts_with = "sandbox_url", global = true)]
     sandbox: bool,
     /// Use a sandbox already running at this URL (e.g. http://127.0.0.1:9090).
-    #[arg(long)]
+    #[arg(long, global = true)]
     sandbox_url: Option<String>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Print as JSON the profile extracted from one saved HTML page.
+    Inspect(cli::inspect::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +43,9 @@ fn main() -> ExitCode {
     };
     if let Some(bind) = cli.bind {
         config.server.bind = bind;
+    }
+    if let Some(Command::Inspect(args)) = &cli.command {
+        return cli::inspect::run(args, &config);
     }
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -19,6 +19,9 @@ pub struct Config {
     pub respect_robots: bool,
     /// The user-agent token robots.txt groups are matched against.
     pub robots_user_agent: String,
+    /// The longest robots `Crawl-delay` honoured, in seconds; a site asking
+    /// for more gets this much.
+    pub max_crawl_delay_s: u64,
     /// Hosts whose robots.txt is kept in memory.
     pub robots_cache_hosts: usize,
     /// How long a host's robots.txt is kept, in seconds.
@@ -35,7 +38,9 @@ impl Default for Config {
             max_pages: 4,
             respect_robots: true,
             robots_user_agent: "company-extract".to_owned(),
+            max_crawl_delay_s: 30,
             robots_cache_hosts: 10_000,
+
             robots_ttl_s: 3600,
             limits: Limits::default(),
         }

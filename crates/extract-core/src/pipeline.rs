@@ -91,10 +91,17 @@ impl Pipeline {
         Ok(robots)
     }
 
+    /// The site's `Crawl-delay`, capped at the configured longest.
+    fn crawl_delay(&self, robots: &Robots) -> Option<Duration> {
+        robots
+            .crawl_delay()
+            .map(|d| d.min(Duration::from_secs(self.config.max_crawl_delay_s)))
+    }
+
     /// Fetches the homepage; a `domain` query that fails over https is tried over http.
     async fn homepage(&self, url: &str, from_query: bool, robots: &Robots) -> Result<Page> {
         let request = |u: &str| FetchRequest {
-            crawl_delay: robots.crawl_delay(),
+            crawl_delay: self.crawl_delay(robots),
             ..FetchRequest::page(u)
         };
         let page = match self.fetch.fetch(&request(url)).await {
@@ -143,7 +150,7 @@ impl Pipeline {
             };
         }
         let request = FetchRequest {
-            crawl_delay: robots.crawl_delay(),
+            crawl_delay: self.crawl_delay(&robots),
             ..FetchRequest::page(url.clone())
         };
         match self.fetch.fetch(&request).await {
@@ -306,7 +313,9 @@ pub(crate) fn build_profile(
         query: query.label().to_owned(),
         domain,
         name,
+        site_name: merged.site_name,
         legal_name: merged.legal_name,
+
         website: Some(website),
         description: merged.description,
         industry,

@@ -230,6 +230,10 @@ pub struct CompanyProfile {
     pub domain: Option<String>,
     /// The company's name as the site states it.
     pub name: Option<Field<String>>,
+    /// The website's name (`og:site_name`, the publisher, the title): often
+    /// the company's, but on a directory or a news site the site's own.
+    #[serde(default)]
+    pub site_name: Option<Field<String>>,
     /// The legal name, when stated.
     pub legal_name: Option<Field<String>>,
     /// The website's home URL.

@@ -61,7 +61,8 @@ impl Robots {
             Rules::Parsed(robot) => robot
                 .delay
                 .filter(|d| d.is_finite() && *d > 0.0)
-                .map(|d| Duration::from_secs_f32(d.min(60.0))),
+                .map(|d| Duration::from_secs_f32(d.min(86_400.0))),
+
             _ => None,
         }
     }

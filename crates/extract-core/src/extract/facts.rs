@@ -30,6 +30,8 @@ pub struct PageFacts {
     pub title: String,
     /// Name candidates.
     pub names: Vec<Field<String>>,
+    /// Site name candidates (`og:site_name`, the publisher, the title, the host).
+    pub site_names: Vec<Field<String>>,
     /// Legal name candidates.
     pub legal_names: Vec<Field<String>>,
     /// Description candidates.
@@ -106,8 +108,15 @@ impl PageFacts {
                 continue;
             }
             match key.as_str() {
-                "og:site_name" => f.names.push(f.field(value, Method::Opengraph, 1.0)),
-                "application-name" => f.names.push(f.field(value, Method::Meta, 0.9)),
+                "og:site_name" => {
+                    f.site_names
+                        .push(f.field(value.clone(), Method::Opengraph, 1.0));
+                    f.names.push(f.field(value, Method::Opengraph, 1.0));
+                }
+                "application-name" => {
+                    f.site_names.push(f.field(value.clone(), Method::Meta, 0.9));
+                    f.names.push(f.field(value, Method::Meta, 0.9));
+                }
                 "og:description" => f.descriptions.push(f.field(value, Method::Opengraph, 1.0)),
                 "description" => f.descriptions.push(f.field(value, Method::Meta, 1.0)),
                 "twitter:description" => f.descriptions.push(f.field(value, Method::Meta, 0.95)),
@@ -140,7 +149,12 @@ impl PageFacts {
             }
         }
         if let Some(name) = name_from_title(&f.title, &host) {
+            f.site_names.push(f.field(name.clone(), Method::Meta, 0.85));
             f.names.push(f.field(name, Method::Meta, 0.85));
+        }
+        if !host.is_empty() {
+            // The last resort of a site name is the site's address.
+            f.site_names.push(f.field(host.clone(), Method::Meta, 0.2));
         }
         for (rel, href) in &raw.icons {
             let Some(u) = resolve(href) else { continue };
@@ -200,6 +214,12 @@ impl PageFacts {
         if let Some(a) = text::address(&body) {
             f.addresses.push(f.field(a, Method::Text, 1.0));
         }
+        if let Some(holder) = text::copyright_holder(&body) {
+            f.site_names
+                .push(f.field(holder.clone(), Method::Text, 0.7));
+            f.names.push(f.field(holder, Method::Text, 0.8));
+        }
+
         f
     }
 
@@ -226,6 +246,9 @@ impl PageFacts {
         }
         if let Some(v) = &org.name {
             self.names.push(self.field(v.clone(), method, w));
+            if role == Role::Publisher {
+                self.site_names.push(self.field(v.clone(), method, 0.8));
+            }
         }
         if let Some(v) = &org.legal_name {
             self.legal_names.push(self.field(v.clone(), method, w));
@@ -341,7 +364,11 @@ fn microdata_facts(item: &Item) -> OrgFacts {
         }
     }
     OrgFacts {
-        types: item.types.clone(),
+        types: item
+            .types
+            .iter()
+            .map(|t| super::microdata::short_type(t).to_owned())
+            .collect(),
         name: item.text("name").map(collapse_ws),
         legal_name: item.text("legalName").map(collapse_ws),
         description: item.text("description").map(collapse_ws),

@@ -233,6 +233,9 @@ fn on_meta(state: &Shared, el: &mut Element<'_, '_>) {
     let key = key.trim().to_ascii_lowercase();
     let wanted = key.starts_with("og:")
         || key.starts_with("twitter:")
+        || ["article:", "profile:", "music:", "video:", "book:", "fb:"]
+            .iter()
+            .any(|p| key.starts_with(p))
         || matches!(
             key.as_str(),
             "description" | "keywords" | "application-name" | "author" | "dc.publisher"
@@ -261,7 +264,7 @@ fn on_link(state: &Shared, el: &mut Element<'_, '_>) {
 fn on_itemscope(state: &Shared, el: &mut Element<'_, '_>) {
     let types = el
         .get_attribute("itemtype")
-        .map(|t| microdata::short_types(&t))
+        .map(|t| microdata::item_types(&t))
         .unwrap_or_default();
     let props = el
         .get_attribute("itemprop")

@@ -51,7 +51,7 @@ pub(crate) fn organizations(blocks: &[String]) -> Vec<(OrgFacts, Role)> {
 
 /// Parses one block, tolerating what real pages do: HTML comments or CDATA
 /// around the JSON, trailing garbage after it, control characters.
-fn parse_block(block: &str) -> Option<Value> {
+pub(crate) fn parse_block(block: &str) -> Option<Value> {
     let trimmed = block
         .trim()
         .trim_start_matches("<!--")

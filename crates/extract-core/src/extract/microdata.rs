@@ -55,12 +55,42 @@ impl Item {
     }
 }
 
-/// `"http://schema.org/LocalBusiness https://schema.org/Store"` -> `["LocalBusiness", "Store"]`.
-pub(crate) fn short_types(itemtype: &str) -> Vec<String> {
-    itemtype
-        .split_whitespace()
-        .filter_map(|t| t.trim_end_matches('/').rsplit(['/', '#']).next())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// The types of an `itemtype` attribute, as written (full URLs).
+pub(crate) fn item_types(itemtype: &str) -> Vec<String> {
+    itemtype.split_whitespace().map(str::to_owned).collect()
+}
+
+/// `"http://schema.org/LocalBusiness"` -> `"LocalBusiness"`.
+pub(crate) fn short_type(t: &str) -> &str {
+    t.trim_end_matches('/')
+        .rsplit(['/', '#'])
+        .next()
+        .unwrap_or(t)
+}
+
+/// The item in the shape extruct and most tools print:
+/// `{"type": …, "properties": {name: value or [values]}}`.
+pub(crate) fn to_json(item: &Item) -> serde_json::Value {
+    let mut props = serde_json::Map::new();
+    for (name, value) in &item.props {
+        let v = match value {
+            Value::Text(t) => serde_json::Value::String(t.clone()),
+            Value::Item(i) => to_json(i),
+        };
+        match props.get_mut(name) {
+            Some(serde_json::Value::Array(list)) => list.push(v),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = serde_json::Value::Array(vec![first, v]);
+            }
+            None => {
+                props.insert(name.clone(), v);
+            }
+        }
+    }
+    let kind = match item.types.as_slice() {
+        [one] => serde_json::Value::String(one.clone()),
+        many => serde_json::Value::from(many.to_vec()),
+    };
+    serde_json::json!({ "type": kind, "properties": props })
 }

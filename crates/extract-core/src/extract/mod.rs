@@ -85,11 +85,59 @@ pub fn page(url: &str, body: &[u8], content_type: Option<&str>, limits: &Limits)
     PageFacts::from_raw(url, raw)
 }
 
+/// A page's structured data as written, for debugging and for comparison
+/// with other tools: JSON-LD blocks, microdata items (in the
+/// `{"type", "properties"}` shape extruct prints) and OpenGraph properties.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Structured {
+    /// Every JSON-LD block that parsed; a top-level array counts as its items.
+    pub jsonld: Vec<serde_json::Value>,
+    /// Every top-level microdata item.
+    pub microdata: Vec<serde_json::Value>,
+    /// OpenGraph and related (`article:`, `profile:`, `fb:` …) meta properties, in order.
+    pub opengraph: Vec<(String, String)>,
+}
+
+/// Reads the structured data of one page.
+pub fn structured(body: &[u8], content_type: Option<&str>, limits: &Limits) -> Structured {
+    let raw = html::scan(body, charset_of(content_type), limits);
+    let mut out = Structured::default();
+    for block in &raw.jsonld {
+        match jsonld::parse_block(block) {
+            Some(serde_json::Value::Array(items)) => out
+                .jsonld
+                .extend(items.into_iter().filter(|i| !i.is_null())),
+            Some(v) if !v.is_null() && !v.is_boolean() => out.jsonld.push(v),
+            _ => {}
+        }
+    }
+    out.microdata = raw.microdata.iter().map(microdata::to_json).collect();
+    out.opengraph = raw
+        .metas
+        .iter()
+        .filter(|(k, _)| !k.starts_with("twitter:") && k.contains(':'))
+        .map(|(k, v)| (k.clone(), html::decode(v)))
+        .collect();
+    out
+}
+
+fn charset_of(content_type: Option<&str>) -> Option<&str> {
+    content_type.and_then(|ct| {
+        ct.split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, v)| v.trim().trim_matches('"'))
+    })
+}
+
 /// The best value of each field over several pages.
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Merged {
     /// Company name.
     pub name: Option<Field<String>>,
+    /// The website's name (often, not always, the company's).
+    pub site_name: Option<Field<String>>,
     /// Legal name.
     pub legal_name: Option<Field<String>>,
     /// Description.
@@ -197,6 +245,8 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         .collect();
     let mut m = Merged {
         name,
+        site_name: best(all(|p| &p.site_names)),
+
         legal_name,
         description: best(all(|p| &p.descriptions)).map(|mut d| {
             if d.value.chars().count() > 1000 {

@@ -72,6 +72,32 @@ static EU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("eu address pattern")
 });
 
+/// `© 2023 Los Angeles Rams. All rights reserved`: the holder's name.
+static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:©|\(c\)|(?i:copyright))(?:\s*(?:©|\(c\)))?\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?([A-Z][\w&.'’ -]{1,60}?)\s*(?:\.\s|,|\||\n|$|(?i:all rights))")
+        .expect("copyright pattern")
+});
+
+/// The copyright holder named in the text (the last notice wins: it is
+/// usually the footer's).
+pub(crate) fn copyright_holder(text: &str) -> Option<String> {
+    if memchr::memchr(0xC2, text.as_bytes()).is_none()
+        && !text.contains("opyright")
+        && !text.contains("(c)")
+    {
+        return None;
+    }
+    COPYRIGHT
+        .captures_iter(text)
+        .filter_map(|c| {
+            let name = c[1].trim().trim_end_matches(['.', ',', '-']).trim();
+            let words = name.split_whitespace().count();
+            ((1..=6).contains(&words) && !name.eq_ignore_ascii_case("all rights reserved"))
+                .then(|| name.to_owned())
+        })
+        .last()
+}
+
 /// Email addresses in `text`, lowercased, without obvious non-addresses
 /// (image file names, placeholders).
 pub(crate) fn emails(text: &str) -> Vec<String> {
@@ -345,6 +371,16 @@ mod tests {
         assert_eq!(a.locality.as_deref(), Some("Bentonville"));
         assert_eq!(a.postal_code.as_deref(), Some("72716"));
         assert_eq!(address("May 16, 2024 Cisco Systems reports"), None);
+        assert_eq!(
+            copyright_holder("News\n© 2023 Los Angeles Rams. All rights reserved\n").as_deref(),
+            Some("Los Angeles Rams")
+        );
+        assert_eq!(
+            copyright_holder("Copyright © 2010-2024 Acme Corp | Privacy").as_deref(),
+            Some("Acme Corp")
+        );
+        assert_eq!(copyright_holder("no notice here"), None);
+
         let a = address("Rue de Rivoli 5, 75001 Paris");
         assert!(
             a.is_none(),
