@@ -242,7 +242,7 @@ impl ProfileSource for Pipeline {
             if let Some(home) = visited.first().and_then(|v| v.facts.as_ref()) {
                 let planned = crawl::plan(
                     &home.url,
-                    &home.links,
+                    &home.links(),
                     self.config.max_pages.saturating_sub(1),
                 );
                 let others = futures_util::future::join_all(

@@ -54,9 +54,12 @@ pub struct PageFacts {
     pub keywords: Vec<String>,
     /// schema.org types of the organisations on the page (`Restaurant`, `Corporation`, …).
     pub schema_types: Vec<String>,
-    /// Links to other pages (for the crawl planner).
+    /// Links to other pages, as written (resolved by [`PageFacts::links`]).
     #[serde(skip)]
-    pub links: Vec<Link>,
+    anchors: Vec<(String, String)>,
+    /// The base URL links resolve against.
+    #[serde(skip)]
+    base: Option<Url>,
     /// The page went over a limit and was read only in part.
     pub truncated: bool,
 }
@@ -184,17 +187,20 @@ impl PageFacts {
                 if let Some(p) = text::clean_phone(&percent_decode(&href[4..])) {
                     f.phones.push(f.field(p, Method::Link, 1.0));
                 }
-            } else if let Some(url) = resolve_url(&href) {
-                if let Some(p) = social_profile_of(&url) {
+            } else if may_be_social(&lower) {
+                if let Some(p) = resolve_url(&href).as_ref().and_then(social_profile_of) {
                     f.social.push(f.field(p, Method::Link, 1.0));
-                } else if f.links.len() < 1000 {
-                    f.links.push(Link {
-                        url: url.into(),
-                        text: collapse_ws(&decode(&a.text)),
-                    });
                 }
+            } else if f.anchors.len() < 1000
+                && !lower.starts_with('#')
+                && !lower.starts_with("javascript:")
+            {
+                // Resolved only when asked for (comprehensive mode): URL
+                // parsing of every link is a good part of a page's cost.
+                f.anchors.push((href, a.text.clone()));
             }
         }
+        f.base = base.clone();
 
         // Text patterns last: the least trusted.
         let body = decode(&raw.text);
@@ -221,6 +227,23 @@ impl PageFacts {
         }
 
         f
+    }
+
+    /// The page's links to other pages, resolved to absolute http(s) URLs.
+    pub fn links(&self) -> Vec<Link> {
+        self.anchors
+            .iter()
+            .filter_map(|(href, text)| {
+                let url = match &self.base {
+                    Some(b) => b.join(href.trim()).ok()?,
+                    None => Url::parse(href.trim()).ok()?,
+                };
+                matches!(url.scheme(), "http" | "https").then(|| Link {
+                    url: url.into(),
+                    text: collapse_ws(&decode(text)),
+                })
+            })
+            .collect()
     }
 
     fn field<T>(&self, value: T, method: Method, weight: f32) -> Field<T> {
@@ -297,6 +320,31 @@ impl PageFacts {
             }
         }
     }
+}
+
+/// Whether a (lowercased) link may point at a social or reference profile:
+/// a cheap test that spares the URL parser most links.
+fn may_be_social(href: &str) -> bool {
+    // A path on the same site is never one.
+    if href.starts_with('/') && !href.starts_with("//") {
+        return false;
+    }
+    let host = href.split_once("//").map_or(href, |(_, rest)| rest);
+    let host = host.split(['/', '?', '#']).next().unwrap_or(host);
+    const HOSTS: [&str; 11] = [
+        "linkedin.",
+        "twitter.",
+        "x.com",
+        "facebook.",
+        "fb.com",
+        "github.",
+        "youtube.",
+        "instagram.",
+        "crunchbase.",
+        "wikipedia.",
+        "youtu.be",
+    ];
+    HOSTS.iter().any(|h| host.contains(h))
 }
 
 /// Organisations in microdata: top-level items are the page's subject,

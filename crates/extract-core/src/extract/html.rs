@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::LazyLock;
 
 use lol_html::html_content::{Element, TextType};
 use lol_html::{
@@ -78,8 +79,8 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     );
     // Attribute selectors that apply to any tag make the parser read the
     // attributes of every tag; register them only when the page has any.
-    let has_microdata = memmem(html, b"itemscope");
-    let has_jsonld = memmem(html, b"ld+json");
+    let has_microdata = MICRODATA.iter().any(|f| f.find(html).is_some());
+    let has_jsonld = JSONLD.find(html).is_some();
     let mut handlers = vec![
         element!("title", move |el| {
             on_title(&s1, el);
@@ -400,21 +401,16 @@ fn on_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
     }
 }
 
-/// Whether the page mentions `word` in lower case or capitalised in camel
-/// case (`itemscope`, `itemScope`): a cheap test before costly handlers.
-fn memmem(haystack: &[u8], word: &[u8]) -> bool {
-    if memchr::memmem::find(haystack, word).is_some() {
-        return true;
-    }
+/// Searchers for the markers of costly handlers, built once.
+static MICRODATA: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
     // HTML attribute names are case-insensitive; authors write "itemScope" too.
-    let upper: Vec<u8> = word.to_ascii_uppercase();
-    memchr::memmem::find(haystack, &upper).is_some()
-        || (word.len() > 4 && {
-            let mut camel = word.to_vec();
-            camel[4] = camel[4].to_ascii_uppercase();
-            memchr::memmem::find(haystack, &camel).is_some()
-        })
-}
+    [
+        memchr::memmem::Finder::new("itemscope"),
+        memchr::memmem::Finder::new("itemScope"),
+    ]
+});
+static JSONLD: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("ld+json"));
 
 /// Decodes HTML entities, without allocating when there are none.
 pub(crate) fn decode(s: &str) -> String {

@@ -411,8 +411,8 @@ mod tests {
             <body><a href="about">About us</a><a href="tel:+1%20555%20010%200100">call</a></body></html>"#;
         let f = page("https://acme.com/x/y", html, None, &Limits::default());
         assert_eq!(f.logos[0].value, "https://acme.com/site/img/logo.png");
-        assert_eq!(f.links[0].url, "https://acme.com/site/about");
-        assert_eq!(f.links[0].text, "About us");
+        assert_eq!(f.links()[0].url, "https://acme.com/site/about");
+        assert_eq!(f.links()[0].text, "About us");
         assert_eq!(f.phones[0].value, "+1 555 010 0100");
         let big = format!(
             "<html><body>{}</body></html>",
