@@ -3,6 +3,8 @@
 
 mod architecture;
 mod bad_requests;
+mod cli;
+
 mod common;
 mod end_to_end;
 mod upstream_failures;
