@@ -36,7 +36,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod redis;
 mod render;
+
 mod search;
 mod server;
 mod world;

@@ -1,0 +1,23 @@
+//! Errors of the cache's own machinery (the Redis tier).
+
+/// A cache-tier failure. None of these reaches a caller of a cached trait:
+/// the tier is skipped and the failure counted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The Redis URL is not one.
+    #[error("cache.redis_url is not a valid Redis URL: {0}")]
+    BadUrl(#[source] fred::error::Error),
+    /// Redis is not connected now.
+    #[error("redis is not connected")]
+    Disconnected,
+    /// A command took longer than allowed.
+    #[error("redis command timed out")]
+    Timeout,
+    /// Redis answered with an error.
+    #[error("redis: {0}")]
+    Redis(#[source] fred::error::Error),
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

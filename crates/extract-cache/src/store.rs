@@ -1,0 +1,158 @@
+//! The shared tier: a key-value store behind a trait, with Redis as the real
+//! one. Every call is bounded in time and skipped when the store is down, so
+//! a missing Redis costs a branch, not a wait.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use fred::prelude::{
+    Builder, ClientLike, Config as FredConfig, Expiration, KeysInterface, Pool, ReconnectPolicy,
+};
+
+use crate::{Config, Error, Result};
+
+/// Whether the shared tier is usable now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreState {
+    /// Connected and answering.
+    pub connected: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// Commands that failed or timed out since start.
+    pub errors: u64,
+}
+
+/// A shared key-value store with expiry: the cache's L2 (and, later, the
+/// job store's backend). Implementations must not block when unavailable.
+#[async_trait]
+pub trait RemoteStore: Send + Sync {
+    /// The value at `key`.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// The values at `keys`, in order, in as few round trips as possible.
+    async fn mget(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>>;
+    /// Stores `value` at `key` for `ttl`.
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<()>;
+    /// Removes `keys`.
+    async fn del(&self, keys: &[String]) -> Result<()>;
+    /// Whether it is usable now.
+    fn state(&self) -> StoreState;
+}
+
+/// Redis through a `fred` connection pool that reconnects by itself.
+pub struct RedisStore {
+    pool: Pool,
+    timeout: Duration,
+    errors: AtomicU64,
+}
+
+impl RedisStore {
+    /// Connects to `config.redis_url` with a pool of `redis_max_connections`.
+    /// A Redis that is down at start is not an error: the pool keeps
+    /// reconnecting in the background and the store reports itself down.
+    pub async fn connect(config: &Config) -> Result<Arc<RedisStore>> {
+        let fred_config = FredConfig::from_url(config.redis_url.expose()).map_err(Error::BadUrl)?;
+        let timeout = Duration::from_millis(config.redis_command_timeout_ms.max(1));
+        let connect_timeout = Duration::from_millis(config.redis_connect_timeout_ms.max(1));
+        let mut builder = Builder::from_config(fred_config);
+        builder
+            .with_connection_config(|c| {
+                c.connection_timeout = connect_timeout;
+                c.internal_command_timeout = connect_timeout;
+                c.max_command_attempts = 1;
+            })
+            .with_performance_config(|p| {
+                p.default_command_timeout = timeout;
+            })
+            // Reconnect forever, backing off from 100 ms to 2 s.
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
+        let pool = builder.build_pool(config.redis_max_connections.max(1)).map_err(Error::BadUrl)?;
+        let _connection_tasks = pool.connect();
+        match tokio::time::timeout(connect_timeout, pool.wait_for_connect()).await {
+            Ok(Ok(())) => tracing::info!(connections = pool.size(), "redis connected"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "redis unavailable at start; serving without it, reconnecting"),
+            Err(_) => tracing::warn!("redis did not answer at start; serving without it, reconnecting"),
+        }
+        Ok(Arc::new(RedisStore {
+            pool,
+            timeout,
+            errors: AtomicU64::new(0),
+        }))
+    }
+
+    fn ready(&self) -> Result<()> {
+        if self.pool.next_connected().is_connected() {
+            Ok(())
+        } else {
+            Err(Error::Disconnected)
+        }
+    }
+
+    async fn bounded<T>(&self, fut: impl std::future::Future<Output = Result<T, fred::error::Error>>) -> Result<T> {
+        self.ready()?;
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                Err(Error::Redis(e))
+            }
+            Err(_) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                Err(Error::Timeout)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl RemoteStore for RedisStore {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.bounded(self.pool.next_connected().get::<Option<Vec<u8>>, _>(key)).await
+    }
+
+    async fn mget(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        // One round trip per 1,000 keys.
+        for chunk in keys.chunks(1000) {
+            let values: Vec<Option<Vec<u8>>> = if chunk.len() == 1 {
+                vec![self.get(&chunk[0]).await?]
+            } else {
+                self.bounded(self.pool.next_connected().mget::<Vec<Option<Vec<u8>>>, _>(chunk.to_vec()))
+                    .await?
+            };
+            out.extend(values);
+        }
+        Ok(out)
+    }
+
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<()> {
+        let secs = i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX);
+        self.bounded(self.pool.next_connected().set::<(), _, _>(
+            key,
+            value,
+            Some(Expiration::EX(secs)),
+            None,
+            false,
+        ))
+        .await
+    }
+
+    async fn del(&self, keys: &[String]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.bounded(self.pool.next_connected().del::<i64, _>(keys.to_vec()))
+            .await
+            .map(|_| ())
+    }
+
+    fn state(&self) -> StoreState {
+        let connected = self.pool.next_connected().is_connected();
+        StoreState {
+            connected,
+            reason: (!connected).then(|| "redis unreachable; reconnecting in the background".to_owned()),
+            errors: self.errors.load(Ordering::Relaxed),
+        }
+    }
+}
