@@ -1,10 +1,16 @@
 //! The application: its shared state and how it is assembled from the
-//! configuration (the decorator stack over the pipeline is built here).
+//! configuration. The decorator stack over the pipeline is built here:
+//!
+//! ```text
+//! profiles: ProfileCache → Pipeline ─┬─ search: SearchCache → HttpSearch(codec) → HttpClient
+//!                                    └─ sites:  PageCache → HostLimiter → HttpClient
+//! ```
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use extract_cache::{Cache, ProfileCache};
 use extract_concurrency::HostLimiter;
 use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, ProfileSource, Search};
@@ -21,6 +27,8 @@ pub struct App {
 struct Inner {
     config: Config,
     profiles: Arc<dyn ProfileSource>,
+    profile_cache: Option<Arc<ProfileCache>>,
+    cache: Option<Cache>,
     http: HttpClient,
     draining: AtomicBool,
     started: Instant,
@@ -29,27 +37,66 @@ struct Inner {
 }
 
 impl App {
-    /// Builds the service from its configuration.
-    pub fn build(config: Config) -> anyhow::Result<App> {
+    /// Builds the service from its configuration (connecting to Redis when
+    /// configured; a Redis that is down does not stop the start).
+    pub async fn build(config: Config) -> anyhow::Result<App> {
         let http = HttpClient::new(config.http.clone())?;
         let transport: Arc<dyn Fetch> = Arc::new(http.clone());
-        // Search talks to the provider directly; sites get per-host politeness.
-        let search: Arc<dyn Search> =
+        let cache = if config.cache.enabled {
+            Some(Cache::connect(&config.cache).await?)
+        } else {
+            None
+        };
+
+        let mut search: Arc<dyn Search> =
             Arc::new(HttpSearch::new(config.search.codec()?, transport.clone()));
-        let sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
-        let profiles: Arc<dyn ProfileSource> =
+        let mut sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
+        if let Some(c) = &cache {
+            search = Arc::new(c.searches(search));
+            sites = Arc::new(c.pages(sites));
+        }
+        let pipeline: Arc<dyn ProfileSource> =
             Arc::new(Pipeline::new(search, sites, config.extract.clone()));
-        Ok(App {
+        let profile_cache = cache
+            .as_ref()
+            .map(|c| Arc::new(c.profiles(pipeline.clone())));
+        let profiles: Arc<dyn ProfileSource> = match &profile_cache {
+            Some(pc) => pc.clone(),
+            None => pipeline,
+        };
+
+        let app = App {
             inner: Arc::new(Inner {
                 config,
                 profiles,
+                profile_cache,
+                cache,
                 http,
                 draining: AtomicBool::new(false),
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
                 id_prefix: format!("{:08x}", fastrand::u32(..)),
             }),
-        })
+        };
+        app.warm_from_file();
+        Ok(app)
+    }
+
+    /// Queues the configured warm list, if any.
+    fn warm_from_file(&self) {
+        let file = self.config().cache.warm_file.trim();
+        let Some(cache) = self.cache() else { return };
+        if file.is_empty() {
+            return;
+        }
+        match std::fs::read_to_string(file) {
+            Ok(text) => {
+                let names = extract_cache::read_list(&text);
+                let n = cache.warm(self.profiles().clone(), names);
+                tracing::info!(file, companies = n, "warming the cache in the background");
+            }
+            Err(e) => tracing::warn!(file, error = %e, "cache.warm_file not readable; no warming"),
+        }
     }
 
     /// The configuration it runs with.
@@ -60,6 +107,16 @@ impl App {
     /// The profile source (the pipeline behind its decorators).
     pub fn profiles(&self) -> &Arc<dyn ProfileSource> {
         &self.inner.profiles
+    }
+
+    /// The profile cache, when caching is on.
+    pub fn profile_cache(&self) -> Option<&Arc<ProfileCache>> {
+        self.inner.profile_cache.as_ref()
+    }
+
+    /// The cache, when caching is on.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.inner.cache.as_ref()
     }
 
     /// The outbound HTTP client.

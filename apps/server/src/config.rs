@@ -5,12 +5,23 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use extract_cache as cache;
 use extract_concurrency as concurrency;
 use extract_core as core;
 use extract_resources as resources;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+
+/// Environment names of the original system, kept as they were, and the key
+/// each sets. `EXTRACT_<SECTION>__<KEY>` names win over these.
+pub const LEGACY_ENV: &[(&str, &str)] = &[
+    ("REDIS_URL", "cache.redis_url"),
+    ("REDIS_MAX_CONNECTIONS", "cache.redis_max_connections"),
+    ("CACHE_ENABLED", "cache.enabled"),
+    ("COMPANY_CACHE_TTL", "cache.company_ttl_s"),
+    ("SERP_CACHE_TTL", "cache.serp_ttl_s"),
+];
 
 /// The defaults, documented line by line.
 pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -29,6 +40,8 @@ pub struct Config {
     pub http: resources::Config,
     /// Crawl politeness.
     pub crawl: concurrency::Config,
+    /// The cache.
+    pub cache: cache::Config,
     /// The in-process sandbox of `--sandbox`.
     pub sandbox: SandboxConfig,
 }
@@ -89,7 +102,13 @@ impl Config {
             }
             figment = figment.merge(Toml::file(f));
         }
-        let config: Config = figment.merge(env).extract().map_err(|e| {
+        let legacy = Env::raw().filter_map(|k| {
+            LEGACY_ENV
+                .iter()
+                .find(|(name, _)| k.as_str().eq_ignore_ascii_case(name))
+                .map(|(_, path)| (*path).into())
+        });
+        let config: Config = figment.merge(legacy).merge(env).extract().map_err(|e| {
             let key = e.path.join(".");
             let key = if key.is_empty() {
                 "(file)".to_owned()
@@ -150,6 +169,11 @@ mod tests {
         assert_eq!(c.search, core::SearchConfig::default());
         assert_eq!(c.http, resources::Config::default());
         assert_eq!(c.crawl, concurrency::Config::default());
+        let cache = cache::Config {
+            warm_file: String::new(),
+            ..c.cache.clone()
+        };
+        assert_eq!(cache, cache::Config::default());
     }
 
     #[test]
@@ -162,6 +186,14 @@ mod tests {
             assert_eq!(c.http.connect_to, "127.0.0.1:9999");
             assert_eq!(c.search.endpoint, "http://10.0.0.1:8888");
 
+            jail.set_env("REDIS_URL", "redis://10.1.2.3:6379");
+            jail.set_env("COMPANY_CACHE_TTL", "60");
+            jail.set_env("CACHE_ENABLED", "false");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.cache.redis_url.expose(), "redis://10.1.2.3:6379");
+            assert_eq!((c.cache.company_ttl_s, c.cache.enabled), (60, false));
+            jail.set_env("EXTRACT_CACHE__COMPANY_TTL_S", "90");
+            assert_eq!(Config::load(None).unwrap().cache.company_ttl_s, 90);
             jail.set_env("EXTRACT_SERVER__BIND", "not an address");
             let e = Config::load(None).unwrap_err().to_string();
             assert!(e.contains("server.bind"), "{e}");

@@ -8,7 +8,7 @@
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
 //! use extract_server::{serve, App, Config};
-//! let app = App::build(Config::defaults())?;
+//! let app = App::build(Config::defaults()).await?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let running = serve::spawn(app, listener)?;
 //! println!("listening on {}", running.addr());

@@ -85,7 +85,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         None
     };
     let bind = config.server.bind;
-    let app = App::build(config)?;
+    let app = App::build(config).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;

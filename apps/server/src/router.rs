@@ -59,6 +59,18 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
             Method::POST => handlers::extract::extract(&app, req).await,
             _ => Err(not_allowed("POST")),
         },
+        ["api", "v1", "cache", "stats"] => match method {
+            Method::GET => handlers::cache::stats(&app),
+            _ => Err(not_allowed("GET")),
+        },
+        ["api", "v1", "cache", "warm"] => match method {
+            Method::POST => handlers::cache::warm(&app, req).await,
+            _ => Err(not_allowed("POST")),
+        },
+        ["api", "v1", "cache", "company", name] if !name.is_empty() => match method {
+            Method::DELETE => handlers::cache::invalidate(&app, name).await,
+            _ => Err(not_allowed("DELETE")),
+        },
         ["health"] => match method {
             Method::GET | Method::HEAD => Ok(handlers::health::health(&app)),
             _ => Err(not_allowed("GET")),

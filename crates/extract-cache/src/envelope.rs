@@ -43,7 +43,9 @@ impl<V> Entry<V> {
 
 /// Unix seconds now.
 pub(crate) fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Encodes a value with its metadata; returns the bytes (their length is the weight).
@@ -96,7 +98,10 @@ mod tests {
     fn round_trip_and_foreign_versions_miss() {
         let bytes = encode(&"hello".to_owned(), 42, "node-a");
         let e: Entry<String> = decode(&bytes).unwrap();
-        assert_eq!((e.value.as_str(), e.created_at, e.source.as_str()), ("hello", 42, "node-a"));
+        assert_eq!(
+            (e.value.as_str(), e.created_at, e.source.as_str()),
+            ("hello", 42, "node-a")
+        );
         let mut other = bytes.clone();
         other[2] = other[2].wrapping_add(1);
         assert!(decode::<String>(&other).is_none());

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use extract_core::{
-    CompanyProfile, CompanyQuery, ExtractionMode, Fetch, FetchRequest, Freshness, Page, ProfileSource, Result,
-    Search, SearchQuery, SearchResults,
+    CompanyProfile, CompanyQuery, ExtractionMode, Fetch, FetchRequest, Freshness, Page,
+    ProfileSource, Result, Search, SearchQuery, SearchResults,
 };
 
 use crate::tiered::{Outcome, Tiered};
@@ -37,7 +37,10 @@ impl ProfileCache {
     }
 
     /// The profile and how it was obtained.
-    pub async fn profile_with_outcome(&self, query: &CompanyQuery) -> Result<(Arc<CompanyProfile>, Outcome)> {
+    pub async fn profile_with_outcome(
+        &self,
+        query: &CompanyQuery,
+    ) -> Result<(Arc<CompanyProfile>, Outcome)> {
         let inner = self.inner.clone();
         let q = query.clone();
         self.tiered
@@ -106,13 +109,19 @@ impl SearchCache {
 #[async_trait]
 impl Search for SearchCache {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
-        let text: Vec<String> = query.text.split_whitespace().map(str::to_lowercase).collect();
+        let text: Vec<String> = query
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         let input = format!("{}|{}", text.join(" "), query.max_results);
         let inner = self.inner.clone();
         let q = query.clone();
         let (results, _) = self
             .tiered
-            .get_or_compute(&input, inherited(), move || async move { inner.search(&q).await })
+            .get_or_compute(&input, inherited(), move || async move {
+                inner.search(&q).await
+            })
             .await?;
         Ok(Arc::unwrap_or_clone(results))
     }
@@ -148,7 +157,11 @@ impl Fetch for PageCache {
         let r = request.clone();
         let (page, _) = self
             .tiered
-            .get_or_compute(&input, inherited(), move || async move { inner.fetch(&r).await })
+            .get_or_compute(
+                &input,
+                inherited(),
+                move || async move { inner.fetch(&r).await },
+            )
             .await?;
         Ok(Arc::unwrap_or_clone(page))
     }

@@ -119,7 +119,11 @@ impl Cache {
         let bytes = config.l1_max_bytes;
         // Pages are large and numerous; profiles are what repeats cost most.
         let level = |l: Level, ttl: u64, share: f64| -> (Level, Duration, u64) {
-            (l, Duration::from_secs(ttl.max(1)), (bytes as f64 * share) as u64)
+            (
+                l,
+                Duration::from_secs(ttl.max(1)),
+                (bytes as f64 * share) as u64,
+            )
         };
         let (l, ttl, b) = level(Level::Company, config.company_ttl_s, 0.3);
         let company = Tiered::new(l, &config.prefix, ttl, grace, b, store.clone());
@@ -164,7 +168,8 @@ impl Cache {
 
     /// Warms `names` through `source`, `cache.warm_concurrency` at a time.
     pub fn warm(&self, source: Arc<dyn ProfileSource>, names: Vec<String>) -> usize {
-        self.warmer.warm(source, names, self.config.warm_concurrency)
+        self.warmer
+            .warm(source, names, self.config.warm_concurrency)
     }
 
     /// Evicts from the in-process tier until `keep` (0..=1) of it remains.

@@ -25,7 +25,11 @@ impl Histogram {
 
     /// The `q` quantile (0..=1) in milliseconds, from the bucket bounds.
     pub(crate) fn quantile_ms(&self, q: f64) -> Option<f64> {
-        let counts: Vec<u64> = self.counts.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+        let counts: Vec<u64> = self
+            .counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect();
         let total: u64 = counts.iter().sum();
         if total == 0 {
             return None;

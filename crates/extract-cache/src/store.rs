@@ -67,12 +67,18 @@ impl RedisStore {
             })
             // Reconnect forever, backing off from 100 ms to 2 s.
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
-        let pool = builder.build_pool(config.redis_max_connections.max(1)).map_err(Error::BadUrl)?;
+        let pool = builder
+            .build_pool(config.redis_max_connections.max(1))
+            .map_err(Error::BadUrl)?;
         let _connection_tasks = pool.connect();
         match tokio::time::timeout(connect_timeout, pool.wait_for_connect()).await {
             Ok(Ok(())) => tracing::info!(connections = pool.size(), "redis connected"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "redis unavailable at start; serving without it, reconnecting"),
-            Err(_) => tracing::warn!("redis did not answer at start; serving without it, reconnecting"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "redis unavailable at start; serving without it, reconnecting")
+            }
+            Err(_) => {
+                tracing::warn!("redis did not answer at start; serving without it, reconnecting")
+            }
         }
         Ok(Arc::new(RedisStore {
             pool,
@@ -89,7 +95,10 @@ impl RedisStore {
         }
     }
 
-    async fn bounded<T>(&self, fut: impl std::future::Future<Output = Result<T, fred::error::Error>>) -> Result<T> {
+    async fn bounded<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, fred::error::Error>>,
+    ) -> Result<T> {
         self.ready()?;
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
@@ -108,7 +117,8 @@ impl RedisStore {
 #[async_trait]
 impl RemoteStore for RedisStore {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.bounded(self.pool.next_connected().get::<Option<Vec<u8>>, _>(key)).await
+        self.bounded(self.pool.next_connected().get::<Option<Vec<u8>>, _>(key))
+            .await
     }
 
     async fn mget(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
@@ -118,8 +128,12 @@ impl RemoteStore for RedisStore {
             let values: Vec<Option<Vec<u8>>> = if chunk.len() == 1 {
                 vec![self.get(&chunk[0]).await?]
             } else {
-                self.bounded(self.pool.next_connected().mget::<Vec<Option<Vec<u8>>>, _>(chunk.to_vec()))
-                    .await?
+                self.bounded(
+                    self.pool
+                        .next_connected()
+                        .mget::<Vec<Option<Vec<u8>>>, _>(chunk.to_vec()),
+                )
+                .await?
             };
             out.extend(values);
         }
@@ -151,7 +165,8 @@ impl RemoteStore for RedisStore {
         let connected = self.pool.next_connected().is_connected();
         StoreState {
             connected,
-            reason: (!connected).then(|| "redis unreachable; reconnecting in the background".to_owned()),
+            reason: (!connected)
+                .then(|| "redis unreachable; reconnecting in the background".to_owned()),
             errors: self.errors.load(Ordering::Relaxed),
         }
     }

@@ -143,8 +143,13 @@ impl<V: Cacheable> Tiered<V> {
             }
             if let Some((entry, tier)) = found {
                 let age = entry.age(now);
-                let stats = if tier == Outcome::L1 { &inner.stats.l1 } else { &inner.stats.l2 };
-                if age <= max_age {
+                let stats = if tier == Outcome::L1 {
+                    &inner.stats.l1
+                } else {
+                    &inner.stats.l2
+                };
+                // Fresh while younger than the maximum age (RFC 9111: max-age 0 is never fresh).
+                if age < max_age {
                     inc(&stats.hits);
                     return Ok((entry.value.clone(), tier));
                 }
@@ -162,7 +167,14 @@ impl<V: Cacheable> Tiered<V> {
         }
         let (computation, leader) = self.computation(key, compute);
         let entry = computation.await?;
-        Ok((entry.value.clone(), if leader { Outcome::Computed } else { Outcome::Coalesced }))
+        Ok((
+            entry.value.clone(),
+            if leader {
+                Outcome::Computed
+            } else {
+                Outcome::Coalesced
+            },
+        ))
     }
 
     /// The fresh cached values of `inputs` (in order), from the in-process
@@ -176,7 +188,7 @@ impl<V: Cacheable> Tiered<V> {
         let mut out: Vec<Option<Arc<V>>> = Vec::with_capacity(keys.len());
         let mut missing: Vec<usize> = Vec::new();
         for (i, k) in keys.iter().enumerate() {
-            match inner.l1.get(k).await.filter(|e| e.age(now) <= ttl) {
+            match inner.l1.get(k).await.filter(|e| e.age(now) < ttl) {
                 Some(e) => {
                     inc(&inner.stats.l1.hits);
                     out.push(Some(e.value.clone()));
@@ -199,7 +211,10 @@ impl<V: Cacheable> Tiered<V> {
         };
         inner.stats.l2.latency.record(started.elapsed());
         for (i, bytes) in missing.into_iter().zip(values) {
-            match bytes.and_then(|b| envelope::decode::<V>(&b)).filter(|e| e.age(now) <= ttl) {
+            match bytes
+                .and_then(|b| envelope::decode::<V>(&b))
+                .filter(|e| e.age(now) < ttl)
+            {
                 Some(e) => {
                     inc(&inner.stats.l2.hits);
                     let e = Arc::new(e);
@@ -284,7 +299,11 @@ impl<V: Cacheable> Tiered<V> {
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<V, CoreError>> + Send + 'static,
     {
-        let mut inflight = self.inner.inflight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inflight = self
+            .inner
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(running) = inflight.get(&key) {
             inc(&self.inner.stats.coalesced);
             return (running.clone(), false);
@@ -298,7 +317,11 @@ impl<V: Cacheable> Tiered<V> {
                 Ok(v) => Ok(inner.store(&task_key, v).await),
                 Err(e) => Err(e),
             };
-            inner.inflight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&task_key);
+            inner
+                .inflight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&task_key);
             result
         });
         let level = self.inner.level;

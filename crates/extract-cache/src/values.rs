@@ -92,7 +92,15 @@ mod tests {
         assert!(bytes.len() < body.len() / 10, "compressed: {}", bytes.len());
         assert_eq!(Page::decode(&bytes).unwrap(), page);
         assert!(Page::decode(&bytes[..bytes.len() - 3]).is_none());
-        assert!(!Page { status: 503, ..page.clone() }.cacheable());
-        assert!(Page { status: 404, ..page }.cacheable());
+        assert!(!Page {
+            status: 503,
+            ..page.clone()
+        }
+        .cacheable());
+        assert!(Page {
+            status: 404,
+            ..page
+        }
+        .cacheable());
     }
 }

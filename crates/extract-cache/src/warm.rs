@@ -36,7 +36,12 @@ impl Warmer {
 
     /// Extracts `names` through `source` (the cached stack) in the background,
     /// `concurrency` at a time, at low priority. Returns how many were queued.
-    pub fn warm(self: &Arc<Self>, source: Arc<dyn ProfileSource>, names: Vec<String>, concurrency: usize) -> usize {
+    pub fn warm(
+        self: &Arc<Self>,
+        source: Arc<dyn ProfileSource>,
+        names: Vec<String>,
+        concurrency: usize,
+    ) -> usize {
         let queries: Vec<CompanyQuery> = names
             .iter()
             .filter_map(|n| CompanyQuery::by_name(n).ok())
@@ -52,7 +57,9 @@ impl Warmer {
         tokio::spawn(async move {
             let mut tasks = tokio::task::JoinSet::new();
             for q in queries {
-                let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    break;
+                };
                 let source = source.clone();
                 let warmer = warmer.clone();
                 tasks.spawn(async move {

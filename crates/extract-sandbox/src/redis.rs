@@ -15,7 +15,11 @@ pub struct TestRedis {
 impl TestRedis {
     /// Starts one on a free loopback port; `None` when `redis-server` is not installed.
     pub fn start() -> Option<TestRedis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
         let mut r = TestRedis { port, child: None };
         r.spawn().then_some(r)
     }
@@ -26,14 +30,16 @@ impl TestRedis {
         let r = TestRedis::start();
         if r.is_none() {
             let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "{test}: redis-server is not installed; CI=true makes this a failure");
+            assert!(
+                !ci,
+                "{test}: redis-server is not installed; CI=true makes this a failure"
+            );
             eprintln!("SKIPPED {test}: redis-server is not installed");
         }
         r
     }
 
     /// `redis://127.0.0.1:<port>`.
-
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
@@ -55,8 +61,16 @@ impl TestRedis {
     fn spawn(&mut self) -> bool {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -88,7 +102,12 @@ pub fn shared_url(test: &str) -> Option<String> {
             return Some(url);
         }
     }
-    if TcpStream::connect_timeout(&"127.0.0.1:6379".parse().expect("address"), Duration::from_millis(200)).is_ok() {
+    if TcpStream::connect_timeout(
+        &"127.0.0.1:6379".parse().expect("address"),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+    {
         return Some("redis://127.0.0.1:6379".to_owned());
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");

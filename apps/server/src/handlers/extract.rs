@@ -1,5 +1,6 @@
 //! `POST /api/v1/company/extract`: one company, one profile.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use extract_core::{CompanyQuery, ExtractionMode, Freshness};
@@ -53,8 +54,27 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
         force_refresh: body.force_refresh,
     };
     let timeout = Duration::from_millis(app.config().server.request_timeout_ms);
-    match tokio::time::timeout(timeout, app.profiles().profile(&query)).await {
-        Ok(Ok(profile)) => Ok(json_response(StatusCode::OK, &profile)),
+    let work = async {
+        match app.profile_cache() {
+            Some(cache) => cache
+                .profile_with_outcome(&query)
+                .await
+                .map(|(p, outcome)| (p, outcome.as_str())),
+            None => app
+                .profiles()
+                .profile(&query)
+                .await
+                .map(|p| (Arc::new(p), "off")),
+        }
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(Ok((profile, cache))) => {
+            let mut response = json_response(StatusCode::OK, &*profile);
+            response
+                .headers_mut()
+                .insert("x-cache", http::HeaderValue::from_static(cache));
+            Ok(response)
+        }
         Ok(Err(e)) => {
             tracing::warn!(company = query.label(), error = %e, "extraction failed");
             Err(ApiError::from_core(&e))

@@ -20,5 +20,14 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
             &json!({ "status": "draining", "reason": "shutting down" }),
         );
     }
+    // A shared tier that is down degrades the service; it keeps serving.
+    if let Some(state) = app.cache().and_then(|c| c.store_state()) {
+        if !state.connected {
+            return json_response(
+                StatusCode::OK,
+                &json!({ "status": "degraded", "reason": state.reason, "redis_errors": state.errors }),
+            );
+        }
+    }
     json_response(StatusCode::OK, &json!({ "status": "ready" }))
 }

@@ -35,13 +35,15 @@ pub(crate) async fn stack(companies: usize, tweak: impl FnOnce(&mut Config)) -> 
     .unwrap();
     let mut config = Config::defaults();
     sandbox::point_at(&mut config, sandbox.addr());
+    // Tests count upstream calls: no background warming.
+    config.cache.warm_file = String::new();
     tweak(&mut config);
     let server = start_server(config).await;
     Stack { sandbox, server }
 }
 
 pub(crate) async fn start_server(config: Config) -> serve::Running {
-    let app = App::build(config).unwrap();
+    let app = App::build(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     serve::spawn(app, listener).unwrap()
 }

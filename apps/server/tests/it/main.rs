@@ -3,6 +3,8 @@
 
 mod architecture;
 mod bad_requests;
+mod cache;
+
 mod cli;
 
 mod common;

@@ -40,15 +40,23 @@ fn config(url: &str, prefix: &str) -> Config {
 
 #[tokio::test]
 async fn a_second_process_reads_the_first_ones_values_from_redis() {
-    let Some(url) = shared_url("a_second_process_reads") else { return };
+    let Some(url) = shared_url("a_second_process_reads") else {
+        return;
+    };
     let prefix = unique_prefix("second_process");
     let q = CompanyQuery::by_name("Walmart").unwrap();
 
     let first = Cache::connect(&config(&url, &prefix)).await.unwrap();
     let source = Arc::new(Counting::default());
     let profiles = first.profiles(source.clone());
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::Computed);
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::L1);
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::Computed
+    );
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::L1
+    );
 
     // A fresh cache (a restarted process): empty L1, same Redis and prefix.
     let second = Cache::connect(&config(&url, &prefix)).await.unwrap();
@@ -58,19 +66,30 @@ async fn a_second_process_reads_the_first_ones_values_from_redis() {
     assert_eq!(outcome, Outcome::L2);
     assert_eq!(p.query, "Walmart#0");
     assert_eq!(other_source.calls.load(Ordering::SeqCst), 0);
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::L1);
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::L1
+    );
 
     // Invalidation reaches both tiers.
     assert!(profiles.invalidate("walmart").await.unwrap());
     let third = Cache::connect(&config(&url, &prefix)).await.unwrap();
-    let (_, outcome) = third.profiles(other_source.clone()).profile_with_outcome(&q).await.unwrap();
+    let (_, outcome) = third
+        .profiles(other_source.clone())
+        .profile_with_outcome(&q)
+        .await
+        .unwrap();
     assert_eq!(outcome, Outcome::Computed);
 }
 
 #[tokio::test]
 async fn concurrent_misses_share_one_computation() {
-    let Some(url) = shared_url("concurrent_misses") else { return };
-    let cache = Cache::connect(&config(&url, &unique_prefix("coalesce"))).await.unwrap();
+    let Some(url) = shared_url("concurrent_misses") else {
+        return;
+    };
+    let cache = Cache::connect(&config(&url, &unique_prefix("coalesce")))
+        .await
+        .unwrap();
     let source = Arc::new(Counting::default());
     let profiles = Arc::new(cache.profiles(source.clone()));
     let q = CompanyQuery::by_name("Exxon Mobil").unwrap();
@@ -86,13 +105,18 @@ async fn concurrent_misses_share_one_computation() {
         outcomes.push(t.await.unwrap());
     }
     assert_eq!(source.calls.load(Ordering::SeqCst), 1);
-    assert_eq!(outcomes.iter().filter(|o| **o == Outcome::Computed).count(), 1);
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == Outcome::Computed).count(),
+        1
+    );
     assert_eq!(cache.stats().company.computed, 1);
 }
 
 #[tokio::test]
 async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
-    let Some(url) = shared_url("freshness") else { return };
+    let Some(url) = shared_url("freshness") else {
+        return;
+    };
     let mut c = config(&url, &unique_prefix("fresh"));
     c.company_ttl_s = 1;
     c.stale_grace_s = 60;
@@ -100,10 +124,19 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
     let source = Arc::new(Counting::default());
     let profiles = cache.profiles(source.clone());
     let mut q = CompanyQuery::by_name("Apple").unwrap();
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::Computed);
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::Computed
+    );
 
-    q.freshness = Freshness { max_age_s: None, force_refresh: true };
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::Computed);
+    q.freshness = Freshness {
+        max_age_s: None,
+        force_refresh: true,
+    };
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::Computed
+    );
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 
     // Past the TTL: served stale at once, refreshed in the background.
@@ -118,25 +151,42 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(source.calls.load(Ordering::SeqCst), 3, "the background refresh ran");
+    assert_eq!(
+        source.calls.load(Ordering::SeqCst),
+        3,
+        "the background refresh ran"
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (fresh, outcome) = profiles.profile_with_outcome(&q).await.unwrap();
     assert_eq!((fresh.query.as_str(), outcome), ("Apple#2", Outcome::L1));
 
     // A caller that sets a maximum age gets no stale value.
     tokio::time::sleep(Duration::from_millis(2_100)).await;
-    q.freshness = Freshness { max_age_s: Some(1), force_refresh: false };
-    assert_eq!(profiles.profile_with_outcome(&q).await.unwrap().1, Outcome::Computed);
+    q.freshness = Freshness {
+        max_age_s: Some(1),
+        force_refresh: false,
+    };
+    assert_eq!(
+        profiles.profile_with_outcome(&q).await.unwrap().1,
+        Outcome::Computed
+    );
 }
 
 #[tokio::test]
 async fn prefetch_takes_one_round_trip_per_thousand_keys() {
-    let Some(mut redis) = TestRedis::start_or_skip("prefetch") else { return };
+    let Some(mut redis) = TestRedis::start_or_skip("prefetch") else {
+        return;
+    };
     let c = config(&redis.url(), &unique_prefix("prefetch"));
     let writer = Cache::connect(&c).await.unwrap();
-    let source = Arc::new(Counting { instant: true, ..Counting::default() });
+    let source = Arc::new(Counting {
+        instant: true,
+        ..Counting::default()
+    });
 
-    let names: Vec<CompanyQuery> = (0..1500).map(|i| CompanyQuery::by_name(&format!("Company {i}")).unwrap()).collect();
+    let names: Vec<CompanyQuery> = (0..1500)
+        .map(|i| CompanyQuery::by_name(&format!("Company {i}")).unwrap())
+        .collect();
     let profiles = writer.profiles(source.clone());
     for q in names.iter().step_by(2) {
         profiles.profile(q).await.unwrap();
@@ -170,7 +220,9 @@ async fn mget_calls(url: &str) -> u64 {
 
 #[tokio::test]
 async fn redis_down_is_a_skipped_tier_and_it_comes_back() {
-    let Some(mut redis) = TestRedis::start_or_skip("redis_down") else { return };
+    let Some(mut redis) = TestRedis::start_or_skip("redis_down") else {
+        return;
+    };
     let mut c = config(&redis.url(), &unique_prefix("down"));
     c.redis_command_timeout_ms = 100;
     let store = RedisStore::connect(&c).await.unwrap();
@@ -178,14 +230,23 @@ async fn redis_down_is_a_skipped_tier_and_it_comes_back() {
     let cache = Cache::with_store(&c, Some(store.clone() as Arc<dyn RemoteStore>));
     let source = Arc::new(Counting::default());
     let profiles = cache.profiles(source.clone());
-    profiles.profile(&CompanyQuery::by_name("Before").unwrap()).await.unwrap();
+    profiles
+        .profile(&CompanyQuery::by_name("Before").unwrap())
+        .await
+        .unwrap();
 
     redis.stop();
     tokio::time::sleep(Duration::from_millis(300)).await;
     for i in 0..20 {
         let started = std::time::Instant::now();
-        profiles.profile(&CompanyQuery::by_name(&format!("During {i}")).unwrap()).await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(1), "no waiting on a dead Redis");
+        profiles
+            .profile(&CompanyQuery::by_name(&format!("During {i}")).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "no waiting on a dead Redis"
+        );
     }
     assert!(!store.state().connected);
     assert!(store.state().reason.is_some());
@@ -193,11 +254,21 @@ async fn redis_down_is_a_skipped_tier_and_it_comes_back() {
     assert!(redis.restart());
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while !store.state().connected {
-        assert!(std::time::Instant::now() < deadline, "reconnected within 5 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reconnected within 5 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    profiles.profile(&CompanyQuery::by_name("After").unwrap()).await.unwrap();
+    profiles
+        .profile(&CompanyQuery::by_name("After").unwrap())
+        .await
+        .unwrap();
     let fresh = Cache::with_store(&c, Some(store as Arc<dyn RemoteStore>));
-    let (_, outcome) = fresh.profiles(source).profile_with_outcome(&CompanyQuery::by_name("After").unwrap()).await.unwrap();
+    let (_, outcome) = fresh
+        .profiles(source)
+        .profile_with_outcome(&CompanyQuery::by_name("After").unwrap())
+        .await
+        .unwrap();
     assert_eq!(outcome, Outcome::L2);
 }

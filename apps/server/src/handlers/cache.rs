@@ -1,0 +1,74 @@
+//! `GET /api/v1/cache/stats`, `POST /api/v1/cache/warm`,
+//! `DELETE /api/v1/cache/company/{name}`.
+
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{json_response, read_json};
+use crate::error::ApiError;
+use crate::{App, Body};
+
+fn disabled() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "cache_disabled",
+        "caching is turned off (cache.enabled = false)",
+    )
+}
+
+pub(crate) fn stats(app: &App) -> Result<Response<Body>, ApiError> {
+    let cache = app.cache().ok_or_else(disabled)?;
+    Ok(json_response(StatusCode::OK, &cache.stats()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WarmRequest {
+    company_names: Vec<String>,
+}
+
+pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let cache = app.cache().ok_or_else(disabled)?;
+    let body: WarmRequest = read_json(req, app.config().server.max_body_bytes).await?;
+    let max = app.config().extract.max_name_chars;
+    let bad: Vec<usize> = body
+        .company_names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.trim().is_empty() || n.chars().count() > max)
+        .map(|(i, _)| i)
+        .collect();
+    if body.company_names.is_empty() || !bad.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "company_names must be a non-empty list of names, each 1 to max_name_chars characters",
+        )
+        .with_details(
+            json!({ "field": "company_names", "invalid_indexes": bad, "max_name_chars": max }),
+        ));
+    }
+    let queued = cache.warm(app.profiles().clone(), body.company_names);
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &json!({ "queued": queued, "progress": cache.warmer().progress() }),
+    ))
+}
+
+pub(crate) async fn invalidate(app: &App, name: &str) -> Result<Response<Body>, ApiError> {
+    let profiles = app.profile_cache().ok_or_else(disabled)?;
+    let name = url::form_urlencoded::parse(format!("n={name}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let was_cached = profiles
+        .invalidate(&name)
+        .await
+        .map_err(|e| ApiError::from_core(&e).with_details(json!({ "field": "name" })))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "company": name, "invalidated": true, "was_cached_here": was_cached }),
+    ))
+}
