@@ -5,3 +5,5 @@
 #![warn(missing_docs)]
 
 pub mod accuracy;
+pub mod load;
+pub mod workload;

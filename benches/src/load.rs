@@ -1,0 +1,150 @@
+//! Load over loopback HTTP: a fixed number of keep-alive connections, each
+//! sending requests back to back, with latency percentiles and throughput.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+
+/// What a load run measured.
+#[derive(Debug, Clone)]
+pub struct LoadResult {
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests that did not get a 2xx.
+    pub failures: u64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+    /// Requests per second over the run.
+    pub rps: f64,
+}
+
+impl std::fmt::Display for LoadResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  ({} requests, {} failures)",
+            self.rps,
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3,
+            self.requests,
+            self.failures
+        )
+    }
+}
+
+/// Sends `POST path` with `body` over `connections` keep-alive connections
+/// for `duration` (after a short warm-up) and measures.
+pub async fn post_load(
+    addr: SocketAddr,
+    path: &str,
+    body: &str,
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
+    let path = path.to_owned();
+    let body = Bytes::from(body.to_owned());
+    let started = Instant::now();
+    let warmup = Duration::from_millis(300);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let path = path.clone();
+            let body = body.clone();
+            tokio::spawn(async move {
+                let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).ok();
+                let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
+                    .await
+                    .expect("handshake");
+                tokio::spawn(conn);
+                let mut latencies = Vec::new();
+                let mut failures = 0u64;
+                while started.elapsed() < warmup + duration {
+                    let req = http::Request::post(path.as_str())
+                        .header("host", "bench")
+                        .header("content-type", "application/json")
+                        .body(Full::new(body.clone()))
+                        .expect("request");
+                    let t = Instant::now();
+                    let ok = match sender.send_request(req).await {
+                        Ok(res) => {
+                            let ok = res.status().is_success();
+                            let _ = res.into_body().collect().await;
+                            ok
+                        }
+                        Err(_) => false,
+                    };
+                    if started.elapsed() > warmup {
+                        latencies.push(t.elapsed());
+                        failures += u64::from(!ok);
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        let (l, f) = t.await.expect("load task");
+        all.extend(l);
+        failures += f;
+    }
+    all.sort();
+    let q = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    LoadResult {
+        requests: all.len() as u64,
+        failures,
+        p50: q(0.50),
+        p99: q(0.99),
+        rps: all.len() as f64 / duration.as_secs_f64(),
+    }
+}
+
+/// A bare hyper server answering every request with `bytes` (JSON), for the
+/// floor the service is compared with.
+pub async fn bare_server(bytes: Bytes) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            stream.set_nodelay(true).ok();
+            let bytes = bytes.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                        let bytes = bytes.clone();
+                        async move {
+                            let _ = req.into_body().collect().await;
+                            Ok::<_, std::convert::Infallible>(
+                                http::Response::builder()
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(bytes))
+                                    .expect("response"),
+                            )
+                        }
+                    });
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            });
+        }
+    });
+    addr
+}
