@@ -46,6 +46,7 @@ impl ApiError {
             E::InvalidQuery(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
             E::NoWebsite { .. } => (StatusCode::NOT_FOUND, "no_website"),
             E::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "fetch_refused"),
+            E::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
             E::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
             E::Status { .. }
             | E::Connect { .. }

@@ -2,10 +2,71 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Crawl politeness (`[crawl]` in the configuration file).
+/// Concurrency, resilience and scheduling (`[concurrency]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Extractions at once (`MAX_CONCURRENT_EXTRACTIONS`): the ceiling of the adaptive limit.
+    pub max_extractions: usize,
+    /// Search requests at once (`MAX_CONCURRENT_SEARCHES`).
+    pub max_searches: usize,
+    /// Page fetches at once, all hosts together (`MAX_CONCURRENT_CRAWLS`).
+    pub max_crawls: usize,
+    /// Shrink the extraction limit on 429s, timeouts and memory pressure, grow it back after.
+    pub adaptive: bool,
+    /// The adaptive limit never goes below this.
+    pub adaptive_min: usize,
+    /// A breaker opens when this share of calls failed in the window…
+    pub breaker_failure_ratio: f64,
+    /// …over at least this many calls.
+    pub breaker_min_calls: u32,
+    /// The window the ratio is measured over, in seconds.
+    pub breaker_window_s: u64,
+    /// An open breaker lets one trial call through after this many seconds.
+    pub breaker_cooldown_s: u64,
+    /// Upstreams (provider, hosts) with a breaker at once (memory bound).
+    pub breaker_max_tracked: usize,
+    /// Attempts per call, the first included (1: no retry).
+    pub retry_attempts: u32,
+    /// Backoff base, ms: attempt n waits a random time in 0..base·2ⁿ (full jitter).
+    pub retry_base_ms: u64,
+    /// No single wait is longer than this, ms (a longer `Retry-After` ends the retries).
+    pub retry_max_delay_ms: u64,
+    /// All attempts of one call together stop after this, ms.
+    pub retry_budget_ms: u64,
+    /// Workers of the priority scheduler (batch items run at once).
+    pub scheduler_workers: usize,
+    /// How many high, normal and low jobs a worker takes per round.
+    pub scheduler_weights: [u32; 3],
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_extractions: 5,
+            max_searches: 10,
+            max_crawls: 8,
+            adaptive: true,
+            adaptive_min: 1,
+            breaker_failure_ratio: 0.5,
+            breaker_min_calls: 10,
+            breaker_window_s: 30,
+            breaker_cooldown_s: 15,
+            breaker_max_tracked: 10_000,
+            retry_attempts: 3,
+            retry_base_ms: 200,
+            retry_max_delay_ms: 5_000,
+            retry_budget_ms: 20_000,
+            scheduler_workers: 8,
+            scheduler_weights: [4, 2, 1],
+        }
+    }
+}
+
+/// Crawl politeness (`[crawl]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostConfig {
     /// Requests per second to any one host (robots `Crawl-delay` wins when
     /// longer); 0 turns per-host spacing off.
     pub per_host_rate: f64,
@@ -14,9 +75,9 @@ pub struct Config {
     pub max_tracked_hosts: usize,
 }
 
-impl Default for Config {
+impl Default for HostConfig {
     fn default() -> Self {
-        Config {
+        HostConfig {
             per_host_rate: 2.0,
             max_tracked_hosts: 100_000,
         }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use extract_core::{Fetch, FetchRequest, Page, Result};
 
-use crate::Config;
+use crate::HostConfig;
 
 /// A [`Fetch`] decorator that spaces requests per host.
 pub struct HostLimiter {
@@ -26,7 +26,7 @@ pub struct HostLimiter {
 
 impl HostLimiter {
     /// Wraps `inner` with the per-host rate of `config`.
-    pub fn new(inner: Arc<dyn Fetch>, config: &Config) -> Self {
+    pub fn new(inner: Arc<dyn Fetch>, config: &HostConfig) -> Self {
         let rate = if config.per_host_rate > 0.0 {
             config.per_host_rate
         } else {
@@ -99,7 +99,7 @@ mod tests {
     async fn spaces_requests_per_host_and_honours_crawl_delay() {
         let limiter = Arc::new(HostLimiter::new(
             Arc::new(Echo),
-            &Config {
+            &HostConfig {
                 per_host_rate: 10.0,
                 max_tracked_hosts: 100,
             },

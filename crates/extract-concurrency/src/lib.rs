@@ -1,34 +1,49 @@
 //! Concurrency control for the extraction service, as decorators over the
-//! traits of `extract-core`.
+//! traits of `extract-core`:
 //!
-//! Built so far: [`HostLimiter`], per-host politeness for crawled sites
-//! (`crawl.per_host_rate`, and robots `Crawl-delay` when longer).
+//! - [`Permits`] pools for extractions, searches and crawls
+//!   ([`LimitedProfiles`], [`LimitedSearch`], [`LimitedFetch`]); the
+//!   extraction pool adapts (AIMD) to 429s, timeouts and memory pressure;
+//! - [`RateLimitedSearch`]: the provider's token bucket (`leaky-bucket`);
+//! - [`HostLimiter`]: per-host politeness honouring robots `Crawl-delay`;
+//! - [`Breakers`] per upstream ([`BreakerSearch`], [`BreakerFetch`]);
+//! - [`retry`]: exponential backoff with full jitter honouring `Retry-After`
+//!   ([`RetrySearch`], [`RetryFetch`]);
+//! - [`Scheduler`]: high / normal / low queues served by weight.
 //!
-//! To come (issue 5): named permit pools (extractions, searches, crawls),
-//! token buckets per search provider, a priority scheduler (high / normal /
-//! low over `async-channel`, weighted so low is never starved), a circuit
-//! breaker per upstream, retry with exponential backoff and full jitter
-//! honouring `Retry-After`, and adaptive concurrency.
-//!
-//! Architecture invariant: it depends on `extract-core` only.
+//! Architecture invariant: it depends on `extract-core` only; no lock is
+//! held across an await.
 //!
 //! # Embedding
 //!
 //! ```
 //! use std::sync::Arc;
-//! use extract_concurrency::{Config, HostLimiter};
+//! use extract_concurrency::{Config, HostConfig, HostLimiter, Permits, LimitedFetch, Policy, RetryFetch};
 //! use extract_core::Fetch;
 //!
-//! fn polite(transport: Arc<dyn Fetch>) -> Arc<dyn Fetch> {
-//!     Arc::new(HostLimiter::new(transport, &Config { per_host_rate: 2.0, ..Config::default() }))
+//! fn resilient(transport: Arc<dyn Fetch>) -> Arc<dyn Fetch> {
+//!     let config = Config::default();
+//!     let polite: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &HostConfig::default()));
+//!     let retried: Arc<dyn Fetch> = Arc::new(RetryFetch::new(polite, Policy::new(&config)));
+//!     Arc::new(LimitedFetch::new(retried, Permits::new("crawls", config.max_crawls, 1)))
 //! }
 //! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod breaker;
 mod config;
 mod host;
+mod permits;
+mod rate;
+pub mod retry;
+mod scheduler;
 
-pub use config::Config;
+pub use breaker::{BreakerFetch, BreakerSearch, BreakerStats, Breakers};
+pub use config::{Config, HostConfig};
 pub use host::HostLimiter;
+pub use permits::{is_overload, LimitedFetch, LimitedProfiles, LimitedSearch, Permit, PermitStats, Permits};
+pub use rate::{RateLimitedSearch, RateSnapshot, RateStats};
+pub use retry::{Policy, RetryFetch, RetrySearch, RetryStats};
+pub use scheduler::{JobHandle, JobState, Scheduler, SchedulerStats};

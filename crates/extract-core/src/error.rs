@@ -84,6 +84,17 @@ pub enum Error {
         /// The cap in bytes.
         limit: u64,
     },
+    /// The upstream is not being called now: its circuit breaker is open, or
+    /// the service is shedding load.
+    #[error("{upstream} unavailable: {reason}")]
+    Unavailable {
+        /// Which upstream.
+        upstream: Upstream,
+        /// Why.
+        reason: String,
+        /// When to try again, if known.
+        retry_after: Option<Duration>,
+    },
     /// A setting is missing or wrong (reported at start-up).
     #[error("{key}: {message}")]
     InvalidConfig {
@@ -109,7 +120,8 @@ impl Error {
             Error::Timeout { upstream, .. }
             | Error::Status { upstream, .. }
             | Error::Connect { upstream, .. }
-            | Error::InvalidResponse { upstream, .. } => Some(*upstream),
+            | Error::InvalidResponse { upstream, .. }
+            | Error::Unavailable { upstream, .. } => Some(*upstream),
             _ => None,
         }
     }
@@ -156,6 +168,7 @@ impl Error {
             Error::InvalidResponse { .. } => "upstream_invalid_response",
             Error::BodyTooLarge { .. } => "upstream_body_too_large",
             Error::Refused { .. } => "fetch_refused",
+            Error::Unavailable { .. } => "upstream_unavailable",
             Error::InvalidConfig { .. } => "invalid_config",
         }
     }

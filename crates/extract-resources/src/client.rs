@@ -6,15 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use extract_core::{Error as CoreError, Fetch, FetchRequest, Page, Upstream};
-use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
+use http::header::{
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
+};
 use http::{HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::connector::Connector;
+use crate::decode::Decoder;
 use crate::{Config, Error};
 
 /// Counters of the client's work, for connection-reuse figures.
@@ -75,7 +78,8 @@ impl HttpClient {
                 .header(
                     ACCEPT,
                     "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
-                );
+                )
+                .header(ACCEPT_ENCODING, "gzip, deflate, br");
             for (name, value) in &request.headers {
                 if let (Ok(n), Ok(v)) = (
                     HeaderName::try_from(name.as_str()),
@@ -124,6 +128,7 @@ impl HttpClient {
             let content_type = header(CONTENT_TYPE);
             let retry_after = header(RETRY_AFTER);
             let limit = self.config.max_body_bytes;
+            let encoding = header(CONTENT_ENCODING);
             let declared = header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok());
             if !request.allow_truncation && declared.is_some_and(|l| l > limit) {
                 return Err(CoreError::BodyTooLarge {
@@ -131,8 +136,14 @@ impl HttpClient {
                     limit,
                 });
             }
-            let (body, truncated) =
-                read_capped(response.into_body(), limit, &url, request.allow_truncation).await?;
+            let (body, truncated) = read_capped(
+                response.into_body(),
+                encoding.as_deref(),
+                limit,
+                &url,
+                request.allow_truncation,
+            )
+            .await?;
             return Ok(Page {
                 url: url.to_string(),
                 status: status.as_u16(),
@@ -159,16 +170,26 @@ impl Fetch for HttpClient {
     }
 }
 
-/// Reads the body frame by frame; past `limit` it stops reading and either
-/// fails or, when `truncate`, returns what it has, marked truncated. Memory
-/// never exceeds the limit plus one frame.
+/// Reads and decodes the body frame by frame; past `limit` decoded bytes it
+/// stops reading and either fails or, when `truncate`, returns what it has,
+/// marked truncated. Memory never exceeds the limit plus one frame, whatever
+/// the compression ratio.
 async fn read_capped(
     mut body: hyper::body::Incoming,
+    encoding: Option<&str>,
     limit: u64,
     url: &url::Url,
     truncate: bool,
 ) -> Result<(Bytes, bool), CoreError> {
-    let mut buf = BytesMut::new();
+    let limit_bytes = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut decoder = Decoder::new(encoding, limit_bytes).ok_or_else(|| CoreError::InvalidResponse {
+        upstream: Upstream::Site,
+        message: format!("{}: unsupported content encoding {encoding:?}", redact(url)),
+    })?;
+    let corrupt = |e: std::io::Error| CoreError::InvalidResponse {
+        upstream: Upstream::Site,
+        message: format!("{}: cannot decode the body: {e}", redact(url)),
+    };
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| CoreError::Connect {
             upstream: Upstream::Site,
@@ -176,24 +197,20 @@ async fn read_capped(
             message: format!("body: {e}"),
         })?;
         if let Ok(data) = frame.into_data() {
-            if buf.len() as u64 + data.len() as u64 > limit {
+            decoder.write(&data).map_err(corrupt)?;
+            if decoder.overflowed() {
                 if !truncate {
                     return Err(CoreError::BodyTooLarge {
                         url: redact(url),
                         limit,
                     });
                 }
-                let room = usize::try_from(limit)
-                    .unwrap_or(usize::MAX)
-                    .saturating_sub(buf.len());
-                buf.extend_from_slice(&data[..room.min(data.len())]);
                 // Dropping the body closes the connection instead of reading the rest.
-                return Ok((buf.freeze(), true));
+                return Ok((Bytes::from(decoder.partial()), true));
             }
-            buf.extend_from_slice(&data);
         }
     }
-    Ok((buf.freeze(), false))
+    Ok((Bytes::from(decoder.finish().map_err(corrupt)?), false))
 }
 
 fn parse_url(s: &str) -> Result<url::Url, CoreError> {

@@ -24,6 +24,9 @@ pub struct Config {
     /// addresses. Off by default: a crawler must not be pointed at the
     /// network it runs in.
     pub allow_private: bool,
+    /// Address ranges allowed even though internal (e.g. `127.0.0.0/8` for
+    /// a test web on loopback); everything else internal stays refused.
+    pub allowed_cidrs: Vec<ipnet::IpNet>,
     /// Idle pooled connections are closed after this many seconds.
     pub pool_idle_timeout_s: u64,
     /// Idle connections kept per host.
@@ -40,6 +43,7 @@ impl Default for Config {
             user_agent: "company-extract/0.0.0".to_owned(),
             connect_to: String::new(),
             allow_private: false,
+            allowed_cidrs: Vec::new(),
             pool_idle_timeout_s: 90,
             pool_max_idle_per_host: 20,
         }

@@ -31,6 +31,7 @@ pub(crate) struct TcpConnector {
 struct Dialer {
     connect_to: Option<SocketAddr>,
     allow_private: bool,
+    allowed: Vec<ipnet::IpNet>,
     connect_timeout: Duration,
     opened: Arc<AtomicU64>,
 }
@@ -67,7 +68,7 @@ impl Dialer {
         };
         let mut last = None;
         for addr in addrs {
-            if !self.allow_private {
+            if !self.allow_private && !self.allowed.iter().any(|net| net.contains(&addr.ip())) {
                 if let Some(kind) = forbidden_range(addr.ip()) {
                     last = Some(Error::Refused {
                         host: host.clone(),
@@ -136,6 +137,7 @@ impl Connector {
             inner: Arc::new(Dialer {
                 connect_to,
                 allow_private: config.allow_private,
+                allowed: config.allowed_cidrs.clone(),
                 connect_timeout: Duration::from_millis(config.connect_timeout_ms),
                 opened,
             }),

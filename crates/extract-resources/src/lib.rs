@@ -8,7 +8,11 @@
 //! loopback, private, link-local, metadata and other internal addresses
 //! unless allowed. `connect_to` sends every connection to one address in
 //! plain HTTP while keeping the URL's host — how the sandbox stands in for
-//! the internet. It implements [`extract_core::Fetch`].
+//! the internet. Responses are decoded (gzip, deflate, br) with the cap
+//! counting decoded bytes. It implements [`extract_core::Fetch`].
+//!
+//! [`Monitor`] samples the process's memory and CPU and publishes a
+//! [`Pressure`] level.
 //!
 //! # Embedding
 //!
@@ -30,9 +34,12 @@
 mod client;
 mod config;
 mod connector;
+mod decode;
 mod error;
 pub mod guard;
+mod monitor;
 
 pub use client::{HttpClient, Stats};
 pub use config::Config;
 pub use error::{Error, Result};
+pub use monitor::{pressure, Monitor, MonitorConfig, Pressure, Sample};

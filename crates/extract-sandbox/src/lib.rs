@@ -15,7 +15,9 @@
 //! - misbehaving sites under `*.sandbox.test` (`slow`, `huge` (256 MB),
 //!   `garbage`, `redirect-loop`, `redirect-chain/N`, `error`, `empty`,
 //!   `norobots` (robots.txt disallows everything), `robots-down` (robots.txt
-//!   answers 503));
+//!   answers 503), `gzip` (a compressed page), `bomb` (64 MB of markup in a
+//!   few hundred KB of gzip)); half the company homepages are gzip-compressed
+//!   when the request accepts it;
 //! - control endpoints under `/__sandbox/`: `stats`, `reset`, `config`,
 //!   `companies`, `truth/{company}`.
 //!

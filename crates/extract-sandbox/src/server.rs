@@ -282,6 +282,11 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         .unwrap_or_default()
         .to_ascii_lowercase();
     let path = req.uri().path().to_owned();
+    let gzip_ok = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
     let query = req.uri().query().unwrap_or_default().to_owned();
 
     if let Some(company) = state.world.by_host(&host) {
@@ -305,6 +310,8 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
             );
         }
         return match path.as_str() {
+            // Half the sites compress their pages, as real ones do when asked.
+            "/" | "/index.html" if gzip_ok && company.index % 2 == 0 => gzipped(render::homepage(company)),
             "/" | "/index.html" => html(render::homepage(company)),
             "/about" | "/about-us" => html(render::about(company)),
             "/contact" => html(render::contact(company)),
@@ -604,6 +611,22 @@ async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
             "<h1>500</h1>",
         ),
         "empty" => html(String::new()),
+        "gzip" => gzipped("<html><head><title>Gzip Co</title><meta name=\"description\" content=\"Compressed.\"></head></html>".to_owned()),
+        // 64 MB of markup in a few hundred KB of gzip: a decompression bomb.
+        "bomb" => {
+            static BOMB: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+            let body = BOMB.get_or_init(|| {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let chunk = b"<p>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</p>".repeat(1024);
+                for _ in 0..(64 * 1024 * 1024 / chunk.len()) {
+                    let _ = std::io::Write::write_all(&mut e, &chunk);
+                }
+                Bytes::from(e.finish().unwrap_or_default())
+            });
+            let mut r = full(StatusCode::OK, "text/html", body.clone());
+            r.headers_mut().insert(header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+            r
+        }
         _ => not_found(host),
     }
 }
@@ -637,4 +660,14 @@ impl Body for Repeat {
         self.remaining -= 1;
         Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
     }
+}
+
+/// An HTML answer compressed with gzip.
+fn gzipped(body: String) -> Response<ResBody> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = std::io::Write::write_all(&mut e, body.as_bytes());
+    let mut r = full(StatusCode::OK, "text/html; charset=utf-8", e.finish().unwrap_or_default());
+    r.headers_mut()
+        .insert(header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+    r
 }

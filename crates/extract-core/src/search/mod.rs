@@ -68,9 +68,14 @@ impl Search for HttpSearch {
     }
 }
 
-/// `Retry-After` given in seconds. (HTTP dates are read by the retry layer.)
+/// `Retry-After` as a wait: delta seconds or an HTTP date.
 fn parse_retry_after_seconds(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 /// Drops the query string from a URL for error messages: it may carry an API key.

@@ -123,3 +123,41 @@ async fn guard_refuses_loopback_by_address_and_by_name() {
         .unwrap();
     assert_eq!(page.status, 200);
 }
+
+#[tokio::test]
+async fn compressed_bodies_are_decoded_and_bombs_cut_at_the_cap() {
+    let sb = sandbox().await;
+    let c = client(&sb, |c| c.max_body_bytes = 1 << 20);
+    let page = c.fetch(&FetchRequest::get("https://gzip.sandbox.test/")).await.unwrap();
+    assert!(String::from_utf8_lossy(&page.body).contains("Gzip Co"));
+    let err = c.fetch(&FetchRequest::get("https://bomb.sandbox.test/")).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_048_576, .. }), "{err:?}");
+    let cut = c.fetch(&FetchRequest::page("https://bomb.sandbox.test/")).await.unwrap();
+    assert!(cut.truncated);
+    assert_eq!(cut.body.len(), 1 << 20, "decoded bytes, not compressed ones, count");
+}
+
+#[tokio::test]
+async fn redirect_to_an_address_not_allowed_is_refused() {
+    // A server on 127.0.0.1 that redirects to 127.0.0.2, which is loopback too
+    // but not on the allow-list.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let reply = format!("HTTP/1.1 302 Found\r\nlocation: http://127.0.0.2:{port}/inside\r\ncontent-length: 0\r\n\r\n");
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    let c = HttpClient::new(Config {
+        allowed_cidrs: vec!["127.0.0.1/32".parse().unwrap()],
+        ..Config::default()
+    })
+    .unwrap();
+    let err = c.fetch(&FetchRequest::get(format!("http://127.0.0.1:{port}/"))).await.unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err:?}");
+    assert!(err.to_string().contains("127.0.0.2"), "{err}");
+}

@@ -1,0 +1,145 @@
+//! The memory and CPU monitor: samples this process's RSS and CPU with
+//! `sysinfo`, compares them with `MAX_MEMORY_MB` and `MAX_CPU_PERCENT`, and
+//! publishes a pressure level that the rest of the service reacts to
+//! (admission slows, the in-process cache shrinks).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+use tokio::sync::watch;
+
+/// Resource limits (`[resources]` in the configuration file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Resident memory the process should stay under, in MiB (`MAX_MEMORY_MB`).
+    pub max_memory_mb: u64,
+    /// CPU the process should stay under, percent of one core times cores (`MAX_CPU_PERCENT`).
+    pub max_cpu_percent: f32,
+    /// How often to sample, in ms.
+    pub sample_interval_ms: u64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            max_memory_mb: 512,
+            max_cpu_percent: 80.0,
+            sample_interval_ms: 1_000,
+        }
+    }
+}
+
+/// How close the process is to its limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pressure {
+    /// Well under the limits.
+    #[default]
+    Normal,
+    /// Over 75 % of the memory limit, or over the CPU limit: slow admission.
+    Elevated,
+    /// Over 90 % of the memory limit: admit as little as possible, shed cache.
+    Critical,
+}
+
+/// One sample.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Sample {
+    /// Resident set size, bytes.
+    pub rss_bytes: u64,
+    /// CPU use since the previous sample, percent (100 = one core).
+    pub cpu_percent: f32,
+    /// The pressure level.
+    pub pressure: Pressure,
+    /// The configured memory limit, bytes.
+    pub max_memory_bytes: u64,
+}
+
+/// The running monitor.
+#[derive(Clone)]
+pub struct Monitor {
+    rx: watch::Receiver<Sample>,
+}
+
+/// The pressure level for a reading.
+pub fn pressure(rss_bytes: u64, cpu_percent: f32, config: &MonitorConfig) -> Pressure {
+    let max = config.max_memory_mb.saturating_mul(1024 * 1024).max(1);
+    let ratio = rss_bytes as f64 / max as f64;
+    if ratio >= 0.9 {
+        Pressure::Critical
+    } else if ratio >= 0.75 || cpu_percent >= config.max_cpu_percent {
+        Pressure::Elevated
+    } else {
+        Pressure::Normal
+    }
+}
+
+impl Monitor {
+    /// Starts sampling in the background.
+    pub fn start(config: MonitorConfig) -> Monitor {
+        let (tx, rx) = watch::channel(Sample::default());
+        let pid = sysinfo::get_current_pid().ok();
+        tokio::spawn(async move {
+            let mut system = System::new();
+            let interval = Duration::from_millis(config.sample_interval_ms.max(50));
+            loop {
+                let Some(pid) = pid else { break };
+                system.refresh_processes_specifics(
+                    ProcessesToUpdate::Some(&[pid]),
+                    true,
+                    ProcessRefreshKind::nothing().with_memory().with_cpu(),
+                );
+                if let Some(p) = system.process(Pid::from(usize::from(pid))) {
+                    let rss = p.memory();
+                    let cpu = p.cpu_usage();
+                    let sample = Sample {
+                        rss_bytes: rss,
+                        cpu_percent: cpu,
+                        pressure: pressure(rss, cpu, &config),
+                        max_memory_bytes: config.max_memory_mb.saturating_mul(1024 * 1024),
+                    };
+                    if tx.send(sample).is_err() {
+                        break; // nobody listens any more
+                    }
+                }
+                tokio::time::sleep(interval).await;
+            }
+        });
+        Monitor { rx }
+    }
+
+    /// The latest sample.
+    pub fn current(&self) -> Sample {
+        *self.rx.borrow()
+    }
+
+    /// A receiver that wakes on every new sample.
+    pub fn subscribe(&self) -> watch::Receiver<Sample> {
+        self.rx.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        let c = MonitorConfig { max_memory_mb: 100, max_cpu_percent: 80.0, sample_interval_ms: 100 };
+        let mb = 1024 * 1024;
+        assert_eq!(pressure(50 * mb, 10.0, &c), Pressure::Normal);
+        assert_eq!(pressure(80 * mb, 10.0, &c), Pressure::Elevated);
+        assert_eq!(pressure(50 * mb, 95.0, &c), Pressure::Elevated);
+        assert_eq!(pressure(95 * mb, 10.0, &c), Pressure::Critical);
+    }
+
+    #[tokio::test]
+    async fn samples_this_process() {
+        let m = Monitor::start(MonitorConfig { sample_interval_ms: 50, ..MonitorConfig::default() });
+        let mut rx = m.subscribe();
+        rx.changed().await.unwrap();
+        assert!(m.current().rss_bytes > 1024 * 1024, "{:?}", m.current());
+    }
+}
