@@ -71,6 +71,8 @@ pub struct Calls {
     pub pages: u64,
     /// Wall time.
     pub elapsed: std::time::Duration,
+    /// Retries the service made (a retried call reaches upstream twice).
+    pub retries: u64,
 }
 
 impl Calls {
@@ -106,16 +108,20 @@ pub async fn zipf_upstream_calls(
     config.cache.enabled = cache;
     config.cache.redis_url = extract_core::Secret::default();
     config.cache.warm_file = String::new();
-    // One loopback sandbox: per-host politeness would only measure waiting.
+    // One loopback sandbox: politeness (per-host spacing, robots Crawl-delay)
+    // would only measure waiting, so it is off here; this measures caching.
     config.crawl.per_host_rate = 0.0;
+    config.extract.respect_robots = false;
+    config.search.rate_per_sec = 0.0;
     let app = extract_server::App::build(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let server = extract_server::serve::spawn(app, listener)?;
+    let server = extract_server::serve::spawn(app.clone(), listener)?;
     sandbox.reset();
     let started = std::time::Instant::now();
     let failed = run(server.addr(), &order, 32).await;
     let elapsed = started.elapsed();
     let stats = sandbox.stats();
+    let retries = app.system_stats().retries.retries;
     server.shutdown().await;
     Ok(Calls {
         requests,
@@ -123,5 +129,6 @@ pub async fn zipf_upstream_calls(
         searches: stats.search_requests,
         pages: stats.page_requests,
         elapsed,
+        retries,
     })
 }

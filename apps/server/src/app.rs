@@ -2,19 +2,29 @@
 //! configuration. The decorator stack over the pipeline is built here:
 //!
 //! ```text
-//! profiles: ProfileCache → Pipeline ─┬─ search: SearchCache → HttpSearch(codec) → HttpClient
-//!                                    └─ sites:  PageCache → HostLimiter → HttpClient
+//! profiles: ProfileCache → LimitedProfiles (adaptive) → Pipeline
+//! search:   SearchCache → LimitedSearch → RetrySearch → BreakerSearch → RateLimitedSearch → HttpSearch → HttpClient
+//! sites:    PageCache → LimitedFetch → RetryFetch → BreakerFetch → HostLimiter → HttpClient
 //! ```
+//!
+//! Caches are outermost so that a hit costs no permit, token or politeness
+//! wait; retries sit outside the breaker and the limiters so that every
+//! attempt is counted and paced.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use extract_cache::{Cache, ProfileCache};
-use extract_concurrency::HostLimiter;
+use extract_concurrency::{
+    BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
+    LimitedSearch, Permits, Policy, RateLimitedSearch, RateStats, RetryFetch, RetrySearch,
+    Scheduler,
+};
 use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, ProfileSource, Search};
-use extract_resources::HttpClient;
+use extract_resources::{HttpClient, Monitor, Pressure};
+use serde::Serialize;
 
 use crate::config::Config;
 
@@ -30,10 +40,55 @@ struct Inner {
     profile_cache: Option<Arc<ProfileCache>>,
     cache: Option<Cache>,
     http: HttpClient,
+    guards: Guards,
+    monitor: Monitor,
+    scheduler: Arc<Scheduler>,
     draining: AtomicBool,
     started: Instant,
     request_seq: AtomicU64,
     id_prefix: String,
+}
+
+/// The limits and breakers, for stats.
+struct Guards {
+    extractions: Arc<Permits>,
+    searches: Arc<Permits>,
+    crawls: Arc<Permits>,
+    search_rate: Arc<RateStats>,
+    search_rate_per_sec: f64,
+    breakers: Arc<Breakers>,
+    retry: Policy,
+}
+
+/// What `GET /api/v1/system/stats` shows: limits, breakers, retries,
+/// connections, memory and CPU, the scheduler.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemStats {
+    /// The permit pools (extractions adaptive).
+    pub permits: Vec<extract_concurrency::PermitStats>,
+    /// The search provider's token bucket.
+    pub search_rate: extract_concurrency::RateSnapshot,
+    /// Circuit breakers.
+    pub breakers: extract_concurrency::BreakerStats,
+    /// Retries made.
+    pub retries: extract_concurrency::RetryStats,
+    /// Outbound requests and connections.
+    pub http: HttpStats,
+    /// Memory and CPU.
+    pub resources: extract_resources::Sample,
+    /// The priority scheduler.
+    pub scheduler: extract_concurrency::SchedulerStats,
+}
+
+/// Outbound HTTP counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpStats {
+    /// Requests sent (each redirect hop and retry counts).
+    pub requests: u64,
+    /// TCP connections opened.
+    pub connections_opened: u64,
+    /// Share of requests that went over an already open connection.
+    pub reuse_ratio: Option<f64>,
 }
 
 impl App {
@@ -47,23 +102,63 @@ impl App {
         } else {
             None
         };
+        let c = &config.concurrency;
+        let guards = Guards {
+            extractions: Permits::new("extractions", c.max_extractions, c.adaptive_min),
+            searches: Permits::new("searches", c.max_searches, c.max_searches),
+            crawls: Permits::new("crawls", c.max_crawls, c.max_crawls),
+            search_rate: Arc::default(),
+            search_rate_per_sec: config.search.rate_per_sec,
+            breakers: Breakers::new(c),
+            retry: Policy::new(c),
+        };
 
-        let mut search: Arc<dyn Search> =
-            Arc::new(HttpSearch::new(config.search.codec()?, transport.clone()));
+        let rate_limited = RateLimitedSearch::new(
+            Arc::new(HttpSearch::new(config.search.codec()?, transport.clone())),
+            config.search.rate_per_sec,
+            config.search.burst,
+        );
+        let guards = Guards {
+            search_rate: rate_limited.stats_handle(),
+            ..guards
+        };
+        let mut search: Arc<dyn Search> = Arc::new(rate_limited);
+        search = Arc::new(BreakerSearch::new(
+            search,
+            guards.breakers.clone(),
+            config.search.provider.as_str(),
+        ));
+        search = Arc::new(RetrySearch::new(search, guards.retry.clone()));
+        search = Arc::new(LimitedSearch::new(search, guards.searches.clone()));
+
         let mut sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
+        sites = Arc::new(BreakerFetch::new(sites, guards.breakers.clone()));
+        sites = Arc::new(RetryFetch::new(sites, guards.retry.clone()));
+        sites = Arc::new(LimitedFetch::new(sites, guards.crawls.clone()));
+
         if let Some(c) = &cache {
             search = Arc::new(c.searches(search));
             sites = Arc::new(c.pages(sites));
         }
         let pipeline: Arc<dyn ProfileSource> =
             Arc::new(Pipeline::new(search, sites, config.extract.clone()));
+        let limited: Arc<dyn ProfileSource> = Arc::new(LimitedProfiles::new(
+            pipeline,
+            guards.extractions.clone(),
+            config.concurrency.adaptive,
+        ));
         let profile_cache = cache
             .as_ref()
-            .map(|c| Arc::new(c.profiles(pipeline.clone())));
+            .map(|c| Arc::new(c.profiles(limited.clone())));
         let profiles: Arc<dyn ProfileSource> = match &profile_cache {
             Some(pc) => pc.clone(),
-            None => pipeline,
+            None => limited,
         };
+        let monitor = Monitor::start(config.resources.clone());
+        let scheduler = Scheduler::new(
+            config.concurrency.scheduler_workers,
+            config.concurrency.scheduler_weights,
+        );
 
         let app = App {
             inner: Arc::new(Inner {
@@ -72,14 +167,47 @@ impl App {
                 profile_cache,
                 cache,
                 http,
+                guards,
+                monitor,
+                scheduler,
                 draining: AtomicBool::new(false),
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
                 id_prefix: format!("{:08x}", fastrand::u32(..)),
             }),
         };
+        app.react_to_pressure();
         app.warm_from_file();
         Ok(app)
+    }
+
+    /// Under memory or CPU pressure: admission slows (the adaptive extraction
+    /// limit halves each sample) and the in-process cache sheds entries. The
+    /// limit grows back by itself once the pressure is gone.
+    fn react_to_pressure(&self) {
+        let mut samples = self.inner.monitor.subscribe();
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            while samples.changed().await.is_ok() {
+                let pressure = samples.borrow().pressure;
+                let Some(inner) = weak.upgrade() else { break };
+                if pressure >= Pressure::Elevated {
+                    inner.guards.extractions.overloaded();
+                    if let Some(cache) = &inner.cache {
+                        let keep = if pressure == Pressure::Critical {
+                            0.5
+                        } else {
+                            0.8
+                        };
+                        cache.shrink(keep).await;
+                    }
+                    tracing::warn!(
+                        ?pressure,
+                        "resource pressure: slowing admission, shedding cache"
+                    );
+                }
+            }
+        });
     }
 
     /// Queues the configured warm list, if any.
@@ -122,6 +250,32 @@ impl App {
     /// The outbound HTTP client.
     pub fn http(&self) -> &HttpClient {
         &self.inner.http
+    }
+
+    /// The priority scheduler.
+    pub fn scheduler(&self) -> &Arc<Scheduler> {
+        &self.inner.scheduler
+    }
+
+    /// Limits, breakers, retries, connections, resources, scheduler.
+    pub fn system_stats(&self) -> SystemStats {
+        let g = &self.inner.guards;
+        let http = self.inner.http.stats();
+        SystemStats {
+            permits: vec![g.extractions.stats(), g.searches.stats(), g.crawls.stats()],
+            search_rate: g.search_rate.snapshot(g.search_rate_per_sec),
+            breakers: g.breakers.stats(),
+            retries: g.retry.stats(),
+            http: HttpStats {
+                requests: http.requests,
+                connections_opened: http.connections_opened,
+                reuse_ratio: (http.requests > 0).then(|| {
+                    1.0 - http.connections_opened.min(http.requests) as f64 / http.requests as f64
+                }),
+            },
+            resources: self.inner.monitor.current(),
+            scheduler: self.inner.scheduler.stats(),
+        }
     }
 
     /// Seconds since start.

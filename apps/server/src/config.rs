@@ -21,6 +21,12 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("CACHE_ENABLED", "cache.enabled"),
     ("COMPANY_CACHE_TTL", "cache.company_ttl_s"),
     ("SERP_CACHE_TTL", "cache.serp_ttl_s"),
+    ("MAX_CONCURRENT_EXTRACTIONS", "concurrency.max_extractions"),
+    ("MAX_CONCURRENT_SEARCHES", "concurrency.max_searches"),
+    ("MAX_CONCURRENT_CRAWLS", "concurrency.max_crawls"),
+    ("CONNECTION_POOL_SIZE", "http.pool_max_idle_per_host"),
+    ("MAX_MEMORY_MB", "resources.max_memory_mb"),
+    ("MAX_CPU_PERCENT", "resources.max_cpu_percent"),
 ];
 
 /// The defaults, documented line by line.
@@ -39,7 +45,11 @@ pub struct Config {
     /// The outbound HTTP client.
     pub http: resources::Config,
     /// Crawl politeness.
-    pub crawl: concurrency::Config,
+    pub crawl: concurrency::HostConfig,
+    /// Concurrency limits, resilience and scheduling.
+    pub concurrency: concurrency::Config,
+    /// Memory and CPU limits.
+    pub resources: resources::MonitorConfig,
     /// The cache.
     pub cache: cache::Config,
     /// The in-process sandbox of `--sandbox`.
@@ -168,7 +178,9 @@ mod tests {
         assert_eq!(c.extract, core::Config::default());
         assert_eq!(c.search, core::SearchConfig::default());
         assert_eq!(c.http, resources::Config::default());
-        assert_eq!(c.crawl, concurrency::Config::default());
+        assert_eq!(c.crawl, concurrency::HostConfig::default());
+        assert_eq!(c.concurrency, concurrency::Config::default());
+        assert_eq!(c.resources, resources::MonitorConfig::default());
         let cache = cache::Config {
             warm_file: String::new(),
             ..c.cache.clone()

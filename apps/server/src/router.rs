@@ -71,6 +71,13 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
             Method::DELETE => handlers::cache::invalidate(&app, name).await,
             _ => Err(not_allowed("DELETE")),
         },
+        ["api", "v1", "system", "stats"] => match method {
+            Method::GET => Ok(handlers::json_response(
+                http::StatusCode::OK,
+                &app.system_stats(),
+            )),
+            _ => Err(not_allowed("GET")),
+        },
         ["health"] => match method {
             Method::GET | Method::HEAD => Ok(handlers::health::health(&app)),
             _ => Err(not_allowed("GET")),

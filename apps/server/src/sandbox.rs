@@ -25,6 +25,8 @@ pub async fn start_in_process(config: &mut Config) -> anyhow::Result<Sandbox> {
     .await
     .context("starting the in-process sandbox")?;
     point_at(config, sandbox.addr());
+    // The in-process sandbox sets no search limit, so the service need not keep one.
+    config.search.rate_per_sec = 0.0;
     Ok(sandbox)
 }
 
@@ -42,9 +44,18 @@ pub fn use_running(config: &mut Config, url: &str) -> anyhow::Result<()> {
 }
 
 /// Every connection goes to the sandbox's address (it answers every search
-/// provider's format and every site); loopback is allowed explicitly, since
-/// that is where it lives. The configured provider and endpoint stay.
+/// provider's format and every site); loopback — where it lives — is
+/// allow-listed explicitly, everything else internal stays refused. The
+/// configured provider and endpoint stay.
 pub fn point_at(config: &mut Config, addr: SocketAddr) {
     config.http.connect_to = addr.to_string();
-    config.http.allow_private = true;
+    let loopback: [ipnet::IpNet; 2] = [
+        "127.0.0.0/8".parse().expect("literal network"),
+        "::1/128".parse().expect("literal network"),
+    ];
+    for net in loopback {
+        if !config.http.allowed_cidrs.contains(&net) {
+            config.http.allowed_cidrs.push(net);
+        }
+    }
 }

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use extract_core::{Error, Fetch, FetchRequest, Page, Result, Search, SearchQuery, SearchResults, Upstream};
+use extract_core::{
+    Error, Fetch, FetchRequest, Page, Result, Search, SearchQuery, SearchResults, Upstream,
+};
 use serde::Serialize;
 
 use crate::Config;
@@ -70,14 +72,18 @@ impl Breakers {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Window>> {
-        self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// May a call to `upstream` go ahead now? `Err(retry_in)` when open.
     pub fn admit(&self, upstream: &str) -> std::result::Result<(), Duration> {
         let now = Instant::now();
         let mut windows = self.lock();
-        let Some(w) = windows.get_mut(upstream) else { return Ok(()) };
+        let Some(w) = windows.get_mut(upstream) else {
+            return Ok(());
+        };
         match w.state {
             State::Closed => Ok(()),
             State::Open { until } if now >= until => {
@@ -103,7 +109,8 @@ impl Breakers {
         if windows.len() >= self.max && !windows.contains_key(upstream) {
             // Forget closed breakers whose window is over.
             let window = self.window;
-            windows.retain(|_, w| w.state != State::Closed || now.duration_since(w.started) < window);
+            windows
+                .retain(|_, w| w.state != State::Closed || now.duration_since(w.started) < window);
             if windows.len() >= self.max {
                 return;
             }
@@ -117,7 +124,9 @@ impl Breakers {
         match w.state {
             State::HalfOpen => {
                 if failed {
-                    w.state = State::Open { until: now + self.cooldown };
+                    w.state = State::Open {
+                        until: now + self.cooldown,
+                    };
                     self.opened.fetch_add(1, Ordering::Relaxed);
                 } else {
                     *w = Window {
@@ -137,10 +146,19 @@ impl Breakers {
                 }
                 w.calls += 1;
                 w.failures += u32::from(failed);
-                if w.calls >= self.min_calls && f64::from(w.failures) / f64::from(w.calls) >= self.ratio {
-                    w.state = State::Open { until: now + self.cooldown };
+                if w.calls >= self.min_calls
+                    && f64::from(w.failures) / f64::from(w.calls) >= self.ratio
+                {
+                    w.state = State::Open {
+                        until: now + self.cooldown,
+                    };
                     self.opened.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(upstream, failures = w.failures, calls = w.calls, "circuit breaker opened");
+                    tracing::warn!(
+                        upstream,
+                        failures = w.failures,
+                        calls = w.calls,
+                        "circuit breaker opened"
+                    );
                 }
             }
         }
@@ -152,7 +170,10 @@ impl Breakers {
         let windows = self.lock();
         let open_upstreams: Vec<String> = windows
             .iter()
-            .filter(|(_, w)| matches!(w.state, State::Open { until } if until > now) || w.state == State::HalfOpen)
+            .filter(|(_, w)| {
+                matches!(w.state, State::Open { until } if until > now)
+                    || w.state == State::HalfOpen
+            })
             .map(|(k, _)| k.clone())
             .take(50)
             .collect();

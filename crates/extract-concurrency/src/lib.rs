@@ -43,7 +43,9 @@ mod scheduler;
 pub use breaker::{BreakerFetch, BreakerSearch, BreakerStats, Breakers};
 pub use config::{Config, HostConfig};
 pub use host::HostLimiter;
-pub use permits::{is_overload, LimitedFetch, LimitedProfiles, LimitedSearch, Permit, PermitStats, Permits};
+pub use permits::{
+    is_overload, LimitedFetch, LimitedProfiles, LimitedSearch, Permit, PermitStats, Permits,
+};
 pub use rate::{RateLimitedSearch, RateSnapshot, RateStats};
 pub use retry::{Policy, RetryFetch, RetrySearch, RetryStats};
 pub use scheduler::{JobHandle, JobState, Scheduler, SchedulerStats};

@@ -90,7 +90,9 @@ impl Permits {
                     .is_ok()
             {
                 self.acquired.fetch_add(1, Ordering::Relaxed);
-                return Permit { permits: self.clone() };
+                return Permit {
+                    permits: self.clone(),
+                };
             }
             if current < limit {
                 continue; // Lost a race; try again at once.
@@ -109,9 +111,12 @@ impl Permits {
         }
         if self.successes.fetch_add(1, Ordering::AcqRel) + 1 >= limit {
             self.successes.store(0, Ordering::Release);
-            let _ = self
-                .limit
-                .compare_exchange(limit, (limit + 1).min(self.max), Ordering::AcqRel, Ordering::Acquire);
+            let _ = self.limit.compare_exchange(
+                limit,
+                (limit + 1).min(self.max),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
             self.freed.notify_one();
         }
     }
@@ -147,7 +152,14 @@ impl Permits {
 
 /// Whether an error means "the upstream is overloaded": back off.
 pub fn is_overload(e: &Error) -> bool {
-    matches!(e, Error::Timeout { .. } | Error::Status { status: 429 | 503, .. })
+    matches!(
+        e,
+        Error::Timeout { .. }
+            | Error::Status {
+                status: 429 | 503,
+                ..
+            }
+    )
 }
 
 /// A `ProfileSource` run within a permit pool; outcomes adapt the limit.
@@ -160,7 +172,11 @@ pub struct LimitedProfiles {
 impl LimitedProfiles {
     /// Wraps `inner`.
     pub fn new(inner: Arc<dyn ProfileSource>, permits: Arc<Permits>, adaptive: bool) -> Self {
-        LimitedProfiles { inner, permits, adaptive }
+        LimitedProfiles {
+            inner,
+            permits,
+            adaptive,
+        }
     }
 }
 
@@ -228,7 +244,12 @@ mod tests {
     #[tokio::test]
     async fn limit_holds_and_adapts() {
         let p = Permits::new("t", 4, 1);
-        let held: Vec<Permit> = vec![p.acquire().await, p.acquire().await, p.acquire().await, p.acquire().await];
+        let held: Vec<Permit> = vec![
+            p.acquire().await,
+            p.acquire().await,
+            p.acquire().await,
+            p.acquire().await,
+        ];
         assert_eq!(p.stats().in_use, 4);
         let waiter = {
             let p = p.clone();

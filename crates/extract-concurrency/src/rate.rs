@@ -98,7 +98,9 @@ impl Search for RateLimitedSearch {
             self.stats.acquired.fetch_add(1, Ordering::Relaxed);
             if waited > Duration::from_micros(100) {
                 self.stats.waited.fetch_add(1, Ordering::Relaxed);
-                self.stats.wait_us.fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+                self.stats
+                    .wait_us
+                    .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
             }
         }
         self.inner.search(query).await

@@ -36,7 +36,10 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// What to do after a failed attempt.
@@ -48,7 +51,11 @@ enum Verdict {
 fn verdict_for_error(e: &Error) -> Verdict {
     match e {
         Error::Timeout { .. } | Error::Connect { .. } => Verdict::Retry(None),
-        Error::Status { status: 429 | 503, retry_after, .. } => Verdict::Retry(*retry_after),
+        Error::Status {
+            status: 429 | 503,
+            retry_after,
+            ..
+        } => Verdict::Retry(*retry_after),
         Error::Status { status, .. } if *status >= 500 => Verdict::Retry(None),
         _ => Verdict::GiveUp,
     }
@@ -56,7 +63,9 @@ fn verdict_for_error(e: &Error) -> Verdict {
 
 fn verdict_for_page(p: &Page) -> Option<Verdict> {
     match p.status {
-        429 | 503 => Some(Verdict::Retry(p.retry_after.as_deref().and_then(parse_retry_after))),
+        429 | 503 => Some(Verdict::Retry(
+            p.retry_after.as_deref().and_then(parse_retry_after),
+        )),
         s if s >= 500 => Some(Verdict::Retry(None)),
         _ => None,
     }
@@ -91,14 +100,21 @@ impl Policy {
             Some(d) if d > self.max_delay => return None,
             Some(d) => d,
             None => {
-                let cap = self.base.saturating_mul(1 << attempt.min(16)).min(self.max_delay);
+                let cap = self
+                    .base
+                    .saturating_mul(1 << attempt.min(16))
+                    .min(self.max_delay);
                 Duration::from_micros(fastrand::u64(0..=cap.as_micros() as u64))
             }
         };
         (started.elapsed() + wait <= self.budget).then_some(wait)
     }
 
-    async fn run<T, F, Fut>(&self, mut call: F, judge: impl Fn(&Result<T>) -> Option<Verdict>) -> Result<T>
+    async fn run<T, F, Fut>(
+        &self,
+        mut call: F,
+        judge: impl Fn(&Result<T>) -> Option<Verdict>,
+    ) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
@@ -182,8 +198,14 @@ mod tests {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         let later = SystemTime::now() + Duration::from_secs(120);
         let d = parse_retry_after(&httpdate::fmt_http_date(later)).unwrap();
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 
@@ -199,11 +221,29 @@ mod tests {
         let start = Instant::now();
         for _ in 0..100 {
             let w = p.wait(1, None, start).unwrap();
-            assert!(w <= Duration::from_millis(200), "full jitter under base·2: {w:?}");
+            assert!(
+                w <= Duration::from_millis(200),
+                "full jitter under base·2: {w:?}"
+            );
         }
-        assert_eq!(p.wait(1, Some(Duration::from_secs(1)), start), Some(Duration::from_secs(1)));
-        assert_eq!(p.wait(1, Some(Duration::from_secs(2)), start), None, "too long a Retry-After");
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(1)), start),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(2)), start),
+            None,
+            "too long a Retry-After"
+        );
         assert_eq!(p.wait(3, None, start), None, "out of attempts");
-        assert!(matches!(verdict_for_error(&Error::Status { upstream: extract_core::Upstream::Site, status: 404, url: String::new(), retry_after: None }), Verdict::GiveUp));
+        assert!(matches!(
+            verdict_for_error(&Error::Status {
+                upstream: extract_core::Upstream::Site,
+                status: 404,
+                url: String::new(),
+                retry_after: None
+            }),
+            Verdict::GiveUp
+        ));
     }
 }

@@ -104,10 +104,21 @@ fn class(p: Priority) -> usize {
 impl Scheduler {
     /// Starts `workers` workers taking `weights` (high, normal, low) jobs per round.
     pub fn new(workers: usize, weights: [u32; 3]) -> Arc<Scheduler> {
-        let channels = [async_channel::unbounded(), async_channel::unbounded(), async_channel::unbounded()];
-        let receivers: [async_channel::Receiver<Job>; 3] =
-            [channels[0].1.clone(), channels[1].1.clone(), channels[2].1.clone()];
-        let senders = [channels[0].0.clone(), channels[1].0.clone(), channels[2].0.clone()];
+        let channels = [
+            async_channel::unbounded(),
+            async_channel::unbounded(),
+            async_channel::unbounded(),
+        ];
+        let receivers: [async_channel::Receiver<Job>; 3] = [
+            channels[0].1.clone(),
+            channels[1].1.clone(),
+            channels[2].1.clone(),
+        ];
+        let senders = [
+            channels[0].0.clone(),
+            channels[1].0.clone(),
+            channels[2].0.clone(),
+        ];
         // One round: weights[0] high slots, then normal, then low, interleaved
         // so that a long run of one class does not come in a block.
         let mut round = Vec::new();
@@ -248,14 +259,31 @@ mod tests {
         }
         let order = order.lock().unwrap().clone();
         let position = |p: Priority| -> Vec<usize> {
-            order.iter().enumerate().filter(|(_, (q, _))| *q == p).map(|(i, _)| i).collect()
+            order
+                .iter()
+                .enumerate()
+                .filter(|(_, (q, _))| *q == p)
+                .map(|(i, _)| i)
+                .collect()
         };
         let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len() as f64;
-        let (high, normal, low) = (position(Priority::High), position(Priority::Normal), position(Priority::Low));
-        assert!(mean(&high) < mean(&normal) && mean(&normal) < mean(&low), "{:?}", (mean(&high), mean(&normal), mean(&low)));
+        let (high, normal, low) = (
+            position(Priority::High),
+            position(Priority::Normal),
+            position(Priority::Low),
+        );
+        assert!(
+            mean(&high) < mean(&normal) && mean(&normal) < mean(&low),
+            "{:?}",
+            (mean(&high), mean(&normal), mean(&low))
+        );
         // Low progresses while high is still queued: some low job finished
         // before the last high one.
-        assert!(low[0] < *high.last().unwrap(), "low starved: first low at {}", low[0]);
+        assert!(
+            low[0] < *high.last().unwrap(),
+            "low starved: first low at {}",
+            low[0]
+        );
         assert_eq!(s.stats().completed, 180);
     }
 

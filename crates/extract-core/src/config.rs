@@ -75,7 +75,7 @@ impl Provider {
 }
 
 /// Search provider settings (`[search]`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchConfig {
     /// The provider.
@@ -84,6 +84,10 @@ pub struct SearchConfig {
     pub endpoint: String,
     /// The provider's API key, where it needs one.
     pub api_key: Secret,
+    /// Requests per second allowed to the provider (0: no limit).
+    pub rate_per_sec: f64,
+    /// Requests the provider may receive at once before the rate applies.
+    pub burst: u32,
 }
 
 impl Default for SearchConfig {
@@ -92,6 +96,8 @@ impl Default for SearchConfig {
             provider: Provider::Duckduckgo,
             endpoint: String::new(),
             api_key: Secret::default(),
+            rate_per_sec: 1.0,
+            burst: 1,
         }
     }
 }

@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use extract_core::{Error as CoreError, Fetch, FetchRequest, Page, Upstream};
 use http::header::{
-    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+    USER_AGENT,
 };
 use http::{HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Empty};
@@ -182,10 +183,11 @@ async fn read_capped(
     truncate: bool,
 ) -> Result<(Bytes, bool), CoreError> {
     let limit_bytes = usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut decoder = Decoder::new(encoding, limit_bytes).ok_or_else(|| CoreError::InvalidResponse {
-        upstream: Upstream::Site,
-        message: format!("{}: unsupported content encoding {encoding:?}", redact(url)),
-    })?;
+    let mut decoder =
+        Decoder::new(encoding, limit_bytes).ok_or_else(|| CoreError::InvalidResponse {
+            upstream: Upstream::Site,
+            message: format!("{}: unsupported content encoding {encoding:?}", redact(url)),
+        })?;
     let corrupt = |e: std::io::Error| CoreError::InvalidResponse {
         upstream: Upstream::Site,
         message: format!("{}: cannot decode the body: {e}", redact(url)),

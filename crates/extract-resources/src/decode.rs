@@ -53,13 +53,21 @@ impl Decoder {
     /// `None` for an encoding this client does not speak.
     pub(crate) fn new(encoding: Option<&str>, limit: usize) -> Option<Decoder> {
         let sink = Capped::new(limit);
-        Some(match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("" | "identity") => Decoder::Identity(sink),
-            Some("gzip" | "x-gzip") => Decoder::Gzip(Box::new(flate2::write::GzDecoder::new(sink))),
-            Some("deflate") => Decoder::Deflate(Box::new(flate2::write::ZlibDecoder::new(sink))),
-            Some("br") => Decoder::Brotli(Box::new(brotli_decompressor::DecompressorWriter::new(sink, 8192))),
-            Some(_) => return None,
-        })
+        Some(
+            match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
+                None | Some("" | "identity") => Decoder::Identity(sink),
+                Some("gzip" | "x-gzip") => {
+                    Decoder::Gzip(Box::new(flate2::write::GzDecoder::new(sink)))
+                }
+                Some("deflate") => {
+                    Decoder::Deflate(Box::new(flate2::write::ZlibDecoder::new(sink)))
+                }
+                Some("br") => Decoder::Brotli(Box::new(
+                    brotli_decompressor::DecompressorWriter::new(sink, 8192),
+                )),
+                Some(_) => return None,
+            },
+        )
     }
 
     /// Feeds compressed bytes; `Err` on corrupt input.
@@ -88,7 +96,11 @@ impl Decoder {
             Decoder::Identity(c) => c.buf,
             Decoder::Gzip(d) => d.finish()?.buf,
             Decoder::Deflate(d) => d.finish()?.buf,
-            Decoder::Brotli(d) => d.into_inner().map_err(|_| std::io::Error::other("brotli stream"))?.buf,
+            Decoder::Brotli(d) => {
+                d.into_inner()
+                    .map_err(|_| std::io::Error::other("brotli stream"))?
+                    .buf
+            }
         })
     }
 

@@ -84,8 +84,7 @@ impl Monitor {
         tokio::spawn(async move {
             let mut system = System::new();
             let interval = Duration::from_millis(config.sample_interval_ms.max(50));
-            loop {
-                let Some(pid) = pid else { break };
+            while let Some(pid) = pid {
                 system.refresh_processes_specifics(
                     ProcessesToUpdate::Some(&[pid]),
                     true,
@@ -127,7 +126,11 @@ mod tests {
 
     #[test]
     fn levels() {
-        let c = MonitorConfig { max_memory_mb: 100, max_cpu_percent: 80.0, sample_interval_ms: 100 };
+        let c = MonitorConfig {
+            max_memory_mb: 100,
+            max_cpu_percent: 80.0,
+            sample_interval_ms: 100,
+        };
         let mb = 1024 * 1024;
         assert_eq!(pressure(50 * mb, 10.0, &c), Pressure::Normal);
         assert_eq!(pressure(80 * mb, 10.0, &c), Pressure::Elevated);
@@ -137,7 +140,10 @@ mod tests {
 
     #[tokio::test]
     async fn samples_this_process() {
-        let m = Monitor::start(MonitorConfig { sample_interval_ms: 50, ..MonitorConfig::default() });
+        let m = Monitor::start(MonitorConfig {
+            sample_interval_ms: 50,
+            ..MonitorConfig::default()
+        });
         let mut rx = m.subscribe();
         rx.changed().await.unwrap();
         assert!(m.current().rss_bytes > 1024 * 1024, "{:?}", m.current());

@@ -311,7 +311,9 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         }
         return match path.as_str() {
             // Half the sites compress their pages, as real ones do when asked.
-            "/" | "/index.html" if gzip_ok && company.index % 2 == 0 => gzipped(render::homepage(company)),
+            "/" | "/index.html" if gzip_ok && company.index % 2 == 0 => {
+                gzipped(render::homepage(company))
+            }
             "/" | "/index.html" => html(render::homepage(company)),
             "/about" | "/about-us" => html(render::about(company)),
             "/contact" => html(render::contact(company)),
@@ -666,8 +668,14 @@ impl Body for Repeat {
 fn gzipped(body: String) -> Response<ResBody> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let _ = std::io::Write::write_all(&mut e, body.as_bytes());
-    let mut r = full(StatusCode::OK, "text/html; charset=utf-8", e.finish().unwrap_or_default());
-    r.headers_mut()
-        .insert(header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+    let mut r = full(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        e.finish().unwrap_or_default(),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        http::HeaderValue::from_static("gzip"),
+    );
     r
 }

@@ -35,8 +35,10 @@ pub(crate) async fn stack(companies: usize, tweak: impl FnOnce(&mut Config)) -> 
     .unwrap();
     let mut config = Config::defaults();
     sandbox::point_at(&mut config, sandbox.addr());
-    // Tests count upstream calls: no background warming.
+    // Tests count upstream calls: no background warming; the sandbox sets
+    // no search limit unless a test asks for one.
     config.cache.warm_file = String::new();
+    config.search.rate_per_sec = 0.0;
     tweak(&mut config);
     let server = start_server(config).await;
     Stack { sandbox, server }

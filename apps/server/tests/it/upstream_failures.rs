@@ -24,7 +24,12 @@ async fn expect(
 
 #[tokio::test]
 async fn search_failures() {
-    let stack = stack(600, |c| c.http.timeout_ms = 400).await;
+    // The error mapping, not the breaker: it must not open here.
+    let stack = stack(600, |c| {
+        c.http.timeout_ms = 400;
+        c.concurrency.breaker_min_calls = 1_000;
+    })
+    .await;
     let addr = stack.addr();
     let walmart = serde_json::json!({ "company_name": "Walmart" });
     for (fault, status, code, kind) in [

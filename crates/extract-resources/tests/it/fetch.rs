@@ -128,13 +128,35 @@ async fn guard_refuses_loopback_by_address_and_by_name() {
 async fn compressed_bodies_are_decoded_and_bombs_cut_at_the_cap() {
     let sb = sandbox().await;
     let c = client(&sb, |c| c.max_body_bytes = 1 << 20);
-    let page = c.fetch(&FetchRequest::get("https://gzip.sandbox.test/")).await.unwrap();
+    let page = c
+        .fetch(&FetchRequest::get("https://gzip.sandbox.test/"))
+        .await
+        .unwrap();
     assert!(String::from_utf8_lossy(&page.body).contains("Gzip Co"));
-    let err = c.fetch(&FetchRequest::get("https://bomb.sandbox.test/")).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { limit: 1_048_576, .. }), "{err:?}");
-    let cut = c.fetch(&FetchRequest::page("https://bomb.sandbox.test/")).await.unwrap();
+    let err = c
+        .fetch(&FetchRequest::get("https://bomb.sandbox.test/"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let cut = c
+        .fetch(&FetchRequest::page("https://bomb.sandbox.test/"))
+        .await
+        .unwrap();
     assert!(cut.truncated);
-    assert_eq!(cut.body.len(), 1 << 20, "decoded bytes, not compressed ones, count");
+    assert_eq!(
+        cut.body.len(),
+        1 << 20,
+        "decoded bytes, not compressed ones, count"
+    );
 }
 
 #[tokio::test]
@@ -157,7 +179,10 @@ async fn redirect_to_an_address_not_allowed_is_refused() {
         ..Config::default()
     })
     .unwrap();
-    let err = c.fetch(&FetchRequest::get(format!("http://127.0.0.1:{port}/"))).await.unwrap_err();
+    let err = c
+        .fetch(&FetchRequest::get(format!("http://127.0.0.1:{port}/")))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
     assert!(err.to_string().contains("127.0.0.2"), "{err}");
 }
