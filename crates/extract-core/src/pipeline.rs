@@ -87,7 +87,11 @@ impl Pipeline {
             Err(e) => return Err(e.for_upstream(Upstream::Site)),
         };
         let robots = Arc::new(robots);
-        self.robots.insert(&key, robots.clone());
+        // A robots.txt that could not be read (5xx) is asked again next time:
+        // the site may have recovered.
+        if robots.refusal() != "skipped_robots_unavailable" {
+            self.robots.insert(&key, robots.clone());
+        }
         Ok(robots)
     }
 

@@ -9,4 +9,5 @@ mod cli;
 
 mod common;
 mod end_to_end;
+mod resilience;
 mod upstream_failures;
