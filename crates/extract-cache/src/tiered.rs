@@ -259,6 +259,8 @@ impl<V: Cacheable> Tiered<V> {
         for k in victims {
             l1.invalidate(k.as_str()).await;
         }
+        // Counts and sizes are eventually consistent in moka: settle them.
+        l1.run_pending_tasks().await;
     }
 
     /// Counters and sizes of this level.
