@@ -87,8 +87,12 @@ pub struct HttpStats {
     pub requests: u64,
     /// TCP connections opened.
     pub connections_opened: u64,
+    /// Distinct hosts connected to.
+    pub hosts: u64,
     /// Share of requests that went over an already open connection.
     pub reuse_ratio: Option<f64>,
+    /// The same among requests to hosts contacted before.
+    pub repeat_reuse_ratio: Option<f64>,
 }
 
 impl App {
@@ -269,9 +273,9 @@ impl App {
             http: HttpStats {
                 requests: http.requests,
                 connections_opened: http.connections_opened,
-                reuse_ratio: (http.requests > 0).then(|| {
-                    1.0 - http.connections_opened.min(http.requests) as f64 / http.requests as f64
-                }),
+                hosts: http.hosts,
+                reuse_ratio: http.reuse_ratio(),
+                repeat_reuse_ratio: http.repeat_reuse_ratio(),
             },
             resources: self.inner.monitor.current(),
             scheduler: self.inner.scheduler.stats(),

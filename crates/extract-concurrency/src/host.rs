@@ -1,10 +1,13 @@
 //! Per-host politeness: requests to one host are spaced by the configured
 //! per-host rate, or by the site's robots `Crawl-delay` when that is longer.
 //!
-//! The spacing is a virtual schedule (GCRA with a burst of one): each host
-//! keeps the instant its next request may start; a request books the next
-//! slot under a short lock and then sleeps outside it. Unlike a token bucket
-//! with a fixed refill, the interval can differ per request, which is what a
+//! One request in flight per host, and the next one leaves only `interval`
+//! after the previous one finished (checked and recorded under a short
+//! lock, the waiting done outside it). Spacing from completion, not from
+//! departure, is what keeps the *arrivals* at the site apart: a request
+//! delayed between leaving and arriving (a new connection, a busy runtime)
+//! cannot land close behind the next one. Unlike a token bucket with a fixed
+//! refill, the interval may differ per request, which is what a
 //! `Crawl-delay` learned mid-crawl needs.
 
 use std::collections::HashMap;
@@ -16,12 +19,20 @@ use extract_core::{Fetch, FetchRequest, Page, Result};
 
 use crate::HostConfig;
 
+struct HostState {
+    in_flight: bool,
+    /// When the last request finished.
+    done: Instant,
+    interval: Duration,
+}
+
 /// A [`Fetch`] decorator that spaces requests per host.
 pub struct HostLimiter {
     inner: Arc<dyn Fetch>,
     interval: Duration,
     max_hosts: usize,
-    next_free: Mutex<HashMap<String, Instant>>,
+    hosts: Mutex<HashMap<String, HostState>>,
+    finished: tokio::sync::Notify,
 }
 
 impl HostLimiter {
@@ -36,41 +47,98 @@ impl HostLimiter {
             inner,
             interval: Duration::from_secs_f64(1.0 / rate),
             max_hosts: config.max_tracked_hosts.max(1),
-            next_free: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
+            finished: tokio::sync::Notify::new(),
         }
     }
 
-    /// Books the next slot for `host` and returns how long to wait for it.
-    fn book(&self, host: &str, crawl_delay: Option<Duration>) -> Duration {
-        let interval = crawl_delay.map_or(self.interval, |d| d.max(self.interval));
-        if interval.is_zero() {
-            return Duration::ZERO;
-        }
-        // A little slack so that arrivals stay under the rate even when the
-        // network delivers two requests closer together than they were sent.
-        let interval = interval.mul_f64(1.02) + Duration::from_millis(2);
+    /// Departs now if nothing is in flight to the host and `interval` has
+    /// passed since its last request finished (marking one in flight), or
+    /// says how long to wait.
+    fn try_depart(&self, host: &str, interval: Duration) -> Option<Duration> {
         let now = Instant::now();
-        let mut slots = self
-            .next_free
+        let mut hosts = self
+            .hosts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if slots.len() >= self.max_hosts {
-            // Hosts whose slot has passed need no memory.
-            slots.retain(|_, next| *next > now);
+        if hosts.len() >= self.max_hosts && !hosts.contains_key(host) {
+            // Idle hosts whose interval has passed need no memory.
+            hosts.retain(|_, h| h.in_flight || now.duration_since(h.done) < h.interval);
         }
-        let start = slots.get(host).map_or(now, |next| (*next).max(now));
-        slots.insert(host.to_owned(), start + interval);
-        start - now
+        match hosts.get_mut(host) {
+            Some(h) if h.in_flight => Some(interval),
+            Some(h) if now.duration_since(h.done) < interval => Some((h.done + interval) - now),
+            Some(h) => {
+                h.in_flight = true;
+                h.interval = interval;
+                None
+            }
+            None => {
+                hosts.insert(
+                    host.to_owned(),
+                    HostState {
+                        in_flight: true,
+                        done: now,
+                        interval,
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn finished(&self, host: &str) {
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(h) = hosts.get_mut(host) {
+            h.in_flight = false;
+            h.done = Instant::now();
+        }
+        drop(hosts);
+        self.finished.notify_waiters();
+    }
+}
+
+/// Marks the host's request finished when dropped (also on cancellation).
+struct InFlight<'a> {
+    limiter: &'a HostLimiter,
+    host: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.limiter.finished(&self.host);
     }
 }
 
 #[async_trait]
 impl Fetch for HostLimiter {
     async fn fetch(&self, request: &FetchRequest) -> Result<Page> {
-        let wait = self.book(&request.host(), request.crawl_delay);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+        let interval = request
+            .crawl_delay
+            .map_or(self.interval, |d| d.max(self.interval))
+            // A little slack (2 %) against timer jitter.
+            .mul_f64(1.02);
+        if interval.is_zero() {
+            return self.inner.fetch(request).await;
         }
+        let host = request.host();
+        loop {
+            let finished = self.finished.notified();
+            match self.try_depart(&host, interval) {
+                None => break,
+                // Wake when the wait is over, or when a request finishes.
+                Some(wait) => {
+                    let _ = tokio::time::timeout(wait, finished).await;
+                }
+            }
+        }
+        let _in_flight = InFlight {
+            limiter: self,
+            host,
+        };
         self.inner.fetch(request).await
     }
 }

@@ -136,7 +136,6 @@ impl Scheduler {
             let receivers = receivers.clone();
             let round = round.clone();
             let running = running.clone();
-            let completed = completed.clone();
             tokio::spawn(async move {
                 let mut cursor = w % round.len();
                 loop {
@@ -155,9 +154,7 @@ impl Scheduler {
                     }
                     running.fetch_add(1, Ordering::Relaxed);
                     job.work.await;
-                    job.state.store(DONE, Ordering::Release);
                     running.fetch_sub(1, Ordering::Relaxed);
-                    completed.fetch_add(1, Ordering::Relaxed);
                 }
             });
         }
@@ -177,10 +174,17 @@ impl Scheduler {
     {
         let (tx, rx) = oneshot::channel();
         let state = Arc::new(AtomicU8::new(QUEUED));
+        let done = state.clone();
+        let completed = self.completed.clone();
         let job = Job {
             state: state.clone(),
             work: Box::pin(async move {
-                let _ = tx.send(work.await);
+                let output = work.await;
+                // Counted and marked done before the result is delivered, so
+                // whoever awaits the handle sees both.
+                completed.fetch_add(1, Ordering::Relaxed);
+                done.store(DONE, Ordering::Release);
+                let _ = tx.send(output);
             }),
         };
         if self.senders[class(priority)].try_send(job).is_err() {

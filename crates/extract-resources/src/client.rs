@@ -17,7 +17,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::connector::Connector;
+use crate::connector::{ConnCounters, Connector};
 use crate::decode::Decoder;
 use crate::{Config, Error};
 
@@ -28,6 +28,29 @@ pub struct Stats {
     pub requests: u64,
     /// TCP connections opened.
     pub connections_opened: u64,
+    /// Distinct hosts connected to (their first connection cannot be a reuse).
+    pub hosts: u64,
+}
+
+impl Stats {
+    /// Share of requests sent over an already open connection.
+    pub fn reuse_ratio(&self) -> Option<f64> {
+        (self.requests > 0)
+            .then(|| 1.0 - self.connections_opened.min(self.requests) as f64 / self.requests as f64)
+    }
+
+    /// The same, counting only requests to hosts contacted before: whether
+    /// the pool keeps and reuses what it opened.
+    pub fn repeat_reuse_ratio(&self) -> Option<f64> {
+        let repeats = self.requests.saturating_sub(self.hosts);
+        (repeats > 0).then(|| {
+            1.0 - self
+                .connections_opened
+                .saturating_sub(self.hosts)
+                .min(repeats) as f64
+                / repeats as f64
+        })
+    }
 }
 
 /// The HTTP client: pooled HTTP/1.1 and HTTP/2 (over TLS where the server
@@ -38,14 +61,14 @@ pub struct HttpClient {
     config: Arc<Config>,
     user_agent: HeaderValue,
     requests: Arc<AtomicU64>,
-    opened: Arc<AtomicU64>,
+    counters: Arc<ConnCounters>,
 }
 
 impl HttpClient {
     /// Builds a client. Fails on a `connect_to` that is not an address.
     pub fn new(config: Config) -> crate::Result<Self> {
-        let opened = Arc::new(AtomicU64::new(0));
-        let connector = Connector::new(&config, opened.clone())?;
+        let counters = Arc::new(ConnCounters::default());
+        let connector = Connector::new(&config, counters.clone())?;
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(config.pool_idle_timeout_s))
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
@@ -58,7 +81,7 @@ impl HttpClient {
             config: Arc::new(config),
             user_agent,
             requests: Arc::new(AtomicU64::new(0)),
-            opened,
+            counters,
         })
     }
 
@@ -66,7 +89,8 @@ impl HttpClient {
     pub fn stats(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
-            connections_opened: self.opened.load(Ordering::Relaxed),
+            connections_opened: self.counters.opened.load(Ordering::Relaxed),
+            hosts: self.counters.distinct_hosts.load(Ordering::Relaxed),
         }
     }
 

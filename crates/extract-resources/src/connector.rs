@@ -33,7 +33,30 @@ struct Dialer {
     allow_private: bool,
     allowed: Vec<ipnet::IpNet>,
     connect_timeout: Duration,
-    opened: Arc<AtomicU64>,
+    counters: Arc<ConnCounters>,
+}
+
+/// Connections opened, and the distinct hosts they went to (the first
+/// connection to a host cannot be a reuse).
+#[derive(Default)]
+pub(crate) struct ConnCounters {
+    pub(crate) opened: AtomicU64,
+    pub(crate) distinct_hosts: AtomicU64,
+    hosts: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl ConnCounters {
+    fn opened_to(&self, host: &str) {
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bounded: past 100,000 hosts the count stops growing.
+        if hosts.len() < 100_000 && hosts.insert(host.to_owned()) {
+            self.distinct_hosts.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Dialer {
@@ -81,7 +104,7 @@ impl Dialer {
             match tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
-                    self.opened.fetch_add(1, Ordering::Relaxed);
+                    self.counters.opened_to(&host);
                     return Ok(TokioIo::new(stream));
                 }
                 Ok(Err(source)) => {
@@ -123,7 +146,7 @@ pub(crate) enum Connector {
 }
 
 impl Connector {
-    pub(crate) fn new(config: &crate::Config, opened: Arc<AtomicU64>) -> Result<Self> {
+    pub(crate) fn new(config: &crate::Config, counters: Arc<ConnCounters>) -> Result<Self> {
         let connect_to = match config.connect_to.trim() {
             "" => None,
             s => Some(
@@ -139,7 +162,7 @@ impl Connector {
                 allow_private: config.allow_private,
                 allowed: config.allowed_cidrs.clone(),
                 connect_timeout: Duration::from_millis(config.connect_timeout_ms),
-                opened,
+                counters,
             }),
         };
         if connect_to.is_some() {
