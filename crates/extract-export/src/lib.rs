@@ -1,11 +1,37 @@
-//! Export writers (to be built: issue 6).
+//! Export writers for company profiles and batch results: JSON, NDJSON
+//! (streamed), CSV (streamed; one row per company, multi-values joined,
+//! provenance optional) and XLSX with `umya-spreadsheet` (sheets Companies,
+//! Summary, Errors; header frozen, auto-filter, widths from content).
 //!
-//! This crate will own the writers of company profiles and batch results:
-//! JSON, NDJSON and CSV streamed row by row, and XLSX (`umya-spreadsheet`)
-//! with Companies, Summary and Errors sheets. No cell can start a formula.
+//! No cell can start a formula: values beginning with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return are prefixed with an apostrophe, and XLSX cells
+//! are written as strings.
 //!
 //! Architecture invariant: it depends on `extract-core` only, and it is the
 //! only crate that knows `csv` and `umya-spreadsheet`.
+//!
+//! # Embedding
+//!
+//! ```
+//! use extract_export::{CsvWriter, Row};
+//!
+//! let row = Row {
+//!     index: 0, query: "=cmd".into(), outcome: "failed".into(),
+//!     error_kind: Some("no_website".into()), error_message: None, profile: None,
+//! };
+//! let mut w = CsvWriter::new(Vec::new(), false).unwrap();
+//! w.row(&row).unwrap();
+//! let csv = String::from_utf8(w.finish().unwrap()).unwrap();
+//! assert!(csv.contains("'=cmd"));
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod error;
+mod row;
+mod writers;
+
+pub use error::{Error, Result};
+pub use row::{neutralise, Row, COLUMNS, SOURCED};
+pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, Summary};

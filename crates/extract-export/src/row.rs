@@ -1,0 +1,173 @@
+//! What an export row is: one submitted company, its outcome, its profile.
+
+use extract_core::{CompanyProfile, Field, SocialNetwork};
+use serde::{Deserialize, Serialize};
+
+/// One company of a batch (or a single extraction) as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Position in the submitted list, from 0.
+    pub index: usize,
+    /// The name as submitted.
+    pub query: String,
+    /// `succeeded`, `cached`, `failed` or `skipped`.
+    pub outcome: String,
+    /// Why it failed or was skipped: a stable kind.
+    pub error_kind: Option<String>,
+    /// Why it failed or was skipped: a message.
+    pub error_message: Option<String>,
+    /// The profile, when there is one.
+    pub profile: Option<CompanyProfile>,
+}
+
+/// The flat columns of a row (CSV and the XLSX Companies sheet), in order.
+pub const COLUMNS: &[&str] = &[
+    "index",
+    "query",
+    "outcome",
+    "error_kind",
+    "error_message",
+    "name",
+    "legal_name",
+    "domain",
+    "website",
+    "description",
+    "industry_sector",
+    "industry_label",
+    "founded_year",
+    "employees_min",
+    "employees_max",
+    "hq_street",
+    "hq_city",
+    "hq_region",
+    "hq_postal_code",
+    "hq_country",
+    "phones",
+    "emails",
+    "linkedin",
+    "twitter",
+    "facebook",
+    "github",
+    "youtube",
+    "instagram",
+    "crunchbase",
+    "wikipedia",
+    "logo",
+    "keywords",
+];
+
+/// The fields whose provenance can be exported as `<field>_source` and `<field>_method`.
+pub const SOURCED: &[&str] = &[
+    "name",
+    "legal_name",
+    "website",
+    "description",
+    "industry",
+    "founded_year",
+    "employees",
+    "headquarters",
+    "logo",
+];
+
+fn v<T>(f: &Option<Field<T>>, show: impl Fn(&T) -> String) -> String {
+    f.as_ref().map(|f| show(&f.value)).unwrap_or_default()
+}
+
+impl Row {
+    /// The row's values for [`COLUMNS`]; multi-values joined with `"; "`.
+    pub fn values(&self) -> Vec<String> {
+        let p = self.profile.as_ref();
+        let empty = CompanyProfile::default();
+        let p = p.unwrap_or(&empty);
+        let hq = p.headquarters.as_ref().map(|h| &h.value);
+        let social = |n: SocialNetwork| p.social_url(n).unwrap_or_default().to_owned();
+        vec![
+            self.index.to_string(),
+            self.query.clone(),
+            self.outcome.clone(),
+            self.error_kind.clone().unwrap_or_default(),
+            self.error_message.clone().unwrap_or_default(),
+            v(&p.name, String::clone),
+            v(&p.legal_name, String::clone),
+            p.domain.clone().unwrap_or_default(),
+            v(&p.website, String::clone),
+            v(&p.description, String::clone),
+            v(&p.industry, |i| i.sector.clone()),
+            v(&p.industry, |i| i.label.clone()),
+            v(&p.founded_year, u16::to_string),
+            v(&p.employees, |e| e.min.to_string()),
+            v(&p.employees, |e| {
+                e.max.map(|m| m.to_string()).unwrap_or_default()
+            }),
+            hq.and_then(|h| h.street.clone()).unwrap_or_default(),
+            hq.and_then(|h| h.locality.clone()).unwrap_or_default(),
+            hq.and_then(|h| h.region.clone()).unwrap_or_default(),
+            hq.and_then(|h| h.postal_code.clone()).unwrap_or_default(),
+            hq.and_then(|h| h.country.clone()).unwrap_or_default(),
+            p.phones
+                .iter()
+                .map(|f| f.value.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            p.emails
+                .iter()
+                .map(|f| f.value.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            social(SocialNetwork::Linkedin),
+            social(SocialNetwork::Twitter),
+            social(SocialNetwork::Facebook),
+            social(SocialNetwork::Github),
+            social(SocialNetwork::Youtube),
+            social(SocialNetwork::Instagram),
+            social(SocialNetwork::Crunchbase),
+            social(SocialNetwork::Wikipedia),
+            v(&p.logo, String::clone),
+            p.keywords.join("; "),
+        ]
+    }
+
+    /// `(source url, method)` of each [`SOURCED`] field, empty when absent.
+    pub fn provenance(&self) -> Vec<(String, String)> {
+        let empty = CompanyProfile::default();
+        let p = self.profile.as_ref().unwrap_or(&empty);
+        fn s<T>(f: &Option<Field<T>>) -> (String, String) {
+            f.as_ref()
+                .map(|f| {
+                    let method = serde_json::to_value(f.source.method)
+                        .ok()
+                        .and_then(|m| m.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    (f.source.url.clone(), method)
+                })
+                .unwrap_or_default()
+        }
+        vec![
+            s(&p.name),
+            s(&p.legal_name),
+            s(&p.website),
+            s(&p.description),
+            s(&p.industry),
+            s(&p.founded_year),
+            s(&p.employees),
+            s(&p.headquarters),
+            s(&p.logo),
+        ]
+    }
+}
+
+/// Makes a cell value safe from spreadsheet formula injection: a value that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+/// apostrophe, so that it is shown as text and never evaluated.
+///
+/// ```
+/// use extract_export::neutralise;
+/// assert_eq!(neutralise("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+/// assert_eq!(neutralise("Acme"), "Acme");
+/// ```
+pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
+        _ => value.into(),
+    }
+}
