@@ -1,14 +1,74 @@
-//! Batch extraction jobs (to be built: issue 6).
+//! Batch extraction jobs: thousands of companies a batch, with progress, an
+//! ETA, exports and nothing lost.
 //!
-//! This crate will own batch jobs: validated and deduplicated submission,
-//! scheduling by priority with cache prefetch, per-item error isolation,
-//! progress with an ETA from recent throughput, cancellation, paged results,
-//! summary statistics and industry analysis, a signed completion webhook, and
-//! the `JobStore` trait with an in-memory and a Redis implementation that
-//! survives restarts and is shared by several server instances.
+//! [`BatchService::submit`] validates a [`BatchRequest`] (1 to
+//! `batch.max_size` names; the offending lines named), deduplicates names
+//! after normalisation (every line keeps its answer), looks the companies up
+//! in the cache (cached items finish at once) and runs the rest through the
+//! priority scheduler of `extract-concurrency`. Each item ends `succeeded`,
+//! `cached`, `failed` (with an error kind and message) or `skipped`
+//! (robots, cancelled); one failure never fails the others. Status carries
+//! counts, percent, items per second and an ETA from recent throughput.
+//! Batches live behind the [`JobStore`] trait: in memory, or in Redis, where
+//! they survive a restart (a restarted instance [`resume`s](BatchService::resume)
+//! them under a lease) and expire after `batch.retention_s`. A completion
+//! webhook is signed with HMAC-SHA256 ([`SIGNATURE_HEADER`]).
 //!
 //! Architecture invariant: it may use `extract-core`, `extract-cache` and
-//! `extract-concurrency`; nothing else of the project.
+//! `extract-concurrency`; nothing else of the project. One instance runs a
+//! batch at a time (its lease); no lock is held across an await.
+//!
+//! # Embedding
+//!
+//! ```
+//! use std::sync::Arc;
+//! use async_trait::async_trait;
+//! use extract_batch::{BatchRequest, BatchService, Config, MemoryStore};
+//! use extract_concurrency::Scheduler;
+//! use extract_core::{CompanyProfile, CompanyQuery, ProfileSource, Result};
+//!
+//! struct Echo;
+//! #[async_trait]
+//! impl ProfileSource for Echo {
+//!     async fn profile(&self, q: &CompanyQuery) -> Result<CompanyProfile> {
+//!         Ok(CompanyProfile { query: q.label().to_owned(), ..Default::default() })
+//!     }
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let service = BatchService::new(
+//!     Config::default(), Arc::new(MemoryStore::default()), Scheduler::new(2, [4, 2, 1]),
+//!     Arc::new(Echo), None, None, 256,
+//! );
+//! let batch = service
+//!     .submit(serde_json::from_value::<BatchRequest>(serde_json::json!({
+//!         "company_names": ["Acme", "ACME Inc.", "Globex"]
+//!     })).unwrap())
+//!     .await
+//!     .unwrap();
+//! assert_eq!(batch.line_items, vec![0, 0, 1]); // "ACME Inc." is Acme
+//! # });
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod config;
+mod error;
+mod eta;
+mod model;
+mod service;
+mod store;
+mod summary;
+mod webhook;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use eta::Throughput;
+pub use model::{
+    now_ms, Batch, BatchRequest, BatchState, Counts, ExportFormat, Item, ItemError, ItemState,
+};
+pub use service::{BatchService, BatchStats, Status};
+pub use store::{JobStore, MemoryStore, RedisStore};
+pub use summary::{summarize, Summary};
+pub use webhook::{deliver, sign, Notifier, EVENT_HEADER, SIGNATURE_HEADER};

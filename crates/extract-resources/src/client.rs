@@ -13,7 +13,7 @@ use http::header::{
     USER_AGENT,
 };
 use http::{HeaderName, HeaderValue, Request, StatusCode};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
@@ -57,7 +57,7 @@ impl Stats {
 /// offers it), timeouts, body cap, redirects, SSRF guard.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<Connector, Empty<Bytes>>,
+    client: Client<Connector, Full<Bytes>>,
     config: Arc<Config>,
     user_agent: HeaderValue,
     requests: Arc<AtomicU64>,
@@ -83,6 +83,54 @@ impl HttpClient {
             requests: Arc::new(AtomicU64::new(0)),
             counters,
         })
+    }
+
+    /// Sends one POST (a webhook, say) through the same guard, pool and
+    /// timeout as every fetch, and returns the status. Redirects are not
+    /// followed: a 3xx is returned as it is.
+    pub async fn post(
+        &self,
+        url: &str,
+        body: Bytes,
+        headers: &[(String, String)],
+    ) -> Result<u16, CoreError> {
+        let parsed = parse_url(url)?;
+        let mut builder =
+            Request::post(parsed.as_str()).header(USER_AGENT, self.user_agent.clone());
+        for (name, value) in headers {
+            let (Ok(n), Ok(v)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) else {
+                return Err(refused(&parsed, &format!("invalid header {name:?}")));
+            };
+            builder = builder.header(n, v);
+        }
+        let req = builder
+            .body(Full::new(body))
+            .map_err(|e| refused(&parsed, &e.to_string()))?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let send = async {
+            let response = self
+                .client
+                .request(req)
+                .await
+                .map_err(|e| transport_error(&parsed, &e))?;
+            let status = response.status().as_u16();
+            // Drain a little of the answer so the connection can be reused.
+            let _ = http_body_util::Limited::new(response.into_body(), 64 * 1024)
+                .collect()
+                .await;
+            Ok(status)
+        };
+        let total = Duration::from_millis(self.config.timeout_ms);
+        match tokio::time::timeout(total, send).await {
+            Ok(result) => result,
+            Err(_) => Err(CoreError::Timeout {
+                upstream: Upstream::Site,
+                url: redact(&parsed),
+            }),
+        }
     }
 
     /// What the client has done so far.
@@ -114,7 +162,7 @@ impl HttpClient {
                 }
             }
             let req = builder
-                .body(Empty::new())
+                .body(Full::new(Bytes::new()))
                 .map_err(|e| refused(&url, &e.to_string()))?;
             self.requests.fetch_add(1, Ordering::Relaxed);
             let response = self

@@ -19,7 +19,8 @@
 //!   few hundred KB of gzip)); half the company homepages are gzip-compressed
 //!   when the request accepts it;
 //! - control endpoints under `/__sandbox/`: `stats`, `reset`, `config`,
-//!   `companies`, `truth/{company}`.
+//!   `companies`, `truth/{company}`, and a webhook receiver: `POST
+//!   hooks/{anything}` is recorded, `GET hooks` lists what arrived.
 //!
 //! Point a client at it by sending every connection to [`Sandbox::addr`]
 //! while keeping the URL's host (the service's `http.connect_to`).
@@ -56,7 +57,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use server::{Knobs, SearchFault, Stats};
+pub use server::{Hook, Knobs, SearchFault, Stats, MAX_HOOKS};
 pub use world::{Company, Style, Truth, World};
 
 /// The homepage HTML of a company, as the sandbox serves it.
@@ -158,7 +159,12 @@ impl Sandbox {
         self.state.stats()
     }
 
-    /// Zeroes the counters.
+    /// The webhooks received at `/__sandbox/hooks/…`, oldest first.
+    pub fn hooks(&self) -> Vec<Hook> {
+        self.state.hooks()
+    }
+
+    /// Zeroes the counters and forgets received webhooks.
     pub fn reset(&self) {
         self.state.reset();
     }

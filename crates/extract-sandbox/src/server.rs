@@ -85,7 +85,23 @@ pub(crate) struct State {
     serp_window: Mutex<VecDeque<Instant>>,
     host_windows: Mutex<HashMap<String, VecDeque<Instant>>>,
     corpus: HashMap<String, Bytes>,
+    hooks: Mutex<VecDeque<Hook>>,
 }
+
+/// A POST the sandbox received at `/__sandbox/hooks/…` (a webhook receiver),
+/// as `GET /__sandbox/hooks` lists them; the last [`MAX_HOOKS`] are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hook {
+    /// The path it was posted to.
+    pub path: String,
+    /// Its headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// Its body, as text (lossy).
+    pub body: String,
+}
+
+/// How many received webhooks the sandbox keeps.
+pub const MAX_HOOKS: usize = 100;
 
 impl State {
     pub(crate) fn new(
@@ -110,6 +126,7 @@ impl State {
             serp_window: Mutex::new(VecDeque::new()),
             host_windows: Mutex::new(HashMap::new()),
             corpus,
+            hooks: Mutex::new(VecDeque::new()),
         };
         s.set_knobs(knobs);
         s
@@ -170,6 +187,11 @@ impl State {
         }
         lock(&self.serp_window).clear();
         lock(&self.host_windows).clear();
+        lock(&self.hooks).clear();
+    }
+
+    pub(crate) fn hooks(&self) -> Vec<Hook> {
+        lock(&self.hooks).iter().cloned().collect()
     }
 
     fn inject_error(&self) -> bool {
@@ -484,6 +506,44 @@ async fn control(
             json(StatusCode::OK, &state.stats())
         }
         (&Method::GET, "config") => json(StatusCode::OK, &state.knobs()),
+        (&Method::GET, "hooks") => json(StatusCode::OK, &state.hooks()),
+        (&Method::POST, hook) if hook.starts_with("hooks/") => {
+            let path = format!("/__sandbox/{hook}");
+            let headers = req
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let body = match http_body_util::Limited::new(req.into_body(), 1 << 20)
+                .collect()
+                .await
+            {
+                Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
+                Err(e) => {
+                    return json(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &serde_json::json!({"error": e.to_string()}),
+                    )
+                }
+            };
+            {
+                let mut hooks = lock(&state.hooks);
+                if hooks.len() >= MAX_HOOKS {
+                    hooks.pop_front();
+                }
+                hooks.push_back(Hook {
+                    path,
+                    headers,
+                    body,
+                });
+            }
+            json(StatusCode::OK, &serde_json::json!({"received": true}))
+        }
         (&Method::POST, "config") => {
             let body = match http_body_util::Limited::new(req.into_body(), 64 * 1024)
                 .collect()

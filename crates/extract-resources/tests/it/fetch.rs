@@ -186,3 +186,39 @@ async fn redirect_to_an_address_not_allowed_is_refused() {
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
     assert!(err.to_string().contains("127.0.0.2"), "{err}");
 }
+
+#[tokio::test]
+async fn posts_go_through_the_guard_and_arrive_whole() {
+    let sb = sandbox().await;
+    let url = format!("{}/__sandbox/hooks/done", sb.url());
+    let refused = HttpClient::new(Config::default())
+        .unwrap()
+        .post(&url, "{}".into(), &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Refused { .. }), "{refused:?}");
+    assert!(sb.hooks().is_empty());
+
+    let c = client(&sb, |_| {});
+    let headers = [("x-extract-signature".to_owned(), "sha256=ab".to_owned())];
+    let status = c
+        .post(&url, r#"{"done":true}"#.into(), &headers)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let hooks = sb.hooks();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0].path, "/__sandbox/hooks/done");
+    assert_eq!(hooks[0].body, r#"{"done":true}"#);
+    assert!(hooks[0]
+        .headers
+        .contains(&("x-extract-signature".to_owned(), "sha256=ab".to_owned())));
+    let bad = c
+        .post(
+            &url,
+            "{}".into(),
+            &[("bad header".to_owned(), "x".to_owned())],
+        )
+        .await;
+    assert!(bad.is_err());
+}

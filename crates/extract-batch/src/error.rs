@@ -1,0 +1,39 @@
+//! Errors of batch processing.
+
+/// What can go wrong with a batch request or its store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Batch processing is turned off.
+    #[error("batch processing is disabled (BATCH_PROCESSING_ENABLED=false)")]
+    Disabled,
+    /// The request is not acceptable; `indexes` are the offending lines.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// The offending lines, from 0.
+        indexes: Vec<usize>,
+    },
+    /// No batch with that id (or it expired).
+    #[error("no batch {0:?}")]
+    NotFound(String),
+    /// The job store failed.
+    #[error("job store: {0}")]
+    Store(String),
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<fred::error::Error> for Error {
+    fn from(e: fred::error::Error) -> Self {
+        Error::Store(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Store(format!("corrupt record: {e}"))
+    }
+}

@@ -1,0 +1,222 @@
+//! Batches and their items as stored, and the views built from them.
+
+use extract_core::{CompanyProfile, ExtractionMode, Priority};
+use serde::{Deserialize, Serialize};
+
+/// The export format a batch asks for by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// JSON (paged).
+    #[default]
+    Json,
+    /// CSV download.
+    Csv,
+    /// Excel download.
+    Xlsx,
+    /// One JSON object a line, streamed.
+    Ndjson,
+}
+
+/// What a client submits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The companies, one a line.
+    pub company_names: Vec<String>,
+    /// How deep to read each site.
+    #[serde(default)]
+    pub extraction_mode: ExtractionMode,
+    /// Scheduling priority.
+    #[serde(default)]
+    pub priority: Priority,
+    /// Default export format of the results.
+    #[serde(default)]
+    pub export_format: ExportFormat,
+    /// POSTed (signed) when the batch ends.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+/// Where a batch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchState {
+    /// Accepted, nothing started.
+    Queued,
+    /// Items running.
+    Running,
+    /// Every item done, none failed.
+    Completed,
+    /// Every item done, some failed.
+    CompletedWithErrors,
+    /// Cancelled: finished items kept, the rest skipped.
+    Cancelled,
+    /// The batch itself could not run.
+    Failed,
+}
+
+impl BatchState {
+    /// Whether the batch is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, BatchState::Queued | BatchState::Running)
+    }
+
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchState::Queued => "queued",
+            BatchState::Running => "running",
+            BatchState::Completed => "completed",
+            BatchState::CompletedWithErrors => "completed_with_errors",
+            BatchState::Cancelled => "cancelled",
+            BatchState::Failed => "failed",
+        }
+    }
+}
+
+/// Where an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    /// Waiting.
+    Pending,
+    /// Being extracted.
+    Running,
+    /// Extracted now.
+    Succeeded,
+    /// Answered from the cache.
+    Cached,
+    /// Failed; see its error.
+    Failed,
+    /// Not extracted (cancelled, or refused by robots.txt).
+    Skipped,
+}
+
+impl ItemState {
+    /// Whether the item is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, ItemState::Pending | ItemState::Running)
+    }
+
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Pending => "pending",
+            ItemState::Running => "running",
+            ItemState::Succeeded => "succeeded",
+            ItemState::Cached => "cached",
+            ItemState::Failed => "failed",
+            ItemState::Skipped => "skipped",
+        }
+    }
+}
+
+/// Why an item failed or was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemError {
+    /// A stable kind (`no_website`, `upstream_timeout`, `cancelled`, …).
+    pub kind: String,
+    /// A message.
+    pub message: String,
+}
+
+/// One distinct company of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Position among the batch's distinct companies.
+    pub index: usize,
+    /// The name as first submitted.
+    pub name: String,
+    /// Where it is.
+    pub state: ItemState,
+    /// Why it failed or was skipped.
+    pub error: Option<ItemError>,
+    /// Time it took, ms.
+    pub elapsed_ms: Option<u64>,
+    /// The profile.
+    pub profile: Option<CompanyProfile>,
+}
+
+/// Items per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Waiting.
+    pub pending: usize,
+    /// Running.
+    pub running: usize,
+    /// Extracted.
+    pub succeeded: usize,
+    /// From the cache.
+    pub cached: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+}
+
+impl Counts {
+    /// Items over.
+    pub fn finished(&self) -> usize {
+        self.succeeded + self.cached + self.failed + self.skipped
+    }
+
+    /// All items.
+    pub fn total(&self) -> usize {
+        self.finished() + self.pending + self.running
+    }
+
+    pub(crate) fn slot(&mut self, s: ItemState) -> &mut usize {
+        match s {
+            ItemState::Pending => &mut self.pending,
+            ItemState::Running => &mut self.running,
+            ItemState::Succeeded => &mut self.succeeded,
+            ItemState::Cached => &mut self.cached,
+            ItemState::Failed => &mut self.failed,
+            ItemState::Skipped => &mut self.skipped,
+        }
+    }
+
+    /// Moves one item from `from` to `to`.
+    pub(crate) fn moved(&mut self, from: ItemState, to: ItemState) {
+        let f = self.slot(from);
+        *f = f.saturating_sub(1);
+        *self.slot(to) += 1;
+    }
+}
+
+/// A batch as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    /// The id.
+    pub id: String,
+    /// Where it is.
+    pub state: BatchState,
+    /// Read depth.
+    pub mode: ExtractionMode,
+    /// Priority.
+    pub priority: Priority,
+    /// Default export format.
+    pub export_format: ExportFormat,
+    /// Completion webhook.
+    pub webhook_url: Option<String>,
+    /// The submitted lines, in order.
+    pub lines: Vec<String>,
+    /// For each line, the item that answers it (duplicates share one).
+    pub line_items: Vec<usize>,
+    /// Items per state.
+    pub counts: Counts,
+    /// When accepted, Unix ms.
+    pub created_at_ms: u64,
+    /// When the first item started, Unix ms.
+    pub started_at_ms: Option<u64>,
+    /// When it ended, Unix ms.
+    pub finished_at_ms: Option<u64>,
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

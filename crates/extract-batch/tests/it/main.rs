@@ -1,0 +1,4 @@
+//! Integration tests of batch processing.
+
+mod batches;
+mod redis_store;
