@@ -212,6 +212,9 @@ pub struct Batch {
     pub started_at_ms: Option<u64>,
     /// When it ended, Unix ms.
     pub finished_at_ms: Option<u64>,
+    /// The summary and industry analysis, once it ended.
+    #[serde(default)]
+    pub summary: Option<crate::Summary>,
 }
 
 /// Unix milliseconds now.

@@ -20,6 +20,9 @@ use crate::summary::{summarize, Summary};
 use crate::webhook::{deliver, Notifier};
 use crate::{Config, Error, Result};
 
+/// The least time between two writes of a running batch's record.
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
 /// Progress of a batch, as `GET …/status` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -76,6 +79,9 @@ struct Live {
     remaining: AtomicUsize,
     dirty: Notify,
     finished: AtomicBool,
+    /// Orders writes of the batch record, so that a running snapshot is never
+    /// written over the final one (an async lock: it is held across the write).
+    writing: tokio::sync::Mutex<()>,
 }
 
 struct Inner {
@@ -227,6 +233,7 @@ impl BatchService {
             created_at_ms: now_ms(),
             started_at_ms: None,
             finished_at_ms: None,
+            summary: None,
         };
         inner.store.create(&batch, &items).await?;
         if !inner
@@ -250,10 +257,8 @@ impl BatchService {
     /// lease (this instance's own, after a restart). Returns how many.
     pub async fn resume(&self) -> Result<usize> {
         let mut resumed = 0;
-        for id in self.inner.store.ids().await? {
-            let Some(mut batch) = self.inner.store.batch(&id).await? else {
-                continue;
-            };
+        for mut batch in self.inner.store.batches().await? {
+            let id = batch.id.clone();
             if batch.state.is_final() || lock(&self.inner.live).contains_key(&id) {
                 continue;
             }
@@ -292,6 +297,7 @@ impl BatchService {
             remaining: AtomicUsize::new(remaining),
             dirty: Notify::new(),
             finished: AtomicBool::new(false),
+            writing: tokio::sync::Mutex::new(()),
         });
         lock(&self.inner.live).insert(batch.id.clone(), live.clone());
         let service = self.clone();
@@ -307,11 +313,17 @@ impl BatchService {
             tokio::spawn(async move {
                 loop {
                     live.dirty.notified().await;
-                    let snapshot = lock(&live.batch).clone();
-                    let _ = store.put_batch(&snapshot).await;
-                    if snapshot.state.is_final() {
-                        break;
+                    {
+                        let _writing = live.writing.lock().await;
+                        let snapshot = lock(&live.batch).clone();
+                        if snapshot.state.is_final() {
+                            break; // finish() writes the final record
+                        }
+                        let _ = store.put_batch(&snapshot).await;
                     }
+                    // At most a few writes a second, however fast items end:
+                    // the record carries every submitted line.
+                    tokio::time::sleep(FLUSH_EVERY).await;
                 }
             })
         };
@@ -456,11 +468,39 @@ impl BatchService {
         self.complete(id, live, done, ItemState::Running).await;
     }
 
-    /// Records a finished item; the last one finishes the batch.
+    /// Keeps resuming batches whose owner went away (see [`resume`](Self::resume)),
+    /// every `batch.lease_s / 2`, for as long as the service exists.
+    pub fn keep_resuming(&self) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        let every = self.lease() / 2;
+        tokio::spawn(async move {
+            loop {
+                let Some(inner) = weak.upgrade() else { break };
+                let service = BatchService { inner };
+                match service.resume().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(batches = n, "resumed unfinished batches"),
+                    Err(e) => tracing::warn!(error = %e, "could not look for batches to resume"),
+                }
+                drop(service);
+                tokio::time::sleep(every).await;
+            }
+        })
+    }
+
+    /// Records a finished item; the last one finishes the batch. Storing the
+    /// result is retried (about 6 s in all) so that a short store outage
+    /// loses nothing.
     async fn complete(&self, id: &str, live: &Arc<Live>, item: Item, from: ItemState) {
         let inner = &self.inner;
-        if let Err(e) = inner.store.put_item(id, &item).await {
-            tracing::warn!(batch = id, error = %e, "could not store an item result");
+        for attempt in 0..5u32 {
+            match inner.store.put_item(id, &item).await {
+                Ok(()) => break,
+                Err(e) if attempt == 4 => {
+                    tracing::error!(batch = id, item = item.index, error = %e, "could not store an item result");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
+            }
         }
         {
             let mut b = lock(&live.batch);
@@ -490,6 +530,15 @@ impl BatchService {
         if live.finished.swap(true, Ordering::AcqRel) {
             return;
         }
+        let inner = &self.inner;
+        let items = match inner.store.items(id).await {
+            Ok(items) => items,
+            Err(e) => {
+                tracing::warn!(batch = id, error = %e, "could not read items for the summary");
+                Vec::new()
+            }
+        };
+        let summary = summarize(&items);
         let final_batch = {
             let mut b = lock(&live.batch);
             b.state = if live.cancelled.load(Ordering::Acquire) {
@@ -500,11 +549,21 @@ impl BatchService {
                 BatchState::Completed
             };
             b.finished_at_ms = Some(now_ms());
+            b.summary = Some(summary.clone());
             b.clone()
         };
         live.dirty.notify_one();
-        let inner = &self.inner;
-        let _ = inner.store.put_batch(&final_batch).await;
+        let writing = live.writing.lock().await;
+        for attempt in 0..5u32 {
+            match inner.store.put_batch(&final_batch).await {
+                Ok(()) => break,
+                Err(e) if attempt == 4 => {
+                    tracing::error!(batch = id, error = %e, "could not store the finished batch");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
+            }
+        }
+        drop(writing);
         let _ = inner
             .store
             .expire(id, Duration::from_secs(inner.config.retention_s.max(1)))
@@ -518,11 +577,10 @@ impl BatchService {
         if let (Some(url), Some(notifier)) =
             (final_batch.webhook_url.clone(), inner.notifier.clone())
         {
-            let items = inner.store.items(id).await.unwrap_or_default();
             let body = serde_json::json!({
                 "event": "batch.completed",
                 "batch": status_of(&final_batch, None),
-                "summary": summarize(&items),
+                "summary": summary,
             });
             let secret = (!inner.config.webhook_secret.is_empty())
                 .then(|| inner.config.webhook_secret.expose().as_bytes().to_vec());
@@ -615,17 +673,12 @@ impl BatchService {
     /// Batch processing as a whole.
     pub async fn stats(&self) -> Result<BatchStats> {
         let mut batches: HashMap<String, usize> = HashMap::new();
-        for id in self.inner.store.ids().await? {
+        for stored in self.inner.store.batches().await? {
+            // A batch running here is fresher in memory than in the store.
             let state = lock(&self.inner.live)
-                .get(&id)
-                .map(|l| lock(&l.batch).state);
-            let state = match state {
-                Some(s) => Some(s),
-                None => self.inner.store.batch(&id).await?.map(|b| b.state),
-            };
-            if let Some(s) = state {
-                *batches.entry(s.as_str().to_owned()).or_default() += 1;
-            }
+                .get(&stored.id)
+                .map_or(stored.state, |l| lock(&l.batch).state);
+            *batches.entry(state.as_str().to_owned()).or_default() += 1;
         }
         let mut times: Vec<u64> = lock(&self.inner.item_times).iter().copied().collect();
         times.sort_unstable();

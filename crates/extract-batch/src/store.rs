@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use fred::prelude::{
-    Builder, ClientLike, Config as FredConfig, Expiration, HashesInterface, KeysInterface, Pool,
-    ReconnectPolicy, SetOptions, SetsInterface,
+    Builder, ClientLike, Config as FredConfig, HashesInterface, KeysInterface, LuaInterface, Pool,
+    ReconnectPolicy, SetOptions, SortedSetsInterface,
 };
 
 use crate::model::{Batch, Item};
@@ -28,8 +28,24 @@ pub trait JobStore: Send + Sync {
     async fn items(&self, id: &str) -> Result<Vec<Item>>;
     /// Replaces one item.
     async fn put_item(&self, id: &str, item: &Item) -> Result<()>;
+    /// The items at `indexes`, in that order (`None` where there is none),
+    /// without reading the others: exports go through a big batch this way.
+    async fn items_at(&self, id: &str, indexes: &[usize]) -> Result<Vec<Option<Item>>> {
+        let all = self.items(id).await?;
+        Ok(indexes.iter().map(|&i| all.get(i).cloned()).collect())
+    }
     /// The ids of every stored batch.
     async fn ids(&self) -> Result<Vec<String>>;
+    /// Every stored batch record.
+    async fn batches(&self) -> Result<Vec<Batch>> {
+        let mut out = Vec::new();
+        for id in self.ids().await? {
+            if let Some(b) = self.batch(&id).await? {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
     /// Takes or renews ownership of a batch for `ttl`; false if another owner holds it.
     async fn lease(&self, id: &str, owner: &str, ttl: Duration) -> Result<bool>;
     /// Forgets the batch after `ttl`.
@@ -104,6 +120,12 @@ impl JobStore for MemoryStore {
         Ok(())
     }
 
+    async fn items_at(&self, id: &str, indexes: &[usize]) -> Result<Vec<Option<Item>>> {
+        let map = self.lock();
+        let items = map.get(id).map(|s| &s.items[..]).unwrap_or_default();
+        Ok(indexes.iter().map(|&i| items.get(i).cloned()).collect())
+    }
+
     async fn ids(&self) -> Result<Vec<String>> {
         Ok(self.lock().keys().cloned().collect())
     }
@@ -126,26 +148,55 @@ impl JobStore for MemoryStore {
 
 /// Batches in Redis: `<prefix>:batch:<id>` (the record),
 /// `<prefix>:batch:<id>:items` (a hash of items by index),
-/// `<prefix>:batch:<id>:lease` (the owner), `<prefix>:batches` (the ids).
+/// `<prefix>:batch:<id>:lease` (the owner), and `<prefix>:batches`, a sorted
+/// set of the ids scored by when they expire (Unix ms), pruned on listing.
 pub struct RedisStore {
     pool: Pool,
     prefix: String,
 }
 
+/// Takes the lease when it is free, renews it when `ARGV[1]` holds it, in
+/// one step so that two instances never both own a batch.
+const LEASE_SCRIPT: &str = r#"
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"#;
+
+/// The score of a batch that has not finished: it never expires.
+const NEVER: f64 = 9.0e15;
+
 impl RedisStore {
-    /// Connects (waiting for Redis up to `connect_timeout`: a job store that
-    /// cannot be reached at start is an error, unlike the cache).
-    pub async fn connect(url: &str, prefix: &str, connect_timeout: Duration) -> Result<RedisStore> {
+    /// Connects with a small pool. A Redis that is down at start is not an
+    /// error: the pool keeps reconnecting in the background, and until it is
+    /// back every command fails after `timeout` with [`Error::Store`].
+    pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<RedisStore> {
         let config = FredConfig::from_url(url)?;
+        let timeout = timeout.max(Duration::from_millis(1));
         let mut builder = Builder::from_config(config);
         builder
-            .with_connection_config(|c| c.connection_timeout = connect_timeout)
+            .with_connection_config(|c| {
+                c.connection_timeout = timeout;
+                c.internal_command_timeout = timeout;
+            })
+            .with_performance_config(|p| p.default_command_timeout = timeout)
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
         let pool = builder.build_pool(4)?;
         let _tasks = pool.connect();
-        tokio::time::timeout(connect_timeout, pool.wait_for_connect())
-            .await
-            .map_err(|_| Error::Store("redis did not answer in time".to_owned()))??;
+        match tokio::time::timeout(timeout, pool.wait_for_connect()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "job store: redis unavailable at start; reconnecting")
+            }
+            Err(_) => tracing::warn!("job store: redis did not answer at start; reconnecting"),
+        }
         Ok(RedisStore {
             pool,
             prefix: prefix.to_owned(),
@@ -154,6 +205,10 @@ impl RedisStore {
 
     fn key(&self, id: &str) -> String {
         format!("{}:batch:{id}", self.prefix)
+    }
+
+    fn index(&self) -> String {
+        format!("{}:batches", self.prefix)
     }
 }
 
@@ -174,7 +229,14 @@ impl JobStore for RedisStore {
             .set::<(), _, _>(&key, serde_json::to_string(batch)?, None, None, false)
             .await?;
         self.pool
-            .sadd::<(), _, _>(format!("{}:batches", self.prefix), batch.id.clone())
+            .zadd::<(), _, _>(
+                self.index(),
+                None,
+                None,
+                false,
+                false,
+                (NEVER, batch.id.clone()),
+            )
             .await?;
         Ok(())
     }
@@ -183,6 +245,19 @@ impl JobStore for RedisStore {
         let raw: Option<String> = self.pool.get(self.key(id)).await?;
         raw.map(|r| serde_json::from_str(&r).map_err(Error::from))
             .transpose()
+    }
+
+    async fn batches(&self) -> Result<Vec<Batch>> {
+        let ids = self.ids().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let keys: Vec<String> = chunk.iter().map(|id| self.key(id)).collect();
+            let raw: Vec<Option<String>> = self.pool.mget(keys).await?;
+            for r in raw.into_iter().flatten() {
+                out.push(serde_json::from_str(&r)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn put_batch(&self, batch: &Batch) -> Result<()> {
@@ -220,10 +295,31 @@ impl JobStore for RedisStore {
         Ok(())
     }
 
+    async fn items_at(&self, id: &str, indexes: &[usize]) -> Result<Vec<Option<Item>>> {
+        if indexes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fields: Vec<String> = indexes.iter().map(usize::to_string).collect();
+        let raw: Vec<Option<String>> = self
+            .pool
+            .hmget(format!("{}:items", self.key(id)), fields)
+            .await?;
+        raw.into_iter()
+            .map(|r| {
+                r.map(|v| serde_json::from_str(&v).map_err(Error::from))
+                    .transpose()
+            })
+            .collect()
+    }
+
     async fn ids(&self) -> Result<Vec<String>> {
+        let now = crate::model::now_ms() as f64;
+        self.pool
+            .zremrangebyscore::<(), _, _, _>(self.index(), "-inf", now)
+            .await?;
         let ids: Vec<String> = self
             .pool
-            .smembers(format!("{}:batches", self.prefix))
+            .zrangebyscore(self.index(), "-inf", "+inf", false, None)
             .await?;
         Ok(ids)
     }
@@ -231,22 +327,15 @@ impl JobStore for RedisStore {
     async fn lease(&self, id: &str, owner: &str, ttl: Duration) -> Result<bool> {
         let key = format!("{}:lease", self.key(id));
         let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
-        let current: Option<String> = self.pool.get(&key).await?;
-        if current.as_deref() == Some(owner) {
-            self.pool.pexpire::<(), _>(&key, ms, None).await?;
-            return Ok(true);
-        }
-        let taken: Option<String> = self
+        let taken: i64 = self
             .pool
-            .set(
-                &key,
-                owner,
-                Some(Expiration::PX(ms)),
-                Some(SetOptions::NX),
-                false,
+            .eval(
+                LEASE_SCRIPT,
+                vec![key],
+                vec![owner.to_owned(), ms.to_string()],
             )
             .await?;
-        Ok(taken.is_some())
+        Ok(taken == 1)
     }
 
     async fn expire(&self, id: &str, ttl: Duration) -> Result<()> {
@@ -255,6 +344,10 @@ impl JobStore for RedisStore {
         self.pool.expire::<(), _>(&key, secs, None).await?;
         self.pool
             .expire::<(), _>(format!("{key}:items"), secs, None)
+            .await?;
+        let at = crate::model::now_ms() as f64 + ttl.as_millis() as f64;
+        self.pool
+            .zadd::<(), _, _>(self.index(), None, None, false, false, (at, id.to_owned()))
             .await?;
         Ok(())
     }

@@ -35,6 +35,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         created_at_ms: 1,
         started_at_ms: None,
         finished_at_ms: None,
+        summary: None,
     };
     (b, items)
 }
@@ -61,6 +62,7 @@ async fn records_items_leases_and_expiry() {
         ItemState::Succeeded
     );
     assert_eq!(store.ids().await.unwrap(), vec!["b1".to_owned()]);
+    assert_eq!(store.batches().await.unwrap(), vec![b.clone()]);
 
     assert!(store
         .lease("b1", "a", Duration::from_millis(300))
@@ -93,7 +95,125 @@ async fn records_items_leases_and_expiry() {
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     assert!(store.batch("b1").await.unwrap().is_none());
     assert!(store.items("b1").await.unwrap().is_empty());
+    assert!(
+        store.ids().await.unwrap().is_empty(),
+        "expired ids are pruned"
+    );
+    assert!(store.batches().await.unwrap().is_empty());
     // put_batch never brings an expired batch back.
     store.put_batch(&b).await.unwrap();
     assert!(store.batch("b1").await.unwrap().is_none());
+}
+
+/// Counts extractions per company across instances.
+struct Counting {
+    calls: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+#[async_trait::async_trait]
+impl extract_core::ProfileSource for Counting {
+    async fn profile(
+        &self,
+        q: &extract_core::CompanyQuery,
+    ) -> extract_core::Result<extract_core::CompanyProfile> {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        *self
+            .calls
+            .lock()
+            .unwrap()
+            .entry(q.label().to_owned())
+            .or_default() += 1;
+        Ok(extract_core::CompanyProfile {
+            query: q.label().to_owned(),
+            ..Default::default()
+        })
+    }
+}
+
+fn instance(store: Arc<RedisStore>, source: Arc<Counting>) -> extract_batch::BatchService {
+    extract_batch::BatchService::new(
+        extract_batch::Config {
+            lease_s: 1,
+            ..extract_batch::Config::default()
+        },
+        store,
+        extract_concurrency::Scheduler::new(2, [4, 2, 1]),
+        source,
+        None,
+        None,
+        256,
+    )
+}
+
+/// An instance whose runtime is torn down mid-batch (as a killed process
+/// would be) loses its lease; another takes the batch over and finishes it,
+/// every company answered once in the results.
+#[test]
+fn another_instance_resumes_a_batch_whose_owner_died() {
+    let Some(url) = shared_url("batch_takeover") else {
+        return;
+    };
+    let prefix = unique_prefix("takeover");
+    let source = Arc::new(Counting {
+        calls: Default::default(),
+    });
+    let names: Vec<String> = (0..60).map(|i| format!("Company {i}")).collect();
+
+    let first = tokio::runtime::Runtime::new().unwrap();
+    let id = first.block_on(async {
+        let store = Arc::new(
+            RedisStore::connect(&url, &prefix, Duration::from_secs(2))
+                .await
+                .unwrap(),
+        );
+        let s = instance(store, source.clone());
+        let b = s
+            .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
+            .await
+            .unwrap();
+        loop {
+            let st = s.status(&b.id).await.unwrap();
+            if st.counts.finished() >= 10 {
+                break b.id;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    first.shutdown_background(); // every task of the first instance stops here
+
+    let second = tokio::runtime::Runtime::new().unwrap();
+    second.block_on(async {
+        let store = Arc::new(
+            RedisStore::connect(&url, &prefix, Duration::from_secs(2))
+                .await
+                .unwrap(),
+        );
+        let s = instance(store.clone(), source.clone());
+        assert_eq!(
+            s.resume().await.unwrap(),
+            0,
+            "the dead owner's lease still holds"
+        );
+        let _resumer = s.keep_resuming();
+        let mut state = BatchState::Running;
+        for _ in 0..1_000 {
+            state = s.status(&id).await.unwrap().state;
+            if state.is_final() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(state, BatchState::Completed);
+        let items = store.items(&id).await.unwrap();
+        assert_eq!(items.len(), 60);
+        assert!(items.iter().all(|i| i.state == ItemState::Succeeded));
+        let stored = store.batch(&id).await.unwrap().unwrap();
+        assert_eq!(stored.counts.succeeded, 60);
+        assert_eq!(stored.summary.unwrap().items, 60);
+    });
+    let calls = source.calls.lock().unwrap();
+    assert_eq!(calls.len(), 60, "every company extracted");
+    // Only the few running when the first instance died ran twice.
+    let twice = calls.values().filter(|&&n| n > 1).count();
+    assert!(twice <= 2, "{twice} companies ran twice");
 }
