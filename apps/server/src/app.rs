@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use async_trait::async_trait;
+use extract_batch::{BatchService, JobStore, MemoryStore, Notifier, RedisStore};
 use extract_cache::{Cache, ProfileCache};
 use extract_concurrency::{
     BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
@@ -43,6 +45,7 @@ struct Inner {
     guards: Guards,
     monitor: Monitor,
     scheduler: Arc<Scheduler>,
+    batches: BatchService,
     draining: AtomicBool,
     started: Instant,
     request_seq: AtomicU64,
@@ -163,6 +166,30 @@ impl App {
             config.concurrency.scheduler_workers,
             config.concurrency.scheduler_weights,
         );
+        let redis_url = config.cache.redis_url.expose();
+        let store: Arc<dyn JobStore> = if redis_url.is_empty() {
+            Arc::new(MemoryStore::default())
+        } else {
+            Arc::new(
+                RedisStore::connect(
+                    redis_url,
+                    &config.batch.redis_prefix,
+                    std::time::Duration::from_millis(config.cache.redis_connect_timeout_ms),
+                )
+                .await?,
+            )
+        };
+        let batches = BatchService::new(
+            config.batch.clone(),
+            store,
+            scheduler.clone(),
+            profiles.clone(),
+            profile_cache.clone(),
+            Some(Arc::new(WebhookSender(http.clone()))),
+            config.extract.max_name_chars,
+        );
+        // Picks up unfinished batches now and whenever an owner goes away.
+        let _resuming = batches.keep_resuming();
 
         let app = App {
             inner: Arc::new(Inner {
@@ -174,6 +201,7 @@ impl App {
                 guards,
                 monitor,
                 scheduler,
+                batches,
                 draining: AtomicBool::new(false),
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
@@ -261,6 +289,11 @@ impl App {
         &self.inner.scheduler
     }
 
+    /// Batch jobs.
+    pub fn batches(&self) -> &BatchService {
+        &self.inner.batches
+    }
+
     /// Limits, breakers, retries, connections, resources, scheduler.
     pub fn system_stats(&self) -> SystemStats {
         let g = &self.inner.guards;
@@ -301,5 +334,24 @@ impl App {
     pub fn next_request_id(&self) -> String {
         let n = self.inner.request_seq.fetch_add(1, Ordering::Relaxed);
         format!("{}-{n:x}", self.inner.id_prefix)
+    }
+}
+
+/// Completion webhooks go out through the service's HTTP client: the same
+/// SSRF guard, timeouts and pool as every other outbound request.
+struct WebhookSender(HttpClient);
+
+#[async_trait]
+impl Notifier for WebhookSender {
+    async fn post(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Result<u16, String> {
+        self.0
+            .post(url, body.into(), &headers)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

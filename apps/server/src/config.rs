@@ -27,6 +27,7 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("CONNECTION_POOL_SIZE", "http.pool_max_idle_per_host"),
     ("MAX_MEMORY_MB", "resources.max_memory_mb"),
     ("MAX_CPU_PERCENT", "resources.max_cpu_percent"),
+    ("BATCH_PROCESSING_ENABLED", "batch.enabled"),
 ];
 
 /// The defaults, documented line by line.
@@ -52,6 +53,8 @@ pub struct Config {
     pub resources: resources::MonitorConfig,
     /// The cache.
     pub cache: cache::Config,
+    /// Batch jobs.
+    pub batch: extract_batch::Config,
     /// The in-process sandbox of `--sandbox`.
     pub sandbox: SandboxConfig,
 }
@@ -158,6 +161,9 @@ impl Config {
             ("http.timeout_ms", self.http.timeout_ms),
             ("http.connect_timeout_ms", self.http.connect_timeout_ms),
             ("http.max_body_bytes", self.http.max_body_bytes),
+            ("batch.max_size", self.batch.max_size as u64),
+            ("batch.item_timeout_ms", self.batch.item_timeout_ms),
+            ("batch.lease_s", self.batch.lease_s),
         ] {
             if v == 0 {
                 return Err(Error(format!("{key}: must be greater than 0")));
@@ -186,6 +192,7 @@ mod tests {
             ..c.cache.clone()
         };
         assert_eq!(cache, cache::Config::default());
+        assert_eq!(c.batch, extract_batch::Config::default());
     }
 
     #[test]

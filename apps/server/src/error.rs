@@ -65,6 +65,37 @@ impl ApiError {
         ApiError::new(status, code, err.to_string()).with_details(details)
     }
 
+    /// Maps a batch error to its HTTP status and code.
+    pub fn from_batch(err: &extract_batch::Error) -> Self {
+        use extract_batch::Error as E;
+        match err {
+            E::Disabled => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "batch_disabled",
+                err.to_string(),
+            ),
+            E::Invalid { message, indexes } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_batch",
+                message.clone(),
+            )
+            .with_details(json!({ "invalid_indexes": indexes })),
+            E::NotFound(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", err.to_string())
+            }
+            E::Store(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "job_store_unavailable",
+                err.to_string(),
+            ),
+            _ => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                err.to_string(),
+            ),
+        }
+    }
+
     /// The HTTP response.
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         let mut error =

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod config;
 mod error;
 mod handlers;
+mod results;
 mod router;
 pub mod sandbox;
 pub mod serve;

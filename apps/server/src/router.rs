@@ -59,6 +59,30 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
             Method::POST => handlers::extract::extract(&app, req).await,
             _ => Err(not_allowed("POST")),
         },
+        ["api", "v1", "company", "batch", "submit"] => match method {
+            Method::POST => handlers::batch::submit(&app, req).await,
+            _ => Err(not_allowed("POST")),
+        },
+        ["api", "v1", "company", "batch", "stats"] => match method {
+            Method::GET => handlers::batch::stats(&app).await,
+            _ => Err(not_allowed("GET")),
+        },
+        ["api", "v1", "company", "batch", id, rest @ ..] if handlers::batch::valid_id(id) => {
+            match (rest, &method) {
+                ([], &Method::DELETE) => handlers::batch::cancel(&app, id).await,
+                ([], _) => Err(not_allowed("DELETE")),
+                (["status"], &Method::GET) => handlers::batch::status(&app, id).await,
+                (["results"], &Method::GET) => {
+                    handlers::batch::results(&app, id, req.uri().query()).await
+                }
+                (["status"] | ["results"], _) => Err(not_allowed("GET")),
+                _ => Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("no route for {method} {path}"),
+                )),
+            }
+        }
         ["api", "v1", "cache", "stats"] => match method {
             Method::GET => handlers::cache::stats(&app),
             _ => Err(not_allowed("GET")),

@@ -648,20 +648,32 @@ impl BatchService {
         Ok(status_of(&batch, None))
     }
 
-    /// The batch record and its items (for results and exports).
-    pub async fn results(&self, id: &str) -> Result<(Batch, Vec<Item>)> {
+    /// The batch record: this instance's latest when it runs the batch here,
+    /// the stored one otherwise.
+    pub async fn batch(&self, id: &str) -> Result<Batch> {
         let live = lock(&self.inner.live).get(id).cloned();
-        let batch = match live {
-            Some(l) => lock(&l.batch).clone(),
+        match live {
+            Some(l) => Ok(lock(&l.batch).clone()),
             None => self
                 .inner
                 .store
                 .batch(id)
                 .await?
-                .ok_or_else(|| Error::NotFound(id.to_owned()))?,
-        };
+                .ok_or_else(|| Error::NotFound(id.to_owned())),
+        }
+    }
+
+    /// The batch record and all its items (for small results and tests).
+    pub async fn results(&self, id: &str) -> Result<(Batch, Vec<Item>)> {
+        let batch = self.batch(id).await?;
         let items = self.inner.store.items(id).await?;
         Ok((batch, items))
+    }
+
+    /// Some items of a batch, in the order asked (`None` where missing):
+    /// exports page through a big batch with this.
+    pub async fn items_at(&self, id: &str, indexes: &[usize]) -> Result<Vec<Option<Item>>> {
+        self.inner.store.items_at(id, indexes).await
     }
 
     /// The summary and industry analysis of a batch.

@@ -53,11 +53,13 @@ pub async fn deliver(
     if let Some(secret) = &secret {
         headers.push((SIGNATURE_HEADER.to_owned(), sign(secret, &body)));
     }
+    // A query string may carry a token: it is never logged.
+    let shown = url.split(['?', '#']).next().unwrap_or_default().to_owned();
     for attempt in 0..attempts.max(1) {
         match notifier.post(&url, body.clone(), headers.clone()).await {
             Ok(status) if (200..300).contains(&status) => return true,
-            Ok(status) => tracing::warn!(url, status, attempt, "webhook not accepted"),
-            Err(e) => tracing::warn!(url, error = %e, attempt, "webhook failed"),
+            Ok(status) => tracing::warn!(url = shown, status, attempt, "webhook not accepted"),
+            Err(e) => tracing::warn!(url = shown, error = %e, attempt, "webhook failed"),
         }
         if attempt + 1 < attempts {
             tokio::time::sleep(Duration::from_secs(1 << attempt.min(6))).await;

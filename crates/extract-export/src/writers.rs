@@ -61,6 +61,12 @@ impl<W: Write> CsvWriter<W> {
         self.inner.write_record(&record).map_err(Error::Csv)
     }
 
+    /// Pushes buffered rows to the underlying writer (between chunks of a
+    /// streamed export).
+    pub fn flush(&mut self) -> Result<()> {
+        self.inner.flush().map_err(Error::Io)
+    }
+
     /// Flushes and returns the underlying writer.
     pub fn finish(self) -> Result<W> {
         self.inner

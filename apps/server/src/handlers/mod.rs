@@ -1,5 +1,6 @@
 //! Request handlers, one module per API area, and the helpers they share.
 
+pub(crate) mod batch;
 pub(crate) mod cache;
 pub(crate) mod extract;
 pub(crate) mod health;

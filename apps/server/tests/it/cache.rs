@@ -1,59 +1,12 @@
 //! Caching end to end: restart survival across processes, coalescing, Redis
 //! failure and recovery, and the cache endpoints.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use extract_core::Secret;
 use extract_sandbox::redis::{shared_url, unique_prefix, TestRedis};
 
-use crate::common::{extract, request, stack, start_server};
-
-/// The server binary, on a free port, pointed at `sandbox_url` and `redis`.
-struct Process {
-    child: Child,
-    addr: std::net::SocketAddr,
-}
-
-impl Process {
-    async fn start(sandbox_url: &str, redis: &str, prefix: &str) -> Process {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_extract-server"))
-            .args(["--bind", &addr.to_string(), "--sandbox-url", sandbox_url])
-            .env("REDIS_URL", redis)
-            .env("EXTRACT_CACHE__PREFIX", prefix)
-            .env("EXTRACT_CACHE__WARM_FILE", "")
-            .env("EXTRACT_SEARCH__PROVIDER", "searxng")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if std::net::TcpStream::connect(addr).is_ok() {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server process did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Process { child, addr }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::{extract, request, stack, start_server, Process};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_process_serves_from_redis_with_no_upstream_call() {

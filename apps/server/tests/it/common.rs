@@ -1,6 +1,8 @@
 //! Starting a sandbox and a server in-process, and talking to them over HTTP.
 
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use extract_sandbox::{Config as SandboxConfig, Sandbox};
@@ -55,6 +57,8 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) headers: http::HeaderMap,
     pub(crate) json: serde_json::Value,
+    /// The raw body.
+    pub(crate) body: Bytes,
 }
 
 impl Reply {
@@ -93,6 +97,7 @@ pub(crate) async fn request(
         status,
         headers,
         json,
+        body: bytes,
     }
 }
 
@@ -106,4 +111,61 @@ pub(crate) async fn extract(addr: SocketAddr, body: &serde_json::Value) -> Reply
         &body.to_string(),
     )
     .await
+}
+
+/// The server binary, on a free port, pointed at `sandbox_url` and `redis`.
+pub(crate) struct Process {
+    pub(crate) child: Child,
+    pub(crate) addr: std::net::SocketAddr,
+}
+
+impl Process {
+    pub(crate) async fn start(sandbox_url: &str, redis: &str, prefix: &str) -> Process {
+        Self::start_with(sandbox_url, redis, prefix, &[]).await
+    }
+
+    /// The same with more environment variables.
+    pub(crate) async fn start_with(
+        sandbox_url: &str,
+        redis: &str,
+        prefix: &str,
+        env: &[(&str, &str)],
+    ) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_extract-server"))
+            .args(["--bind", &addr.to_string(), "--sandbox-url", sandbox_url])
+            .env("REDIS_URL", redis)
+            .env("EXTRACT_CACHE__PREFIX", prefix)
+            .env("EXTRACT_CACHE__WARM_FILE", "")
+            .env("EXTRACT_SEARCH__PROVIDER", "searxng")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if std::net::TcpStream::connect(addr).is_ok() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server process did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Process { child, addr }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod bad_requests;
+mod batch;
 mod cache;
 
 mod cli;

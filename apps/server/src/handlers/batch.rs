@@ -1,0 +1,228 @@
+//! `POST /api/v1/company/batch/submit`, `GET …/batch/{id}/status`,
+//! `GET …/batch/{id}/results`, `DELETE …/batch/{id}`, `GET …/batch/stats`.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use extract_batch::{BatchRequest, ExportFormat};
+use http::{header, HeaderValue, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use serde_json::json;
+
+use super::{json_response, read_json};
+use crate::error::ApiError;
+use crate::results::{self, Streamed};
+use crate::{App, Body};
+
+/// Most rows in one JSON page.
+const MAX_PER_PAGE: usize = 1_000;
+
+fn batch_error(e: extract_batch::Error) -> ApiError {
+    ApiError::from_batch(&e)
+}
+
+/// Batch ids are what `submit` makes: short, ASCII alphanumeric.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn urls(id: &str) -> (String, String) {
+    let base = format!("/api/v1/company/batch/{id}");
+    (format!("{base}/status"), format!("{base}/results"))
+}
+
+pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    if !app.batches().config().enabled {
+        // Refused before the body is read.
+        return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
+    }
+    let request: BatchRequest = read_json(req, app.config().server.max_body_bytes).await?;
+    let batch = app.batches().submit(request).await.map_err(batch_error)?;
+    let (status_url, results_url) = urls(&batch.id);
+    let mut r = json_response(
+        StatusCode::ACCEPTED,
+        &json!({
+            "batch_id": batch.id,
+            "state": batch.state,
+            "submitted": batch.lines.len(),
+            "items": batch.counts.total(),
+            "status_url": status_url,
+            "results_url": results_url,
+        }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&status_url) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+pub(crate) async fn status(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
+    let status = app.batches().status(id).await.map_err(batch_error)?;
+    Ok(json_response(StatusCode::OK, &status))
+}
+
+pub(crate) async fn cancel(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
+    let status = app.batches().cancel(id).await.map_err(batch_error)?;
+    Ok(json_response(StatusCode::OK, &status))
+}
+
+pub(crate) async fn stats(app: &App) -> Result<Response<Body>, ApiError> {
+    let stats = app.batches().stats().await.map_err(batch_error)?;
+    Ok(json_response(StatusCode::OK, &stats))
+}
+
+fn bad_param(name: &str, message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", message)
+        .with_details(json!({ "parameter": name }))
+}
+
+fn number(params: &HashMap<String, String>, name: &str, default: usize) -> Result<usize, ApiError> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            bad_param(
+                name,
+                format!("{name} must be a whole number from 1, got {v:?}"),
+            )
+        }),
+    }
+}
+
+fn download(body: Body, content_type: &'static str, file_name: String) -> Response<Body> {
+    let mut r = Response::new(body);
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+pub(crate) async fn results(
+    app: &App,
+    id: &str,
+    query: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    for key in params.keys() {
+        if !matches!(key.as_str(), "format" | "page" | "per_page" | "provenance") {
+            return Err(bad_param(
+                key,
+                format!("unknown parameter {key:?}; known: format, page, per_page, provenance"),
+            ));
+        }
+    }
+    let service = app.batches();
+    let batch = service.batch(id).await.map_err(batch_error)?;
+    let format = match params.get("format").map(String::as_str) {
+        None => batch.export_format,
+        Some("json") => ExportFormat::Json,
+        Some("ndjson") => ExportFormat::Ndjson,
+        Some("csv") => ExportFormat::Csv,
+        Some("xlsx") => ExportFormat::Xlsx,
+        Some(other) => {
+            return Err(bad_param(
+                "format",
+                format!("format must be json, ndjson, csv or xlsx, got {other:?}"),
+            ))
+        }
+    };
+    let provenance = match params.get("provenance").map(String::as_str) {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(bad_param(
+                "provenance",
+                format!("provenance must be true or false, got {other:?}"),
+            ))
+        }
+    };
+    let name = format!("batch-{}", batch.id);
+    match format {
+        ExportFormat::Json => {
+            let page = number(&params, "page", 1)?;
+            let per_page = number(&params, "per_page", 100)?;
+            if per_page > MAX_PER_PAGE {
+                return Err(bad_param(
+                    "per_page",
+                    format!("per_page is at most {MAX_PER_PAGE}, got {per_page}"),
+                ));
+            }
+            let total = batch.lines.len();
+            let from = (page - 1).saturating_mul(per_page);
+            let rows = results::rows(service, &batch, from, from.saturating_add(per_page))
+                .await
+                .map_err(batch_error)?;
+            // A struct, not `json!`: `json!` would widen the profiles' f32
+            // confidences to f64 digits that differ from the NDJSON export.
+            #[derive(serde::Serialize)]
+            struct Page<'a> {
+                batch_id: &'a str,
+                state: extract_batch::BatchState,
+                counts: &'a extract_batch::Counts,
+                page: usize,
+                per_page: usize,
+                total: usize,
+                pages: usize,
+                results: &'a [extract_export::Row],
+                summary: &'a Option<extract_batch::Summary>,
+            }
+            Ok(json_response(
+                StatusCode::OK,
+                &Page {
+                    batch_id: &batch.id,
+                    state: batch.state,
+                    counts: &batch.counts,
+                    page,
+                    per_page,
+                    total,
+                    pages: total.div_ceil(per_page),
+                    results: &rows,
+                    summary: &batch.summary,
+                },
+            ))
+        }
+        ExportFormat::Ndjson => Ok(download(
+            results::stream(service.clone(), batch, Streamed::Ndjson),
+            "application/x-ndjson",
+            format!("{name}.ndjson"),
+        )),
+        ExportFormat::Csv => Ok(download(
+            results::stream(service.clone(), batch, Streamed::Csv { provenance }),
+            "text/csv; charset=utf-8",
+            format!("{name}.csv"),
+        )),
+        ExportFormat::Xlsx => {
+            let rows = results::all_rows(service, &batch)
+                .await
+                .map_err(batch_error)?;
+            let summary = results::summary_lines(service, &batch)
+                .await
+                .map_err(batch_error)?;
+            // Building a workbook is CPU work: off the async workers.
+            let bytes = tokio::task::spawn_blocking(move || {
+                let mut out = Vec::new();
+                extract_export::xlsx(&rows, &summary, &mut out).map(|()| out)
+            })
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "export_failed",
+                    e.to_string(),
+                )
+            })?;
+            Ok(download(
+                crate::full(Bytes::from(bytes)),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{name}.xlsx"),
+            ))
+        }
+    }
+}
