@@ -30,6 +30,8 @@ struct Cli {
 enum Command {
     /// Print as JSON the profile extracted from one saved HTML page.
     Inspect(cli::inspect::Args),
+    /// Run a file of company names as one batch, with a progress bar, and write the export.
+    Batch(cli::batch::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,9 +49,15 @@ fn main() -> ExitCode {
     if let Some(Command::Inspect(args)) = &cli.command {
         return cli::inspect::run(args, &config);
     }
+    // `batch` draws a progress bar: only warnings may interrupt it.
+    let default_filter = match cli.command {
+        Some(Command::Batch(_)) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -65,7 +73,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli, config)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -73,7 +81,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
+async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
     let _sandbox = if cli.sandbox {
         let s = sandbox::start_in_process(&mut config).await?;
         tracing::info!(addr = %s.addr(), companies = s.world().companies().len(), "sandbox web running in-process");
@@ -84,6 +92,9 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         }
         None
     };
+    if let Some(Command::Batch(args)) = &cli.command {
+        return Ok(batch(args, config).await);
+    }
     let bind = config.server.bind;
     let app = App::build(config).await?;
     let listener = tokio::net::TcpListener::bind(bind)
@@ -91,5 +102,45 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     serve::run(app, listener, serve::shutdown_signal()).await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `batch FILE`: the service built in-process, without warming (a one-off
+/// run spends no searches on other companies) and with the batch size
+/// limit raised to the file's length (the user's own file on their machine).
+async fn batch(args: &cli::batch::Args, mut config: Config) -> ExitCode {
+    config.cache.warm_file = String::new();
+    if let Ok(text) = std::fs::read_to_string(&args.file) {
+        let lines = text.lines().count();
+        config.batch.max_size = config.batch.max_size.max(lines);
+    }
+    let app = match App::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli::batch::run(args, &app).await {
+        Ok(report) => {
+            let s = &report.status;
+            eprintln!(
+                "{}: {} lines, {} companies: {} succeeded, {} cached, {} failed, {} skipped in {:.1}s; wrote {}",
+                s.state.as_str(),
+                s.submitted,
+                s.items,
+                s.counts.succeeded,
+                s.counts.cached,
+                s.counts.failed,
+                s.counts.skipped,
+                s.elapsed_s,
+                report.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

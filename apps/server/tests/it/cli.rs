@@ -74,3 +74,159 @@ fn a_keyed_provider_without_a_key_stops_the_start_naming_the_setting() {
     assert!(stderr.contains("search.api_key"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
 }
+
+/// A fresh directory under the system's temporary folder.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "extract-cli-{name}-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn batch_cmd() -> Command {
+    let mut c = server();
+    // The in-process sandbox and memory stores, whatever the environment says.
+    c.env_remove("REDIS_URL")
+        .env_remove("EXTRACT_CACHE__REDIS_URL")
+        .env("EXTRACT_SANDBOX__LATENCY_MS", "0");
+    c
+}
+
+#[test]
+fn batch_runs_a_csv_of_names_and_writes_an_xlsx_read_back_by_calamine() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+
+    let dir = scratch("xlsx");
+    let input = dir.join("companies.csv");
+    std::fs::write(
+        &input,
+        "id,company_name,note\n1,Walmart,a\n2,Apple,b\n3,\"=HYPERLINK(\"\"http://x\"\")\",c\n4,,empty\n5,apple,dup\n6,Exxon Mobil,d\n",
+    )
+    .unwrap();
+    let out_path = dir.join("out.xlsx");
+    let out = batch_cmd()
+        .args([
+            "batch",
+            input.to_str().unwrap(),
+            "--sandbox",
+            "--format",
+            "xlsx",
+        ])
+        .args(["--out", out_path.to_str().unwrap(), "--priority", "high"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("5 lines, 4 companies"), "{stderr}");
+
+    let mut book: Xlsx<_> = open_workbook(&out_path).unwrap();
+    let sheet = book.worksheet_range("Companies").unwrap();
+    let text = |r: usize, c: usize| match sheet.get((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        other => panic!("not text: {other:?}"),
+    };
+    let header: Vec<String> = (0..sheet.width()).map(|c| text(0, c)).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(sheet.height(), 1 + 5, "a header and one row per line");
+    let queries: Vec<String> = (1..6).map(|r| text(r, col("query"))).collect();
+    assert_eq!(
+        queries,
+        // The formula is neutralised: a text cell a spreadsheet never evaluates.
+        [
+            "Walmart",
+            "Apple",
+            "'=HYPERLINK(\"http://x\")",
+            "apple",
+            "Exxon Mobil"
+        ]
+    );
+
+    let domains: Vec<String> = (1..6).map(|r| text(r, col("domain"))).collect();
+    assert_eq!(
+        domains,
+        [
+            "walmart.com",
+            "apple.com",
+            "",
+            "apple.com",
+            "exxonmobil.com"
+        ]
+    );
+    assert_eq!(text(3, col("outcome")), "failed");
+    assert!(book.worksheet_range("Errors").unwrap().height() == 2);
+    assert!(
+        !dir.join(".out.xlsx.partial").exists(),
+        "the temporary file is gone"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn batch_reads_plain_lines_and_writes_csv_beside_the_input_by_default() {
+    let dir = scratch("csv");
+    let input = dir.join("names.txt");
+    std::fs::write(&input, "Walmart\n\nQwxzv Nonexistent Holdings\nApple\n").unwrap();
+    let out = batch_cmd()
+        .args(["batch", input.to_str().unwrap(), "--sandbox", "--quiet"])
+        .args(["--mode", "comprehensive", "--provenance"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let mut reader = csv::Reader::from_path(dir.join("names.results.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert!(header.iter().any(|h| h == "website_source"), "{header:?}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let field = |r: &csv::StringRecord, name: &str| {
+        r.get(header.iter().position(|h| h == name).unwrap())
+            .unwrap()
+            .to_owned()
+    };
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (field(r, "query"), field(r, "outcome")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Walmart".to_owned(), "succeeded".to_owned()),
+            ("Qwxzv Nonexistent Holdings".to_owned(), "failed".to_owned()),
+            ("Apple".to_owned(), "succeeded".to_owned()),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn batch_input_problems_exit_with_sysexits_codes() {
+    let dir = scratch("bad");
+    let missing = batch_cmd()
+        .args(["batch", dir.join("nope.txt").to_str().unwrap(), "--sandbox"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(66));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.txt"));
+
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    let out = batch_cmd()
+        .args(["batch", empty.to_str().unwrap(), "--sandbox"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no company names"));
+
+    let names = dir.join("names.txt");
+    std::fs::write(&names, "Walmart\n").unwrap();
+    let out = batch_cmd()
+        .args(["batch", names.to_str().unwrap(), "--sandbox", "--quiet"])
+        .args(["--out", dir.join("missing-dir/x.csv").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(73));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
