@@ -82,7 +82,7 @@ pub use config::{Config, Provider, SearchConfig, Secret};
 pub use error::{Error, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
-pub use pipeline::{profile_from_page, Pipeline};
+pub use pipeline::{profile_from_page, Pipeline, StageObserver};
 pub use profile::{
     Address, CompanyProfile, Conflict, Employees, Field, Industry, Method, PageVisit,
     SocialNetwork, SocialProfile, Source, WebsiteChoice,

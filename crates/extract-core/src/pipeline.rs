@@ -23,6 +23,15 @@ pub struct Pipeline {
     fetch: Arc<dyn Fetch>,
     config: Config,
     robots: RobotsCache,
+    observer: Option<Arc<dyn StageObserver>>,
+}
+
+/// Told how long the pipeline's own CPU stages took: `extract` (one page's
+/// signals) and `classify` (one profile's industry). Search and fetch are
+/// timed by decorators around the traits instead.
+pub trait StageObserver: Send + Sync {
+    /// One run of `stage` took `elapsed`.
+    fn observe(&self, stage: &'static str, elapsed: Duration);
 }
 
 /// One page's outcome within an extraction.
@@ -43,7 +52,16 @@ impl Pipeline {
             fetch,
             config,
             robots,
+            observer: None,
         }
+    }
+
+    /// The same pipeline, telling `observer` how long extraction and
+    /// classification take.
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn StageObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// The website to crawl: given by the query, or chosen among search hits.
@@ -177,12 +195,16 @@ impl Pipeline {
     }
 
     fn read(&self, page: &Page) -> Visited {
+        let started = std::time::Instant::now();
         let facts = extract::page(
             &page.url,
             &page.body,
             page.content_type.as_deref(),
             &self.config.limits,
         );
+        if let Some(o) = &self.observer {
+            o.observe("extract", started.elapsed());
+        }
         let truncated = facts.truncated || page.truncated;
         Visited {
             visit: PageVisit {
@@ -263,7 +285,14 @@ impl ProfileSource for Pipeline {
         let (facts, visits): (Vec<_>, Vec<_>) =
             visited.into_iter().map(|v| (v.facts, v.visit)).unzip();
         let facts: Vec<PageFacts> = facts.into_iter().flatten().collect();
-        Ok(build_profile(query, &home_url, choice, &facts, visits))
+        Ok(build_profile(
+            query,
+            &home_url,
+            choice,
+            &facts,
+            visits,
+            self.observer.as_deref(),
+        ))
     }
 }
 
@@ -274,6 +303,7 @@ pub(crate) fn build_profile(
     choice: Option<picker::Choice>,
     pages: &[PageFacts],
     visits: Vec<PageVisit>,
+    observer: Option<&dyn StageObserver>,
 ) -> CompanyProfile {
     let host = url::Url::parse(home_url)
         .ok()
@@ -302,13 +332,17 @@ pub(crate) fn build_profile(
             f
         })
     });
+    let started = std::time::Instant::now();
     let industry = classify::classify(
         merged.description.as_ref().map(|d| d.value.as_str()),
         &merged.keywords,
         &merged.schema_types,
         pages.first().map(|p| p.title.as_str()),
-    )
-    .map(|(industry, confidence)| {
+    );
+    if let Some(o) = observer {
+        o.observe("classify", started.elapsed());
+    }
+    let industry = industry.map(|(industry, confidence)| {
         let mut f = Field::new(industry, home_url, Method::Text);
         f.confidence = confidence;
         f
@@ -372,7 +406,14 @@ pub fn profile_from_page(
         }
         .to_owned(),
     };
-    build_profile(&query, url, None, std::slice::from_ref(&facts), vec![visit])
+    build_profile(
+        &query,
+        url,
+        None,
+        std::slice::from_ref(&facts),
+        vec![visit],
+        None,
+    )
 }
 
 /// `scheme://host/` of a URL.

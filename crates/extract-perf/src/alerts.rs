@@ -1,0 +1,177 @@
+//! Alerts with hysteresis: a rule fires when its value crosses the fire
+//! threshold and clears only once it is back past the (laxer) clear
+//! threshold, so a value hovering around one line never flaps.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+/// Alert changes kept for the report.
+const RECENT: usize = 100;
+
+/// Which side of a threshold is bad.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Bad {
+    /// Values at or above `fire` fire; below `clear` clear.
+    High,
+    /// Values at or below `fire` fire; above `clear` clear.
+    Low,
+}
+
+/// One rule's value now.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Check {
+    pub(crate) rule: String,
+    /// `None`: not enough data to judge; the state stays.
+    pub(crate) value: Option<f64>,
+    pub(crate) bad: Bad,
+    pub(crate) fire: f64,
+    pub(crate) clear: f64,
+    /// What the alert means, for people.
+    pub(crate) what: String,
+}
+
+/// A firing or resolved alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertEvent {
+    /// The rule, e.g. `search_error_rate`.
+    pub rule: String,
+    /// `firing` or `resolved`.
+    pub state: &'static str,
+    /// The value that crossed.
+    pub value: f64,
+    /// The threshold it crossed.
+    pub threshold: f64,
+    /// What it means.
+    pub message: String,
+    /// When, Unix ms.
+    pub at_ms: u64,
+}
+
+/// An alert firing now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActiveAlert {
+    /// The rule.
+    pub rule: String,
+    /// Firing since, Unix ms.
+    pub since_ms: u64,
+    /// The value at the last evaluation.
+    pub value: f64,
+    /// The fire threshold.
+    pub threshold: f64,
+    /// What it means.
+    pub message: String,
+}
+
+/// The alert state machine.
+#[derive(Debug, Default)]
+pub(crate) struct Alerting {
+    active: BTreeMap<String, ActiveAlert>,
+    recent: VecDeque<AlertEvent>,
+}
+
+impl Alerting {
+    /// Applies this round's checks; answers the changes.
+    pub(crate) fn evaluate(&mut self, checks: &[Check], now_ms: u64) -> Vec<AlertEvent> {
+        let mut events = Vec::new();
+        for c in checks {
+            let Some(value) = c.value else { continue };
+            let (fires, clears) = match c.bad {
+                Bad::High => (value >= c.fire, value < c.clear),
+                Bad::Low => (value <= c.fire, value > c.clear),
+            };
+            match self.active.get_mut(&c.rule) {
+                None if fires => {
+                    let message = format!("{}: {value:.3} (fires at {})", c.what, c.fire);
+                    self.active.insert(
+                        c.rule.clone(),
+                        ActiveAlert {
+                            rule: c.rule.clone(),
+                            since_ms: now_ms,
+                            value,
+                            threshold: c.fire,
+                            message: message.clone(),
+                        },
+                    );
+                    events.push(AlertEvent {
+                        rule: c.rule.clone(),
+                        state: "firing",
+                        value,
+                        threshold: c.fire,
+                        message,
+                        at_ms: now_ms,
+                    });
+                }
+                Some(_) if clears => {
+                    self.active.remove(&c.rule);
+                    events.push(AlertEvent {
+                        rule: c.rule.clone(),
+                        state: "resolved",
+                        value,
+                        threshold: c.clear,
+                        message: format!("{}: back to {value:.3} (clears at {})", c.what, c.clear),
+                        at_ms: now_ms,
+                    });
+                }
+                Some(a) => a.value = value,
+                None => {}
+            }
+        }
+        for e in &events {
+            if self.recent.len() == RECENT {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(e.clone());
+        }
+        events
+    }
+
+    pub(crate) fn active(&self) -> Vec<ActiveAlert> {
+        self.active.values().cloned().collect()
+    }
+
+    /// Newest first.
+    pub(crate) fn recent(&self) -> Vec<AlertEvent> {
+        self.recent.iter().rev().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(value: f64) -> Check {
+        Check {
+            rule: "search_error_rate".into(),
+            value: Some(value),
+            bad: Bad::High,
+            fire: 0.5,
+            clear: 0.1,
+            what: "search failures".into(),
+        }
+    }
+
+    #[test]
+    fn a_hovering_value_fires_once_and_clears_once() {
+        let mut a = Alerting::default();
+        let mut events = Vec::new();
+        for (t, v) in [0.0, 0.6, 0.4, 0.55, 0.3, 0.7, 0.2, 0.05, 0.2, 0.05]
+            .into_iter()
+            .enumerate()
+        {
+            events.extend(a.evaluate(&[check(v)], t as u64));
+        }
+        let states: Vec<(&str, u64)> = events.iter().map(|e| (e.state, e.at_ms)).collect();
+        assert_eq!(states, vec![("firing", 1), ("resolved", 7)]);
+        assert!(a.active().is_empty());
+        assert_eq!(a.recent().len(), 2);
+        // No data changes nothing.
+        a.evaluate(&[check(0.9)], 10);
+        let none = Check {
+            value: None,
+            ..check(0.0)
+        };
+        assert!(a.evaluate(&[none], 11).is_empty());
+        assert_eq!(a.active().len(), 1);
+    }
+}

@@ -1,0 +1,121 @@
+//! A fixed log-bucket latency histogram: cheap to record, to merge and to
+//! read quantiles from; 0.1 ms to 30 s in steps of about 25 %.
+
+/// Buckets: upper bounds grow by [`STEP`] from [`FIRST_S`].
+pub(crate) const BUCKETS: usize = 58;
+const FIRST_S: f64 = 0.000_1;
+const STEP: f64 = 1.25;
+
+/// Upper bound of bucket `i`, seconds (the last one is open).
+pub(crate) fn bound(i: usize) -> f64 {
+    FIRST_S * STEP.powi(i as i32)
+}
+
+fn index(seconds: f64) -> usize {
+    if seconds <= FIRST_S {
+        return 0;
+    }
+    let i = ((seconds / FIRST_S).ln() / STEP.ln()).ceil() as usize;
+    i.min(BUCKETS - 1)
+}
+
+/// Calls and their latencies over some span of time.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Hist {
+    counts: [u32; BUCKETS],
+    /// Calls.
+    pub(crate) count: u64,
+    /// Calls that failed.
+    pub(crate) errors: u64,
+    /// Seconds spent, all calls together.
+    pub(crate) seconds: f64,
+}
+
+impl Default for Hist {
+    fn default() -> Self {
+        Hist {
+            counts: [0; BUCKETS],
+            count: 0,
+            errors: 0,
+            seconds: 0.0,
+        }
+    }
+}
+
+impl Hist {
+    /// One call of `seconds`.
+    pub(crate) fn record(&mut self, seconds: f64, ok: bool) {
+        let seconds = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
+        let slot = &mut self.counts[index(seconds)];
+        *slot = slot.saturating_add(1);
+        self.count += 1;
+        self.errors += u64::from(!ok);
+        self.seconds += seconds;
+    }
+
+    /// Adds `other` in.
+    pub(crate) fn merge(&mut self, other: &Hist) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *a = a.saturating_add(*b);
+        }
+        self.count += other.count;
+        self.errors += other.errors;
+        self.seconds += other.seconds;
+    }
+
+    /// The `q` quantile (0..=1), seconds: the upper bound of its bucket,
+    /// so at most 25 % high. `None` without calls.
+    pub(crate) fn quantile(&self, q: f64) -> Option<f64> {
+        let total: u64 = self.counts.iter().map(|c| u64::from(*c)).sum();
+        if total == 0 {
+            return None;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
+        let mut seen = 0u64;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += u64::from(*c);
+            if seen >= rank {
+                return Some(bound(i));
+            }
+        }
+        Some(bound(BUCKETS - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_span_a_tenth_of_a_millisecond_to_thirty_seconds() {
+        assert!((bound(0) - 0.0001).abs() < 1e-12);
+        assert!(bound(BUCKETS - 1) >= 30.0, "{}", bound(BUCKETS - 1));
+        assert!(bound(BUCKETS - 2) < 30.0);
+    }
+
+    #[test]
+    fn quantiles_are_within_one_bucket() {
+        let mut h = Hist::default();
+        for ms in 1..=100 {
+            h.record(f64::from(ms) / 1000.0, ms % 10 != 0);
+        }
+        let p50 = h.quantile(0.5).unwrap();
+        assert!((0.050..0.050 * 1.25).contains(&p50), "{p50}");
+        let p99 = h.quantile(0.99).unwrap();
+        assert!((0.099..0.099 * 1.25).contains(&p99), "{p99}");
+        assert_eq!((h.count, h.errors), (100, 10));
+        let mut two = h.clone();
+        two.merge(&h);
+        assert_eq!(two.count, 200);
+        assert_eq!(two.quantile(0.5), h.quantile(0.5));
+        assert_eq!(Hist::default().quantile(0.5), None);
+        // Out-of-range values land in the end buckets, never panic.
+        h.record(-1.0, true);
+        h.record(f64::NAN, true);
+        h.record(1e9, true);
+    }
+}

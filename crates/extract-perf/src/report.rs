@@ -1,0 +1,616 @@
+//! The performance report: levels, the bottleneck with its evidence,
+//! recommendations, alerts and hourly trends — computed from the windows
+//! and samples handed in (pure: tested without a server).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::alerts::{ActiveAlert, AlertEvent};
+use crate::config::{Bounds, Thresholds};
+use crate::hist::Hist;
+use crate::monitor::Sample;
+use crate::window::WindowStats;
+use crate::{Config, Level, Stage};
+
+/// A stage's windows, as the monitor hands them over.
+pub(crate) struct StageData {
+    pub(crate) stage: Stage,
+    pub(crate) spans: [(&'static str, u64, Hist); 3],
+    pub(crate) window: Hist,
+    pub(crate) hours: Vec<(u64, Hist)>,
+}
+
+pub(crate) struct Inputs<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) now_ms: u64,
+    pub(crate) stages: &'a [StageData],
+    pub(crate) samples: &'a [Sample],
+    pub(crate) requests: u64,
+    pub(crate) repeats: u64,
+    pub(crate) hits: u64,
+    pub(crate) active: Vec<ActiveAlert>,
+    pub(crate) recent: Vec<AlertEvent>,
+}
+
+/// The bounds of `stage`.
+pub(crate) fn bounds(t: &Thresholds, stage: Stage) -> Bounds {
+    match stage {
+        Stage::Request => t.request,
+        Stage::Cache => t.cache,
+        Stage::Search => t.search,
+        Stage::Robots => t.robots,
+        Stage::Fetch => t.fetch,
+        Stage::Extract => t.extract,
+        Stage::Classify => t.classify,
+    }
+}
+
+/// The newest sample at least `span_s` older than `now_ms`, or the oldest.
+pub(crate) fn sample_before(
+    samples: &VecDeque<Sample>,
+    now_ms: u64,
+    span_s: u64,
+) -> Option<&Sample> {
+    let cutoff = now_ms.saturating_sub(span_s * 1000);
+    samples
+        .iter()
+        .rev()
+        .find(|s| s.at_ms <= cutoff)
+        .or_else(|| samples.front())
+}
+
+/// One stage in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// The stage.
+    pub stage: Stage,
+    /// Its level over the report window (`None` without calls).
+    pub level: Option<Level>,
+    /// The p95 bounds of Excellent, Good, Acceptable, Poor, ms.
+    pub bounds_ms: Bounds,
+    /// Share of the extraction work time spent in it over the report window
+    /// (work stages only).
+    pub time_share: Option<f64>,
+    /// `1m`, `5m`, `1h`.
+    pub windows: BTreeMap<&'static str, WindowStats>,
+}
+
+/// What the bottleneck is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BottleneckKind {
+    /// The search provider's token bucket.
+    RateLimiter,
+    /// A stage (search, robots, fetch, extract, classify).
+    Stage,
+    /// The memory limit.
+    Memory,
+}
+
+/// The numbers behind a bottleneck verdict.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Share of extraction work time spent in the stage.
+    pub time_share: Option<f64>,
+    /// Share of the window's samples in which the resource was saturated
+    /// (limiter: callers waited; pool: all permits held or callers waiting).
+    pub saturation: Option<f64>,
+    /// Seconds callers waited for the limiter within the window.
+    pub wait_s: Option<f64>,
+    /// That wait as a share of the search stage's time.
+    pub wait_share: Option<f64>,
+    /// The stage's p95, ms.
+    pub p95_ms: Option<f64>,
+    /// The permit pool in front of the stage and its saturation.
+    pub pool: Option<PoolSaturation>,
+    /// Resident memory share of the limit.
+    pub memory_share: Option<f64>,
+}
+
+/// What holds throughput back now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bottleneck {
+    /// Rate limiter, stage or memory.
+    pub kind: BottleneckKind,
+    /// `search_rate_limiter`, a stage name, or `memory`.
+    pub name: String,
+    /// One sentence for people.
+    pub summary: String,
+    /// The numbers.
+    pub evidence: Evidence,
+}
+
+/// A permit pool over the report window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolSaturation {
+    /// The pool.
+    pub name: String,
+    /// Share of samples with every permit held or callers waiting.
+    pub saturation: f64,
+    /// Mean permits held.
+    pub mean_in_use: f64,
+    /// The limit at the last sample.
+    pub limit: usize,
+    /// Most callers waiting at once.
+    pub max_waiting: usize,
+}
+
+/// The search rate limiter over the report window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimiterSaturation {
+    /// Its rate, per second (0: none).
+    pub rate_per_s: f64,
+    /// Share of sample intervals in which callers waited for it.
+    pub saturation: f64,
+    /// Seconds waited within the window.
+    pub wait_s: f64,
+}
+
+/// Saturation of the shared resources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Saturation {
+    /// Samples the figures rest on.
+    pub samples: usize,
+    /// The permit pools.
+    pub pools: Vec<PoolSaturation>,
+    /// The search rate limiter.
+    pub search_limiter: Option<LimiterSaturation>,
+    /// Resident memory share of the limit, last sample.
+    pub memory_share: Option<f64>,
+}
+
+/// Profile requests and the cache over the report window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CacheUse {
+    /// Profile requests.
+    pub requests: u64,
+    /// Share of them for a company asked for recently before.
+    pub repeat_ratio: Option<f64>,
+    /// Share answered from the cache.
+    pub hit_ratio: Option<f64>,
+}
+
+/// Advice that follows from the numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// Stable id, e.g. `raise_search_rate`, `enable_caching`.
+    pub id: &'static str,
+    /// What to do and why.
+    pub message: String,
+}
+
+/// One stage in one hour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourStage {
+    /// The stage.
+    pub stage: Stage,
+    /// Calls.
+    pub count: u64,
+    /// p95, ms.
+    pub p95_ms: Option<f64>,
+    /// Share of calls that failed.
+    pub error_rate: f64,
+}
+
+/// One hourly bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourTrend {
+    /// Start of the hour, Unix ms.
+    pub hour_start_ms: u64,
+    /// Stages with calls in it.
+    pub stages: Vec<HourStage>,
+}
+
+/// A stage whose hourly p95 rose past the configured share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Regression {
+    /// The stage.
+    pub stage: Stage,
+    /// The hour it rose in, Unix ms.
+    pub hour_start_ms: u64,
+    /// Its p95 then, ms.
+    pub p95_ms: f64,
+    /// The previous hour's, ms.
+    pub previous_p95_ms: f64,
+    /// Relative change (0.6: up 60 %).
+    pub change: f64,
+}
+
+/// Hourly buckets and regressions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Trends {
+    /// Hours kept (`METRICS_RETENTION_HOURS`), oldest first.
+    pub hours: Vec<HourTrend>,
+    /// Flagged rises.
+    pub regressions: Vec<Regression>,
+}
+
+/// Active and recent alerts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AlertsReport {
+    /// Firing now.
+    pub active: Vec<ActiveAlert>,
+    /// The last changes, newest first.
+    pub recent: Vec<AlertEvent>,
+}
+
+/// `GET /api/v1/performance/report`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// When, Unix ms.
+    pub generated_at_ms: u64,
+    /// The window the levels, bottleneck and recommendations look at, s.
+    pub window_s: u64,
+    /// The worst level among stages with calls.
+    pub level: Option<Level>,
+    /// Every stage.
+    pub stages: Vec<StageReport>,
+    /// What holds throughput back, if anything ran.
+    pub bottleneck: Option<Bottleneck>,
+    /// What to do about it.
+    pub recommendations: Vec<Recommendation>,
+    /// Pools, limiter, memory.
+    pub saturation: Saturation,
+    /// Repeats and cache hits.
+    pub cache: CacheUse,
+    /// Alerts.
+    pub alerts: AlertsReport,
+    /// Hourly trends.
+    pub trends: Trends,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Saturation {
+    let cutoff = now_ms.saturating_sub(window_s * 1000);
+    let inside: Vec<&Sample> = samples.iter().filter(|s| s.at_ms > cutoff).collect();
+    let before = samples.iter().rev().find(|s| s.at_ms <= cutoff);
+    let Some(last) = inside.last() else {
+        return Saturation::default();
+    };
+    let mut names: Vec<&'static str> = Vec::new();
+    for s in &inside {
+        for p in &s.pools {
+            if !names.contains(&p.name) {
+                names.push(p.name);
+            }
+        }
+    }
+    let pools = names
+        .into_iter()
+        .map(|name| {
+            let seen: Vec<_> = inside
+                .iter()
+                .filter_map(|s| s.pools.iter().find(|p| p.name == name))
+                .collect();
+            let n = seen.len().max(1) as f64;
+            PoolSaturation {
+                name: name.to_owned(),
+                saturation: seen
+                    .iter()
+                    .filter(|p| p.waiting > 0 || (p.limit > 0 && p.in_use >= p.limit))
+                    .count() as f64
+                    / n,
+                mean_in_use: seen.iter().map(|p| p.in_use as f64).sum::<f64>() / n,
+                limit: seen.last().map_or(0, |p| p.limit),
+                max_waiting: seen.iter().map(|p| p.waiting).max().unwrap_or(0),
+            }
+        })
+        .collect();
+    // Limiter: intervals between consecutive samples in which the wait grew.
+    let mut chain: Vec<&Sample> = before.into_iter().collect();
+    chain.extend(inside.iter().copied());
+    let intervals = chain.len().saturating_sub(1);
+    let waited = chain
+        .windows(2)
+        .filter(|w| w[1].limiter_wait_s > w[0].limiter_wait_s + 1e-9)
+        .count();
+    let first = chain.first().copied().unwrap_or(last);
+    let search_limiter = (last.limiter_rate_per_s > 0.0).then(|| LimiterSaturation {
+        rate_per_s: last.limiter_rate_per_s,
+        saturation: if intervals == 0 {
+            0.0
+        } else {
+            waited as f64 / intervals as f64
+        },
+        wait_s: (last.limiter_wait_s - first.limiter_wait_s).max(0.0),
+    });
+    Saturation {
+        samples: inside.len(),
+        pools,
+        search_limiter,
+        memory_share: (last.max_memory_bytes > 0)
+            .then(|| last.rss_bytes as f64 / last.max_memory_bytes as f64),
+    }
+}
+
+fn pool_for(stage: Stage) -> Option<&'static str> {
+    match stage {
+        Stage::Search => Some("searches"),
+        Stage::Robots | Stage::Fetch => Some("crawls"),
+        Stage::Extract | Stage::Classify => Some("extractions"),
+        _ => None,
+    }
+}
+
+pub(crate) fn build(i: Inputs<'_>) -> Report {
+    let c = i.config;
+    let window_s = c.report_window_s;
+    let work_total: f64 = i
+        .stages
+        .iter()
+        .filter(|s| Stage::WORK.contains(&s.stage))
+        .map(|s| s.window.seconds)
+        .sum();
+    let stages: Vec<StageReport> = i
+        .stages
+        .iter()
+        .map(|s| {
+            let b = bounds(&c.thresholds, s.stage);
+            StageReport {
+                stage: s.stage,
+                level: s.window.quantile(0.95).map(|p| Level::of(p * 1000.0, &b)),
+                bounds_ms: b,
+                time_share: (Stage::WORK.contains(&s.stage) && work_total > 0.0)
+                    .then(|| s.window.seconds / work_total),
+                windows: s
+                    .spans
+                    .iter()
+                    .map(|(name, span, h)| (*name, WindowStats::of(h, *span)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let level = stages.iter().filter_map(|s| s.level).max();
+    let sat = saturation(i.samples, window_s, i.now_ms);
+    let cache = CacheUse {
+        requests: i.requests,
+        repeat_ratio: (i.requests > 0).then(|| i.repeats as f64 / i.requests as f64),
+        hit_ratio: (i.requests > 0).then(|| i.hits as f64 / i.requests as f64),
+    };
+    let (bottleneck, mut recommendations) = diagnose(c, i.stages, &stages, &sat);
+    if let (Some(repeat), Some(hit)) = (cache.repeat_ratio, cache.hit_ratio) {
+        if cache.requests >= 20 && repeat >= 0.3 && hit < repeat / 2.0 {
+            recommendations.push(Recommendation {
+                id: "enable_caching",
+                message: format!(
+                    "{} of the last {} min's {} profile requests repeated a company asked for shortly before, but only {} were answered from the cache: turn the cache on (CACHE_ENABLED=true), set REDIS_URL so instances share it, or raise COMPANY_CACHE_TTL",
+                    pct(repeat),
+                    window_s / 60,
+                    cache.requests,
+                    pct(hit)
+                ),
+            });
+        }
+    }
+    for s in i.stages.iter().filter(|s| s.stage.is_upstream()) {
+        let h = &s.window;
+        if h.count >= c.alerts.min_calls && h.errors as f64 / h.count as f64 >= 0.2 {
+            recommendations.push(Recommendation {
+                id: "upstream_failing",
+                message: format!(
+                    "{} of {} {} calls failed in the last {} min: check the upstream (its status, the API key, `extract_upstream_requests_total` by outcome); retries and the circuit breaker are containing it",
+                    pct(h.errors as f64 / h.count as f64),
+                    h.count,
+                    s.stage.as_str(),
+                    window_s / 60
+                ),
+            });
+        }
+    }
+    Report {
+        generated_at_ms: i.now_ms,
+        window_s,
+        level,
+        stages,
+        bottleneck,
+        recommendations,
+        saturation: sat,
+        cache,
+        alerts: AlertsReport {
+            active: i.active,
+            recent: i.recent,
+        },
+        trends: trends(c, i.stages),
+    }
+}
+
+fn diagnose(
+    c: &Config,
+    data: &[StageData],
+    stages: &[StageReport],
+    sat: &Saturation,
+) -> (Option<Bottleneck>, Vec<Recommendation>) {
+    let mut recs = Vec::new();
+    let minutes = c.report_window_s.div_ceil(60);
+    if let Some(share) = sat.memory_share.filter(|m| *m >= c.alerts.memory_fire) {
+        recs.push(Recommendation {
+            id: "raise_memory_limit",
+            message: format!(
+                "resident memory at {} of MAX_MEMORY_MB: admission is slowed and the cache sheds entries; raise MAX_MEMORY_MB or lower cache.l1_max_bytes",
+                pct(share)
+            ),
+        });
+        return (
+            Some(Bottleneck {
+                kind: BottleneckKind::Memory,
+                name: "memory".into(),
+                summary: format!("memory at {} of its limit", pct(share)),
+                evidence: Evidence {
+                    memory_share: Some(share),
+                    ..Evidence::default()
+                },
+            }),
+            recs,
+        );
+    }
+    let busiest = stages
+        .iter()
+        .filter_map(|s| s.time_share.map(|t| (s, t)))
+        .filter(|(_, t)| *t > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let Some((top, share)) = busiest else {
+        return (None, recs);
+    };
+    let pool = |stage: Stage| {
+        pool_for(stage).and_then(|name| sat.pools.iter().find(|p| p.name == name).cloned())
+    };
+    let search_busy = data
+        .iter()
+        .find(|d| d.stage == Stage::Search)
+        .map_or(0.0, |d| d.window.seconds);
+    if let Some(l) = &sat.search_limiter {
+        let wait_share = if search_busy > 0.0 {
+            (l.wait_s / search_busy).min(1.0)
+        } else {
+            0.0
+        };
+        if top.stage == Stage::Search && wait_share >= 0.5 {
+            recs.push(Recommendation {
+                id: "raise_search_rate",
+                message: format!(
+                    "search rate limiter saturated {} of the last {minutes} min ({:.1} s waited, {} of search time) at {}/s: raise search.rate_per_sec to the provider's limit or widen SERP caching (SERP_CACHE_TTL)",
+                    pct(l.saturation),
+                    l.wait_s,
+                    pct(wait_share),
+                    l.rate_per_s
+                ),
+            });
+            return (
+                Some(Bottleneck {
+                    kind: BottleneckKind::RateLimiter,
+                    name: "search_rate_limiter".into(),
+                    summary: format!(
+                        "the search rate limiter: {} of extraction time is search, {} of that waiting for a token",
+                        pct(share),
+                        pct(wait_share)
+                    ),
+                    evidence: Evidence {
+                        time_share: Some(share),
+                        saturation: Some(l.saturation),
+                        wait_s: Some(l.wait_s),
+                        wait_share: Some(wait_share),
+                        p95_ms: top.windows.get("5m").and_then(|w| w.p95_ms),
+                        pool: pool(Stage::Search),
+                        memory_share: sat.memory_share,
+                    },
+                }),
+                recs,
+            );
+        }
+    }
+    let p95 = data
+        .iter()
+        .find(|d| d.stage == top.stage)
+        .and_then(|d| d.window.quantile(0.95))
+        .map(|s| s * 1000.0);
+    let pool_sat = pool(top.stage);
+    let name = top.stage.as_str();
+    let message = match top.stage {
+        Stage::Fetch | Stage::Robots => format!(
+            "fetching ({name}) takes {} of extraction time (p95 {:.0} ms): the sites are slow; raise MAX_CONCURRENT_CRAWLS and MAX_CONCURRENT_EXTRACTIONS so more sites load at once, prefer extraction_mode basic, or keep pages longer (cache.page_ttl_s)",
+            pct(share),
+            p95.unwrap_or_default()
+        ),
+        Stage::Search => format!(
+            "the search provider takes {} of extraction time (p95 {:.0} ms): raise MAX_CONCURRENT_SEARCHES or widen SERP caching (SERP_CACHE_TTL)",
+            pct(share),
+            p95.unwrap_or_default()
+        ),
+        _ => format!(
+            "{name} (CPU) takes {} of extraction time: add cores or instances, or lower extract.max_pages",
+            pct(share)
+        ),
+    };
+    recs.push(Recommendation {
+        id: match top.stage {
+            Stage::Fetch | Stage::Robots => "speed_up_fetching",
+            Stage::Search => "speed_up_search",
+            _ => "add_cpu",
+        },
+        message,
+    });
+    if let Some(p) = sat
+        .pools
+        .iter()
+        .find(|p| p.name == "extractions" && p.saturation >= 0.8)
+    {
+        recs.push(Recommendation {
+            id: "raise_extraction_permits",
+            message: format!(
+                "every extraction permit was taken {} of the last {minutes} min (limit {}, up to {} waiting): raise MAX_CONCURRENT_EXTRACTIONS if upstreams allow",
+                pct(p.saturation),
+                p.limit,
+                p.max_waiting
+            ),
+        });
+    }
+    (
+        Some(Bottleneck {
+            kind: BottleneckKind::Stage,
+            name: name.to_owned(),
+            summary: format!("{name}: {} of extraction time", pct(share)),
+            evidence: Evidence {
+                time_share: Some(share),
+                saturation: pool_sat.as_ref().map(|p| p.saturation),
+                wait_s: None,
+                wait_share: None,
+                p95_ms: p95,
+                pool: pool_sat,
+                memory_share: sat.memory_share,
+            },
+        }),
+        recs,
+    )
+}
+
+fn trends(c: &Config, data: &[StageData]) -> Trends {
+    let mut hours: BTreeMap<u64, Vec<HourStage>> = BTreeMap::new();
+    let mut regressions = Vec::new();
+    for d in data {
+        let mut previous: Option<(u64, &Hist)> = None;
+        for (hour, h) in &d.hours {
+            hours.entry(*hour).or_default().push(HourStage {
+                stage: d.stage,
+                count: h.count,
+                p95_ms: h.quantile(0.95).map(|s| s * 1000.0),
+                error_rate: if h.count == 0 {
+                    0.0
+                } else {
+                    h.errors as f64 / h.count as f64
+                },
+            });
+            if let Some((ph, p)) = previous {
+                let enough = h.count >= c.regression_min_calls && p.count >= c.regression_min_calls;
+                if let (true, true, Some(now), Some(before)) =
+                    (enough, ph + 1 == *hour, h.quantile(0.95), p.quantile(0.95))
+                {
+                    let change = now / before - 1.0;
+                    if change > c.regression_share {
+                        regressions.push(Regression {
+                            stage: d.stage,
+                            hour_start_ms: hour * 3_600_000,
+                            p95_ms: now * 1000.0,
+                            previous_p95_ms: before * 1000.0,
+                            change,
+                        });
+                    }
+                }
+            }
+            previous = Some((*hour, h));
+        }
+    }
+    Trends {
+        hours: hours
+            .into_iter()
+            .map(|(hour, stages)| HourTrend {
+                hour_start_ms: hour * 3_600_000,
+                stages,
+            })
+            .collect(),
+        regressions,
+    }
+}
