@@ -2,14 +2,16 @@
 //! configuration. The decorator stack over the pipeline is built here:
 //!
 //! ```text
-//! profiles: ProfileCache → LimitedProfiles (adaptive) → Pipeline
-//! search:   SearchCache → LimitedSearch → RetrySearch → BreakerSearch → RateLimitedSearch → HttpSearch → HttpClient
-//! sites:    PageCache → LimitedFetch → RetryFetch → BreakerFetch → HostLimiter → HttpClient
+//! profiles: ProfileCache → LimitedProfiles (adaptive) → Pipeline (observed: extract, classify)
+//! search:   SearchCache → TimedSearch → LimitedSearch → RetrySearch → BreakerSearch → RateLimitedSearch → HttpSearch → HttpClient
+//! sites:    PageCache → TimedFetch → LimitedFetch → RetryFetch → BreakerFetch → HostLimiter → HttpClient
 //! ```
 //!
 //! Caches are outermost so that a hit costs no permit, token or politeness
 //! wait; retries sit outside the breaker and the limiters so that every
-//! attempt is counted and paced.
+//! attempt is counted and paced. The timing decorators sit just inside the
+//! caches: a stage's time is what an upstream call really cost, waits for
+//! permits, tokens and politeness included.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use extract_concurrency::{
 };
 use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, ProfileSource, Search};
+use extract_perf::{PoolSample, Sample, TimedFetch, TimedSearch};
 use extract_resources::{HttpClient, Monitor, Pressure};
 use serde::Serialize;
 
@@ -44,6 +47,7 @@ struct Inner {
     http: HttpClient,
     guards: Guards,
     monitor: Monitor,
+    perf: extract_perf::Monitor,
     scheduler: Arc<Scheduler>,
     batches: BatchService,
     draining: AtomicBool,
@@ -137,18 +141,24 @@ impl App {
         ));
         search = Arc::new(RetrySearch::new(search, guards.retry.clone()));
         search = Arc::new(LimitedSearch::new(search, guards.searches.clone()));
+        let perf =
+            extract_perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
+        search = Arc::new(TimedSearch::new(search, perf.clone()));
 
         let mut sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
         sites = Arc::new(BreakerFetch::new(sites, guards.breakers.clone()));
         sites = Arc::new(RetryFetch::new(sites, guards.retry.clone()));
         sites = Arc::new(LimitedFetch::new(sites, guards.crawls.clone()));
+        sites = Arc::new(TimedFetch::new(sites, perf.clone()));
 
         if let Some(c) = &cache {
             search = Arc::new(c.searches(search));
             sites = Arc::new(c.pages(sites));
         }
-        let pipeline: Arc<dyn ProfileSource> =
-            Arc::new(Pipeline::new(search, sites, config.extract.clone()));
+        let pipeline: Arc<dyn ProfileSource> = Arc::new(
+            Pipeline::new(search, sites, config.extract.clone())
+                .with_observer(Arc::new(perf.clone())),
+        );
         let limited: Arc<dyn ProfileSource> = Arc::new(LimitedProfiles::new(
             pipeline,
             guards.extractions.clone(),
@@ -200,6 +210,7 @@ impl App {
                 http,
                 guards,
                 monitor,
+                perf,
                 scheduler,
                 batches,
                 draining: AtomicBool::new(false),
@@ -210,7 +221,89 @@ impl App {
         };
         app.react_to_pressure();
         app.warm_from_file();
+        app.sample_every_second();
         Ok(app)
+    }
+
+    /// Once a second: the permit pools, the search limiter, memory and the
+    /// cache go to the performance monitor, which judges its alert rules;
+    /// alert changes go to `performance.alerts.webhook_url` when set.
+    fn sample_every_second(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                let app = App { inner };
+                let events = app.inner.perf.sample(app.perf_sample());
+                let url = app
+                    .config()
+                    .performance
+                    .alerts
+                    .webhook_url
+                    .trim()
+                    .to_owned();
+                if !url.is_empty() {
+                    for e in events {
+                        let http = app.inner.http.clone();
+                        let url = url.clone();
+                        // Delivery never holds the sampler up.
+                        tokio::spawn(async move {
+                            let body = serde_json::to_vec(&e).unwrap_or_default();
+                            let headers = [
+                                ("content-type".to_owned(), "application/json".to_owned()),
+                                ("x-extract-event".to_owned(), format!("alert.{}", e.state)),
+                            ];
+                            if let Err(err) = http.post(&url, body.into(), &headers).await {
+                                tracing::warn!(rule = %e.rule, error = %err, "alert webhook not delivered");
+                            }
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    /// What the performance monitor samples.
+    fn perf_sample(&self) -> Sample {
+        let g = &self.inner.guards;
+        let pools = [&g.extractions, &g.searches, &g.crawls]
+            .into_iter()
+            .map(|p| {
+                let s = p.stats();
+                PoolSample {
+                    name: s.name,
+                    in_use: s.in_use,
+                    limit: s.limit,
+                    waiting: s.waiting,
+                }
+            })
+            .collect();
+        let rate = g.search_rate.snapshot(g.search_rate_per_sec);
+        let resources = self.inner.monitor.current();
+        let (cache_hits, cache_misses) = self.inner.cache.as_ref().map_or((0, 0), |c| {
+            let s = c.stats().company;
+            let l2 = s.l2.as_ref().map_or(0, |t| t.hits);
+            (s.l1.hits + l2, s.computed)
+        });
+        Sample {
+            at_ms: 0,
+            pools,
+            limiter_wait_s: rate.wait_seconds,
+            limiter_waited: rate.waited,
+            limiter_rate_per_s: rate.rate_per_sec,
+            rss_bytes: resources.rss_bytes,
+            max_memory_bytes: resources.max_memory_bytes,
+            cache_hits,
+            cache_misses,
+        }
+    }
+
+    /// The performance monitor.
+    pub fn perf(&self) -> &extract_perf::Monitor {
+        &self.inner.perf
     }
 
     /// Under memory or CPU pressure: admission slows (the adaptive extraction

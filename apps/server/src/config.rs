@@ -28,6 +28,8 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("MAX_MEMORY_MB", "resources.max_memory_mb"),
     ("MAX_CPU_PERCENT", "resources.max_cpu_percent"),
     ("BATCH_PROCESSING_ENABLED", "batch.enabled"),
+    ("PERFORMANCE_MONITORING_ENABLED", "performance.enabled"),
+    ("METRICS_RETENTION_HOURS", "performance.retention_hours"),
 ];
 
 /// The defaults, documented line by line.
@@ -55,6 +57,8 @@ pub struct Config {
     pub cache: cache::Config,
     /// Batch jobs.
     pub batch: extract_batch::Config,
+    /// Metrics, the performance report and alerts.
+    pub performance: extract_perf::Config,
     /// The in-process sandbox of `--sandbox`.
     pub sandbox: SandboxConfig,
 }
@@ -169,6 +173,7 @@ impl Config {
                 return Err(Error(format!("{key}: must be greater than 0")));
             }
         }
+        self.performance.validate().map_err(Error)?;
         Ok(())
     }
 }
@@ -193,6 +198,7 @@ mod tests {
         };
         assert_eq!(cache, cache::Config::default());
         assert_eq!(c.batch, extract_batch::Config::default());
+        assert_eq!(c.performance, extract_perf::Config::default());
     }
 
     #[test]

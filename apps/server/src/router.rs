@@ -23,7 +23,7 @@ pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
 
     // A panicking handler must not take the connection down with it: run it
     // as its own task and turn a panic into a JSON 500.
-    let task = tokio::spawn(route(app, req, request_id.clone()));
+    let task = tokio::spawn(route(app.clone(), req, request_id.clone()));
     let mut response = match task.await {
         Ok(r) => r,
         Err(e) => {
@@ -39,15 +39,42 @@ pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    app.perf()
+        .http(route_label(&path), method.as_str(), status, elapsed);
     tracing::info!(
         target: "access",
         %request_id,
         %method,
         %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
     );
     response
+}
+
+/// The route template of `path`, as the metrics label it: ids and company
+/// names never become label values.
+pub(crate) fn route_label(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["api", "v1", "company", "extract"] => "/api/v1/company/extract",
+        ["api", "v1", "company", "batch", "submit"] => "/api/v1/company/batch/submit",
+        ["api", "v1", "company", "batch", "stats"] => "/api/v1/company/batch/stats",
+        ["api", "v1", "company", "batch", _] => "/api/v1/company/batch/{id}",
+        ["api", "v1", "company", "batch", _, "status"] => "/api/v1/company/batch/{id}/status",
+        ["api", "v1", "company", "batch", _, "results"] => "/api/v1/company/batch/{id}/results",
+        ["api", "v1", "cache", "stats"] => "/api/v1/cache/stats",
+        ["api", "v1", "cache", "warm"] => "/api/v1/cache/warm",
+        ["api", "v1", "cache", "company", _] => "/api/v1/cache/company/{name}",
+        ["api", "v1", "system", "stats"] => "/api/v1/system/stats",
+        ["api", "v1", "performance", "report"] => "/api/v1/performance/report",
+        ["metrics"] => "/metrics",
+        ["health"] => "/health",
+        ["ready"] => "/ready",
+        _ => "other",
+    }
 }
 
 async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response<Body> {
@@ -100,6 +127,14 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                 http::StatusCode::OK,
                 &app.system_stats(),
             )),
+            _ => Err(not_allowed("GET")),
+        },
+        ["metrics"] => match method {
+            Method::GET => Ok(handlers::perf::metrics(&app).await),
+            _ => Err(not_allowed("GET")),
+        },
+        ["api", "v1", "performance", "report"] => match method {
+            Method::GET => handlers::perf::report(&app),
             _ => Err(not_allowed("GET")),
         },
         ["health"] => match method {

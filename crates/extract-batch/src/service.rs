@@ -97,6 +97,8 @@ struct Inner {
     item_times: Mutex<VecDeque<u64>>,
     ok: AtomicU64,
     done: AtomicU64,
+    /// Items finished on this instance since start, by state.
+    outcomes: Mutex<Counts>,
 }
 
 /// The batch service.
@@ -136,6 +138,7 @@ impl BatchService {
                 item_times: Mutex::new(VecDeque::new()),
                 ok: AtomicU64::new(0),
                 done: AtomicU64::new(0),
+                outcomes: Mutex::new(Counts::default()),
             }),
         }
     }
@@ -514,6 +517,7 @@ impl BatchService {
                 times.pop_front();
             }
         }
+        *lock(&inner.outcomes).slot(item.state) += 1;
         if item.state != ItemState::Skipped {
             inner.done.fetch_add(1, Ordering::Relaxed);
             if matches!(item.state, ItemState::Succeeded | ItemState::Cached) {
@@ -710,6 +714,12 @@ impl BatchService {
                 .then(|| self.inner.ok.load(Ordering::Relaxed) as f64 / done as f64),
             store: self.inner.store.kind(),
         })
+    }
+
+    /// Items this instance finished since it started, by final state
+    /// (`pending` and `running` stay 0).
+    pub fn item_outcomes(&self) -> Counts {
+        *lock(&self.inner.outcomes)
     }
 
     /// The configuration.

@@ -31,7 +31,8 @@ pub const METRICS: &[(&str, Kind, &str, &str)] = &[
     ("extract_permits_in_use", Kind::Gauge, "pool", "Permits held, by pool (extractions, searches, crawls)."),
     ("extract_permits_limit", Kind::Gauge, "pool", "Permits there are now, by pool (the extraction pool's limit adapts)."),
     ("extract_permits_waiting", Kind::Gauge, "pool", "Callers waiting for a permit, by pool."),
-    ("extract_rate_limiter_wait_seconds_total", Kind::Counter, "limiter", "Seconds callers waited for a token of the search rate limiter."),
+    ("extract_rate_limiter_waited_seconds", Kind::Gauge, "limiter", "Seconds callers have waited for a token of the search rate limiter since start (only grows: use rate())."),
+
     ("extract_rate_limiter_waits_total", Kind::Counter, "limiter", "Calls that had to wait for a token."),
     ("extract_rate_limiter_acquired_total", Kind::Counter, "limiter", "Tokens taken."),
     ("extract_breakers_open", Kind::Gauge, "", "Circuit breakers open now (search provider and crawled hosts)."),

@@ -6,7 +6,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
-    /// A whole profile request (API or batch item), cache included.
+    /// A whole `POST /api/v1/company/extract` profile request, cache included.
     Request,
     /// A profile answered from the cache.
     Cache,

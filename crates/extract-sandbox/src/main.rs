@@ -23,6 +23,9 @@ struct Args {
     /// Base latency of every answer in ms (each waits 50–150 % of it).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Extra latency of every site answer in ms (not search): slow websites.
+    #[arg(long, default_value_t = 0)]
+    site_latency_ms: u64,
     /// Share of requests answered with a 500 (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     error_rate: f64,
@@ -45,6 +48,8 @@ async fn main() -> anyhow::Result<()> {
         seed: args.seed,
         knobs: Knobs {
             latency_ms: args.latency_ms,
+            site_latency_ms: args.site_latency_ms,
+
             error_rate: args.error_rate,
             serp_rate: args.serp_rate,
             ..Knobs::default()

@@ -67,12 +67,16 @@ pub struct Knobs {
     pub serp_rate: f64,
     /// A fault of the search endpoint.
     pub search_fault: SearchFault,
+    /// Extra latency of every site answer (pages and robots.txt, not
+    /// search), in ms: slow websites behind a fast search provider.
+    pub site_latency_ms: u64,
 }
 
 pub(crate) struct State {
     pub(crate) world: World,
     pub(crate) seed: u64,
     latency_ms: AtomicU64,
+    site_latency_ms: AtomicU64,
     error_rate_ppm: AtomicU64,
     serp_rate_milli: AtomicU64,
     search_fault: AtomicU8,
@@ -114,6 +118,7 @@ impl State {
             world,
             seed,
             latency_ms: AtomicU64::new(0),
+            site_latency_ms: AtomicU64::new(0),
             error_rate_ppm: AtomicU64::new(0),
             serp_rate_milli: AtomicU64::new(0),
             search_fault: AtomicU8::new(0),
@@ -134,6 +139,8 @@ impl State {
 
     pub(crate) fn set_knobs(&self, k: Knobs) {
         self.latency_ms.store(k.latency_ms, Ordering::Relaxed);
+        self.site_latency_ms
+            .store(k.site_latency_ms, Ordering::Relaxed);
         self.error_rate_ppm.store(
             (k.error_rate.clamp(0.0, 1.0) * 1e6) as u64,
             Ordering::Relaxed,
@@ -152,6 +159,7 @@ impl State {
     pub(crate) fn knobs(&self) -> Knobs {
         Knobs {
             latency_ms: self.latency_ms.load(Ordering::Relaxed),
+            site_latency_ms: self.site_latency_ms.load(Ordering::Relaxed),
             error_rate: self.error_rate_ppm.load(Ordering::Relaxed) as f64 / 1e6,
             serp_rate: self.serp_rate_milli.load(Ordering::Relaxed) as f64 / 1000.0,
             search_fault: match self.search_fault.load(Ordering::Relaxed) {
@@ -209,6 +217,15 @@ impl State {
         if base > 0 {
             let ms = fastrand::u64(base / 2..=base + base / 2);
             tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+
+    /// The delay of a site answer: the base latency and the site latency.
+    async fn site_delay(&self) {
+        self.delay().await;
+        let extra = self.site_latency_ms.load(Ordering::Relaxed);
+        if extra > 0 {
+            tokio::time::sleep(Duration::from_millis(extra)).await;
         }
     }
 
@@ -324,7 +341,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
                 "<h1>500 Internal Server Error</h1>",
             );
         }
-        state.delay().await;
+        state.site_delay().await;
         if host != company.host {
             return redirect(
                 StatusCode::MOVED_PERMANENTLY,
@@ -376,7 +393,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     if search::is_lookalike_host(&host) {
         state.page_requests.fetch_add(1, Ordering::Relaxed);
         state.record_host(&host);
-        state.delay().await;
+        state.site_delay().await;
         return html(render::lookalike(&host));
     }
     not_found(&format!("no site at host {host:?}"))

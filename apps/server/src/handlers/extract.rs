@@ -54,6 +54,7 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
         force_refresh: body.force_refresh,
     };
     let timeout = Duration::from_millis(app.config().server.request_timeout_ms);
+    let started = std::time::Instant::now();
     let work = async {
         match app.profile_cache() {
             Some(cache) => cache
@@ -67,7 +68,9 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
                 .map(|p| (Arc::new(p), "off")),
         }
     };
-    match tokio::time::timeout(timeout, work).await {
+    let result = tokio::time::timeout(timeout, work).await;
+    observe(app, &query, started.elapsed(), &result);
+    match result {
         Ok(Ok((profile, cache))) => {
             let mut response = json_response(StatusCode::OK, &*profile);
             response
@@ -85,4 +88,37 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             format!("extraction took longer than {} ms", timeout.as_millis()),
         )),
     }
+}
+
+/// The request and (for a hit) cache stages, and the repeat tracking behind
+/// the caching recommendation.
+fn observe<T>(
+    app: &App,
+    query: &CompanyQuery,
+    elapsed: Duration,
+    result: &Result<extract_core::Result<(T, &'static str)>, tokio::time::error::Elapsed>,
+) {
+    use extract_perf::Stage;
+    let perf = app.perf();
+    let (outcome, hit) = match result {
+        Ok(Ok((_, cache))) => ("ok", matches!(*cache, "hit-l1" | "hit-l2" | "stale")),
+        Ok(Err(e)) => (e.kind(), false),
+        Err(_) => ("timeout", false),
+    };
+    perf.observe(Stage::Request, elapsed, outcome);
+    if hit {
+        perf.observe(Stage::Cache, elapsed, "ok");
+    }
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        query.mode.as_str().hash(&mut h);
+        match (&query.domain, &query.name) {
+            (Some(d), _) => d.hash(&mut h),
+            (None, Some(n)) => extract_core::normalize_name(n).hash(&mut h),
+            (None, None) => {}
+        }
+        h.finish()
+    };
+    perf.profile_request(key, hit);
 }

@@ -4,6 +4,7 @@ pub(crate) mod batch;
 pub(crate) mod cache;
 pub(crate) mod extract;
 pub(crate) mod health;
+pub(crate) mod perf;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Request, Response, StatusCode};

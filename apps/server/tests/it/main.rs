@@ -7,6 +7,7 @@ mod batch;
 mod cache;
 
 mod cli;
+mod perf;
 
 mod common;
 mod end_to_end;
