@@ -9,21 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use extract_benches::load::post_load;
-
-async fn server(
-    sandbox: std::net::SocketAddr,
-    monitoring: bool,
-) -> anyhow::Result<extract_server::serve::Running> {
-    let mut config = extract_server::Config::defaults();
-    extract_server::sandbox::point_at(&mut config, sandbox);
-    config.cache.warm_file = String::new();
-    config.cache.redis_url = extract_core::Secret::default();
-    config.performance.enabled = monitoring;
-    let app = extract_server::App::build(config).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    Ok(extract_server::serve::spawn(app, listener)?)
-}
+use extract_benches::load::{post_load, service};
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -35,8 +21,8 @@ fn main() -> anyhow::Result<()> {
             extract_sandbox::Config::default(),
         )
         .await?;
-        let on = server(sandbox.addr(), true).await?;
-        let off = server(sandbox.addr(), false).await?;
+        let on = service(sandbox.addr(), |c| c.performance.enabled = true).await?;
+        let off = service(sandbox.addr(), |c| c.performance.enabled = false).await?;
         let body = r#"{"company_name":"Walmart"}"#;
         let path = "/api/v1/company/extract";
         // Warm both caches.

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use extract_benches::load::{bare_server, post_load};
+use extract_benches::load::{bare_server, post_load, service};
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -18,13 +18,7 @@ fn main() -> anyhow::Result<()> {
             extract_sandbox::Config::default(),
         )
         .await?;
-        let mut config = extract_server::Config::defaults();
-        extract_server::sandbox::point_at(&mut config, sandbox.addr());
-        config.cache.warm_file = String::new();
-        config.cache.redis_url = extract_core::Secret::default();
-        let app = extract_server::App::build(config).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let server = extract_server::serve::spawn(app, listener)?;
+        let server = service(sandbox.addr(), |_| {}).await?;
         let body = r#"{"company_name":"Walmart"}"#;
 
         // Warm the cache and take the exact bytes the service answers with.

@@ -148,3 +148,19 @@ pub async fn bare_server(bytes: Bytes) -> SocketAddr {
     });
     addr
 }
+
+/// The service on a free loopback port, pointed at the sandbox at `sandbox`,
+/// in-memory cache, no warming; `tweak` adjusts the configuration.
+pub async fn service(
+    sandbox: SocketAddr,
+    tweak: impl FnOnce(&mut extract_server::Config),
+) -> anyhow::Result<extract_server::serve::Running> {
+    let mut config = extract_server::Config::defaults();
+    extract_server::sandbox::point_at(&mut config, sandbox);
+    config.cache.warm_file = String::new();
+    config.cache.redis_url = extract_core::Secret::default();
+    tweak(&mut config);
+    let app = extract_server::App::build(config).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    Ok(extract_server::serve::spawn(app, listener)?)
+}

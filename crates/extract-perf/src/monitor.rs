@@ -586,6 +586,15 @@ mod tests {
             .map(|e| e.state)
             .collect();
         assert_eq!(search, vec!["firing", "resolved"]);
+        // Failing, the search provider was the bottleneck; recovered, not.
+        now.store(now.load(Ordering::Relaxed) - 25_000, Ordering::Relaxed);
+        let during = m.report().unwrap().bottleneck.unwrap();
+        assert_eq!(
+            (during.kind, during.name.as_str()),
+            (BottleneckKind::Upstream, "search")
+        );
+        now.fetch_add(25_000, Ordering::Relaxed);
+
         let text = m.render();
         assert!(
             text.contains("extract_alert_events_total{state=\"firing\"} 1"),

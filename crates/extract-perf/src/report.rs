@@ -86,6 +86,8 @@ pub enum BottleneckKind {
     Stage,
     /// The memory limit.
     Memory,
+    /// An upstream (search provider or sites) failing most calls.
+    Upstream,
 }
 
 /// The numbers behind a bottleneck verdict.
@@ -441,6 +443,38 @@ fn diagnose(
                 summary: format!("memory at {} of its limit", pct(share)),
                 evidence: Evidence {
                     memory_share: Some(share),
+                    ..Evidence::default()
+                },
+            }),
+            recs,
+        );
+    }
+    // An upstream failing most of its calls holds everything back, whatever
+    // the time shares say (failures are fast).
+    let failing = data
+        .iter()
+        .filter(|d| d.stage.is_upstream() && d.window.count >= c.alerts.min_calls)
+        .map(|d| (d, d.window.errors as f64 / d.window.count as f64))
+        .filter(|(_, rate)| *rate >= c.alerts.error_rate_fire)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((d, rate)) = failing {
+        let name = d.stage.as_str();
+        return (
+            Some(Bottleneck {
+                kind: BottleneckKind::Upstream,
+                name: name.to_owned(),
+                summary: format!(
+                    "{name} is failing: {} of {} calls in the last {minutes} min",
+                    pct(rate),
+                    d.window.count
+                ),
+                evidence: Evidence {
+                    time_share: stages
+                        .iter()
+                        .find(|s| s.stage == d.stage)
+                        .and_then(|s| s.time_share),
+                    p95_ms: d.window.quantile(0.95).map(|s| s * 1000.0),
+                    memory_share: sat.memory_share,
                     ..Evidence::default()
                 },
             }),
