@@ -1,9 +1,14 @@
 //! The company extraction service: HTTP API, configuration and wiring.
 //!
 //! `main.rs` reads the configuration ([`Config::load`]), builds the [`App`]
-//! (the pipeline over the HTTP client, behind its decorators), and serves it
-//! ([`serve::run`]) until SIGTERM or Ctrl-C. Tests do the same in-process with
-//! [`serve::spawn`] on `127.0.0.1:0`.
+//! (the pipeline over the HTTP client behind its caches, limits and timing
+//! decorators; the batch service and its job store; the performance
+//! monitor), and serves it ([`serve::run`]) until SIGTERM or Ctrl-C: the
+//! extract, batch, cache, system and performance APIs, `/metrics`,
+//! `/health`, `/ready`. [`cli`] holds the `inspect` and `batch`
+//! subcommands. Tests do the same in-process with [`serve::spawn`] on
+//! `127.0.0.1:0`.
+
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
