@@ -219,6 +219,17 @@ mod tests {
             assert_eq!((c.cache.company_ttl_s, c.cache.enabled), (60, false));
             jail.set_env("EXTRACT_CACHE__COMPANY_TTL_S", "90");
             assert_eq!(Config::load(None).unwrap().cache.company_ttl_s, 90);
+            jail.set_env("BATCH_PROCESSING_ENABLED", "false");
+            jail.set_env("PERFORMANCE_MONITORING_ENABLED", "false");
+            jail.set_env("METRICS_RETENTION_HOURS", "48");
+            let c = Config::load(None).unwrap();
+            assert!(!c.batch.enabled && !c.performance.enabled);
+            assert_eq!(c.performance.retention_hours, 48);
+            jail.set_env("METRICS_RETENTION_HOURS", "0");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("performance.retention_hours"), "{e}");
+            jail.set_env("METRICS_RETENTION_HOURS", "24");
+
             jail.set_env("EXTRACT_SERVER__BIND", "not an address");
             let e = Config::load(None).unwrap_err().to_string();
             assert!(e.contains("server.bind"), "{e}");
