@@ -41,8 +41,15 @@ pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
     }
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
+    // Clients may send any method token: only standard ones become labels.
+    let method_label = match method {
+        Method::GET | Method::POST | Method::PUT | Method::DELETE | Method::HEAD => method.as_str(),
+        Method::PATCH | Method::OPTIONS => method.as_str(),
+        _ => "other",
+    };
     app.perf()
-        .http(route_label(&path), method.as_str(), status, elapsed);
+        .http(route_label(&path), method_label, status, elapsed);
+
     tracing::info!(
         target: "access",
         %request_id,

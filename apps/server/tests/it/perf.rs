@@ -73,6 +73,7 @@ async fn metrics_pass_promtool_and_every_family_is_documented() {
         "",
     )
     .await;
+    request(s.addr(), "BREWCOFFEE", "/no/such/route/Walmart", None, "").await;
     let_sample().await;
     let m = request(s.addr(), "GET", "/metrics", None, "").await;
     assert_eq!(m.status, 200);
@@ -88,6 +89,11 @@ async fn metrics_pass_promtool_and_every_family_is_documented() {
         assert!(!text.contains(c.as_str()), "{c} became a label");
     }
     assert!(text.contains("route=\"/api/v1/company/batch/{id}/status\""));
+    assert!(text.contains(
+        "extract_http_requests_total{route=\"other\",method=\"other\",status=\"404\"} 1"
+    ));
+    assert!(!text.contains("BREWCOFFEE") && !text.contains("no/such"));
+
     assert!(text.contains(
         "extract_stage_duration_seconds_bucket{stage=\"fetch\",outcome=\"ok\",le=\"0.0001\"}"
     ));
