@@ -258,7 +258,9 @@ async fn watch(
         bar.set_position(status.counts.finished() as u64);
         bar.set_message(progress_message(&status));
         if !matches!(status.state, BatchState::Queued | BatchState::Running) {
-            bar.finish_with_message(progress_message(&status));
+            // The summary line printed next says it all.
+            bar.finish_and_clear();
+
             return Ok(status);
         }
         tokio::select! {
