@@ -232,12 +232,15 @@ async fn under_memory_pressure_the_run_slows_and_completes() {
         "admission slowed"
     );
     assert!(extractions["limit"].as_u64().unwrap() < 16);
+    // The pressure lasts: with no new pages coming in, a few more samples
+    // keep shedding what the last requests added.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let cache = request(stack.addr(), "GET", "/api/v1/cache/stats", None, "")
         .await
         .json;
+    let page = &cache["page"];
     assert!(
-        cache["page"]["l1_entries"].as_u64().unwrap() < 60,
-        "the in-process cache shed entries: {}",
-        cache["page"]
+        page["l1_entries"].as_u64().unwrap() < page["computed"].as_u64().unwrap() / 2,
+        "the in-process cache shed entries: {page}"
     );
 }
