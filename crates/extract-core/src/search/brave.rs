@@ -2,8 +2,8 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, strip_tags, Codec};
-use crate::{FetchRequest, Result, SearchHit, SearchQuery, SearchResults, Secret};
+use super::{endpoint_with_path, parse_json, ranked, strip_tags, Codec};
+use crate::{FetchRequest, Result, SearchQuery, SearchResults, Secret};
 
 /// The Brave Search codec.
 #[derive(Debug, Clone)]
@@ -71,20 +71,14 @@ impl Codec for Brave {
 
     fn parse(&self, body: &[u8]) -> Result<SearchResults> {
         let response: Response = parse_json(self.name(), body)?;
-        let hits = response
-            .web
-            .map(|w| w.results)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|h| Some((h.url?, h.title, h.description)))
-            .enumerate()
-            .map(|(i, (url, title, snippet))| SearchHit {
-                url,
-                title: strip_tags(&title),
-                snippet: strip_tags(&snippet),
-                rank: i + 1,
-            })
-            .collect();
+        let hits = ranked(
+            response
+                .web
+                .map(|w| w.results)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|h| Some((h.url?, strip_tags(&h.title), strip_tags(&h.description)))),
+        );
         Ok(SearchResults {
             hits,
             knowledge: None,

@@ -8,9 +8,10 @@ use std::rc::Rc;
 
 use lol_html::{element, end_tag, text, HtmlRewriter, Settings};
 
-use super::{endpoint_with_path, Codec};
+use super::{endpoint_with_path, ranked, Codec};
+
 use crate::extract::{collapse_ws, decode_entities};
-use crate::{Error, FetchRequest, Result, SearchHit, SearchQuery, SearchResults, Upstream};
+use crate::{Error, FetchRequest, Result, SearchQuery, SearchResults, Upstream};
 
 /// The DuckDuckGo HTML codec.
 #[derive(Debug, Clone)]
@@ -133,18 +134,18 @@ impl Codec for DuckDuckGo {
                 message: "duckduckgo: not a results page".to_owned(),
             });
         }
-        let hits = st
-            .hits
-            .into_iter()
-            .filter(|(url, _, _)| url.starts_with("http"))
-            .enumerate()
-            .map(|(i, (url, title, snippet))| SearchHit {
-                url,
-                title: collapse_ws(&decode_entities(&title)),
-                snippet: collapse_ws(&decode_entities(&snippet)),
-                rank: i + 1,
-            })
-            .collect();
+        let hits = ranked(
+            st.hits
+                .into_iter()
+                .filter(|(url, _, _)| url.starts_with("http"))
+                .map(|(url, title, snippet)| {
+                    (
+                        url,
+                        collapse_ws(&decode_entities(&title)),
+                        collapse_ws(&decode_entities(&snippet)),
+                    )
+                }),
+        );
         Ok(SearchResults {
             hits,
             knowledge: None,

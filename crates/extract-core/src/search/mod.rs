@@ -87,6 +87,21 @@ pub(crate) fn redact_query(url: &str) -> String {
 }
 
 /// Reads a JSON body, naming the provider in the error.
+/// `(url, title, snippet)` hits in the provider's order, ranked from 1.
+pub(crate) fn ranked(
+    hits: impl IntoIterator<Item = (String, String, String)>,
+) -> Vec<crate::SearchHit> {
+    hits.into_iter()
+        .enumerate()
+        .map(|(i, (url, title, snippet))| crate::SearchHit {
+            url,
+            title,
+            snippet,
+            rank: i + 1,
+        })
+        .collect()
+}
+
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(provider: &str, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::InvalidResponse {
         upstream: Upstream::Search,

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, Codec};
-use crate::{FetchRequest, Result, SearchHit, SearchQuery, SearchResults};
+use super::{endpoint_with_path, parse_json, ranked, Codec};
+use crate::{FetchRequest, Result, SearchQuery, SearchResults};
 
 /// The SearXNG codec. `endpoint` is the instance's base URL, with or without `/search`.
 #[derive(Debug, Clone)]
@@ -59,18 +59,12 @@ impl Codec for Searxng {
 
     fn parse(&self, body: &[u8]) -> Result<SearchResults> {
         let response: Response = parse_json(self.name(), body)?;
-        let hits = response
-            .results
-            .into_iter()
-            .filter_map(|h| Some((h.url?, h.title, h.content)))
-            .enumerate()
-            .map(|(i, (url, title, snippet))| SearchHit {
-                url,
-                title,
-                snippet,
-                rank: i + 1,
-            })
-            .collect();
+        let hits = ranked(
+            response
+                .results
+                .into_iter()
+                .filter_map(|h| Some((h.url?, h.title, h.content))),
+        );
         Ok(SearchResults {
             hits,
             knowledge: None,

@@ -5,8 +5,9 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, Codec};
-use crate::{FetchRequest, Knowledge, Result, SearchHit, SearchQuery, SearchResults, Secret};
+use super::{endpoint_with_path, parse_json, ranked, Codec};
+
+use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults, Secret};
 
 /// The SerpAPI codec.
 #[derive(Debug, Clone)]
@@ -74,18 +75,12 @@ impl Codec for SerpApi {
 
     fn parse(&self, body: &[u8]) -> Result<SearchResults> {
         let response: Response = parse_json(self.name(), body)?;
-        let hits = response
-            .organic_results
-            .into_iter()
-            .filter_map(|o| Some((o.link?, o.title, o.snippet)))
-            .enumerate()
-            .map(|(i, (url, title, snippet))| SearchHit {
-                url,
-                title,
-                snippet,
-                rank: i + 1,
-            })
-            .collect();
+        let hits = ranked(
+            response
+                .organic_results
+                .into_iter()
+                .filter_map(|o| Some((o.link?, o.title, o.snippet))),
+        );
         let knowledge = response.knowledge_graph.map(|k| Knowledge {
             title: k.title,
             website: k.website,
