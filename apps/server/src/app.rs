@@ -283,8 +283,10 @@ impl App {
             .collect();
         let rate = g.search_rate.snapshot(g.search_rate_per_sec);
         let resources = self.inner.monitor.current();
-        let (cache_hits, cache_misses) = self.inner.cache.as_ref().map_or((0, 0), |c| {
-            let s = c.stats().company;
+        // The profile level alone: the other levels are not needed here.
+        let (cache_hits, cache_misses) = self.inner.profile_cache.as_ref().map_or((0, 0), |c| {
+            let s = c.tiered().snapshot();
+
             let l2 = s.l2.as_ref().map_or(0, |t| t.hits);
             (s.l1.hits + l2, s.computed)
         });

@@ -109,15 +109,11 @@ fn observe<T>(
     if hit {
         perf.observe(Stage::Cache, elapsed, "ok");
     }
+    // The same identity the caches key on: a repeat is what could have hit.
     let key = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        query.mode.as_str().hash(&mut h);
-        match (&query.domain, &query.name) {
-            (Some(d), _) => d.hash(&mut h),
-            (None, Some(n)) => extract_core::normalize_name(n).hash(&mut h),
-            (None, None) => {}
-        }
+        query.identity().hash(&mut h);
         h.finish()
     };
     perf.profile_request(key, hit);
