@@ -52,3 +52,11 @@ pub(crate) fn full(bytes: Bytes) -> Body {
         .map_err(|never| match never {})
         .boxed_unsync()
 }
+
+/// A value of a wire enum (`"high"`, `"comprehensive"`, `"xlsx"`…) from its
+/// name, through its serde names: the API, the CLI and the stored JSON agree
+/// by construction.
+pub(crate) fn from_wire_name<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| format!("{name:?} is not one of the accepted values"))
+}

@@ -18,6 +18,18 @@ pub enum ExportFormat {
     Ndjson,
 }
 
+impl ExportFormat {
+    /// The name on the wire, which is also the file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
 /// What a client submits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,76 +7,33 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use extract_batch::{BatchRequest, BatchState, Status};
+use extract_batch::{BatchRequest, BatchState, ExportFormat, Status};
 use extract_core::{ExtractionMode, Priority};
 use extract_export::CsvWriter;
 
-use crate::{results, App};
+use crate::{from_wire_name, results, App};
 
 /// How often the progress bar reads the batch status.
 const TICK: Duration = Duration::from_millis(200);
-
-/// The export written at the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One row per submitted line, multi-values joined.
-    Csv,
-    /// Sheets Companies, Summary and Errors.
-    Xlsx,
-    /// One JSON array of rows.
-    Json,
-    /// One JSON row a line.
-    Ndjson,
-}
-
-impl Format {
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-        }
-    }
-}
-
-/// Scheduling priority of the batch (`--priority`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PriorityArg {
-    /// Runs after everything else.
-    Low,
-    /// The default.
-    Normal,
-    /// Runs first.
-    High,
-}
-
-/// How deep each site is read (`--mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModeArg {
-    /// The homepage only.
-    Basic,
-    /// The homepage and its about, contact, imprint and team pages.
-    Comprehensive,
-}
 
 /// Arguments of `batch`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Company names, one a line, or a CSV file with a `company_name` column.
     pub file: PathBuf,
-    /// Export format.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: Format,
+    /// Export format: csv, xlsx, json or ndjson.
+    #[arg(long, value_parser = from_wire_name::<ExportFormat>, default_value = "csv")]
+    pub format: ExportFormat,
     /// Where to write the export (default: beside FILE, `<stem>.results.<format>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Scheduling priority.
-    #[arg(long, value_enum, default_value = "normal")]
-    pub priority: PriorityArg,
-    /// Extraction mode.
-    #[arg(long, value_enum, default_value = "basic")]
-    pub mode: ModeArg,
+    /// Scheduling priority: low, normal or high.
+    #[arg(long, value_parser = from_wire_name::<Priority>, default_value = "normal")]
+    pub priority: Priority,
+    /// Extraction mode: basic (the homepage) or comprehensive (also about,
+    /// contact, imprint and team pages).
+    #[arg(long, value_parser = from_wire_name::<ExtractionMode>, default_value = "basic")]
+    pub mode: ExtractionMode,
     /// Include `<field>_source` / `<field>_method` columns in a CSV export.
     #[arg(long)]
     pub provenance: bool,
@@ -168,11 +125,11 @@ pub fn read_names(text: &str) -> Result<Vec<String>, String> {
 }
 
 /// The default export path: beside the input, `<stem>.results.<ext>`.
-pub fn default_out(file: &Path, format: Format) -> PathBuf {
+pub fn default_out(file: &Path, format: ExportFormat) -> PathBuf {
     let stem = file
         .file_stem()
         .map_or_else(|| "batch".into(), |s| s.to_string_lossy().into_owned());
-    file.with_file_name(format!("{stem}.results.{}", format.extension()))
+    file.with_file_name(format!("{stem}.results.{}", format.as_str()))
 }
 
 /// Runs the file as one batch on `app` and writes the export. Ctrl-C
@@ -197,16 +154,9 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
     let batch = service
         .submit(BatchRequest {
             company_names: names,
-            extraction_mode: match args.mode {
-                ModeArg::Basic => ExtractionMode::Basic,
-                ModeArg::Comprehensive => ExtractionMode::Comprehensive,
-            },
-            priority: match args.priority {
-                PriorityArg::Low => Priority::Low,
-                PriorityArg::Normal => Priority::Normal,
-                PriorityArg::High => Priority::High,
-            },
-            export_format: extract_batch::ExportFormat::Json,
+            extraction_mode: args.mode,
+            priority: args.priority,
+            export_format: args.format,
             webhook_url: None,
         })
         .await
@@ -313,7 +263,7 @@ async fn write(
     let mut w = BufWriter::new(file);
     match args.format {
         // Streamed chunk by chunk: memory stays at one chunk.
-        Format::Csv => {
+        ExportFormat::Csv => {
             let mut csv = CsvWriter::new(&mut w, args.provenance)?;
             let mut from = 0;
             while from < batch.lines.len() {
@@ -324,7 +274,7 @@ async fn write(
             }
             csv.flush()?;
         }
-        Format::Ndjson => {
+        ExportFormat::Ndjson => {
             let mut from = 0;
             while from < batch.lines.len() {
                 for r in results::rows(service, batch, from, from + results::CHUNK).await? {
@@ -333,11 +283,11 @@ async fn write(
                 from += results::CHUNK;
             }
         }
-        Format::Json => {
+        ExportFormat::Json => {
             let rows = results::all_rows(service, batch).await?;
             extract_export::json(&rows, &mut w)?;
         }
-        Format::Xlsx => {
+        ExportFormat::Xlsx => {
             let rows = results::all_rows(service, batch).await?;
             let summary = results::summary_lines(service, batch).await?;
             extract_export::xlsx(&rows, &summary, &mut w)?;
@@ -371,11 +321,11 @@ mod tests {
     #[test]
     fn the_default_export_sits_beside_the_input() {
         assert_eq!(
-            default_out(Path::new("/data/companies.csv"), Format::Csv),
+            default_out(Path::new("/data/companies.csv"), ExportFormat::Csv),
             PathBuf::from("/data/companies.results.csv")
         );
         assert_eq!(
-            default_out(Path::new("names.txt"), Format::Xlsx),
+            default_out(Path::new("names.txt"), ExportFormat::Xlsx),
             PathBuf::from("names.results.xlsx")
         );
     }

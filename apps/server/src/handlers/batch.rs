@@ -117,18 +117,14 @@ pub(crate) async fn results(
     }
     let service = app.batches();
     let batch = service.batch(id).await.map_err(batch_error)?;
-    let format = match params.get("format").map(String::as_str) {
+    let format = match params.get("format") {
         None => batch.export_format,
-        Some("json") => ExportFormat::Json,
-        Some("ndjson") => ExportFormat::Ndjson,
-        Some("csv") => ExportFormat::Csv,
-        Some("xlsx") => ExportFormat::Xlsx,
-        Some(other) => {
-            return Err(bad_param(
+        Some(name) => crate::from_wire_name::<ExportFormat>(name).map_err(|_| {
+            bad_param(
                 "format",
-                format!("format must be json, ndjson, csv or xlsx, got {other:?}"),
-            ))
-        }
+                format!("format must be json, ndjson, csv or xlsx, got {name:?}"),
+            )
+        })?,
     };
     let provenance = match params.get("provenance").map(String::as_str) {
         None | Some("false") | Some("0") => false,
@@ -140,7 +136,7 @@ pub(crate) async fn results(
             ))
         }
     };
-    let name = format!("batch-{}", batch.id);
+    let name = format!("batch-{}.{}", batch.id, format.as_str());
     match format {
         ExportFormat::Json => {
             let page = number(&params, "page", 1)?;
@@ -188,12 +184,12 @@ pub(crate) async fn results(
         ExportFormat::Ndjson => Ok(download(
             results::stream(service.clone(), batch, Streamed::Ndjson),
             "application/x-ndjson",
-            format!("{name}.ndjson"),
+            name,
         )),
         ExportFormat::Csv => Ok(download(
             results::stream(service.clone(), batch, Streamed::Csv { provenance }),
             "text/csv; charset=utf-8",
-            format!("{name}.csv"),
+            name,
         )),
         ExportFormat::Xlsx => {
             let rows = results::all_rows(service, &batch)
@@ -221,7 +217,7 @@ pub(crate) async fn results(
             Ok(download(
                 crate::full(Bytes::from(bytes)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("{name}.xlsx"),
+                name,
             ))
         }
     }
