@@ -137,7 +137,7 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
             _ => Err(not_allowed("GET")),
         },
         ["metrics"] => match method {
-            Method::GET => Ok(handlers::perf::metrics(&app).await),
+            Method::GET => Ok(handlers::perf::metrics(&app)),
             _ => Err(not_allowed("GET")),
         },
         ["api", "v1", "performance", "report"] => match method {

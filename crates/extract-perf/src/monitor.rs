@@ -453,7 +453,10 @@ impl Monitor {
             .collect();
         let samples: Vec<Sample> = lock(&self.inner.samples).iter().cloned().collect();
         let (requests, repeats, hits) = lock(&self.inner.repeats).sum(now_s, c.report_window_s);
-        let alerting = lock(&self.inner.alerting);
+        let (active, recent) = {
+            let alerting = lock(&self.inner.alerting);
+            (alerting.active(), alerting.recent())
+        };
         Some(report::build(report::Inputs {
             config: c,
             now_ms,
@@ -462,8 +465,8 @@ impl Monitor {
             requests,
             repeats,
             hits,
-            active: alerting.active(),
-            recent: alerting.recent(),
+            active,
+            recent,
         }))
     }
 }

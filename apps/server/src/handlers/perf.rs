@@ -9,8 +9,8 @@ use crate::{App, Body};
 
 /// The Prometheus exposition: totals kept by the other parts are read now,
 /// then everything is rendered.
-pub(crate) async fn metrics(app: &App) -> Response<Body> {
-    collect(app).await;
+pub(crate) fn metrics(app: &App) -> Response<Body> {
+    collect(app);
     let mut r = Response::new(crate::full(Bytes::from(app.perf().render())));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -32,7 +32,7 @@ pub(crate) fn report(app: &App) -> Result<Response<Body>, ApiError> {
 }
 
 /// Copies the other parts' counters and gauges into the monitor.
-async fn collect(app: &App) {
+fn collect(app: &App) {
     let m = app.perf();
     let s = app.system_stats();
     for p in &s.permits {
