@@ -1,18 +1,40 @@
 //! The accuracy report: `cargo run --release -p extract-benches --example accuracy`.
 //!
-//! Extraction on `../shared/corpus/html/` against the expected outputs there,
-//! per source and field, then the website picker on all Fortune 500 names
-//! through the sandbox's search over loopback HTTP.
+//! 1. The gold set (`../shared/corpus/gold/`): real company pages with
+//!    hand-verified labels, per field kind: recall and wrong emitted values.
+//! 2. The hard names (`../shared/corpus/hard_names/`): website choice end to
+//!    end over loopback HTTP, right / wrong / no answer.
+//! 3. Extraction on `../shared/corpus/html/` against other extractors'
+//!    expected outputs, per source and field.
+//! 4. The website picker on all Fortune 500 names through the sandbox's search.
+//!
+//! Every miss is printed.
 
-use extract_benches::accuracy;
+use extract_benches::{accuracy, gold, hard_names};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let corpus = accuracy::corpus_dir();
+
+    let gold = gold::score(&corpus.join("gold"))?;
+    println!("{}", gold.render());
+    println!(
+        "gold: {:.1}% of labelled values found, {:.1}% of emitted values wrong\n",
+        gold.recall() * 100.0,
+        gold.wrong_share() * 100.0
+    );
+
+    let cases = hard_names::cases(&corpus.join("hard_names/dev_hard_names.json"))?;
+    let sandbox = hard_names::sandbox(&cases).await?;
+    let pipeline = hard_names::pipeline(&sandbox)?;
+    let names = hard_names::score(&pipeline, &cases).await;
+    sandbox.shutdown().await;
+    println!("{}", names.render());
+
     let mut scores = accuracy::structured_scores(&corpus);
-    let names = accuracy::name_scores(&corpus);
-    let (agreed, total) = accuracy::combined(&names);
-    scores.extend(names);
+    let other = accuracy::name_scores(&corpus);
+    let (agreed, total) = accuracy::combined(&other);
+    scores.extend(other);
     print!("{}", accuracy::render(&scores));
     println!(
         "\nnames and logos together: {agreed}/{total} = {:.1}%",

@@ -314,6 +314,9 @@ pub fn name_scores(corpus: &Path) -> Vec<Score> {
                 }
             }
             let got_logo = profile.logo.as_ref().map(|f| f.value.clone());
+            // metascraper's "logo" is often the site's icon: a profile keeps
+            // the two apart, and either reading answers its question.
+            let got_icon = profile.icon.as_ref().map(|f| f.value.clone());
             match meta["expected"]["logo"].as_str() {
                 Some(_) if OTHER_QUESTION_LOGO.iter().any(|(c, _)| *c == case) => {
                     let why = OTHER_QUESTION_LOGO
@@ -326,7 +329,9 @@ pub fn name_scores(corpus: &Path) -> Vec<Score> {
                 }
                 Some(expected) => {
                     meta_logo.total += 1;
-                    if got_logo.as_deref() == Some(expected) {
+                    if got_logo.as_deref() == Some(expected)
+                        || got_icon.as_deref() == Some(expected)
+                    {
                         meta_logo.agreed += 1;
                     } else {
                         meta_logo

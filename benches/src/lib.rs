@@ -5,5 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod accuracy;
+pub mod gold;
+pub mod hard_names;
 pub mod load;
 pub mod workload;

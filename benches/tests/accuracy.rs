@@ -44,3 +44,132 @@ async fn website_picker_on_the_fortune_500() {
     assert_eq!(score.total, 500);
     assert!(score.share() >= 0.98, "{:.1}%", score.share() * 100.0);
 }
+
+#[test]
+fn gold_pages_recall_and_wrong_values() {
+    let report = extract_benches::gold::score(&accuracy::corpus_dir().join("gold")).unwrap();
+    print!("{}", report.render());
+    let total = report.total();
+    assert!(
+        total.labelled >= 200,
+        "only {} labelled values",
+        total.labelled
+    );
+    assert!(
+        report.recall() >= 0.95,
+        "gold recall {:.1}%",
+        report.recall() * 100.0
+    );
+    assert!(
+        report.wrong_share() <= 0.02,
+        "gold wrong values {:.1}%",
+        report.wrong_share() * 100.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hard_names_end_to_end_over_http() {
+    use extract_benches::hard_names;
+    let cases =
+        hard_names::cases(&accuracy::corpus_dir().join("hard_names/dev_hard_names.json")).unwrap();
+    let sandbox = hard_names::sandbox(&cases).await.unwrap();
+    let pipeline = hard_names::pipeline(&sandbox).unwrap();
+    let report = hard_names::score(&pipeline, &cases).await;
+    print!("{}", report.render());
+    assert!(sandbox.stats().search_requests >= cases.len() as u64);
+    sandbox.shutdown().await;
+    assert_eq!(report.total(), cases.len());
+    assert_eq!(report.no_answer, 0);
+    assert_eq!(report.right, cases.len(), "every hard name right");
+}
+
+/// Two candidates the evidence cannot tell apart: the answer says
+/// `uncertain`, and a high `min_confidence` refuses it with both candidates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_candidates_are_uncertain_and_refused_under_a_high_bar() {
+    use extract_benches::hard_names::{self, Case};
+    use extract_core::{CompanyQuery, MatchStatus, ProfileSource};
+    let hit = |u: &str, t: &str, s: &str| (u.to_owned(), t.to_owned(), s.to_owned());
+    let cases = vec![Case {
+        q: "Northwind Traders".into(),
+        want: vec!["northwindtraders.com".into()],
+        hits: vec![
+            hit(
+                "https://www.northwindtraders.com/",
+                "Northwind Traders",
+                "Northwind Traders, importers of fine foods",
+            ),
+            hit(
+                "https://www.northwind-traders.net/",
+                "Northwind Traders",
+                "Northwind Traders, importers of fine foods",
+            ),
+        ],
+    }];
+    let sandbox = hard_names::sandbox(&cases).await.unwrap();
+    let pipeline = hard_names::pipeline(&sandbox).unwrap();
+    let profile = pipeline
+        .profile(&CompanyQuery::by_name("Northwind Traders").unwrap())
+        .await
+        .unwrap();
+    sandbox.shutdown().await;
+    let choice = profile.website_choice.clone().unwrap();
+    assert_eq!(choice.status, MatchStatus::Uncertain, "{choice:?}");
+    assert!(choice.runner_up.is_some());
+    assert!(!choice.reasons.is_empty());
+    assert!(profile.check_confidence(0.0).is_ok());
+    let err = profile.check_confidence(0.99).unwrap_err();
+    assert_eq!(err.kind(), "no_confident_match");
+    match err {
+        extract_core::Error::NoConfidentMatch { candidates, .. } => assert_eq!(candidates.len(), 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// No rule of the extractor may name a company or domain of the measuring
+/// sets: they are for measuring, and the service meets pages in neither.
+#[test]
+fn no_domain_of_the_measuring_sets_in_the_extractor() {
+    let corpus = accuracy::corpus_dir();
+    let mut domains: Vec<String> = Vec::new();
+    let labels: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(corpus.join("gold/labels.json")).unwrap()).unwrap();
+    for l in labels.as_array().unwrap() {
+        domains.extend(l["domain"].as_str().map(str::to_owned));
+    }
+    let cases =
+        extract_benches::hard_names::cases(&corpus.join("hard_names/dev_hard_names.json")).unwrap();
+    for c in &cases {
+        domains.extend(c.want.iter().cloned());
+    }
+    assert!(domains.len() >= 40);
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/extract-core/src");
+    let mut stack = vec![src];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+            files += 1;
+            for d in &domains {
+                // The domain as a whole name: not inside a longer one ("use.com").
+                let named = text.match_indices(d.as_str()).any(|(i, _)| {
+                    let before = text[..i].chars().next_back();
+                    let after = text[i + d.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                        && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+                assert!(
+                    !named,
+                    "{} names {d}, a domain of the measuring sets",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 10);
+}

@@ -45,6 +45,7 @@ impl ApiError {
         let (status, code) = match err {
             E::InvalidQuery(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
             E::NoWebsite { .. } => (StatusCode::NOT_FOUND, "no_website"),
+            E::NoConfidentMatch { .. } => (StatusCode::NOT_FOUND, "no_confident_match"),
             E::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "fetch_refused"),
             E::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
             E::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
@@ -61,6 +62,17 @@ impl ApiError {
         }
         if let E::Status { status, .. } = err {
             details["upstream_status"] = json!(status);
+        }
+        if let E::NoConfidentMatch {
+            confidence,
+            min_confidence,
+            candidates,
+            ..
+        } = err
+        {
+            details["confidence"] = json!(confidence);
+            details["min_confidence"] = json!(min_confidence);
+            details["candidates"] = json!(candidates);
         }
         ApiError::new(status, code, err.to_string()).with_details(details)
     }

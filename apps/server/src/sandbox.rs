@@ -20,6 +20,7 @@ pub async fn start_in_process(config: &mut Config) -> anyhow::Result<Sandbox> {
                 ..Knobs::default()
             },
             corpus_dir: None,
+            ..SandboxSettings::default()
         },
     )
     .await

@@ -11,6 +11,9 @@ use crate::extract::Limits;
 pub struct Config {
     /// Search hits asked for and scored per company.
     pub max_search_results: usize,
+    /// Top website candidates whose homepages are read (concurrently) to
+    /// verify the choice; 0 or 1 decides on the search's evidence alone.
+    pub verify_candidates: usize,
     /// Longest company name accepted, in characters.
     pub max_name_chars: usize,
     /// Pages read per company in comprehensive mode, the homepage included.
@@ -34,6 +37,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_search_results: 10,
+            verify_candidates: 3,
             max_name_chars: 256,
             max_pages: 4,
             respect_robots: true,

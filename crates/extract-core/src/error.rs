@@ -38,6 +38,20 @@ pub enum Error {
         /// The company name as asked.
         company: String,
     },
+    /// A website was chosen, but with less match confidence than the request asked for.
+    #[error("no confident match for {company:?}: the best candidate {best:?} has confidence {confidence:.2}, below the {min_confidence:.2} asked for")]
+    NoConfidentMatch {
+        /// The company name as asked.
+        company: String,
+        /// The best candidate's homepage.
+        best: String,
+        /// Its match confidence.
+        confidence: f32,
+        /// The minimum the request asked for.
+        min_confidence: f32,
+        /// The candidates, best first (the best and the runner-up).
+        candidates: Vec<String>,
+    },
     /// The upstream did not answer within the time allowed.
     #[error("{upstream} timed out: {url}")]
     Timeout {
@@ -161,6 +175,7 @@ impl Error {
         match self {
             Error::InvalidQuery(_) => "invalid_query",
             Error::NoWebsite { .. } => "no_website",
+            Error::NoConfidentMatch { .. } => "no_confident_match",
             Error::Timeout { .. } => "upstream_timeout",
             Error::Status { status: 429, .. } => "upstream_rate_limited",
             Error::Status { .. } => "upstream_status",

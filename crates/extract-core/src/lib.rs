@@ -84,7 +84,7 @@ pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
 pub use pipeline::{profile_from_page, Pipeline, StageObserver};
 pub use profile::{
-    Address, CompanyProfile, Conflict, Employees, Field, Industry, Method, PageVisit,
+    Address, CompanyProfile, Conflict, Employees, Field, Industry, MatchStatus, Method, PageVisit,
     SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};

@@ -34,6 +34,16 @@ pub trait StageObserver: Send + Sync {
     fn observe(&self, stage: &'static str, elapsed: Duration);
 }
 
+/// How far below the best candidate another is still worth reading.
+const VERIFY_MARGIN: f32 = 0.6;
+
+/// The site to crawl, how it was chosen, and its homepage if already read.
+struct Website {
+    url: String,
+    choice: Option<picker::Choice>,
+    home: Option<Visited>,
+}
+
 /// One page's outcome within an extraction.
 struct Visited {
     visit: PageVisit,
@@ -64,10 +74,16 @@ impl Pipeline {
         self
     }
 
-    /// The website to crawl: given by the query, or chosen among search hits.
-    async fn website(&self, query: &CompanyQuery) -> Result<(String, Option<picker::Choice>)> {
+    /// The website to crawl: given by the query, or chosen among search hits
+    /// after reading the top candidates' homepages concurrently. The chosen
+    /// site's homepage, when it was read and robots allow it, comes back too.
+    async fn website(&self, query: &CompanyQuery) -> Result<Website> {
         if let Some(domain) = &query.domain {
-            return Ok((format!("https://{domain}/"), None));
+            return Ok(Website {
+                url: format!("https://{domain}/"),
+                choice: None,
+                home: None,
+            });
         }
         let name = query.name.as_deref().unwrap_or_default();
         let results = self
@@ -77,10 +93,59 @@ impl Pipeline {
                 max_results: self.config.max_search_results,
             })
             .await?;
-        let choice = picker::pick_results(name, &results).ok_or_else(|| Error::NoWebsite {
+        let list = picker::shortlist(name, &results);
+        let no_website = || Error::NoWebsite {
             company: name.to_owned(),
-        })?;
-        Ok((choice.url.clone(), Some(choice)))
+        };
+        if self.config.verify_candidates <= 1 || list.candidates.len() <= 1 {
+            let choice = picker::decide(&list, &[]).ok_or_else(no_website)?;
+            return Ok(Website {
+                url: choice.url.clone(),
+                choice: Some(choice),
+                home: None,
+            });
+        }
+        let shortlisted = list.to_verify(self.config.verify_candidates, VERIFY_MARGIN);
+        let read =
+            futures_util::future::join_all(shortlisted.iter().map(|c| self.candidate_home(&c.url)))
+                .await;
+        let mut homes: Vec<(String, Visited)> = Vec::new();
+        for (c, visited) in shortlisted.iter().zip(read) {
+            if let Some(v) = visited {
+                homes.push((c.domain.clone(), v));
+            }
+        }
+        let pages: Vec<picker::Verified<'_>> = homes
+            .iter()
+            .filter_map(|(d, v)| v.facts.as_ref().map(|f| (d.as_str(), f)))
+            .collect();
+        let choice = picker::decide(&list, &pages).ok_or_else(no_website)?;
+        let home = homes
+            .into_iter()
+            .find(|(d, _)| *d == choice.domain)
+            .map(|(_, v)| v);
+        Ok(Website {
+            url: choice.url.clone(),
+            choice: Some(choice),
+            home,
+        })
+    }
+
+    /// A candidate's homepage, read with its robots.txt fetched at the same
+    /// time; `None` when either fails or robots refuses the page (the
+    /// normal path then fetches, or reports, it again).
+    async fn candidate_home(&self, url: &str) -> Option<Visited> {
+        let (robots, page) = futures_util::future::join(
+            self.robots_for(url),
+            self.fetch.fetch(&FetchRequest::page(url)),
+        )
+        .await;
+        let robots = robots.ok()?;
+        let page = page.ok()?;
+        if !robots.allowed(url) || !robots.allowed(&page.url) {
+            return None;
+        }
+        (page.is_success() && looks_like_html(&page)).then(|| self.read(&page))
     }
 
     /// The robots rules of the host of `url`, fetched once and cached.
@@ -239,29 +304,37 @@ fn failed(url: String, e: &Error) -> Visited {
 #[async_trait]
 impl ProfileSource for Pipeline {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
-        let (website, choice) = self.website(query).await?;
-        let robots = self.robots_for(&website).await?;
+        let Website {
+            url: website,
+            choice,
+            home,
+        } = self.website(query).await?;
         let mut visited: Vec<Visited> = Vec::new();
-        if robots.allowed(&website) {
-            let page = self.homepage(&website, choice.is_none(), &robots).await?;
-            visited.push(self.read(&page));
-        } else if robots.refusal() == "skipped_robots_unavailable" {
-            // The site's server is failing: report it rather than an empty profile.
-            return Err(Error::Status {
-                upstream: Upstream::Site,
-                status: 503,
-                url: robots_url(&website).unwrap_or_default(),
-                retry_after: None,
-            });
+        if let Some(home) = home {
+            visited.push(home);
         } else {
-            visited.push(Visited {
-                visit: PageVisit {
-                    url: website.clone(),
-                    status: None,
-                    outcome: robots.refusal().to_owned(),
-                },
-                facts: None,
-            });
+            let robots = self.robots_for(&website).await?;
+            if robots.allowed(&website) {
+                let page = self.homepage(&website, choice.is_none(), &robots).await?;
+                visited.push(self.read(&page));
+            } else if robots.refusal() == "skipped_robots_unavailable" {
+                // The site's server is failing: report it rather than an empty profile.
+                return Err(Error::Status {
+                    upstream: Upstream::Site,
+                    status: 503,
+                    url: robots_url(&website).unwrap_or_default(),
+                    retry_after: None,
+                });
+            } else {
+                visited.push(Visited {
+                    visit: PageVisit {
+                        url: website.clone(),
+                        status: None,
+                        outcome: robots.refusal().to_owned(),
+                    },
+                    facts: None,
+                });
+            }
         }
 
         if query.mode == ExtractionMode::Comprehensive {
@@ -364,11 +437,15 @@ pub(crate) fn build_profile(
         emails: merged.emails,
         social,
         logo: merged.logo,
+        icon: merged.icon,
         keywords: merged.keywords,
         website_choice: choice.map(|c| WebsiteChoice {
             url: c.url,
             confidence: c.confidence,
+            status: c.status,
             runner_up: c.runner_up,
+            runner_up_confidence: c.runner_up_confidence,
+            reasons: c.reasons,
         }),
         conflicts: merged.conflicts,
         pages: visits,

@@ -95,11 +95,13 @@ pub enum SocialNetwork {
     Crunchbase,
     /// wikipedia.org/wiki/…
     Wikipedia,
+    /// xing.com/companies/… (or /pages/…, /profile/… for a sole trader)
+    Xing,
 }
 
 impl SocialNetwork {
     /// Every network, in display order.
-    pub const ALL: [SocialNetwork; 8] = [
+    pub const ALL: [SocialNetwork; 9] = [
         SocialNetwork::Linkedin,
         SocialNetwork::Twitter,
         SocialNetwork::Facebook,
@@ -108,6 +110,7 @@ impl SocialNetwork {
         SocialNetwork::Instagram,
         SocialNetwork::Crunchbase,
         SocialNetwork::Wikipedia,
+        SocialNetwork::Xing,
     ];
 
     /// The lowercase name used on the wire.
@@ -121,6 +124,7 @@ impl SocialNetwork {
             SocialNetwork::Instagram => "instagram",
             SocialNetwork::Crunchbase => "crunchbase",
             SocialNetwork::Wikipedia => "wikipedia",
+            SocialNetwork::Xing => "xing",
         }
     }
 }
@@ -185,15 +189,48 @@ pub struct Industry {
     pub evidence: Vec<String>,
 }
 
+/// How sure the website choice is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    /// One candidate stands clearly above the others.
+    #[default]
+    Confident,
+    /// Several candidates are close, or the best one is weak.
+    Uncertain,
+    /// No candidate looked like the company's site.
+    NotFound,
+}
+
+impl MatchStatus {
+    /// The name used on the wire and in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchStatus::Confident => "confident",
+            MatchStatus::Uncertain => "uncertain",
+            MatchStatus::NotFound => "not_found",
+        }
+    }
+}
+
 /// How the website was chosen among the search hits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebsiteChoice {
     /// The chosen URL.
     pub url: String,
-    /// Score of the choice in `0.0..=1.0`.
+    /// The match confidence of the choice in `0.0..=1.0`.
     pub confidence: f32,
+    /// `confident` or `uncertain`.
+    #[serde(default)]
+    pub status: MatchStatus,
     /// The second-best candidate, if there was one.
     pub runner_up: Option<String>,
+    /// The runner-up's confidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up_confidence: Option<f32>,
+    /// The evidence that counted, for (`+`) and against (`-`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
 }
 
 /// A value that lost to the chosen one for the same field: kept so that a
@@ -256,6 +293,10 @@ pub struct CompanyProfile {
     pub social: Vec<Field<SocialProfile>>,
     /// Logo URL.
     pub logo: Option<Field<String>>,
+    /// The site's icon (favicon or touch icon): a fallback image for a
+    /// client to show when there is no logo, never reported as the logo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Field<String>>,
     /// Keywords stated by the site.
     pub keywords: Vec<String>,
     /// How the website was picked (absent when the query gave the domain).
@@ -270,6 +311,34 @@ pub struct CompanyProfile {
 }
 
 impl CompanyProfile {
+    /// Refuses the profile when its website was chosen with less match
+    /// confidence than `min_confidence` (a profile for a given domain always passes).
+    ///
+    /// ```
+    /// use extract_core::{CompanyProfile, MatchStatus, WebsiteChoice};
+    /// let mut p = CompanyProfile { query: "Acme".into(), ..CompanyProfile::default() };
+    /// p.website_choice = Some(WebsiteChoice {
+    ///     url: "https://acme.example/".into(), confidence: 0.4, status: MatchStatus::Uncertain,
+    ///     runner_up: Some("https://acme-corp.example/".into()), runner_up_confidence: Some(0.35), reasons: vec![],
+    /// });
+    /// assert!(p.check_confidence(0.3).is_ok());
+    /// assert_eq!(p.check_confidence(0.8).unwrap_err().kind(), "no_confident_match");
+    /// ```
+    pub fn check_confidence(&self, min_confidence: f32) -> crate::Result<()> {
+        match &self.website_choice {
+            Some(c) if c.confidence < min_confidence => Err(crate::Error::NoConfidentMatch {
+                company: self.query.clone(),
+                best: c.url.clone(),
+                confidence: c.confidence,
+                min_confidence,
+                candidates: std::iter::once(c.url.clone())
+                    .chain(c.runner_up.clone())
+                    .collect(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The profile URL for `network`, if the company has one.
     pub fn social_url(&self, network: SocialNetwork) -> Option<&str> {
         self.social

@@ -31,6 +31,8 @@ pub const COLUMNS: &[&str] = &[
     "legal_name",
     "domain",
     "website",
+    "match_confidence",
+    "match_status",
     "description",
     "industry_sector",
     "industry_label",
@@ -52,6 +54,7 @@ pub const COLUMNS: &[&str] = &[
     "instagram",
     "crunchbase",
     "wikipedia",
+    "xing",
     "logo",
     "keywords",
 ];
@@ -91,6 +94,14 @@ impl Row {
             v(&p.legal_name, String::clone),
             p.domain.clone().unwrap_or_default(),
             v(&p.website, String::clone),
+            p.website_choice
+                .as_ref()
+                .map(|c| format!("{:.2}", c.confidence))
+                .unwrap_or_default(),
+            p.website_choice
+                .as_ref()
+                .map(|c| c.status.as_str().to_owned())
+                .unwrap_or_default(),
             v(&p.description, String::clone),
             v(&p.industry, |i| i.sector.clone()),
             v(&p.industry, |i| i.label.clone()),
@@ -122,6 +133,7 @@ impl Row {
             social(SocialNetwork::Instagram),
             social(SocialNetwork::Crunchbase),
             social(SocialNetwork::Wikipedia),
+            social(SocialNetwork::Xing),
             v(&p.logo, String::clone),
             p.keywords.join("; "),
         ]

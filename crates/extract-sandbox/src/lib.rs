@@ -12,6 +12,9 @@
 //!   (JSON-LD, microdata, OpenGraph only, contacts only in footer text), with
 //!   the ground truth of what an extractor should find;
 //! - optional extra sites from a folder of saved pages (`<stem>.corpus.test`);
+//! - an optional search [`Scenario`]: fixed hits for given queries (such as
+//!   the shared corpus's hard names), each hit's host serving a homepage made
+//!   from its title and snippet;
 //! - misbehaving sites under `*.sandbox.test` (`slow`, `huge` (256 MB),
 //!   `garbage`, `redirect-loop`, `redirect-chain/N`, `error`, `empty`,
 //!   `norobots` (robots.txt disallows everything), `robots-down` (robots.txt
@@ -41,6 +44,7 @@
 
 pub mod redis;
 mod render;
+mod scenario;
 
 mod search;
 mod server;
@@ -57,6 +61,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use scenario::{Scenario, ScenarioCase};
 pub use server::{Hook, Knobs, SearchFault, Stats, MAX_HOOKS};
 pub use world::{Company, Style, Truth, World};
 
@@ -76,6 +81,9 @@ pub struct Config {
     pub knobs: Knobs,
     /// A folder of `*.html` pages served as extra sites at `<stem>.corpus.test`.
     pub corpus_dir: Option<PathBuf>,
+    /// Fixed search answers for some queries, each hit's host serving a
+    /// homepage made from its title and snippet.
+    pub scenario: Scenario,
 }
 
 impl Default for Config {
@@ -85,6 +93,7 @@ impl Default for Config {
             seed: 42,
             knobs: Knobs::default(),
             corpus_dir: None,
+            scenario: Scenario::default(),
         }
     }
 }
@@ -107,7 +116,13 @@ impl Sandbox {
             None => HashMap::new(),
         };
         let world = World::new(config.companies, config.seed);
-        let state = Arc::new(server::State::new(world, config.seed, config.knobs, corpus));
+        let state = Arc::new(server::State::new(
+            world,
+            config.seed,
+            config.knobs,
+            corpus,
+            config.scenario.clone(),
+        ));
         let (stop, mut stopped) = watch::channel(false);
         let serving = state.clone();
         let task = tokio::spawn(async move {

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Parser;
 use extract_sandbox::{Config, Knobs, Sandbox};
 
@@ -35,6 +36,10 @@ struct Args {
     /// A folder of saved HTML pages to serve as extra sites (`<stem>.corpus.test`).
     #[arg(long)]
     corpus_dir: Option<PathBuf>,
+    /// A JSON file of fixed search answers, `[{"q", "hits": [[url, title, snippet], …]}]`
+    /// (the shape of the shared corpus's `hard_names/dev_hard_names.json`).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -55,6 +60,11 @@ async fn main() -> anyhow::Result<()> {
             ..Knobs::default()
         },
         corpus_dir: args.corpus_dir,
+        scenario: match &args.scenario {
+            Some(path) => extract_sandbox::Scenario::from_file(path)
+                .with_context(|| format!("reading the scenario {}", path.display()))?,
+            None => extract_sandbox::Scenario::default(),
+        },
     };
     let sandbox = Sandbox::start(args.bind, config).await?;
     tracing::info!(addr = %sandbox.addr(), companies = sandbox.world().companies().len(), "sandbox listening");

@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::Scenario;
 use crate::world::World;
 use crate::{render, search};
 
@@ -89,6 +90,7 @@ pub(crate) struct State {
     serp_window: Mutex<VecDeque<Instant>>,
     host_windows: Mutex<HashMap<String, VecDeque<Instant>>>,
     corpus: HashMap<String, Bytes>,
+    scenario: Scenario,
     hooks: Mutex<VecDeque<Hook>>,
 }
 
@@ -113,6 +115,7 @@ impl State {
         seed: u64,
         knobs: Knobs,
         corpus: HashMap<String, Bytes>,
+        scenario: Scenario,
     ) -> Self {
         let s = State {
             world,
@@ -131,6 +134,7 @@ impl State {
             serp_window: Mutex::new(VecDeque::new()),
             host_windows: Mutex::new(HashMap::new()),
             corpus,
+            scenario,
             hooks: Mutex::new(VecDeque::new()),
         };
         s.set_knobs(knobs);
@@ -328,6 +332,19 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         .is_some_and(|v| v.contains("gzip"));
     let query = req.uri().query().unwrap_or_default().to_owned();
 
+    // A scenario's hosts answer with its pages, before the world's sites of the same name.
+    if let Some(page) = state.scenario.homepage(&host) {
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        state.record_host(&host);
+        state.site_delay().await;
+        return match path.as_str() {
+            "/" => html(page),
+            "/robots.txt" => full(StatusCode::OK, "text/plain", "User-agent: *\nAllow: /\n"),
+            // Hits point at deeper pages (`/en/`, `/wiki/…`): each is the same page.
+            p if !p.contains('.') || p.ends_with(".html") => html(page),
+            _ => not_found(&path),
+        };
+    }
     if let Some(company) = state.world.by_host(&host) {
         state.page_requests.fetch_add(1, Ordering::Relaxed);
         state.record_host(&host);
@@ -477,7 +494,10 @@ async fn search(state: &State, format: Format, query: &str, key_header: bool) ->
     if q.trim().is_empty() {
         return full(StatusCode::BAD_REQUEST, "text/plain", "missing q\n");
     }
-    let (hits, panel) = search::results_with_panel(&state.world, q, state.seed);
+    let (hits, panel) = match state.scenario.answer(q) {
+        Some(hits) => (hits.to_vec(), None),
+        None => search::results_with_panel(&state.world, q, state.seed),
+    };
     match format {
         Format::Searxng => match params.get("format").map(String::as_str) {
             Some("json") => full(

@@ -24,6 +24,9 @@ pub(crate) struct ExtractRequest {
     max_age_s: Option<u64>,
     #[serde(default)]
     force_refresh: bool,
+    /// Below this match confidence of the website choice, answer 404
+    /// `no_confident_match` with the candidates instead of a profile.
+    min_confidence: Option<f32>,
 }
 
 pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
@@ -49,6 +52,16 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             json!({ "field": field, "max_name_chars": app.config().extract.max_name_chars }),
         )
     })?;
+    if let Some(m) = body.min_confidence {
+        if !(0.0..=1.0).contains(&m) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!("min_confidence must be between 0 and 1, not {m}"),
+            )
+            .with_details(json!({ "field": "min_confidence" })));
+        }
+    }
     query.freshness = Freshness {
         max_age_s: body.max_age_s,
         force_refresh: body.force_refresh,
@@ -72,6 +85,12 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
     observe(app, &query, started.elapsed(), &result);
     match result {
         Ok(Ok((profile, cache))) => {
+            // The profile stays cached; the bar applies to this answer only.
+            if let Some(m) = body.min_confidence {
+                profile
+                    .check_confidence(m)
+                    .map_err(|e| ApiError::from_core(&e))?;
+            }
             let mut response = json_response(StatusCode::OK, &*profile);
             response
                 .headers_mut()

@@ -38,6 +38,8 @@ pub struct PageFacts {
     pub descriptions: Vec<Field<String>>,
     /// Logo URL candidates.
     pub logos: Vec<Field<String>>,
+    /// Icon URL candidates (favicons, touch icons): never a logo.
+    pub icons: Vec<Field<String>>,
     /// Founding year candidates.
     pub founded: Vec<Field<u16>>,
     /// Head count candidates.
@@ -111,6 +113,10 @@ impl PageFacts {
                 continue;
             }
             match key.as_str() {
+                // A site builder's default title is nobody's name.
+                "og:site_name" if is_builder_default(&value) => {
+                    f.site_names.push(f.field(value, Method::Opengraph, 0.3));
+                }
                 "og:site_name" => {
                     f.site_names
                         .push(f.field(value.clone(), Method::Opengraph, 1.0));
@@ -120,6 +126,8 @@ impl PageFacts {
                     f.site_names.push(f.field(value.clone(), Method::Meta, 0.9));
                     f.names.push(f.field(value, Method::Meta, 0.9));
                 }
+                "og:description" | "description" | "twitter:description"
+                    if is_placeholder_description(&value) => {}
                 "og:description" => f.descriptions.push(f.field(value, Method::Opengraph, 1.0)),
                 "description" => f.descriptions.push(f.field(value, Method::Meta, 1.0)),
                 "twitter:description" => f.descriptions.push(f.field(value, Method::Meta, 0.95)),
@@ -151,7 +159,7 @@ impl PageFacts {
                 _ => {}
             }
         }
-        if let Some(name) = name_from_title(&f.title, &host) {
+        if let Some(name) = name_from_title(&f.title, &host).filter(|n| !is_builder_default(n)) {
             f.site_names.push(f.field(name.clone(), Method::Meta, 0.85));
             f.names.push(f.field(name, Method::Meta, 0.85));
         }
@@ -161,16 +169,44 @@ impl PageFacts {
         }
         for (rel, href) in &raw.icons {
             let Some(u) = resolve(href) else { continue };
+            if rel.contains("logo") {
+                f.logos.push(f.field(u, Method::Meta, 1.0));
+                continue;
+            }
             let weight = if rel.contains("apple-touch-icon") {
                 0.95
-            } else if rel.contains("logo") {
-                1.0
             } else if rel.contains("icon") {
                 0.7
             } else {
                 continue;
             };
-            f.logos.push(f.field(u, Method::Meta, weight));
+            f.icons.push(f.field(u, Method::Meta, weight));
+        }
+        // The header's brand image: the first image in the home link or
+        // named a logo, unless it belongs to a partner, client or payment strip.
+        let site_label: String = crate::picker::registrable_domain(&host)
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| *c != '-')
+            .collect();
+        let site = crate::picker::registrable_domain(&host);
+        let elsewhere = |img: &&super::html::Image| {
+            img.link
+                .as_deref()
+                .and_then(|l| resolve_url(l))
+                .and_then(|u| u.host_str().map(crate::picker::registrable_domain))
+                .is_some_and(|d| d != site)
+        };
+        if let Some(img) = raw.images.iter().find(|i| {
+            is_brand_image(i)
+                && !elsewhere(i)
+                && (i.in_home_link || !names_other_brand(i, &site_label))
+        }) {
+            if let Some(u) = resolve(&img.src) {
+                f.logos.push(f.field(u, Method::Link, 0.97));
+            }
         }
 
         // Links: contacts, social profiles, and pages for the crawl planner.
@@ -178,6 +214,8 @@ impl PageFacts {
             let href = decode(a.href.trim());
             let lower = href.to_ascii_lowercase();
             if let Some(addr) = lower.strip_prefix("mailto:") {
+                // Some sites write the scheme twice ("mailto:Mailto:info@…").
+                let addr = addr.trim_start().strip_prefix("mailto:").unwrap_or(addr);
                 let addr = addr.split('?').next().unwrap_or_default().trim();
                 let addr = percent_decode(addr);
                 if text::plausible_email(&addr) && addr.contains('@') {
@@ -189,7 +227,18 @@ impl PageFacts {
                 }
             } else if may_be_social(&lower) {
                 if let Some(p) = resolve_url(&href).as_ref().and_then(social_profile_of) {
-                    f.social.push(f.field(p, Method::Link, 1.0));
+                    // A profile whose handle has nothing of the site's name is
+                    // more likely an author's or a project's than the company's:
+                    // it only stands in when no better one exists, and a code
+                    // host's never does (articles link to other people's repositories).
+                    let weight = if slug_names_site(&p.url, &site_label) {
+                        1.0
+                    } else if p.network == crate::SocialNetwork::Github {
+                        continue;
+                    } else {
+                        0.6
+                    };
+                    f.social.push(f.field(p, Method::Link, weight));
                 }
             } else if f.anchors.len() < 1000
                 && !lower.starts_with('#')
@@ -217,8 +266,37 @@ impl PageFacts {
         if let Some(n) = text::employees(&body, &lower) {
             f.employees.push(f.field(n, Method::Text, 1.0));
         }
-        if let Some(a) = text::address(&body) {
+        if let Some(a) = super::address::address(&body) {
             f.addresses.push(f.field(a, Method::Text, 1.0));
+        }
+        // Names with a legal form in the imprint, footer or copyright line:
+        // the site's own when a word of them spells its domain.
+        let label: String = crate::picker::registrable_domain(&host)
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| *c != '-')
+            .collect();
+        for legal in text::legal_names(&body) {
+            // Words before the name that are not part of it ("by", "©", "-2020").
+            let words: Vec<&str> = legal.split(' ').collect();
+            let start = words
+                .iter()
+                .position(|w| {
+                    let lw = w.to_lowercase();
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        || (label.len() >= 3 && lw.contains(&label))
+                })
+                .unwrap_or(0);
+            let legal = words[start..].join(" ");
+            let own = crate::normalize::name_words(&legal)
+                .iter()
+                .any(|w| w.len() >= 4 && label.contains(w.as_str()))
+                || compact_name(&legal).contains(&label) && label.len() >= 3;
+            if own {
+                f.legal_names.push(f.field(legal, Method::Text, 1.0));
+            }
         }
         if let Some(holder) = text::copyright_holder(&body) {
             f.site_names
@@ -322,6 +400,157 @@ impl PageFacts {
     }
 }
 
+/// Whether a "logo" image's file name names another brand: a word of it that
+/// is not the site's ("logo-partnername.svg", a social network's logo).
+fn names_other_brand(img: &super::html::Image, label: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "logo",
+        "logos",
+        "white",
+        "black",
+        "color",
+        "colour",
+        "dark",
+        "light",
+        "small",
+        "large",
+        "header",
+        "footer",
+        "main",
+        "site",
+        "website",
+        "default",
+        "mobile",
+        "retina",
+        "transparent",
+        "horizontal",
+        "vertical",
+        "full",
+        "new",
+        "png",
+        "svg",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "img",
+        "image",
+        "images",
+        "uploads",
+        "assets",
+        "static",
+        "media",
+        "brand",
+        "cropped",
+        "primary",
+        "secondary",
+        "inverted",
+        "negative",
+        "positive",
+        "standard",
+        "rgb",
+        "cmyk",
+        "icon",
+        "mark",
+        "wordmark",
+        "sticky",
+        "top",
+        "nav",
+        "desktop",
+        "print",
+    ];
+    const NETWORKS: &[&str] = &[
+        "facebook",
+        "twitter",
+        "linkedin",
+        "instagram",
+        "youtube",
+        "xing",
+        "pinterest",
+        "reddit",
+        "github",
+        "tiktok",
+        "whatsapp",
+        "google",
+        "apple",
+        "paypal",
+        "visa",
+        "mastercard",
+    ];
+    let file = img
+        .src
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let words: Vec<&str> = file
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()))
+        .collect();
+    words.iter().any(|w| NETWORKS.contains(w))
+        || (words.iter().any(|w| w.contains("logo"))
+            && words.iter().any(|w| {
+                !PLAIN.contains(w)
+                    && !label.contains(w)
+                    && !w.contains(label)
+                    && !w.contains("logo")
+            }))
+}
+
+/// Whether a profile URL's handle shares a part of the site's domain label.
+fn slug_names_site(url: &str, label: &str) -> bool {
+    let slug = url.rsplit('/').next().unwrap_or_default().to_lowercase();
+    let slug: String = slug.chars().filter(|c| c.is_alphanumeric()).collect();
+    if label.len() < 3 || slug.is_empty() {
+        return true;
+    }
+    slug.contains(label)
+        || label.contains(&slug)
+        || (0..=label.len().saturating_sub(4)).any(|i| {
+            label.is_char_boundary(i)
+                && label.is_char_boundary(i + 4)
+                && slug.contains(&label[i..i + 4])
+        })
+}
+
+/// A site title a site builder or theme leaves until the owner sets one
+/// ("acmes Webseite!", "My WordPress Site").
+fn is_builder_default(value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    v.ends_with("s webseite!")
+        || v.ends_with("'s website")
+        || v.ends_with("s website!")
+        || v.starts_with("my wordpress")
+        || v == "site title"
+        || v == "just another wordpress site"
+}
+
+/// A description a site builder or theme left in place of one.
+fn is_placeholder_description(value: &str) -> bool {
+    let v = value.trim().trim_end_matches('.').to_lowercase();
+    v.chars().count() < 12
+        || matches!(
+            v.as_str(),
+            "description"
+                | "just another wordpress site"
+                | "default description"
+                | "page description"
+        )
+}
+
+/// Whether an image is the site's own logo: in the home link or named so,
+/// and not one of a strip of partners', clients' or payment providers' logos.
+fn is_brand_image(img: &super::html::Image) -> bool {
+    const OTHERS: [&str; 15] = [
+        "partner", "client", "customer", "kunde", "payment", "zahlung", "award", "sponsor",
+        "badge", "certif", "siegel", "trust", "hero", "banner", "slide",
+    ];
+    let named = img.hints.contains("logo") || img.hints.contains("brand");
+    (img.in_home_link || named)
+        && !OTHERS.iter().any(|o| img.hints.contains(o))
+        && !img.hints.contains("icon")
+}
+
 /// Whether a (lowercased) link may point at a social or reference profile:
 /// a cheap test that spares the URL parser most links.
 fn may_be_social(href: &str) -> bool {
@@ -331,7 +560,7 @@ fn may_be_social(href: &str) -> bool {
     }
     let host = href.split_once("//").map_or(href, |(_, rest)| rest);
     let host = host.split(['/', '?', '#']).next().unwrap_or(host);
-    const HOSTS: [&str; 11] = [
+    const HOSTS: [&str; 12] = [
         "linkedin.",
         "twitter.",
         "x.com",
@@ -343,6 +572,7 @@ fn may_be_social(href: &str) -> bool {
         "crunchbase.",
         "wikipedia.",
         "youtu.be",
+        "xing.",
     ];
     HOSTS.iter().any(|h| host.contains(h))
 }
@@ -445,17 +675,34 @@ fn name_from_title(title: &str, host: &str) -> Option<String> {
     if title.is_empty() {
         return None;
     }
-    let label = host.split('.').next().unwrap_or_default();
+    let registrable = crate::picker::registrable_domain(host);
+    let label = registrable.split('.').next().unwrap_or_default();
+    let plain: String = label.chars().filter(|c| *c != '-').collect();
     let normalized = title.replace('\u{a0}', " ");
     let mut segments: Vec<&str> = vec![normalized.as_str()];
     for sep in [" | ", " - ", " – ", " — ", " · ", ": "] {
         segments = segments.iter().flat_map(|s| s.split(sep)).collect();
     }
+    // "Advertising on Jodel": the words that spell the domain are the name.
+    for seg in &segments {
+        let words: Vec<&str> = seg.split_whitespace().collect();
+        if words.len() < 2 {
+            continue;
+        }
+        for len in 1..=words.len().min(4) {
+            for win in words.windows(len) {
+                let run = win.join(" ");
+                if compact_name(&run) == plain && run.len() < seg.trim().len() {
+                    return Some(run);
+                }
+            }
+        }
+    }
     let (score, best) = segments
         .iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .map(|s| (super::similarity(&compact_name(s), label), s))
+        .map(|s| (super::similarity(&compact_name(s), &plain), s))
         .max_by(|a, b| a.0.total_cmp(&b.0))?;
     (score >= 0.5 && best.split_whitespace().count() <= 6).then(|| best.to_owned())
 }

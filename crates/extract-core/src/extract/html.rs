@@ -21,6 +21,19 @@ pub(crate) struct Anchor {
     pub(crate) text: String,
 }
 
+/// An `<img>` with what says whether it is the site's logo.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Image {
+    /// `src`, or the lazy-loading `data-src` / first `srcset` URL when `src` is a placeholder.
+    pub(crate) src: String,
+    /// `alt`, `class`, `id` and `src` together, lowercased: where "logo" would be written.
+    pub(crate) hints: String,
+    /// Inside a link to the site's home page (the header's brand link).
+    pub(crate) in_home_link: bool,
+    /// The `href` of the link it is in, if any.
+    pub(crate) link: Option<String>,
+}
+
 /// What one pass over a page collected.
 #[derive(Debug, Default)]
 pub(crate) struct Raw {
@@ -30,6 +43,8 @@ pub(crate) struct Raw {
     pub(crate) jsonld: Vec<String>,
     pub(crate) microdata: Vec<Item>,
     pub(crate) anchors: Vec<Anchor>,
+    /// Images, in document order (the first few hundred).
+    pub(crate) images: Vec<Image>,
     /// `(rel, href)` of `<link>` icons.
     pub(crate) icons: Vec<(String, String)>,
     pub(crate) base: Option<String>,
@@ -46,6 +61,8 @@ struct State {
     title_open: bool,
     jsonld_open: bool,
     anchor_open: bool,
+    /// The open anchor points at the site's home page.
+    anchor_home: bool,
     /// Open microdata items, innermost last, each with the property it fills in its parent.
     items: Vec<(Item, Vec<String>)>,
     /// Open text captures of `itemprop` elements: (property names, text so far).
@@ -66,6 +83,7 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         .and_then(AsciiCompatibleEncoding::new)
         .unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
+    let s10 = state.clone();
     let (s1, s2, s3, s4, s5, s6, s7, s8, s9) = (
         state.clone(),
         state.clone(),
@@ -88,6 +106,10 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         }),
         element!("a[href]", move |el| {
             on_anchor(&s3, el);
+            Ok(())
+        }),
+        element!("img", move |el| {
+            on_img(&s10, el);
             Ok(())
         }),
         element!("meta", move |el| {
@@ -209,6 +231,7 @@ fn on_anchor(state: &Shared, el: &mut Element<'_, '_>) {
             st.raw.truncated = true;
             return;
         }
+        st.anchor_home = is_home_href(&href);
         st.raw.anchors.push(Anchor {
             href,
             text: String::new(),
@@ -222,6 +245,79 @@ fn on_anchor(state: &Shared, el: &mut Element<'_, '_>) {
             Ok(())
         }));
     }
+}
+
+fn on_img(state: &Shared, el: &mut Element<'_, '_>) {
+    let mut st = state.borrow_mut();
+    if st.raw.images.len() >= 256 {
+        return;
+    }
+    let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
+    let src = attr("src");
+    let lazy = ["data-src", "data-lazy-src", "data-original"]
+        .iter()
+        .map(|a| attr(a))
+        .find(|v| !v.trim().is_empty())
+        .or_else(|| {
+            let set = attr("srcset");
+            let set = if set.is_empty() {
+                attr("data-srcset")
+            } else {
+                set
+            };
+            set.split(',')
+                .next()
+                .and_then(|c| c.split_whitespace().next())
+                .map(str::to_owned)
+        });
+    let placeholder = src.trim().is_empty()
+        || src.starts_with("data:")
+        || src.contains("blank.gif")
+        || src.contains("placeholder");
+    let chosen = if placeholder {
+        lazy.unwrap_or_default()
+    } else {
+        src
+    };
+    if chosen.trim().is_empty() {
+        return;
+    }
+    let hints = format!(
+        "{} {} {} {}",
+        attr("alt"),
+        attr("class"),
+        attr("id"),
+        chosen
+    )
+    .to_lowercase();
+    let in_home_link = st.anchor_open && st.anchor_home;
+    let link = if st.anchor_open {
+        st.raw.anchors.last().map(|a| a.href.clone())
+    } else {
+        None
+    };
+    st.raw.images.push(Image {
+        src: chosen,
+        hints,
+        in_home_link,
+        link,
+    });
+}
+
+/// Whether a link's `href` points at the site's home page.
+fn is_home_href(href: &str) -> bool {
+    let h = href.trim();
+    let path = match h.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => h,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    matches!(
+        path,
+        "" | "/" | "./" | "/index.html" | "/index.php" | "index.html"
+    ) || (path.len() <= 4
+        && path.starts_with('/')
+        && path[1..].chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 fn on_meta(state: &Shared, el: &mut Element<'_, '_>) {

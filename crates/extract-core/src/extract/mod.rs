@@ -5,6 +5,7 @@
 //! (JSON-LD > microdata > link > OpenGraph > meta > text) and is scaled by
 //! how the value sits on the page (a publisher or a favicon counts less).
 
+mod address;
 mod facts;
 mod html;
 mod jsonld;
@@ -144,6 +145,8 @@ pub struct Merged {
     pub description: Option<Field<String>>,
     /// Logo URL.
     pub logo: Option<Field<String>>,
+    /// Icon URL (favicon or touch icon), kept apart from the logo.
+    pub icon: Option<Field<String>>,
     /// Founding year.
     pub founded_year: Option<Field<u16>>,
     /// Head count.
@@ -229,11 +232,36 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         },
         &mut conflicts,
     );
-    let country = headquarters
-        .as_ref()
-        .and_then(|h| h.value.country.as_deref())
-        .and_then(phone::country_code)
-        .or_else(|| domain.and_then(phone::country_of_domain));
+    let country = country_of(&headquarters, domain, &pages);
+    let mut headquarters = headquarters;
+    if let Some((iso, how)) = &country {
+        match &mut headquarters {
+            // An address whose country was not written gets the inferred one.
+            Some(h) if h.value.country.is_none() => h.value.country = Some((*iso).to_owned()),
+            Some(h) => {
+                if let Some(code) =
+                    phone::country_code(h.value.country.as_deref().unwrap_or_default())
+                {
+                    h.value.country = Some(code.to_owned());
+                }
+            }
+            // No address, but a country-code domain: the country alone, weakly.
+            None if *how == CountryEvidence::Domain => {
+                let mut f = Field::new(
+                    Address {
+                        country: Some((*iso).to_owned()),
+                        ..Address::default()
+                    },
+                    pages.first().map_or("", |p| p.url.as_str()),
+                    crate::Method::Meta,
+                );
+                f.confidence = 0.4;
+                headquarters = Some(f);
+            }
+            None => {}
+        }
+    }
+    let country = country.map(|(iso, _)| iso);
     let phones = unique(all(|p| &p.phones), same_phone)
         .into_iter()
         .map(|mut f| {
@@ -255,6 +283,7 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
             d
         }),
         logo: best(all(|p| &p.logos)),
+        icon: best(all(|p| &p.icons)),
         founded_year,
         employees,
         headquarters,
@@ -286,6 +315,43 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         }
     }
     m
+}
+
+/// How a profile's country was inferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CountryEvidence {
+    /// Written in the address, or implied by its postal-code format.
+    Address,
+    /// The domain's country-code TLD.
+    Domain,
+    /// The calling code of the page's international phone numbers.
+    Phone,
+}
+
+/// The ISO country of the company: from its address, else from a
+/// country-code domain, else from the calling code its numbers share.
+fn country_of(
+    headquarters: &Option<Field<Address>>,
+    domain: Option<&str>,
+    pages: &[&PageFacts],
+) -> Option<(&'static str, CountryEvidence)> {
+    if let Some(c) = headquarters
+        .as_ref()
+        .and_then(|h| h.value.country.as_deref())
+        .and_then(phone::country_code)
+    {
+        return Some((c, CountryEvidence::Address));
+    }
+    if let Some(c) = domain.and_then(phone::country_of_domain) {
+        return Some((c, CountryEvidence::Domain));
+    }
+    let mut codes = pages
+        .iter()
+        .flat_map(|p| p.phones.iter())
+        .filter(|p| p.value.starts_with('+'))
+        .filter_map(|p| phone::country_of_e164(&phone_digits(&p.value)));
+    let first = codes.next()?;
+    (headquarters.is_some() && codes.all(|c| c == first)).then_some((first, CountryEvidence::Phone))
 }
 
 /// Records every candidate that disagrees with the chosen value, once per value.
@@ -410,7 +476,7 @@ mod tests {
         let html = br#"<html><head><base href="/site/"><link rel="apple-touch-icon" href="img/logo.png"></head>
             <body><a href="about">About us</a><a href="tel:+1%20555%20010%200100">call</a></body></html>"#;
         let f = page("https://acme.com/x/y", html, None, &Limits::default());
-        assert_eq!(f.logos[0].value, "https://acme.com/site/img/logo.png");
+        assert_eq!(f.icons[0].value, "https://acme.com/site/img/logo.png");
         assert_eq!(f.links()[0].url, "https://acme.com/site/about");
         assert_eq!(f.links()[0].text, "About us");
         assert_eq!(f.phones[0].value, "+1 555 010 0100");

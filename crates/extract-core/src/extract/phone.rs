@@ -85,8 +85,26 @@ pub(crate) fn country_of_domain(domain: &str) -> Option<&'static str> {
 /// else `None`.
 pub(crate) fn to_e164(raw: &str, country: Option<&str>) -> Option<String> {
     let trimmed = raw.trim();
+    // "+49 (0)2202 …": the national trunk prefix written beside the country code.
+    let without_trunk = trimmed.replacen("(0)", "", 1);
+    let trimmed = if trimmed.starts_with('+') {
+        without_trunk.as_str()
+    } else {
+        trimmed
+    };
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
     if trimmed.starts_with('+') {
+        // "+49 0711 …": a trunk 0 after the calling code of a country that drops it.
+        let digits = COUNTRIES
+            .iter()
+            .filter(|(_, _, trunk)| *trunk)
+            .find_map(|(_, code, _)| {
+                digits
+                    .strip_prefix(code)
+                    .and_then(|rest| rest.strip_prefix('0'))
+                    .map(|rest| format!("{code}{rest}"))
+            })
+            .unwrap_or(digits);
         return (8..=15)
             .contains(&digits.len())
             .then(|| format!("+{digits}"));
@@ -94,6 +112,8 @@ pub(crate) fn to_e164(raw: &str, country: Option<&str>) -> Option<String> {
     if let Some(rest) = digits.strip_prefix("00") {
         return (8..=15).contains(&rest.len()).then(|| format!("+{rest}"));
     }
+    // Without a country, the North American 3-3-4 shape ("877-488-4224") is itself one.
+    let country = country.or_else(|| nanp_shaped(trimmed).then_some("US"));
     let (_, code, trunk) = COUNTRIES.iter().find(|(c, _, _)| Some(*c) == country)?;
     let national = if *code == "1" {
         match digits.len() {
@@ -110,9 +130,55 @@ pub(crate) fn to_e164(raw: &str, country: Option<&str>) -> Option<String> {
     (9..=16).contains(&e164.len()).then_some(e164)
 }
 
+/// `(877) 488-4224`, `877-488-4224`, `877.488.4224`: the North American plan's shape.
+fn nanp_shaped(raw: &str) -> bool {
+    let groups: Vec<&str> = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    (lens == [3, 3, 4] && raw.contains(['-', '.', ')'])) && !groups[0].starts_with(['0', '1'])
+}
+
+/// The country whose calling code starts an E.164 number.
+pub(crate) fn country_of_e164(e164: &str) -> Option<&'static str> {
+    let digits = e164.strip_prefix('+')?;
+    // Longest codes first; "1" is shared by the US and Canada: the US.
+    let mut best: Option<(&str, usize)> = None;
+    for (iso, code, _) in COUNTRIES {
+        if digits.starts_with(code) && best.is_none_or(|(_, l)| code.len() > l) {
+            best = Some((iso, code.len()));
+        }
+    }
+    best.map(|(iso, _)| iso)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trunk_prefix_and_north_american_shape() {
+        assert_eq!(
+            to_e164("+49 (0)2202 -2809436", None).as_deref(),
+            Some("+4922022809436")
+        );
+        assert_eq!(
+            to_e164("877-488-4224", None).as_deref(),
+            Some("+18774884224")
+        );
+        assert_eq!(
+            to_e164("+49 07141 2987780", None).as_deref(),
+            Some("+4971412987780")
+        );
+        assert_eq!(
+            to_e164("+39 0473 668056", None).as_deref(),
+            Some("+390473668056")
+        );
+        assert_eq!(to_e164("0877 488 4224", None), None);
+        assert_eq!(country_of_e164("+4775663080"), Some("NO"));
+        assert_eq!(country_of_e164("+35312345678"), Some("IE"));
+    }
 
     #[test]
     fn numbers_and_countries() {

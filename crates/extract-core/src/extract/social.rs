@@ -161,6 +161,25 @@ pub(crate) fn social_profile_of(url: &Url) -> Option<SocialProfile> {
             host.to_owned(),
             format!("organization/{slug}"),
         )
+    } else if host == "xing.com" {
+        let kind = first.to_ascii_lowercase();
+        if !matches!(kind.as_str(), "companies" | "pages" | "profile") {
+            return None;
+        }
+        let slug = segments.get(1)?;
+        if !is_handle(slug) {
+            return None;
+        }
+        let slug = if kind == "profile" {
+            (*slug).to_owned()
+        } else {
+            slug.to_ascii_lowercase()
+        };
+        (
+            SocialNetwork::Xing,
+            host.to_owned(),
+            format!("{kind}/{slug}"),
+        )
     } else if host.ends_with(".wikipedia.org") {
         if first != "wiki" {
             return None;
@@ -254,6 +273,12 @@ mod tests {
             "https://en.wikipedia.org/wiki/Walmart",
             Some("https://en.wikipedia.org/wiki/Walmart"),
         );
+        check(
+            "https://www.xing.com/companies/ManagementCircleAG?sc_o=x",
+            Some("https://xing.com/companies/managementcircleag"),
+        );
+        check("https://www.xing.com/jobs/search", None);
+        check("https://www.xing.com/spi/shares/new?url=x", None);
         check("mailto:x@y.com", None);
         check("/relative", None);
     }

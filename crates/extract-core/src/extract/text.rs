@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::{Address, Employees};
+use crate::Employees;
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)")
@@ -30,7 +30,7 @@ static OBFUSCATED_DOT: LazyLock<Regex> = LazyLock::new(|| {
 /// then groups of digits separated by spaces, dots, dashes or slashes.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)[\s.\-/]?)?\d{2,5}(?: ?[\s.\-/] ?\d{1,5}){1,5}",
+        r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)\s?[\s.\-/]?)?\d{2,10}(?: ?[\s.\-/] ?\d{1,8}){0,5}",
     )
     .expect("phone pattern")
 });
@@ -57,19 +57,6 @@ static EMPLOYEE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 static EMPLOYEES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(\d{1,3}(?:[,.\u{a0} ]\d{3})+|\d{1,7})\s*(\+)?\s*(?:full[- ]time\s+)?(?:employees|associates|team members|staff members|staff|colleagues|mitarbeiter(?:innen|:innen)?|salariés|empleados)(?-u:\b)")
         .expect("employees pattern")
-});
-
-/// US style: `702 SW 8th St, Bentonville, AR 72716`.
-static US_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(\d{1,6}\s[A-Za-z0-9 .'#-]{2,60}),\s*([A-Za-z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)(?-u:\b)")
-        .expect("us address pattern")
-});
-
-/// Continental European style: `Hauptstraße 5, 10115 Berlin`. The street
-/// must end in a street word, so that a date ("May 16, 2024") is not one.
-static EU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)((?:[A-ZÄÖÜ][\wäöüßéè.'-]*\s){0,3}[\wäöüßéè.'-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|markt|laan|straat|gracht|plein|vej|gatan|gata|veien)\s\d{1,5}[a-z]?),\s*(?:([A-Z]{1,2})-)?(\d{4,5})\s+([A-ZÄÖÜ][\wäöüßéè.-]+(?:\s[A-ZÄÖÜ][\wäöüßéè.-]+)?)")
-        .expect("eu address pattern")
 });
 
 /// `© 2023 Los Angeles Rams. All rights reserved`: the holder's name.
@@ -114,6 +101,60 @@ pub(crate) fn copyright_holder(text: &str) -> Option<String> {
         }
     }
     found
+}
+
+/// A name with its legal form: "ebrosia GmbH + Co. KG", "Fortinet, Inc.", "car2go NA, LLC".
+static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:[\p{L}\d][\p{L}\d&'’.-]*\s){0,4}[\p{L}\d][\p{L}\d&'’.-]*),?\s([Gg]mb[Hh](?:\s?(?:&|\+|und)\s?Co\.\s?KG(?:aA)?)?|gGmbH|AG|SE|KGaA|Inc\.|Inc|LLC|L\.L\.C\.|Ltd\.?|Limited|S\.p\.A\.|SpA|S\.r\.l\.|S\.A\.S?\.?|SAS|SARL|B\.V\.|N\.V\.|AB|ASA|Oy|Oyj|plc|PLC|LLP|Corp\.|Corporation|Pvt\.? Ltd\.?|Pty\.? Ltd\.?)(?:$|[\s,.;)|])")
+        .expect("legal name pattern")
+});
+
+/// Names carrying a legal form in `text`, at most a few, as written.
+pub(crate) fn legal_names(text: &str) -> Vec<String> {
+    static FORMS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new([
+            "GmbH", "Gmbh", " AG", " SE", "Inc", "LLC", "Ltd", "Limited", "S.p.A", "SpA", "S.r.l",
+            "S.A", "SAS", "SARL", "B.V.", "N.V.", " AB", " ASA", " Oy", "plc", "PLC", "LLP",
+            "Corp", "KGaA",
+        ])
+        .expect("legal forms")
+    });
+    let mut out: Vec<String> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut last_line = usize::MAX;
+    for m in FORMS.find_iter(text) {
+        let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
+        if start == last_line {
+            continue;
+        }
+        last_line = start;
+        let end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
+        let line = &text[start..end];
+        if line.len() > 300 {
+            continue;
+        }
+        for c in LEGAL_NAME.captures_iter(line) {
+            let name =
+                c[1].trim_start_matches(|ch: char| ch.is_ascii_digit() || ch.is_whitespace());
+            let name = name.strip_prefix("c/o ").unwrap_or(name).trim();
+            if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) {
+                continue;
+            }
+            let full = format!(
+                "{name}{}{}",
+                if c[0].contains(&format!("{name},")) {
+                    ", "
+                } else {
+                    " "
+                },
+                &c[2]
+            );
+            if out.len() < 8 && !out.contains(&full) {
+                out.push(full);
+            }
+        }
+    }
+    out
 }
 
 /// Email addresses in `text`, lowercased, without obvious non-addresses
@@ -184,9 +225,30 @@ pub(crate) fn phones(text: &str, lower: &str) -> Vec<String> {
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         lines.push((start, end, context));
     }
+    // A line that is only a label ("Tel.", "Fon", "Office Contact:") gives
+    // its context to the next line, where the number stands.
+    let mut carried: Vec<(usize, usize, bool)> = Vec::new();
+    for &(start, end, context) in &lines {
+        carried.push((start, end, context));
+        let label = text[start..end].trim();
+        if context && label.len() <= 24 && !label.bytes().any(|b| b.is_ascii_digit()) {
+            let next_start = (end + 1).min(text.len());
+            let next_end = text[next_start..]
+                .find('\n')
+                .map_or(text.len(), |i| next_start + i);
+            if next_start < next_end {
+                carried.push((next_start, next_end, true));
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::new();
-    for (start, end, context) in lines {
-        for m in PHONE.find_iter(&text[start..end]) {
+    for (start, end, context) in carried {
+        let line = &text[start..end];
+        // A fax line holds no phone number to call.
+        if lower[start..end].trim_start().starts_with("fax") {
+            continue;
+        }
+        for m in PHONE.find_iter(line) {
             let candidate = m.as_str().trim();
             if !(context || candidate.starts_with('+')) {
                 continue;
@@ -269,54 +331,6 @@ pub(crate) fn employees(text: &str, lower: &str) -> Option<Employees> {
     None
 }
 
-/// The first postal address line in the text.
-pub(crate) fn address(text: &str) -> Option<Address> {
-    // Only lines with a comma and a run of four digits can hold a postal
-    // address line: the digit runs are found first, the patterns run on
-    // their lines alone.
-    static DIGITS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new("[0-9]{4}").expect("digits pattern"));
-    let bytes = text.as_bytes();
-    let mut last_line = usize::MAX;
-    for m in DIGITS.find_iter(text) {
-        let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
-        if start == last_line {
-            continue;
-        }
-        last_line = start;
-        let end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
-        let line = &text[start..end];
-        if line.len() >= 10 && memchr::memchr(b',', line.as_bytes()).is_some() {
-            if let Some(a) = address_in_line(line) {
-                return Some(a);
-            }
-        }
-    }
-    None
-}
-
-fn address_in_line(text: &str) -> Option<Address> {
-    if let Some(c) = US_ADDRESS.captures(text) {
-        return Some(Address {
-            street: Some(c[1].trim().to_owned()),
-            locality: Some(c[2].trim().to_owned()),
-            region: Some(c[3].to_owned()),
-            postal_code: Some(c[4].to_owned()),
-            country: Some("US".to_owned()),
-        });
-    }
-    if let Some(c) = EU_ADDRESS.captures(text) {
-        return Some(Address {
-            street: Some(c[1].trim().to_owned()),
-            locality: Some(c[4].trim().to_owned()),
-            region: None,
-            postal_code: Some(c[3].to_owned()),
-            country: c.get(2).map(|m| m.as_str().to_owned()),
-        });
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn founded_employees_address() {
+    fn founded_employees_copyright() {
         assert_eq!(founded("Founded in 1962 by Sam Walton"), Some(1962));
         assert_eq!(founded("Serving customers since 1887."), Some(1887));
         assert_eq!(founded("gegründet 1999"), Some(1999));
@@ -385,10 +399,6 @@ mod tests {
                 max: None
             })
         );
-        let a = address("HQ: 702 SW 8th St, Bentonville, AR 72716\n").unwrap();
-        assert_eq!(a.locality.as_deref(), Some("Bentonville"));
-        assert_eq!(a.postal_code.as_deref(), Some("72716"));
-        assert_eq!(address("May 16, 2024 Cisco Systems reports"), None);
         assert_eq!(
             copyright_holder("News\n© 2023 Los Angeles Rams. All rights reserved\n").as_deref(),
             Some("Los Angeles Rams")
@@ -398,17 +408,5 @@ mod tests {
             Some("Acme Corp")
         );
         assert_eq!(copyright_holder("no notice here"), None);
-
-        let a = address("Rue de Rivoli 5, 75001 Paris");
-        assert!(
-            a.is_none(),
-            "street words cover German and northern styles only"
-        );
-        let a = address("Hauptstraße 5, 10115 Berlin").unwrap();
-        assert_eq!(a.locality.as_deref(), Some("Berlin"));
-        assert_eq!(a.street.as_deref(), Some("Hauptstraße 5"));
-        let a = address("Besuchen Sie uns: Am Alten Markt 3, D-48143 Münster").unwrap();
-        assert_eq!(a.street.as_deref(), Some("Am Alten Markt 3"));
-        assert_eq!(a.locality.as_deref(), Some("Münster"));
     }
 }

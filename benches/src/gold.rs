@@ -1,0 +1,390 @@
+//! The development gold set: real company pages with hand-verified labels
+//! (`../shared/corpus/gold/`), scored per field kind by recall (labelled
+//! values found) and by the share of emitted values that are wrong, with
+//! every miss and every wrong value printed. The comparison follows the set's
+//! README: domains, e-mails and names case-insensitively, URLs without scheme,
+//! `www.`, trailing slash and query, phones by digits, lists as sets, and a
+//! value matching the label or any acceptable alternate counts as right.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use extract_core::{profile_from_page, CompanyProfile, Config, SocialNetwork};
+use serde_json::Value;
+
+/// Counts for one field kind.
+#[derive(Debug, Clone, Default)]
+pub struct Kind {
+    /// Labelled values.
+    pub labelled: usize,
+    /// Labelled values found.
+    pub found: usize,
+    /// Values the extraction emitted for this kind.
+    pub emitted: usize,
+    /// Emitted values that are wrong (neither the label nor an alternate).
+    pub wrong: usize,
+}
+
+/// The gold report: counts per field kind and one line per miss or wrong value.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Per field kind, in a stable order.
+    pub kinds: BTreeMap<&'static str, Kind>,
+    /// `file: kind: …` lines.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// All kinds added up.
+    pub fn total(&self) -> Kind {
+        self.kinds.values().fold(Kind::default(), |a, k| Kind {
+            labelled: a.labelled + k.labelled,
+            found: a.found + k.found,
+            emitted: a.emitted + k.emitted,
+            wrong: a.wrong + k.wrong,
+        })
+    }
+
+    /// Recall over every labelled value, in `0.0..=1.0`.
+    pub fn recall(&self) -> f64 {
+        let t = self.total();
+        t.found as f64 / t.labelled.max(1) as f64
+    }
+
+    /// Share of emitted values that are wrong, in `0.0..=1.0`.
+    pub fn wrong_share(&self) -> f64 {
+        let t = self.total();
+        t.wrong as f64 / t.emitted.max(1) as f64
+    }
+
+    /// The report as a text table, the notes below.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{:<20} {:>10} {:>8} {:>10} {:>8}\n",
+            "gold field", "found", "recall", "wrong", "share"
+        );
+        let mut line = |name: &str, k: &Kind| {
+            out.push_str(&format!(
+                "{:<20} {:>10} {:>7.1}% {:>10} {:>7.1}%\n",
+                name,
+                format!("{}/{}", k.found, k.labelled),
+                k.found as f64 * 100.0 / k.labelled.max(1) as f64,
+                format!("{}/{}", k.wrong, k.emitted),
+                k.wrong as f64 * 100.0 / k.emitted.max(1) as f64,
+            ));
+        };
+        for (name, k) in &self.kinds {
+            line(name, k);
+        }
+        line("all", &self.total());
+        for n in &self.notes {
+            out.push_str(&format!("  [gold] {n}\n"));
+        }
+        out
+    }
+
+    fn kind(&mut self, name: &'static str) -> &mut Kind {
+        self.kinds.entry(name).or_default()
+    }
+}
+
+/// Scores `profile_from_page` on every page of `gold_dir` against `labels.json`.
+pub fn score(gold_dir: &Path) -> anyhow::Result<Report> {
+    let labels: Vec<Value> = serde_json::from_slice(&std::fs::read(gold_dir.join("labels.json"))?)?;
+    let config = Config::default();
+    let mut report = Report::default();
+    for label in &labels {
+        let file = label["file"].as_str().unwrap_or_default();
+        let url = label["url"].as_str().unwrap_or("https://example.com/");
+        let body = std::fs::read(gold_dir.join(file))?;
+        let profile = profile_from_page(url, &body, None, &config);
+        score_page(&mut report, file, label, &profile);
+    }
+    Ok(report)
+}
+
+fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile) {
+    let alts = &label["acceptable_alternates"];
+    let short = file.split("__").nth(1).unwrap_or(file);
+
+    let text = |v: Option<&str>| v.map(str::to_owned);
+    scalar(
+        report,
+        short,
+        "name",
+        &label["name"],
+        alts.get("name"),
+        text(p.name.as_ref().map(|f| f.value.as_str())),
+        same_text,
+    );
+    scalar(
+        report,
+        short,
+        "legal_name",
+        &label["legal_name"],
+        alts.get("legal_name"),
+        text(p.legal_name.as_ref().map(|f| f.value.as_str())),
+        same_text,
+    );
+    scalar(
+        report,
+        short,
+        "domain",
+        &label["domain"],
+        alts.get("domain"),
+        p.domain.clone(),
+        same_text,
+    );
+    scalar(
+        report,
+        short,
+        "logo_url",
+        &label["logo_url"],
+        alts.get("logo_url"),
+        text(p.logo.as_ref().map(|f| f.value.as_str())),
+        same_url,
+    );
+    scalar(
+        report,
+        short,
+        "founded_year",
+        &label["founded_year"],
+        alts.get("founded_year"),
+        p.founded_year.as_ref().map(|f| f.value.to_string()),
+        same_text,
+    );
+
+    // A description is present or not: both answers are labelled.
+    {
+        let want = label["description_present"].as_bool().unwrap_or(false);
+        let have = p.description.is_some();
+        let k = report.kind("description_present");
+        k.labelled += 1;
+        if have {
+            k.emitted += 1;
+        }
+        if want == have {
+            k.found += 1;
+        } else {
+            if have {
+                k.wrong += 1;
+            }
+            report.notes.push(format!(
+                "{short}: description_present: want {want}, got {:?}",
+                p.description.as_ref().map(|f| clip(&f.value))
+            ));
+        }
+    }
+
+    list(
+        report,
+        short,
+        "phones",
+        &label["phones"],
+        alts.get("phones"),
+        p.phones.iter().map(|f| f.value.clone()).collect(),
+        |a, b| digits(a) == digits(b),
+    );
+    list(
+        report,
+        short,
+        "emails",
+        &label["emails"],
+        alts.get("emails"),
+        p.emails.iter().map(|f| f.value.clone()).collect(),
+        same_text,
+    );
+
+    // Address parts, each against the label's part or an alternate address's.
+    let addr = p.headquarters.as_ref().map(|f| &f.value);
+    for (part, kind) in [
+        ("street", "address.street"),
+        ("postal_code", "address.postal_code"),
+        ("locality", "address.locality"),
+        ("country", "address.country"),
+    ] {
+        let want = &label["address"][part];
+        let mut options: Vec<Value> = vec![want.clone()];
+        for alt in alts
+            .get("address")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            options.push(if alt.is_null() {
+                Value::Null
+            } else {
+                alt[part].clone()
+            });
+        }
+        let got = addr.and_then(|a| match part {
+            "street" => a.street.clone(),
+            "postal_code" => a.postal_code.clone(),
+            "locality" => a.locality.clone(),
+            _ => a.country.clone(),
+        });
+        judge(report, short, kind, want, &options, got, same_text);
+    }
+
+    // Social profiles of the schema's networks.
+    for (key, network) in [
+        ("linkedin", SocialNetwork::Linkedin),
+        ("twitter", SocialNetwork::Twitter),
+        ("facebook", SocialNetwork::Facebook),
+        ("instagram", SocialNetwork::Instagram),
+        ("youtube", SocialNetwork::Youtube),
+        ("github", SocialNetwork::Github),
+        ("xing", SocialNetwork::Xing),
+    ] {
+        let want = &label["social"][key];
+        let mut options = vec![want.clone()];
+        options.extend(
+            alts.get(format!("social.{key}"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let got = p.social_url(network).map(str::to_owned);
+        judge(report, short, "social", want, &options, got, same_url);
+    }
+}
+
+/// One scalar field: the label, its alternates, what was emitted.
+fn scalar(
+    report: &mut Report,
+    file: &str,
+    kind: &'static str,
+    want: &Value,
+    alts: Option<&Value>,
+    got: Option<String>,
+    same: fn(&str, &str) -> bool,
+) {
+    let mut options = vec![want.clone()];
+    options.extend(alts.and_then(Value::as_array).cloned().unwrap_or_default());
+    judge(report, file, kind, want, &options, got, same);
+}
+
+fn judge(
+    report: &mut Report,
+    file: &str,
+    kind: &'static str,
+    want: &Value,
+    options: &[Value],
+    got: Option<String>,
+    same: fn(&str, &str) -> bool,
+) {
+    let labelled = !want.is_null();
+    let matches = |g: &str| {
+        options
+            .iter()
+            .any(|o| value_text(o).is_some_and(|o| same(&o, g)))
+    };
+    let k = report.kind(kind);
+    if labelled {
+        k.labelled += 1;
+    }
+    match &got {
+        Some(g) => {
+            k.emitted += 1;
+            if matches(g) {
+                if labelled {
+                    k.found += 1;
+                }
+            } else {
+                k.wrong += 1;
+                report.notes.push(format!(
+                    "{file}: {kind}: WRONG {:?}, want {}",
+                    clip(g),
+                    want
+                ));
+            }
+        }
+        None if labelled => {
+            report.notes.push(format!("{file}: {kind}: missed {want}"));
+        }
+        None => {}
+    }
+}
+
+/// A list field: each labelled value found counts; each emitted value in no
+/// acceptable list is wrong.
+fn list(
+    report: &mut Report,
+    file: &str,
+    kind: &'static str,
+    want: &Value,
+    alts: Option<&Value>,
+    got: Vec<String>,
+    same: fn(&str, &str) -> bool,
+) {
+    let wanted: Vec<String> = want
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(value_text)
+        .collect();
+    let mut acceptable: Vec<String> = wanted.clone();
+    for alt in alts.and_then(Value::as_array).into_iter().flatten() {
+        acceptable.extend(alt.as_array().into_iter().flatten().filter_map(value_text));
+    }
+    let k = report.kind(kind);
+    k.labelled += wanted.len();
+    k.emitted += got.len();
+    let mut notes = Vec::new();
+    for w in &wanted {
+        if got.iter().any(|g| same(g, w)) {
+            k.found += 1;
+        } else {
+            notes.push(format!("{file}: {kind}: missed {w:?}"));
+        }
+    }
+    for g in &got {
+        if !acceptable.iter().any(|a| same(a, g)) {
+            k.wrong += 1;
+            notes.push(format!("{file}: {kind}: WRONG {g:?}"));
+        }
+    }
+    report.notes.extend(notes);
+}
+
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.replace(['’', '`'], "'")
+        .replace(['®', '™'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    fold(a) == fold(b)
+}
+
+fn url_key(u: &str) -> String {
+    let u = u.trim();
+    let u = u.split_once("://").map_or(u, |(_, rest)| rest);
+    let u = u.strip_prefix("www.").unwrap_or(u);
+    let u = u.split(['?', '#']).next().unwrap_or(u);
+    u.trim_end_matches('/').to_lowercase()
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    url_key(a) == url_key(b)
+}
+
+fn digits(p: &str) -> String {
+    p.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn clip(s: &str) -> String {
+    let s: String = s.chars().take(80).collect();
+    s
+}

@@ -1,0 +1,306 @@
+//! Postal addresses in visible text, as footers, contact blocks and imprints
+//! write them: on one line (`Juval 2, I-39020 Kastelbell-Tschars`) or over
+//! several (`Reuterstr. 123` / `51467 Bergisch Gladbach` / `Germany`), in
+//! the European postal-code-then-locality order, the US `City, ST 12345`
+//! order, the UK outward/inward code and the Indian PIN. A postal code and
+//! locality alone are not enough: a street must stand before them, so that
+//! "5000 Euro Kredit" or a price list is never an address.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::Address;
+
+/// `[CC-]postal locality` at the end of a line (European order).
+static EU_POSTAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[,;]\s*|\s)(?:([A-Z]{1,2})-)?(\d{4,5}|\d{4}\s?[A-Z]{2}|\d{3}\s\d{2})\s+(\p{Lu}[\p{L}.'’/-]*(?:[\s-]+(?:am|an|im|in|bei|a\.|sur|de|del|di|la|le|\p{Lu}[\p{L}.'’/-]*)){0,3})\s*\.?$")
+        .expect("postal pattern")
+});
+/// `locality PIN` (India) or `locality postcode` (UK) at the end of a line.
+static LOCALITY_POSTAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|,\s*)(\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*){0,2})[\s,-]+(\d{6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s*\.?$")
+        .expect("locality postal pattern")
+});
+/// `street, City, ST 12345` (US).
+static US: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(\d{1,6}\s[\p{L}0-9 .'#-]{2,60}),\s*(\p{Lu}[\p{L} .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)(?-u:\b)")
+        .expect("US address pattern")
+});
+/// A street: words then a house number, or a number then words that name a street.
+static STREET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\p{L}[\p{L}.'’-]*\s){0,4}\p{L}[\p{L}.'’-]*\.?\s?\d{1,5}\s?[a-zA-Z]?(?:[-/]\d{1,4})?$|^\d{1,6}[a-zA-Z]?,?\s(?:\p{L}[\p{L}.'’-]*\s){0,4}(?i:street|st\.?|road|rd\.?|avenue|ave\.?|boulevard|blvd\.?|drive|dr\.?|lane|ln\.?|way|place|pl\.?|court|ct\.?|square|sq\.?|parkway|pkwy\.?|highway|hwy\.?|rue|avenida|via|calle|quai|chemin)(?:\s\p{L}[\p{L}.'’-]*){0,3}$")
+        .expect("street pattern")
+});
+
+/// Postal-code prefixes written before the code (`D-`, `I-`, `CH-`).
+const POSTAL_PREFIXES: &[(&str, &str)] = &[
+    ("D", "DE"),
+    ("A", "AT"),
+    ("CH", "CH"),
+    ("I", "IT"),
+    ("F", "FR"),
+    ("E", "ES"),
+    ("NL", "NL"),
+    ("B", "BE"),
+    ("L", "LU"),
+    ("DK", "DK"),
+    ("S", "SE"),
+    ("N", "NO"),
+    ("FI", "FI"),
+    ("FL", "LI"),
+];
+
+/// The first postal address in `text` (one text node a line).
+pub(crate) fn address(text: &str) -> Option<Address> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    for (i, raw) in lines.iter().enumerate() {
+        let line = collapse(raw);
+        if line.len() < 6 || line.len() > 200 || !line.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(c) = US.captures(&line) {
+            return Some(Address {
+                street: Some(c[1].trim().to_owned()),
+                locality: Some(c[2].trim().to_owned()),
+                region: Some(c[3].to_owned()),
+                postal_code: Some(c[4].to_owned()),
+                country: Some("US".to_owned()),
+            });
+        }
+        // "…, 71634 Ludwigsburg, Baden-Württemberg, Germany": region and
+        // country after the locality are read off the end first.
+        let (line, tail_region, tail_country) = split_tail(&line);
+        let found = EU_POSTAL
+            .captures(&line)
+            .map(|c| {
+                let prefix = c.get(1).map(|m| m.as_str());
+                let country = prefix.and_then(|p| {
+                    POSTAL_PREFIXES
+                        .iter()
+                        .find(|(k, _)| *k == p)
+                        .map(|(_, v)| (*v).to_owned())
+                });
+                (
+                    c.get(0).map_or(0, |m| m.start()),
+                    c[2].to_owned(),
+                    // "Eschborn/Ts.": the locality, not its qualifier.
+                    c[3].split('/')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches(['.', ','])
+                        .to_owned(),
+                    country,
+                )
+            })
+            .or_else(|| {
+                LOCALITY_POSTAL.captures(&line).map(|c| {
+                    let code = c[2].to_owned();
+                    let country = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+                        Some("IN".to_owned())
+                    } else {
+                        Some("GB".to_owned())
+                    };
+                    (
+                        c.get(0).map_or(0, |m| m.start()),
+                        code,
+                        c[1].to_owned(),
+                        country,
+                    )
+                })
+            });
+        let Some((at, postal, locality, mut country)) = found else {
+            continue;
+        };
+        let before = line[..at].trim().trim_end_matches(',').trim();
+        let street = if before.is_empty() {
+            // The street is the line above, when it looks like one.
+            i.checked_sub(1)
+                .map(|j| collapse(lines[j]))
+                .filter(|s| STREET.is_match(s))
+        } else {
+            street_before(before)
+        };
+        let Some(street) = street else { continue };
+        country = country.or(tail_country);
+        if country.is_none() {
+            country = lines
+                .get(i + 1)
+                .and_then(|next| super::phone::country_code(next.trim_end_matches(['.', ','])))
+                .map(str::to_owned);
+        }
+        return Some(Address {
+            street: Some(street),
+            locality: Some(locality),
+            region: tail_region,
+            postal_code: Some(postal),
+            country,
+        });
+    }
+    None
+}
+
+/// A line without the region and country written after its locality:
+/// `(line, region, country)`.
+fn split_tail(line: &str) -> (String, Option<String>, Option<String>) {
+    let mut rest = line.trim_end_matches(['.', ' ']).to_owned();
+    let mut country = None;
+    let mut region = None;
+    for _ in 0..2 {
+        let Some((head, last)) = rest.rsplit_once(',') else {
+            break;
+        };
+        let last = last.trim();
+        if last.is_empty() || last.len() > 40 || last.chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+        if country.is_none() && region.is_none() {
+            if let Some(code) = super::phone::country_code(last) {
+                country = Some(code.to_owned());
+                rest = head.trim().to_owned();
+                continue;
+            }
+        }
+        // A region only when what stays still ends in a postal code and locality.
+        if region.is_none() && EU_POSTAL.is_match(head.trim()) {
+            region = Some(last.to_owned());
+            rest = head.trim().to_owned();
+        }
+        break;
+    }
+    (rest, region, country)
+}
+
+/// The street at the end of the text before a postal code on the same line:
+/// the last comma-separated part, or its last words when more stands before
+/// it (`© 2016 ebrosia GmbH + Co. KG W.-C.-Röntgen-Str. 2`).
+fn street_before(before: &str) -> Option<String> {
+    // The Indian order keeps every part before the locality: "Shop no.9, …, SV Road, Jogeshwari (W)".
+    let last = before.rsplit([',', ':']).next().unwrap_or(before).trim();
+    if STREET.is_match(last) {
+        return Some(last.to_owned());
+    }
+    let words: Vec<&str> = last.split_whitespace().collect();
+    let n = words.len();
+    if n >= 2
+        && words[n - 1]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    {
+        let name = words[n - 2];
+        let bare_suffix = matches!(
+            name.to_lowercase().trim_end_matches('.'),
+            "str"
+                | "straße"
+                | "strasse"
+                | "street"
+                | "st"
+                | "road"
+                | "rd"
+                | "weg"
+                | "gasse"
+                | "allee"
+                | "platz"
+                | "avenue"
+                | "ave"
+        );
+        let take = if bare_suffix && n >= 3 { 3 } else { 2 };
+        return Some(words[n - take..].join(" "));
+    }
+    (before.contains(',') && before.len() <= 120 && before.chars().any(|c| c.is_ascii_digit()))
+        .then(|| before.to_owned())
+}
+
+fn collapse(s: &str) -> String {
+    super::html::collapse_ws(&s.replace('\u{a0}', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<(&str, &str, &str, Option<&str>)>) {
+        let got = address(text).map(|a| {
+            (
+                a.street.unwrap_or_default(),
+                a.postal_code.unwrap_or_default(),
+                a.locality.unwrap_or_default(),
+                a.country,
+            )
+        });
+        let want = expected.map(|(s, p, l, c)| {
+            (
+                s.to_owned(),
+                p.to_owned(),
+                l.to_owned(),
+                c.map(str::to_owned),
+            )
+        });
+        assert_eq!(got, want, "{text:?}");
+    }
+
+    #[test]
+    fn addresses_as_pages_write_them() {
+        check(
+            "Kontakt\nAcme Training\nHauptstr. 12\n50667 Köln\nFon 0221 123",
+            Some(("Hauptstr. 12", "50667", "Köln", None)),
+        );
+        check(
+            "Acme AG\n Berliner Str. 36\n 65760 Eschborn/Ts.\n Germany",
+            Some(("Berliner Str. 36", "65760", "Eschborn", Some("DE"))),
+        );
+        check(
+            "Gasthof Beispiel\nDorf 2, I-39020 Kastelbell-Tschars",
+            Some(("Dorf 2", "39020", "Kastelbell-Tschars", Some("IT"))),
+        );
+        check(
+            "© 2016 acme GmbH + Co. KG W.-C.-Röntgen-Str. 2, 04509 Delitzsch",
+            Some(("W.-C.-Röntgen-Str. 2", "04509", "Delitzsch", None)),
+        );
+        check(
+            "Industriveien 7, 0950 Oslo",
+            Some(("Industriveien 7", "0950", "Oslo", None)),
+        );
+        check(
+            "Shop no.9, Some CHS, SV Road, Andheri (W), Mumbai 400102.",
+            Some((
+                "Shop no.9, Some CHS, SV Road, Andheri (W)",
+                "400102",
+                "Mumbai",
+                Some("IN"),
+            )),
+        );
+        check(
+            "702 SW 8th Street, Bentonville, AR 72716",
+            Some(("702 SW 8th Street", "72716", "Bentonville", Some("US"))),
+        );
+        check(
+            "HQ: 702 SW 8th St, Bentonville, AR 72716\n",
+            Some(("702 SW 8th St", "72716", "Bentonville", Some("US"))),
+        );
+        check("May 16, 2024 Cisco Systems reports", None);
+        check(
+            "Rue de Rivoli 5, 75001 Paris",
+            Some(("Rue de Rivoli 5", "75001", "Paris", None)),
+        );
+        check(
+            "Hauptstraße 5, 10115 Berlin",
+            Some(("Hauptstraße 5", "10115", "Berlin", None)),
+        );
+        check(
+            "Besuchen Sie uns: Am Alten Markt 3, D-48143 Münster",
+            Some(("Am Alten Markt 3", "48143", "Münster", Some("DE"))),
+        );
+        check(
+            "Hahnenstraße 47, 71634 Ludwigsburg, Baden-Württemberg, Germany",
+            Some(("Hahnenstraße 47", "71634", "Ludwigsburg", Some("DE"))),
+        );
+        check("Mikrokredit\n1000 Euro Kredit\n5000 Euro Kredit", None);
+        check("Öffnungszeiten\nMo-Fr 9-18 Uhr", None);
+    }
+}
