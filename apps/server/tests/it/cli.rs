@@ -61,6 +61,34 @@ fn inspect_prints_the_profile_of_a_saved_page() {
     assert_eq!(bad_url.status.code(), Some(64));
 }
 
+/// A directory of pages: one JSON line per page, each with its own address.
+#[test]
+fn inspect_reads_a_directory_of_pages_in_one_process() {
+    let gold = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/gold");
+    let out = server().args(["inspect", gold]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pages = std::fs::read_dir(gold)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "html"))
+        })
+        .count();
+    assert_eq!(lines.len(), pages);
+    assert!(lines.iter().all(|l| l["profile"]["domain"].is_string()));
+    assert!(lines.iter().any(|l| l["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://www."))));
+}
+
 #[test]
 fn a_keyed_provider_without_a_key_stops_the_start_naming_the_setting() {
     let out = server()

@@ -195,7 +195,7 @@ impl PageFacts {
         let elsewhere = |img: &&super::html::Image| {
             img.link
                 .as_deref()
-                .and_then(|l| resolve_url(l))
+                .and_then(&resolve_url)
                 .and_then(|u| u.host_str().map(crate::picker::registrable_domain))
                 .is_some_and(|d| d != site)
         };
