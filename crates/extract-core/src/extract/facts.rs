@@ -62,6 +62,8 @@ pub struct PageFacts {
     /// The base URL links resolve against.
     #[serde(skip)]
     base: Option<Url>,
+    /// The page's language (`<html lang>`), lowercased.
+    pub lang: Option<String>,
     /// The page went over a limit and was read only in part.
     pub truncated: bool,
 }
@@ -95,6 +97,7 @@ impl PageFacts {
             url: page_url.to_owned(),
             title: collapse_ws(&decode(&raw.title)),
             truncated: raw.truncated,
+            lang: raw.lang.as_deref().map(|l| l.trim().to_ascii_lowercase()),
             ..PageFacts::default()
         };
 
@@ -528,7 +531,7 @@ fn is_builder_default(value: &str) -> bool {
 /// A description a site builder or theme left in place of one.
 fn is_placeholder_description(value: &str) -> bool {
     let v = value.trim().trim_end_matches('.').to_lowercase();
-    v.chars().count() < 12
+    v.is_empty()
         || matches!(
             v.as_str(),
             "description"

@@ -48,6 +48,8 @@ pub(crate) struct Raw {
     /// `(rel, href)` of `<link>` icons.
     pub(crate) icons: Vec<(String, String)>,
     pub(crate) base: Option<String>,
+    /// `<html lang>`.
+    pub(crate) lang: Option<String>,
     /// Visible text, one text node a line.
     pub(crate) text: String,
     /// The input went over a limit and was cut.
@@ -84,6 +86,7 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         .unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
     let s10 = state.clone();
+    let s11 = state.clone();
     let (s1, s2, s3, s4, s5, s6, s7, s8, s9) = (
         state.clone(),
         state.clone(),
@@ -118,6 +121,10 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         }),
         element!("link[href]", move |el| {
             on_link(&s5, el);
+            Ok(())
+        }),
+        element!("html[lang]", move |el| {
+            s11.borrow_mut().raw.lang = el.get_attribute("lang");
             Ok(())
         }),
         element!("base[href]", move |el| {

@@ -262,9 +262,17 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         }
     }
     let country = country.map(|(iso, _)| iso);
+    // An English page with no country evidence: a number in the North
+    // American 3-3-4 shape ("877-488-4224") is one of the +1 plan.
+    let english = pages
+        .first()
+        .and_then(|p| p.lang.as_deref())
+        .is_some_and(|l| l == "en" || l.starts_with("en-"));
     let phones = unique(all(|p| &p.phones), same_phone)
         .into_iter()
         .map(|mut f| {
+            let country =
+                country.or_else(|| (english && phone::nanp_shaped(&f.value)).then_some("US"));
             if let Some(e164) = phone::to_e164(&f.value, country) {
                 f.value = e164;
             }
