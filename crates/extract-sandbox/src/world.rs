@@ -283,7 +283,8 @@ fn truth(c: &Company) -> Truth {
         Style::OpenGraph => Truth {
             emails: vec![c.email.clone()],
             social: socials(),
-            logo: Some(format!("https://{}/apple-touch-icon.png", c.host)),
+            // Every page's header shows the brand image: that is the logo.
+            logo: Some(logo_png.clone()),
             ..base
         },
         Style::FooterText => Truth {
@@ -294,7 +295,7 @@ fn truth(c: &Company) -> Truth {
             phones: vec![c.phone.clone()],
             emails: vec![c.email.clone()],
             social: socials(),
-            logo: Some(format!("https://{}/favicon.ico", c.host)),
+            logo: Some(logo_png.clone()),
             ..base
         },
     }

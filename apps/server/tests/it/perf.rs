@@ -171,6 +171,8 @@ async fn a_starved_search_rate_is_named_the_bottleneck() {
     let s = stack(100, |c| {
         c.search.rate_per_sec = 2.0;
         c.search.burst = 1;
+        // One page per company: the scenario is about search alone.
+        c.extract.verify_candidates = 1;
     })
     .await;
     let statuses = extract_all(&s, &names(&s, 0, 20)).await;
@@ -188,7 +190,7 @@ async fn a_starved_search_rate_is_named_the_bottleneck() {
 /// (b) Slow sites behind a fast search: the report names fetching.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_sites_with_a_fast_search_name_fetching() {
-    let s = stack(100, |_| {}).await;
+    let s = stack(100, |c| c.extract.verify_candidates = 1).await;
     s.sandbox.set_knobs(Knobs {
         site_latency_ms: 400,
         ..s.sandbox.knobs()
