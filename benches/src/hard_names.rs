@@ -138,10 +138,9 @@ pub async fn score(pipeline: &Pipeline, cases: &[Case]) -> Report {
                     report.wrong += 1;
                 }
                 report.lines.push(format!(
-                    "{} {:?}: chose {host} ({status:?}, {confidence:.2}){}; want {:?}; runner-up {:?}; reasons: {}",
+                    "{} {:?}: chose {host} ({status:?}, {confidence:.2}); want {:?}; runner-up {:?}; reasons: {}",
                     if ok { "ok   " } else { "WRONG" },
                     case.q,
-                    if ok { "" } else { " WRONG" },
                     case.want,
                     choice.and_then(|c| c.runner_up.clone()),
                     choice.map(|c| c.reasons.join("; ")).unwrap_or_default(),

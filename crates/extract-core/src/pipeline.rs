@@ -34,9 +34,6 @@ pub trait StageObserver: Send + Sync {
     fn observe(&self, stage: &'static str, elapsed: Duration);
 }
 
-/// How far below the best candidate another is still worth reading.
-const VERIFY_MARGIN: f32 = 0.6;
-
 /// The site to crawl, how it was chosen, and its homepage if already read.
 struct Website {
     url: String,
@@ -105,16 +102,15 @@ impl Pipeline {
                 home: None,
             });
         }
-        let shortlisted = list.to_verify(self.config.verify_candidates, VERIFY_MARGIN);
+        let shortlisted = list.to_verify(self.config.verify_candidates);
         let read =
             futures_util::future::join_all(shortlisted.iter().map(|c| self.candidate_home(&c.url)))
                 .await;
-        let mut homes: Vec<(String, Visited)> = Vec::new();
-        for (c, visited) in shortlisted.iter().zip(read) {
-            if let Some(v) = visited {
-                homes.push((c.domain.clone(), v));
-            }
-        }
+        let homes: Vec<(String, Visited)> = shortlisted
+            .iter()
+            .zip(read)
+            .filter_map(|(c, v)| Some((c.domain.clone(), v?)))
+            .collect();
         let pages: Vec<picker::Verified<'_>> = homes
             .iter()
             .filter_map(|(d, v)| v.facts.as_ref().map(|f| (d.as_str(), f)))

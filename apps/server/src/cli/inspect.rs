@@ -67,7 +67,7 @@ pub fn run(args: &Args, config: &Config) -> ExitCode {
         let url = if one {
             args.url.clone().unwrap_or_default()
         } else {
-            own_url(&body)
+            extract_core::extract::page_url(&body, None, &config.extract.limits)
                 .or_else(|| args.url.clone())
                 .unwrap_or_else(|| "https://unknown.invalid/".to_owned())
         };
@@ -123,37 +123,4 @@ fn pages_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     out.sort();
     Ok(out)
-}
-
-/// The page's own address: its `og:url` or canonical link, when absolute.
-fn own_url(body: &[u8]) -> Option<String> {
-    let head = String::from_utf8_lossy(&body[..body.len().min(256 * 1024)]);
-    for marker in [
-        "og:url",
-        "rel=\"canonical\"",
-        "rel='canonical'",
-        "rel=canonical",
-    ] {
-        let Some(at) = head.find(marker) else {
-            continue;
-        };
-        // The tag around the marker.
-        let start = head[..at].rfind('<').unwrap_or(at);
-        let end = head[at..].find('>').map_or(head.len(), |i| at + i);
-        let tag = &head[start..end];
-        for attr in ["content=", "href="] {
-            if let Some(i) = tag.find(attr) {
-                let rest = &tag[i + attr.len()..];
-                let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'');
-                let value = match quote {
-                    Some(q) => rest[1..].split(q).next().unwrap_or_default(),
-                    None => rest.split_whitespace().next().unwrap_or_default(),
-                };
-                if value.starts_with("http://") || value.starts_with("https://") {
-                    return Some(value.to_owned());
-                }
-            }
-        }
-    }
-    None
 }

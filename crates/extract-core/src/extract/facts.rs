@@ -93,6 +93,10 @@ impl PageFacts {
                     .map(|h| site_host(&h.to_ascii_lowercase()).to_owned())
             })
             .unwrap_or_default();
+        // The site's registrable domain and its label ("bestofacme"):
+        // what tells the site's own names, logos and profiles from others'.
+        let site = crate::picker::registrable_domain(&host);
+        let site_label = crate::picker::domain_label(&site);
         let mut f = PageFacts {
             url: page_url.to_owned(),
             title: collapse_ws(&decode(&raw.title)),
@@ -162,7 +166,9 @@ impl PageFacts {
                 _ => {}
             }
         }
-        if let Some(name) = name_from_title(&f.title, &host).filter(|n| !is_builder_default(n)) {
+        if let Some(name) =
+            name_from_title(&f.title, &site_label).filter(|n| !is_builder_default(n))
+        {
             f.site_names.push(f.field(name.clone(), Method::Meta, 0.85));
             f.names.push(f.field(name, Method::Meta, 0.85));
         }
@@ -187,14 +193,6 @@ impl PageFacts {
         }
         // The header's brand image: the first image in the home link or
         // named a logo, unless it belongs to a partner, client or payment strip.
-        let site_label: String = crate::picker::registrable_domain(&host)
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| *c != '-')
-            .collect();
-        let site = crate::picker::registrable_domain(&host);
         let elsewhere = |img: &&super::html::Image| {
             img.link
                 .as_deref()
@@ -274,13 +272,7 @@ impl PageFacts {
         }
         // Names with a legal form in the imprint, footer or copyright line:
         // the site's own when a word of them spells its domain.
-        let label: String = crate::picker::registrable_domain(&host)
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| *c != '-')
-            .collect();
+        let label = &site_label;
         for legal in text::legal_names(&body) {
             // Words before the name that are not part of it ("by", "©", "-2020").
             let words: Vec<&str> = legal.split(' ').collect();
@@ -289,14 +281,14 @@ impl PageFacts {
                 .position(|w| {
                     let lw = w.to_lowercase();
                     w.chars().next().is_some_and(char::is_uppercase)
-                        || (label.len() >= 3 && lw.contains(&label))
+                        || (label.len() >= 3 && lw.contains(label.as_str()))
                 })
                 .unwrap_or(0);
             let legal = words[start..].join(" ");
             let own = crate::normalize::name_words(&legal)
                 .iter()
                 .any(|w| w.len() >= 4 && label.contains(w.as_str()))
-                || compact_name(&legal).contains(&label) && label.len() >= 3;
+                || compact_name(&legal).contains(label.as_str()) && label.len() >= 3;
             if own {
                 f.legal_names.push(f.field(legal, Method::Text, 1.0));
             }
@@ -673,14 +665,12 @@ fn microdata_facts(item: &Item) -> OrgFacts {
 }
 
 /// The company name hidden in a title like "Walmart | Save Money. Live Better.":
-/// the segment that matches the site's host best.
-fn name_from_title(title: &str, host: &str) -> Option<String> {
+/// the words that spell the site's domain label `plain`, or the segment
+/// that matches it best.
+fn name_from_title(title: &str, plain: &str) -> Option<String> {
     if title.is_empty() {
         return None;
     }
-    let registrable = crate::picker::registrable_domain(host);
-    let label = registrable.split('.').next().unwrap_or_default();
-    let plain: String = label.chars().filter(|c| *c != '-').collect();
     let normalized = title.replace('\u{a0}', " ");
     let mut segments: Vec<&str> = vec![normalized.as_str()];
     for sep in [" | ", " - ", " – ", " — ", " · ", ": "] {
@@ -708,7 +698,7 @@ fn name_from_title(title: &str, host: &str) -> Option<String> {
         .iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .map(|s| (super::similarity(&compact_name(s), &plain), s))
+        .map(|s| (super::similarity(&compact_name(s), plain), s))
         .max_by(|a, b| a.0.total_cmp(&b.0))?;
     (score >= 0.5 && best.split_whitespace().count() <= 6).then(|| best.to_owned())
 }

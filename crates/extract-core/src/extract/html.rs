@@ -85,9 +85,9 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         .and_then(AsciiCompatibleEncoding::new)
         .unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
-    let s10 = state.clone();
-    let s11 = state.clone();
-    let (s1, s2, s3, s4, s5, s6, s7, s8, s9) = (
+    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11) = (
+        state.clone(),
+        state.clone(),
         state.clone(),
         state.clone(),
         state.clone(),

@@ -122,6 +122,30 @@ pub fn structured(body: &[u8], content_type: Option<&str>, limits: &Limits) -> S
     out
 }
 
+/// The address a saved page names for itself: its `og:url`, else its
+/// canonical link, when absolute http(s).
+///
+/// ```
+/// use extract_core::extract::{page_url, Limits};
+/// let html = br#"<html><head><link rel="canonical" href="https://www.acme.example/about"></head></html>"#;
+/// assert_eq!(page_url(html, None, &Limits::default()).as_deref(), Some("https://www.acme.example/about"));
+/// ```
+pub fn page_url(body: &[u8], content_type: Option<&str>, limits: &Limits) -> Option<String> {
+    let raw = html::scan(body, charset_of(content_type), limits);
+    let og = raw
+        .metas
+        .iter()
+        .filter(|(k, _)| k == "og:url")
+        .map(|(_, v)| html::decode(v.trim()));
+    let canonical = raw
+        .icons
+        .iter()
+        .filter(|(rel, _)| rel.contains("canonical"))
+        .map(|(_, href)| html::decode(href.trim()));
+    og.chain(canonical)
+        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
 fn charset_of(content_type: Option<&str>) -> Option<&str> {
     content_type.and_then(|ct| {
         ct.split(';')
@@ -234,32 +258,28 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
     );
     let country = country_of(&headquarters, domain, &pages);
     let mut headquarters = headquarters;
-    if let Some((iso, how)) = &country {
-        match &mut headquarters {
-            // An address whose country was not written gets the inferred one.
-            Some(h) if h.value.country.is_none() => h.value.country = Some((*iso).to_owned()),
-            Some(h) => {
-                if let Some(code) =
-                    phone::country_code(h.value.country.as_deref().unwrap_or_default())
-                {
-                    h.value.country = Some(code.to_owned());
-                }
-            }
-            // No address, but a country-code domain: the country alone, weakly.
-            None if *how == CountryEvidence::Domain => {
-                let mut f = Field::new(
-                    Address {
-                        country: Some((*iso).to_owned()),
-                        ..Address::default()
-                    },
-                    pages.first().map_or("", |p| p.url.as_str()),
-                    crate::Method::Meta,
-                );
-                f.confidence = 0.4;
-                headquarters = Some(f);
-            }
-            None => {}
+    match (&mut headquarters, country) {
+        // The address's country in ISO form, or the inferred one where the
+        // address wrote none (a written country that is not recognised stays).
+        (Some(h), Some((iso, how)))
+            if how == CountryEvidence::Address || h.value.country.is_none() =>
+        {
+            h.value.country = Some(iso.to_owned());
         }
+        // No address, but a country-code domain: the country alone, weakly.
+        (None, Some((iso, CountryEvidence::Domain))) => {
+            let mut f = Field::new(
+                Address {
+                    country: Some(iso.to_owned()),
+                    ..Address::default()
+                },
+                pages.first().map_or("", |p| p.url.as_str()),
+                crate::Method::Meta,
+            );
+            f.confidence = 0.4;
+            headquarters = Some(f);
+        }
+        _ => {}
     }
     let country = country.map(|(iso, _)| iso);
     // An English page with no country evidence: a number in the North

@@ -134,21 +134,11 @@ pub(crate) fn legal_names(text: &str) -> Vec<String> {
             continue;
         }
         for c in LEGAL_NAME.captures_iter(line) {
-            let name =
-                c[1].trim_start_matches(|ch: char| ch.is_ascii_digit() || ch.is_whitespace());
-            let name = name.strip_prefix("c/o ").unwrap_or(name).trim();
-            if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) {
+            let (Some(name), Some(form)) = (c.get(1), c.get(2)) else {
                 continue;
-            }
-            let full = format!(
-                "{name}{}{}",
-                if c[0].contains(&format!("{name},")) {
-                    ", "
-                } else {
-                    " "
-                },
-                &c[2]
-            );
+            };
+            // As written, from the name to its legal form ("Fortinet, Inc.").
+            let full = super::html::collapse_ws(&line[name.start()..form.end()]);
             if out.len() < 8 && !out.contains(&full) {
                 out.push(full);
             }
@@ -241,6 +231,13 @@ pub(crate) fn phones(text: &str, lower: &str) -> Vec<String> {
             }
         }
     }
+    // A carried line may be a line of its own too: read each line once.
+    carried.sort_unstable_by_key(|l| l.0);
+    carried.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        kept.2 |= same && next.2;
+        same
+    });
     let mut out: Vec<String> = Vec::new();
     for (start, end, context) in carried {
         let line = &text[start..end];

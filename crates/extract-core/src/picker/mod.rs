@@ -56,6 +56,10 @@ pub struct Choice {
     pub evidence: Vec<Field<SocialProfile>>,
 }
 
+/// How far below the best candidate's search score another is still worth
+/// reading: a homepage can outweigh this much of the search's evidence.
+pub const VERIFY_MARGIN: f32 = 0.6;
+
 /// A site that may be the company's, scored on the search's evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
@@ -93,6 +97,12 @@ pub struct Names {
     pub aliases: Vec<String>,
     /// The encyclopedia's one-line description of the company, if a hit gave one.
     pub description: Option<String>,
+    /// `normalized` then the aliases normalised, computed once.
+    forms: Vec<String>,
+    /// `compact` then the aliases compacted, computed once.
+    compacts: Vec<String>,
+    /// The description's industry and confidence, classified once.
+    business: Option<(crate::Industry, f32)>,
 }
 
 impl Names {
@@ -114,10 +124,25 @@ impl Names {
             legal_words,
             aliases: Vec::new(),
             description: None,
+            forms: Vec::new(),
+            compacts: Vec::new(),
+            business: None,
         };
         for hit in hits {
             names.read_encyclopedia(hit);
         }
+        names.forms = std::iter::once(names.normalized.clone())
+            .chain(names.aliases.iter().map(|a| normalize_name(a)))
+            .filter(|f| !f.is_empty())
+            .collect();
+        names.compacts = std::iter::once(names.compact.clone())
+            .chain(names.aliases.iter().map(|a| compact_name(a)))
+            .filter(|c| !c.is_empty())
+            .collect();
+        names.business = names
+            .description
+            .as_deref()
+            .and_then(|d| crate::classify::classify(Some(d), &[], &[], None));
         names
     }
 
@@ -131,10 +156,7 @@ impl Names {
         else {
             return;
         };
-        if !ENCYCLOPEDIAS
-            .iter()
-            .any(|e| host == *e || host.ends_with(&format!(".{e}")))
-        {
+        if !listed(&host, ENCYCLOPEDIAS) {
             return;
         }
         let title = [" - ", " – ", " | "]
@@ -203,19 +225,13 @@ impl Names {
     }
 
     /// The compact forms: the query's, then the aliases'.
-    fn compacts(&self) -> Vec<String> {
-        let mut out = vec![self.compact.clone()];
-        out.extend(self.aliases.iter().map(|a| compact_name(a)));
-        out.retain(|c| !c.is_empty());
-        out
+    fn compacts(&self) -> &[String] {
+        &self.compacts
     }
 
     /// The normalised forms: the query's, then the aliases'.
-    fn normalized_forms(&self) -> Vec<String> {
-        let mut out = vec![self.normalized.clone()];
-        out.extend(self.aliases.iter().map(|a| normalize_name(a)));
-        out.retain(|c| !c.is_empty());
-        out
+    fn normalized_forms(&self) -> &[String] {
+        &self.forms
     }
 
     /// The distinctive words of the name (not generic, at least three letters).
@@ -235,10 +251,24 @@ pub fn registrable_domain(host: &str) -> String {
     psl2::registrable_domain(&host).unwrap_or(host)
 }
 
-fn excluded(domain: &str) -> bool {
-    EXCLUDED
-        .iter()
-        .any(|e| domain == *e || domain.ends_with(&format!(".{e}")))
+/// The first label of a registrable domain with its dashes removed, as a
+/// name would be squeezed into it (`best-of-acme.example` -> `bestofacme`).
+pub(crate) fn domain_label(domain: &str) -> String {
+    domain
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| *c != '-')
+        .collect()
+}
+
+/// Whether `host` is one of `list`'s domains or below one.
+fn listed(host: &str, list: &[&str]) -> bool {
+    list.iter().any(|e| {
+        host.strip_suffix(e)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    })
 }
 
 /// Picks the official website of `name` among `hits` on the search's
@@ -304,7 +334,7 @@ pub fn shortlist(name: &str, results: &SearchResults) -> Shortlist {
         };
         let domain = registrable_domain(&host);
         let (shape, shape_reason) = domain_shape(&list.names, &domain);
-        if excluded(&domain) && shape < 1.0 {
+        if listed(&domain, EXCLUDED) && shape < 1.0 {
             list.note_profile(hit);
             continue;
         }
@@ -382,15 +412,15 @@ impl Shortlist {
         }
     }
 
-    /// The candidates worth reading: the best `n` within `margin` of the first.
-    pub fn to_verify(&self, n: usize, margin: f32) -> Vec<&Candidate> {
+    /// The candidates worth reading: the best `n` within [`VERIFY_MARGIN`] of the first.
+    pub fn to_verify(&self, n: usize) -> Vec<&Candidate> {
         let Some(top) = self.candidates.first() else {
             return Vec::new();
         };
         self.candidates
             .iter()
             .take(n)
-            .filter(|c| c.score >= top.score - margin)
+            .filter(|c| c.score >= top.score - VERIFY_MARGIN)
             .collect()
     }
 }
@@ -398,7 +428,7 @@ impl Shortlist {
 /// How a registrable domain relates to the name, in `0.0..=1.0`, with the reason.
 fn domain_shape(names: &Names, domain: &str) -> (f32, String) {
     let label = domain.split('.').next().unwrap_or_default();
-    let plain: String = label.chars().filter(|c| *c != '-').collect();
+    let plain = domain_label(domain);
     let tld_label: String = domain
         .rsplit('.')
         .next()

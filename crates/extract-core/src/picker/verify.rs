@@ -162,26 +162,24 @@ fn read_homepage(names: &Names, facts: &PageFacts) -> (f32, f32, Vec<String>) {
         adjust += 0.12;
         reasons.push(format!("+ the homepage states the legal name {legal:?}"));
     }
-    let blurb = format!(
-        "{} {}",
-        facts.title,
-        facts
-            .descriptions
-            .first()
-            .map(|d| d.value.as_str())
-            .unwrap_or_default()
-    );
+    let blurb = blurb(facts);
     if let Some(p) = about_phrase(&blurb, names) {
         adjust -= 0.25;
         reasons.push(format!(
             "- the homepage reads as a site about the company ({p:?})"
         ));
     }
-    if let Some(why) = other_business(names, facts) {
+    if let Some(why) = other_business(names, &blurb) {
         adjust -= 0.25;
         reasons.push(why);
     }
     (identity, adjust, reasons)
+}
+
+/// What a homepage says it is in a line: its title and first description.
+fn blurb(facts: &PageFacts) -> String {
+    let description = facts.descriptions.first().map(|d| d.value.as_str());
+    format!("{} {}", facts.title, description.unwrap_or_default())
 }
 
 /// What a page calls itself: its names, site names and legal names, and the
@@ -234,20 +232,10 @@ fn states_legal_name(names: &Names, facts: &PageFacts) -> Option<String> {
 
 /// A reason when the encyclopedia and the homepage describe businesses of
 /// different sectors, each clearly.
-fn other_business(names: &Names, facts: &PageFacts) -> Option<String> {
-    let known = names.description.as_deref()?;
-    let page = format!(
-        "{} {}",
-        facts.title,
-        facts
-            .descriptions
-            .first()
-            .map(|d| d.value.as_str())
-            .unwrap_or_default()
-    );
-    let (a, ca) = crate::classify::classify(Some(known), &[], &[], None)?;
-    let (b, cb) = crate::classify::classify(Some(&page), &[], &[], None)?;
-    (a.sector != b.sector && ca >= 0.5 && cb >= 0.5).then(|| {
+fn other_business(names: &Names, page: &str) -> Option<String> {
+    let (a, ca) = names.business.as_ref()?;
+    let (b, cb) = crate::classify::classify(Some(page), &[], &[], None)?;
+    (a.sector != b.sector && *ca >= 0.5 && cb >= 0.5).then(|| {
         format!(
             "- the homepage describes another business ({} where the encyclopedia says {})",
             b.label, a.label
