@@ -39,7 +39,7 @@ pub enum Error {
         company: String,
     },
     /// A website was chosen, but with less match confidence than the request asked for.
-    #[error("no confident match for {company:?}: the best candidate {best:?} has confidence {confidence:.2}, below the {min_confidence:.2} asked for")]
+    #[error("no confident match for {company:?}: the best candidate {best:?} has confidence {confidence:.2}, below the {min_confidence} asked for")]
     NoConfidentMatch {
         /// The company name as asked.
         company: String,
