@@ -173,6 +173,9 @@ async fn a_starved_search_rate_is_named_the_bottleneck() {
         c.search.burst = 1;
         // One page per company: the scenario is about search alone.
         c.extract.verify_candidates = 1;
+        // The memory measured is this whole test process's, where dozens of
+        // servers run side by side: not what this scenario is about.
+        c.resources.max_memory_mb = 4096;
     })
     .await;
     let statuses = extract_all(&s, &names(&s, 0, 20)).await;
@@ -190,7 +193,12 @@ async fn a_starved_search_rate_is_named_the_bottleneck() {
 /// (b) Slow sites behind a fast search: the report names fetching.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_sites_with_a_fast_search_name_fetching() {
-    let s = stack(100, |c| c.extract.verify_candidates = 1).await;
+    let s = stack(100, |c| {
+        c.extract.verify_candidates = 1;
+        // The process's memory, shared by every test's server, is not the bound here.
+        c.resources.max_memory_mb = 4096;
+    })
+    .await;
     s.sandbox.set_knobs(Knobs {
         site_latency_ms: 400,
         ..s.sandbox.knobs()

@@ -12,24 +12,30 @@ use regex::Regex;
 
 use crate::Address;
 
+// Letters are written `[A-Za-z\x{80}-\x{10FFFF}]` (an ASCII letter or any
+// non-ASCII character), not `\p{L}`: repeated Unicode classes make automata
+// whose search state costs megabytes in every thread that runs them (all the
+// address patterns together took 60 MB over 8 threads), and the non-ASCII
+// characters of an address line are letters or harmless punctuation.
+
 /// `[CC-]postal locality` at the end of a line (European order).
 static EU_POSTAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[,;]\s*|\s)(?:([A-Z]{1,2})-)?(\d{4,5}|\d{4}\s?[A-Z]{2}|\d{3}\s\d{2})\s+(\p{Lu}[\p{L}.'’/-]*(?:[\s-]+(?:am|an|im|in|bei|a\.|sur|de|del|di|la|le|\p{Lu}[\p{L}.'’/-]*)){0,3})\s*\.?$")
+    Regex::new(r"(?:^|[,;]\s*|\s)(?:([A-Z]{1,2})-)?(\d{4,5}|\d{4}\s?[A-Z]{2}|\d{3}\s\d{2})\s+(\p{Lu}[A-Za-z\x{80}-\x{10FFFF}.'/-]*(?:[\s-]+(?:am|an|im|in|bei|a\.|sur|de|del|di|la|le|[A-Z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'/-]*)){0,3})\s*\.?$")
         .expect("postal pattern")
 });
 /// `locality PIN` (India) or `locality postcode` (UK) at the end of a line.
 static LOCALITY_POSTAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|,\s*)(\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*){0,2})[\s,-]+(\d{6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s*\.?$")
+    Regex::new(r"(?:^|,\s*)(\p{Lu}[A-Za-z\x{80}-\x{10FFFF}.'-]*(?:\s[A-Z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'-]*){0,2})[\s,-]+(\d{6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s*\.?$")
         .expect("locality postal pattern")
 });
 /// `street, City, ST 12345` (US).
 static US: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(\d{1,6}\s[\p{L}0-9 .'#-]{2,60}),\s*(\p{Lu}[\p{L} .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)(?-u:\b)")
+    Regex::new(r"(?-u:\b)(\d{1,6}\s[A-Za-z\x{80}-\x{10FFFF}0-9 .'#-]{2,60}),\s*(\p{Lu}[A-Za-z\x{80}-\x{10FFFF} .'-]{1,40}),\s*([A-Z]{2})\s+(\d{5}(?:-\d{4})?)(?-u:\b)")
         .expect("US address pattern")
 });
 /// A street: words then a house number, or a number then words that name a street.
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\p{L}[\p{L}.'’-]*\s){0,4}\p{L}[\p{L}.'’-]*\.?\s?\d{1,5}\s?[a-zA-Z]?(?:[-/]\d{1,4})?$|^\d{1,6}[a-zA-Z]?,?\s(?:\p{L}[\p{L}.'’-]*\s){0,4}(?i:street|st\.?|road|rd\.?|avenue|ave\.?|boulevard|blvd\.?|drive|dr\.?|lane|ln\.?|way|place|pl\.?|court|ct\.?|square|sq\.?|parkway|pkwy\.?|highway|hwy\.?|rue|avenida|via|calle|quai|chemin)(?:\s\p{L}[\p{L}.'’-]*){0,3}$")
+    Regex::new(r"^(?:[A-Za-z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'-]*\s){0,4}[A-Za-z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'-]*\.?\s?\d{1,5}\s?[a-zA-Z]?(?:[-/]\d{1,4})?$|^\d{1,6}[a-zA-Z]?,?\s(?:[A-Za-z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'-]*\s){0,4}(?i:street|st\.?|road|rd\.?|avenue|ave\.?|boulevard|blvd\.?|drive|dr\.?|lane|ln\.?|way|place|pl\.?|court|ct\.?|square|sq\.?|parkway|pkwy\.?|highway|hwy\.?|rue|avenida|via|calle|quai|chemin)(?:\s[A-Za-z\x{80}-\x{10FFFF}][A-Za-z\x{80}-\x{10FFFF}.'-]*){0,3}$")
         .expect("street pattern")
 });
 

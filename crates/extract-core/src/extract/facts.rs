@@ -274,16 +274,30 @@ impl PageFacts {
         // the site's own when a word of them spells its domain.
         let label = &site_label;
         for legal in text::legal_names(&body) {
-            // Words before the name that are not part of it ("by", "©", "-2020").
+            // Words before the name that are not part of it: a notice
+            // ("Copyright © 2022", "-2020") and lowercase words ("by", "c/o").
             let words: Vec<&str> = legal.split(' ').collect();
-            let start = words
+            let after_notice = words
+                .iter()
+                .rposition(|w| {
+                    let lw = w.to_lowercase();
+                    lw == "©"
+                        || lw == "(c)"
+                        || lw == "copyright"
+                        || (!w.is_empty()
+                            && w.chars()
+                                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–' | ',')))
+                })
+                .map_or(0, |i| i + 1)
+                .min(words.len().saturating_sub(1));
+            let start = words[after_notice..]
                 .iter()
                 .position(|w| {
                     let lw = w.to_lowercase();
                     w.chars().next().is_some_and(char::is_uppercase)
                         || (label.len() >= 3 && lw.contains(label.as_str()))
                 })
-                .unwrap_or(0);
+                .map_or(after_notice, |i| after_notice + i);
             let legal = words[start..].join(" ");
             let own = crate::normalize::name_words(&legal)
                 .iter()

@@ -30,7 +30,7 @@ static OBFUSCATED_DOT: LazyLock<Regex> = LazyLock::new(|| {
 /// then groups of digits separated by spaces, dots, dashes or slashes.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\+\d{1,3}[\s.\-/]?)?(?:\(\d{1,5}\)\s?[\s.\-/]?)?\d{2,10}(?: ?[\s.\-/] ?\d{1,8}){0,5}",
+        r"(?:\+[0-9]{1,3}[\s.\-/]?)?(?:\([0-9]{1,5}\)\s?[\s.\-/]?)?[0-9]{2,10}(?: ?[\s.\-/] ?[0-9]{1,8}){0,5}",
     )
     .expect("phone pattern")
 });
@@ -103,9 +103,10 @@ pub(crate) fn copyright_holder(text: &str) -> Option<String> {
     found
 }
 
-/// A name with its legal form: "ebrosia GmbH + Co. KG", "Fortinet, Inc.", "car2go NA, LLC".
+/// A name with its legal form: "acme GmbH + Co. KG", "Acme, Inc.", "acme2go NA, LLC".
+/// Letters as in `address.rs`: an ASCII letter or any non-ASCII character.
 static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:[\p{L}\d][\p{L}\d&'’.-]*\s){0,4}[\p{L}\d][\p{L}\d&'’.-]*),?\s([Gg]mb[Hh](?:\s?(?:&|\+|und)\s?Co\.\s?KG(?:aA)?)?|gGmbH|AG|SE|KGaA|Inc\.|Inc|LLC|L\.L\.C\.|Ltd\.?|Limited|S\.p\.A\.|SpA|S\.r\.l\.|S\.A\.S?\.?|SAS|SARL|B\.V\.|N\.V\.|AB|ASA|Oy|Oyj|plc|PLC|LLP|Corp\.|Corporation|Pvt\.? Ltd\.?|Pty\.? Ltd\.?)(?:$|[\s,.;)|])")
+    Regex::new(r"((?:[A-Za-z\x{80}-\x{10FFFF}0-9][A-Za-z\x{80}-\x{10FFFF}0-9&'.-]*\s){0,4}[A-Za-z\x{80}-\x{10FFFF}0-9][A-Za-z\x{80}-\x{10FFFF}0-9&'.-]*),?\s([Gg]mb[Hh](?:\s?(?:&|\+|und)\s?Co\.\s?KG(?:aA)?)?|gGmbH|AG|SE|KGaA|Inc\.|Inc|LLC|L\.L\.C\.|Ltd\.?|Limited|S\.p\.A\.|SpA|S\.r\.l\.|S\.A\.S?\.?|SAS|SARL|B\.V\.|N\.V\.|AB|ASA|Oy|Oyj|plc|PLC|LLP|Corp\.|Corporation|Pvt\.? Ltd\.?|Pty\.? Ltd\.?)(?:$|[\s,.;)|])")
         .expect("legal name pattern")
 });
 
