@@ -90,6 +90,11 @@ pub async fn sandbox(cases: &[Case]) -> anyhow::Result<Sandbox> {
 
 /// A pipeline searching the sandbox at `sandbox` (SearXNG) and fetching through it.
 pub fn pipeline(sandbox: &Sandbox) -> anyhow::Result<Pipeline> {
+    pipeline_with(sandbox, extract_core::Config::default())
+}
+
+/// [`pipeline`] with pipeline settings of one's own (e.g. `verify_candidates`).
+pub fn pipeline_with(sandbox: &Sandbox, config: extract_core::Config) -> anyhow::Result<Pipeline> {
     let http = Arc::new(extract_resources::HttpClient::new(
         extract_resources::Config {
             connect_to: sandbox.addr().to_string(),
@@ -98,11 +103,7 @@ pub fn pipeline(sandbox: &Sandbox) -> anyhow::Result<Pipeline> {
         },
     )?);
     let search = HttpSearch::new(Box::new(Searxng::new(&sandbox.url())), http.clone());
-    Ok(Pipeline::new(
-        Arc::new(search),
-        http,
-        extract_core::Config::default(),
-    ))
+    Ok(Pipeline::new(Arc::new(search), http, config))
 }
 
 /// Extracts every case through `pipeline` and judges the chosen site.

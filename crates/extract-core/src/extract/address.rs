@@ -65,8 +65,12 @@ pub(crate) fn address(text: &str) -> Option<Address> {
         .filter(|l| !l.is_empty())
         .collect();
     for (i, raw) in lines.iter().enumerate() {
+        // Most lines cannot hold a postal code: a byte scan spares them the patterns.
+        if raw.len() < 6 || raw.len() > 400 || !may_hold_postal_code(raw.as_bytes()) {
+            continue;
+        }
         let line = collapse(raw);
-        if line.len() < 6 || line.len() > 200 || !line.bytes().any(|b| b.is_ascii_digit()) {
+        if line.len() > 200 {
             continue;
         }
         if let Some(c) = US.captures(&line) {
@@ -181,6 +185,38 @@ fn split_tail(line: &str) -> (String, Option<String>, Option<String>) {
     (rest, region, country)
 }
 
+/// Whether a line has the digits of a postal code: a run of four or more
+/// (European, US, Indian), three then two (`123 45`, Nordic), or a digit
+/// then two capitals at its end (the inward half of a UK postcode).
+fn may_hold_postal_code(line: &[u8]) -> bool {
+    let mut run = 0;
+    for (i, b) in line.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run >= 4 {
+                return true;
+            }
+            continue;
+        }
+        if run == 3
+            && *b == b' '
+            && line[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+                == 2
+        {
+            return true;
+        }
+        run = 0;
+    }
+    let end = line.trim_ascii_end();
+    let end = end.strip_suffix(b".").unwrap_or(end);
+    end.len() >= 3
+        && end[end.len() - 3].is_ascii_digit()
+        && end[end.len() - 2..].iter().all(u8::is_ascii_uppercase)
+}
+
 /// The street at the end of the text before a postal code on the same line:
 /// the last comma-separated part, or its last words when more stands before
 /// it (`© 2016 ebrosia GmbH + Co. KG W.-C.-Röntgen-Str. 2`).
@@ -248,6 +284,19 @@ mod tests {
             )
         });
         assert_eq!(got, want, "{text:?}");
+    }
+
+    #[test]
+    fn lines_that_may_hold_a_postal_code() {
+        for (line, expected) in [
+            ("51467 Bergisch Gladbach", true),
+            ("Storgatan 1, 111 22 Stockholm", true),
+            ("London SW1A 1AA", true),
+            ("Mo-Fr 9-18 Uhr", false),
+            ("Preis 99,90 €", false),
+        ] {
+            assert_eq!(may_hold_postal_code(line.as_bytes()), expected, "{line}");
+        }
     }
 
     #[test]
