@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
             priority: Default::default(),
             export_format: Default::default(),
             webhook_url: None,
+            min_confidence: None,
         })
         .await?;
     let mut at_10: Option<(Instant, f64)> = None;

@@ -48,6 +48,11 @@ pub struct BatchRequest {
     /// POSTed (signed) when the batch ends.
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// The lowest website-match confidence (0–1) accepted: a company whose
+    /// best candidate scores below it fails with `no_confident_match`
+    /// instead of carrying a guessed profile.
+    #[serde(default)]
+    pub min_confidence: Option<f32>,
 }
 
 /// Where a batch is.
@@ -212,6 +217,9 @@ pub struct Batch {
     pub export_format: ExportFormat,
     /// Completion webhook.
     pub webhook_url: Option<String>,
+    /// The lowest website-match confidence accepted (see [`BatchRequest`]).
+    #[serde(default)]
+    pub min_confidence: Option<f32>,
     /// The submitted lines, in order.
     pub lines: Vec<String>,
     /// For each line, the item that answers it (duplicates share one).

@@ -174,6 +174,14 @@ impl BatchService {
                 });
             }
         }
+        if let Some(m) = request.min_confidence {
+            if !(0.0..=1.0).contains(&m) {
+                return Err(Error::Invalid {
+                    message: format!("min_confidence must be between 0 and 1, not {m}"),
+                    indexes: Vec::new(),
+                });
+            }
+        }
         let mut bad = Vec::new();
         let mut queries = Vec::with_capacity(n);
         for (i, name) in request.company_names.iter().enumerate() {
@@ -220,6 +228,7 @@ impl BatchService {
             id: format!("{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..)),
             state: BatchState::Queued,
             mode: request.extraction_mode,
+            min_confidence: request.min_confidence,
             priority: request.priority,
             export_format: request.export_format,
             webhook_url: request.webhook_url,
@@ -344,9 +353,9 @@ impl BatchService {
             })
         };
 
-        let (priority, mode) = {
+        let (priority, mode, min_confidence) = {
             let b = lock(&live.batch);
-            (b.priority, b.mode)
+            (b.priority, b.mode, b.min_confidence)
         };
         let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
         // Cached companies finish at once.
@@ -380,7 +389,9 @@ impl BatchService {
             let job_id = id.clone();
             let index = item.index;
             let handle = self.inner.scheduler.submit(priority, async move {
-                service.process(&job_id, &live_job, item, mode).await
+                service
+                    .process(&job_id, &live_job, item, mode, min_confidence)
+                    .await
             });
             lock(&live.handles).push((index, handle));
         }
@@ -394,6 +405,7 @@ impl BatchService {
         live: &Arc<Live>,
         item: Item,
         mode: extract_core::ExtractionMode,
+        min_confidence: Option<f32>,
     ) {
         if live.cancelled.load(Ordering::Acquire) {
             return; // cancel() has recorded it
@@ -421,7 +433,15 @@ impl BatchService {
                 None => self.inner.profiles.profile(&q).await.map(|p| (p, false)),
             }
         };
-        let result = tokio::time::timeout(timeout, work).await;
+        let result = tokio::time::timeout(timeout, work).await.map(|r| {
+            r.and_then(|(profile, cached)| {
+                // Below the bar the item fails; its message names the best candidate.
+                match min_confidence {
+                    Some(m) => profile.check_confidence(m).map(|()| (profile, cached)),
+                    None => Ok((profile, cached)),
+                }
+            })
+        });
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let done = match result {
             Ok(Ok((profile, cached))) => {

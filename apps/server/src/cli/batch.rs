@@ -34,6 +34,10 @@ pub struct Args {
     /// contact, imprint and team pages).
     #[arg(long, value_parser = from_wire_name::<ExtractionMode>, default_value = "basic")]
     pub mode: ExtractionMode,
+    /// The lowest website-match confidence (0–1) accepted; a company below
+    /// it fails with `no_confident_match` instead of a guessed profile.
+    #[arg(long)]
+    pub min_confidence: Option<f32>,
     /// Include `<field>_source` / `<field>_method` columns in a CSV export.
     #[arg(long)]
     pub provenance: bool,
@@ -158,6 +162,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
             priority: args.priority,
             export_format: args.format,
             webhook_url: None,
+            min_confidence: args.min_confidence,
         })
         .await
         .map_err(|e| match e {

@@ -26,6 +26,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         priority: Default::default(),
         export_format: ExportFormat::Csv,
         webhook_url: None,
+        min_confidence: None,
         lines: items.iter().map(|i| i.name.clone()).collect(),
         line_items: vec![0, 1, 2],
         counts: Counts {
