@@ -74,6 +74,7 @@ pub async fn sandbox(cases: &[Case]) -> anyhow::Result<Sandbox> {
             .map(|c| ScenarioCase {
                 q: c.q.clone(),
                 hits: c.hits.clone(),
+                pages: Default::default(),
             })
             .collect(),
     );

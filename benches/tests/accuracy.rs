@@ -126,6 +126,80 @@ async fn close_candidates_are_uncertain_and_refused_under_a_high_bar() {
     }
 }
 
+/// With `extract.wikipedia_lookup`, the article among the hits settles two
+/// close candidates: its infobox's official website counts as a knowledge
+/// panel. Without it (the default) the same name stays `uncertain`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_encyclopedia_infobox_settles_close_candidates_when_asked() {
+    use extract_core::{CompanyQuery, MatchStatus, ProfileSource};
+    use extract_sandbox::{Scenario, ScenarioCase};
+    let hit = |u: &str, t: &str, s: &str| (u.to_owned(), t.to_owned(), s.to_owned());
+    let article = r#"<!doctype html><html lang="en"><head><title>Northwind Traders - Wikipedia</title></head>
+<body><h1 id="firstHeading">Northwind Traders</h1>
+<table class="infobox ib-company vcard"><tbody>
+<tr><th colspan="2" class="infobox-above fn org">Northwind Traders Ltd.</th></tr>
+<tr><th scope="row" class="infobox-label">Founded</th><td class="infobox-data">1962</td></tr>
+<tr><th scope="row" class="infobox-label">Website</th><td class="infobox-data"><span class="url">
+<a rel="nofollow" class="external text" href="https://www.northwind-traders.net/">northwind-traders.net</a></span></td></tr>
+</tbody></table><p><b>Northwind Traders</b> is an importer of fine foods.</p></body></html>"#;
+    let case = ScenarioCase {
+        q: "Northwind Traders".into(),
+        hits: vec![
+            hit(
+                "https://www.northwindtraders.com/",
+                "Northwind Traders",
+                "Northwind Traders, importers of fine foods",
+            ),
+            hit(
+                "https://www.northwind-traders.net/",
+                "Northwind Traders",
+                "Northwind Traders, importers of fine foods",
+            ),
+            hit(
+                "https://en.wikipedia.org/wiki/Northwind_Traders",
+                "Northwind Traders - Wikipedia",
+                "Northwind Traders is an importer of fine foods.",
+            ),
+        ],
+        pages: [(
+            "https://en.wikipedia.org/wiki/Northwind_Traders".to_owned(),
+            article.to_owned(),
+        )]
+        .into(),
+    };
+    let sandbox = extract_sandbox::Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        extract_sandbox::Config {
+            companies: 50,
+            scenario: Scenario::new(vec![case]),
+            ..extract_sandbox::Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let q = CompanyQuery::by_name("Northwind Traders").unwrap();
+    let off = extract_benches::hard_names::pipeline(&sandbox).unwrap();
+    let before = off.profile(&q).await.unwrap().website_choice.unwrap();
+    let on = extract_benches::hard_names::pipeline_with(
+        &sandbox,
+        extract_core::Config {
+            wikipedia_lookup: true,
+            ..extract_core::Config::default()
+        },
+    )
+    .unwrap();
+    let after = on.profile(&q).await.unwrap().website_choice.unwrap();
+    sandbox.shutdown().await;
+    assert_eq!(before.status, MatchStatus::Uncertain, "{before:?}");
+    assert_eq!(after.url, "https://www.northwind-traders.net/", "{after:?}");
+    assert_eq!(after.status, MatchStatus::Confident, "{after:?}");
+    assert!(
+        after.reasons.iter().any(|r| r.contains("knowledge panel")),
+        "{:?}",
+        after.reasons
+    );
+}
+
 /// No rule of the extractor may name a company or domain of the measuring
 /// sets: they are for measuring, and the service meets pages in neither.
 #[test]

@@ -14,6 +14,11 @@ pub struct Config {
     /// Top website candidates whose homepages are read (concurrently) to
     /// verify the choice; 0 or 1 decides on the search's evidence alone.
     pub verify_candidates: usize,
+    /// When the provider gives no knowledge panel with a website, read the
+    /// Wikipedia article among the hits (concurrently with the candidates)
+    /// and count its infobox's official website as one. Off by default: it
+    /// is one more request, to a third party, per company.
+    pub wikipedia_lookup: bool,
     /// Longest company name accepted, in characters.
     pub max_name_chars: usize,
     /// Pages read per company in comprehensive mode, the homepage included.
@@ -38,6 +43,7 @@ impl Default for Config {
         Config {
             max_search_results: 10,
             verify_candidates: 3,
+            wikipedia_lookup: false,
             max_name_chars: 256,
             max_pages: 4,
             respect_robots: true,

@@ -13,8 +13,8 @@ use crate::picker::{self, registrable_domain};
 use crate::robots::{robots_url, Robots, RobotsCache};
 use crate::{
     classify, crawl, CompanyProfile, CompanyQuery, Config, Error, ExtractionMode, Fetch,
-    FetchRequest, Field, Method, Page, PageVisit, ProfileSource, Result, Search, SearchQuery,
-    Upstream, WebsiteChoice,
+    FetchRequest, Field, Knowledge, Method, Page, PageVisit, ProfileSource, Result, Search,
+    SearchQuery, SearchResults, Upstream, WebsiteChoice,
 };
 
 /// The extraction pipeline, a [`ProfileSource`] over a [`Search`] and a [`Fetch`].
@@ -83,33 +83,42 @@ impl Pipeline {
             });
         }
         let name = query.name.as_deref().unwrap_or_default();
-        let results = self
+        let mut results = self
             .search
             .search(&SearchQuery {
                 text: name.to_owned(),
                 max_results: self.config.max_search_results,
             })
             .await?;
-        let list = picker::shortlist(name, &results);
+        let mut list = picker::shortlist(name, &results);
         let no_website = || Error::NoWebsite {
             company: name.to_owned(),
         };
-        if self.config.verify_candidates <= 1 || list.candidates.len() <= 1 {
-            let choice = picker::decide(&list, &[]).ok_or_else(no_website)?;
-            return Ok(Website {
-                url: choice.url.clone(),
-                choice: Some(choice),
-                home: None,
-            });
+        let verify = self.config.verify_candidates > 1 && list.candidates.len() > 1;
+        let shortlisted: Vec<(String, String)> = if verify {
+            list.to_verify(self.config.verify_candidates)
+                .into_iter()
+                .map(|c| (c.url.clone(), c.domain.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // The candidates' homepages and the encyclopedia's infobox, read together.
+        let (read, article) = futures_util::future::join(
+            futures_util::future::join_all(
+                shortlisted.iter().map(|(url, _)| self.candidate_home(url)),
+            ),
+            self.encyclopedia_knowledge(&results),
+        )
+        .await;
+        if let Some(knowledge) = article {
+            results.knowledge = Some(knowledge);
+            list = picker::shortlist(name, &results);
         }
-        let shortlisted = list.to_verify(self.config.verify_candidates);
-        let read =
-            futures_util::future::join_all(shortlisted.iter().map(|c| self.candidate_home(&c.url)))
-                .await;
         let homes: Vec<(String, Visited)> = shortlisted
             .iter()
             .zip(read)
-            .filter_map(|(c, v)| Some((c.domain.clone(), v?)))
+            .filter_map(|((_, domain), v)| Some((domain.clone(), v?)))
             .collect();
         let pages: Vec<picker::Verified<'_>> = homes
             .iter()
@@ -124,6 +133,49 @@ impl Pipeline {
             url: choice.url.clone(),
             choice: Some(choice),
             home,
+        })
+    }
+
+    /// With `extract.wikipedia_lookup`, and when the provider gave no panel
+    /// naming a website: the official website of the Wikipedia article among
+    /// the hits, read through the same fetch stack (so cached and polite) as
+    /// a knowledge panel titled like the article.
+    async fn encyclopedia_knowledge(&self, results: &SearchResults) -> Option<Knowledge> {
+        if !self.config.wikipedia_lookup
+            || results
+                .knowledge
+                .as_ref()
+                .is_some_and(|k| k.website.is_some())
+        {
+            return None;
+        }
+        let hit = results.hits.iter().find(|h| {
+            url::Url::parse(&h.url).is_ok_and(|u| {
+                u.host_str()
+                    .is_some_and(|host| host.ends_with(".wikipedia.org"))
+                    && u.path().starts_with("/wiki/")
+                    && !u.path().contains(':')
+            })
+        })?;
+        let (robots, page) = futures_util::future::join(
+            self.robots_for(&hit.url),
+            self.fetch.fetch(&FetchRequest::page(&hit.url)),
+        )
+        .await;
+        let page = page.ok().filter(|p| p.is_success())?;
+        if !robots.ok()?.allowed(&page.url) {
+            return None;
+        }
+        let website = extract::official_website(&page.body, &self.config.limits)?;
+        let title = [" \u{2013} ", " - ", " | "]
+            .iter()
+            .find_map(|sep| hit.title.rsplit_once(sep).map(|(t, _)| t))
+            .unwrap_or(&hit.title)
+            .trim()
+            .to_owned();
+        Some(Knowledge {
+            title,
+            website: Some(website),
         })
     }
 

@@ -18,6 +18,11 @@ pub struct ScenarioCase {
     pub q: String,
     /// `[url, title, snippet]` in rank order.
     pub hits: Vec<(String, String, String)>,
+    /// Pages served exactly as given, by URL (scheme and host included):
+    /// an encyclopedia article with its infobox, say. Every other path of a
+    /// hit's host serves the page built from the hit.
+    #[serde(default)]
+    pub pages: HashMap<String, String>,
 }
 
 /// Queries with fixed answers; each hit's host serves a homepage.
@@ -26,6 +31,8 @@ pub struct Scenario {
     answers: HashMap<String, Vec<Hit>>,
     /// host → (title, snippet) of the first hit seen on it.
     pages: HashMap<String, (String, String)>,
+    /// (host, path) → a page given as is.
+    given: HashMap<(String, String), String>,
 }
 
 impl Scenario {
@@ -62,6 +69,14 @@ impl Scenario {
                         .or_insert_with(|| (title.clone(), snippet.clone()));
                 }
             }
+            for (url, body) in case.pages {
+                if let Ok(u) = url::Url::parse(&url) {
+                    if let Some(host) = u.host_str() {
+                        s.given
+                            .insert((host.to_ascii_lowercase(), u.path().to_owned()), body);
+                    }
+                }
+            }
             s.answers.insert(key(&case.q), hits);
         }
         s
@@ -93,6 +108,13 @@ impl Scenario {
     pub(crate) fn homepage(&self, host: &str) -> Option<String> {
         let (title, snippet) = self.pages.get(host)?;
         Some(render(title, snippet))
+    }
+
+    /// The page given for `path` on `host`, if the scenario gives one.
+    pub(crate) fn given(&self, host: &str, path: &str) -> Option<&str> {
+        self.given
+            .get(&(host.to_owned(), path.to_owned()))
+            .map(String::as_str)
     }
 }
 

@@ -337,6 +337,9 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         state.page_requests.fetch_add(1, Ordering::Relaxed);
         state.record_host(&host);
         state.site_delay().await;
+        if let Some(given) = state.scenario.given(&host, &path) {
+            return html(given.to_owned());
+        }
         return match path.as_str() {
             "/" => html(page),
             "/robots.txt" => full(StatusCode::OK, "text/plain", "User-agent: *\nAllow: /\n"),

@@ -37,14 +37,17 @@ impl ProfileSource for Source {
             });
         }
         // "vague" names get a website chosen with low confidence.
-        let website_choice = q.label().contains("vague").then(|| extract_core::WebsiteChoice {
-            url: "https://vague.example/".into(),
-            confidence: 0.4,
-            status: extract_core::MatchStatus::Uncertain,
-            runner_up: Some("https://vague-too.example/".into()),
-            runner_up_confidence: Some(0.38),
-            reasons: Vec::new(),
-        });
+        let website_choice = q
+            .label()
+            .contains("vague")
+            .then(|| extract_core::WebsiteChoice {
+                url: "https://vague.example/".into(),
+                confidence: 0.4,
+                status: extract_core::MatchStatus::Uncertain,
+                runner_up: Some("https://vague-too.example/".into()),
+                runner_up_confidence: Some(0.38),
+                reasons: Vec::new(),
+            });
         Ok(CompanyProfile {
             query: q.label().to_owned(),
             website_choice,
@@ -323,20 +326,28 @@ async fn a_batch_min_confidence_refuses_guesses_and_keeps_the_rest() {
     let (_, items) = s.results(&b.id).await.unwrap();
     assert_eq!(items[0].state, ItemState::Succeeded);
     assert_eq!(items[1].state, ItemState::Failed);
-    assert!(items[1].profile.is_none(), "no guessed profile below the bar");
+    assert!(
+        items[1].profile.is_none(),
+        "no guessed profile below the bar"
+    );
     let err = items[1].error.as_ref().unwrap();
     assert_eq!(err.kind, "no_confident_match");
     assert!(err.message.contains("vague.example"), "{}", err.message);
 
     // Without a bar the same company is answered.
-    let b = s.submit(request(&["vague Holdings"], "normal")).await.unwrap();
+    let b = s
+        .submit(request(&["vague Holdings"], "normal"))
+        .await
+        .unwrap();
     assert_eq!(wait_final(&s, &b.id).await.state, BatchState::Completed);
 
     // A bar outside 0–1 is refused at submit.
     let mut req = request(&["Acme"], "normal");
     req.min_confidence = Some(1.5);
     match s.submit(req).await {
-        Err(Error::Invalid { message, .. }) => assert!(message.contains("min_confidence"), "{message}"),
+        Err(Error::Invalid { message, .. }) => {
+            assert!(message.contains("min_confidence"), "{message}")
+        }
         other => panic!("expected Invalid, got {other:?}"),
     }
 }

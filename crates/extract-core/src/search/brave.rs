@@ -130,12 +130,19 @@ mod tests {
         assert_eq!(r.hits[0].title, "Example Anvils");
         let k = r.knowledge.unwrap();
         assert_eq!(k.title, "Example Anvils");
-        assert_eq!(k.website.as_deref(), Some("https://www.example-anvils.com/"));
+        assert_eq!(
+            k.website.as_deref(),
+            Some("https://www.example-anvils.com/")
+        );
         // An infobox without a website still names the entity; none at all is no panel.
         let r = codec
             .parse(br#"{"web":{"results":[]},"infobox":{"results":[{"title":"Example"}]}}"#)
             .unwrap();
         assert_eq!(r.knowledge.unwrap().website, None);
-        assert!(codec.parse(br#"{"web":{"results":[]}}"#).unwrap().knowledge.is_none());
+        assert!(codec
+            .parse(br#"{"web":{"results":[]}}"#)
+            .unwrap()
+            .knowledge
+            .is_none());
     }
 }
