@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut g = c.benchmark_group("concurrency");
-    let permits = Permits::new("bench", 8, 1);
+    let permits = Permits::new(extract_core::Pool::Extractions, 8, 1);
     g.bench_function("permit_acquire_release", |b| {
         b.to_async(&rt)
             .iter(|| async { drop(permits.acquire().await) })

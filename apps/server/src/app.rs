@@ -2,6 +2,7 @@
 //! configuration. The decorator stack over the pipeline is built here:
 //!
 //! ```text
+//! requests: TimedProfiles → profiles (one `POST /extract`: the `request` and `cache` stages)
 //! profiles: ProfileCache → LimitedProfiles (adaptive) → Pipeline (observed: extract, classify)
 //! search:   SearchCache → TimedSearch → LimitedSearch → RetrySearch → BreakerSearch → RateLimitedSearch → HttpSearch → HttpClient
 //! sites:    PageCache → TimedFetch → LimitedFetch → RetryFetch → BreakerFetch → HostLimiter → HttpClient
@@ -26,8 +27,8 @@ use extract_concurrency::{
     Scheduler,
 };
 use extract_core::search::HttpSearch;
-use extract_core::{Fetch, Pipeline, ProfileSource, Search};
-use extract_perf::{PoolSample, Sample, TimedFetch, TimedSearch};
+use extract_core::{Fetch, Pipeline, Pool, ProfileSource, Search};
+use extract_perf::{PoolSample, Sample, TimedFetch, TimedProfiles, TimedSearch};
 use extract_resources::{HttpClient, Monitor, Pressure};
 use serde::Serialize;
 
@@ -42,6 +43,7 @@ pub struct App {
 struct Inner {
     config: Config,
     profiles: Arc<dyn ProfileSource>,
+    requests: Arc<dyn ProfileSource>,
     profile_cache: Option<Arc<ProfileCache>>,
     cache: Option<Cache>,
     http: HttpClient,
@@ -115,9 +117,9 @@ impl App {
         };
         let c = &config.concurrency;
         let guards = Guards {
-            extractions: Permits::new("extractions", c.max_extractions, c.adaptive_min),
-            searches: Permits::new("searches", c.max_searches, c.max_searches),
-            crawls: Permits::new("crawls", c.max_crawls, c.max_crawls),
+            extractions: Permits::new(Pool::Extractions, c.max_extractions, c.adaptive_min),
+            searches: Permits::new(Pool::Searches, c.max_searches, c.max_searches),
+            crawls: Permits::new(Pool::Crawls, c.max_crawls, c.max_crawls),
             search_rate: Arc::default(),
             search_rate_per_sec: config.search.rate_per_sec,
             breakers: Breakers::new(c),
@@ -189,15 +191,13 @@ impl App {
                 .await?,
             )
         };
-        let batches = BatchService::new(
-            config.batch.clone(),
-            store,
-            scheduler.clone(),
-            profiles.clone(),
-            profile_cache.clone(),
-            Some(Arc::new(WebhookSender(http.clone()))),
-            config.extract.max_name_chars,
-        );
+        let requests: Arc<dyn ProfileSource> =
+            Arc::new(TimedProfiles::new(profiles.clone(), perf.clone()));
+        let batches = BatchService::builder(store, scheduler.clone(), profiles.clone())
+            .config(config.batch.clone())
+            .notifier(Arc::new(WebhookSender(http.clone())))
+            .max_name_chars(config.extract.max_name_chars)
+            .build();
         // Picks up unfinished batches now and whenever an owner goes away.
         let _resuming = batches.keep_resuming();
 
@@ -205,6 +205,7 @@ impl App {
             inner: Arc::new(Inner {
                 config,
                 profiles,
+                requests,
                 profile_cache,
                 cache,
                 http,
@@ -364,7 +365,13 @@ impl App {
         &self.inner.profiles
     }
 
-    /// The profile cache, when caching is on.
+    /// The profile source single requests go through: [`profiles`](Self::profiles),
+    /// timed as the `request` stage.
+    pub fn requests(&self) -> &Arc<dyn ProfileSource> {
+        &self.inner.requests
+    }
+
+    /// The profile cache, when caching is on (invalidation and stats).
     pub fn profile_cache(&self) -> Option<&Arc<ProfileCache>> {
         self.inner.profile_cache.as_ref()
     }

@@ -14,8 +14,11 @@
 //! them under a lease) and expire after `batch.retention_s`. A completion
 //! webhook is signed with HMAC-SHA256 ([`SIGNATURE_HEADER`]).
 //!
-//! Architecture invariant: it may use `extract-core`, `extract-cache` and
-//! `extract-concurrency`; nothing else of the project. One instance runs a
+//! Architecture invariant: it may use `extract-core` and
+//! `extract-concurrency`; nothing else of the project (a cache reaches it
+//! as the [`ProfileSource`](extract_core::ProfileSource) it runs items
+//! through, whose [`serve`](extract_core::ProfileSource::serve) says whether
+//! an item was `cached`). One instance runs a
 //! batch at a time (its lease); no lock is held across an await.
 //!
 //! # Embedding
@@ -36,10 +39,11 @@
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let service = BatchService::new(
-//!     Config::default(), Arc::new(MemoryStore::default()), Scheduler::new(2, [4, 2, 1]),
-//!     Arc::new(Echo), None, None, 256,
-//! );
+//! let service = BatchService::builder(
+//!     Arc::new(MemoryStore::default()), Scheduler::new(2, [4, 2, 1]), Arc::new(Echo),
+//! )
+//! .config(Config::default())
+//! .build();
 //! let batch = service
 //!     .submit(serde_json::from_value::<BatchRequest>(serde_json::json!({
 //!         "company_names": ["Acme", "ACME Inc.", "Globex"]
@@ -68,7 +72,7 @@ pub use eta::Throughput;
 pub use model::{
     now_ms, Batch, BatchRequest, BatchState, Counts, ExportFormat, Item, ItemError, ItemState,
 };
-pub use service::{BatchService, BatchStats, Status};
+pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summary};
 pub use webhook::{deliver, sign, Notifier, EVENT_HEADER, SIGNATURE_HEADER};

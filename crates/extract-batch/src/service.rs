@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use extract_cache::{Outcome, ProfileCache};
 use extract_concurrency::{JobHandle, Scheduler, SchedulerStats};
-use extract_core::{CompanyQuery, ProfileSource};
+use extract_core::{CompanyProfile, CompanyQuery, ProfileSource};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -88,7 +87,6 @@ struct Inner {
     store: Arc<dyn JobStore>,
     scheduler: Arc<Scheduler>,
     profiles: Arc<dyn ProfileSource>,
-    cache: Option<Arc<ProfileCache>>,
     notifier: Option<Arc<dyn Notifier>>,
     config: Config,
     max_name_chars: usize,
@@ -111,25 +109,54 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-impl BatchService {
-    /// A service running items through `profiles` (the cached stack) on
-    /// `scheduler`, storing in `store`; `cache` enables the prefetch and the
-    /// `cached` item state, `notifier` the completion webhooks.
-    pub fn new(
-        config: Config,
-        store: Arc<dyn JobStore>,
-        scheduler: Arc<Scheduler>,
-        profiles: Arc<dyn ProfileSource>,
-        cache: Option<Arc<ProfileCache>>,
-        notifier: Option<Arc<dyn Notifier>>,
-        max_name_chars: usize,
-    ) -> BatchService {
+/// Builds a [`BatchService`]: the store, scheduler and profile source it
+/// needs, then what it may have.
+pub struct Builder {
+    config: Config,
+    store: Arc<dyn JobStore>,
+    scheduler: Arc<Scheduler>,
+    profiles: Arc<dyn ProfileSource>,
+    notifier: Option<Arc<dyn Notifier>>,
+    max_name_chars: usize,
+}
+
+impl Builder {
+    /// The batch settings (default: [`Config::default`]).
+    #[must_use]
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Delivers the completion webhooks (default: none are sent).
+    #[must_use]
+    pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
+    }
+
+    /// The longest company name accepted (default: `extract.max_name_chars`'s default).
+    #[must_use]
+    pub fn max_name_chars(mut self, max: usize) -> Self {
+        self.max_name_chars = max;
+        self
+    }
+
+    /// The service.
+    pub fn build(self) -> BatchService {
+        let Builder {
+            config,
+            store,
+            scheduler,
+            profiles,
+            notifier,
+            max_name_chars,
+        } = self;
         BatchService {
             inner: Arc::new(Inner {
                 store,
                 scheduler,
                 profiles,
-                cache,
                 notifier,
                 config,
                 max_name_chars,
@@ -140,6 +167,26 @@ impl BatchService {
                 done: AtomicU64::new(0),
                 outcomes: Mutex::new(Counts::default()),
             }),
+        }
+    }
+}
+
+impl BatchService {
+    /// A service running items through `profiles` (the outermost source:
+    /// a cache on the way answers `cached` items and the prefetch) on
+    /// `scheduler`, storing in `store`.
+    pub fn builder(
+        store: Arc<dyn JobStore>,
+        scheduler: Arc<Scheduler>,
+        profiles: Arc<dyn ProfileSource>,
+    ) -> Builder {
+        Builder {
+            config: Config::default(),
+            store,
+            scheduler,
+            profiles,
+            notifier: None,
+            max_name_chars: extract_core::Config::default().max_name_chars,
         }
     }
 
@@ -358,27 +405,18 @@ impl BatchService {
             (b.priority, b.mode, b.min_confidence)
         };
         let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
-        // Cached companies finish at once.
+        // Companies a cache already holds finish at once.
         let mut to_run = Vec::new();
-        if let Some(cache) = &self.inner.cache {
-            let queries: Vec<CompanyQuery> = pending.iter().map(|i| query(&i.name, mode)).collect();
-            let found = cache.prefetch(&queries).await;
-            for (item, hit) in pending.into_iter().zip(found) {
-                match hit {
-                    Some(profile) => {
-                        let done = Item {
-                            state: ItemState::Cached,
-                            elapsed_ms: Some(0),
-                            profile: Some(Arc::unwrap_or_clone(profile)),
-                            ..item
-                        };
-                        self.complete(&id, &live, done, ItemState::Pending).await;
-                    }
-                    None => to_run.push(item),
+        let queries: Vec<CompanyQuery> = pending.iter().map(|i| query(&i.name, mode)).collect();
+        let found = self.inner.profiles.cached(&queries).await;
+        for (item, hit) in pending.into_iter().zip(found) {
+            match hit {
+                Some(profile) => {
+                    let done = finished(item, Ok((profile, true)), 0, min_confidence);
+                    self.complete(&id, &live, done, ItemState::Pending).await;
                 }
+                None => to_run.push(item),
             }
-        } else {
-            to_run = pending;
         }
         if to_run.is_empty() {
             self.finish(&id, &live).await;
@@ -422,59 +460,15 @@ impl BatchService {
         let started = Instant::now();
         let q = query(&item.name, mode);
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
-        let work = async {
-            match &self.inner.cache {
-                Some(cache) => cache.profile_with_outcome(&q).await.map(|(p, o)| {
-                    (
-                        Arc::unwrap_or_clone(p),
-                        matches!(o, Outcome::L1 | Outcome::L2 | Outcome::Stale),
-                    )
-                }),
-                None => self.inner.profiles.profile(&q).await.map(|p| (p, false)),
-            }
-        };
-        let result = tokio::time::timeout(timeout, work).await.map(|r| {
-            r.and_then(|(profile, cached)| {
-                // Below the bar the item fails; its message names the best candidate.
-                match min_confidence {
-                    Some(m) => profile.check_confidence(m).map(|()| (profile, cached)),
-                    None => Ok((profile, cached)),
-                }
-            })
-        });
+        let result = tokio::time::timeout(timeout, self.inner.profiles.serve(&q)).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let done = match result {
-            Ok(Ok((profile, cached))) => {
-                let skipped = profile
-                    .pages
-                    .first()
-                    .is_some_and(|p| p.outcome.starts_with("skipped_robots"));
-                Item {
-                    state: if cached {
-                        ItemState::Cached
-                    } else if skipped {
-                        ItemState::Skipped
-                    } else {
-                        ItemState::Succeeded
-                    },
-                    error: skipped.then(|| ItemError {
-                        kind: "robots".to_owned(),
-                        message: "robots.txt refuses the homepage".to_owned(),
-                    }),
-                    elapsed_ms: Some(elapsed_ms),
-                    profile: Some(profile),
-                    ..item
-                }
-            }
-            Ok(Err(e)) => Item {
-                state: ItemState::Failed,
-                error: Some(ItemError {
-                    kind: e.kind().to_owned(),
-                    message: e.to_string(),
-                }),
-                elapsed_ms: Some(elapsed_ms),
-                ..item
-            },
+            Ok(served) => finished(
+                item,
+                served.map(|s| (s.value, s.outcome.is_hit())),
+                elapsed_ms,
+                min_confidence,
+            ),
             Err(_) => Item {
                 state: ItemState::Failed,
                 error: Some(ItemError {
@@ -745,6 +739,56 @@ impl BatchService {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+}
+
+/// An item ended with `result` (the profile, and whether a cache answered):
+/// `cached`, `succeeded`, `skipped` (robots refuses the homepage) or
+/// `failed` with its error kind, a profile below `min_confidence` included.
+fn finished(
+    item: Item,
+    result: extract_core::Result<(Arc<CompanyProfile>, bool)>,
+    elapsed_ms: u64,
+    min_confidence: Option<f32>,
+) -> Item {
+    let result = result.and_then(|(profile, cached)| match min_confidence {
+        // Below the bar the item fails; its message names the best candidate.
+        Some(m) => profile.check_confidence(m).map(|()| (profile, cached)),
+        None => Ok((profile, cached)),
+    });
+    match result {
+        Ok((profile, cached)) => {
+            let skipped = profile
+                .pages
+                .first()
+                .is_some_and(|p| p.outcome.is_robots_refusal());
+            let state = if cached {
+                ItemState::Cached
+            } else if skipped {
+                ItemState::Skipped
+            } else {
+                ItemState::Succeeded
+            };
+            Item {
+                state,
+                error: (state == ItemState::Skipped).then(|| ItemError {
+                    kind: "robots".to_owned(),
+                    message: "robots.txt refuses the homepage".to_owned(),
+                }),
+                elapsed_ms: Some(elapsed_ms),
+                profile: Some(Arc::unwrap_or_clone(profile)),
+                ..item
+            }
+        }
+        Err(e) => Item {
+            state: ItemState::Failed,
+            error: Some(ItemError {
+                kind: e.kind().to_owned(),
+                message: e.to_string(),
+            }),
+            elapsed_ms: Some(elapsed_ms),
+            ..item
+        },
     }
 }
 

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use extract_core::{
     CompanyProfile, CompanyQuery, ExtractionMode, Fetch, FetchRequest, Freshness, Page,
-    ProfileSource, Result, Search, SearchQuery, SearchResults,
+    ProfileSource, Result, Search, SearchQuery, SearchResults, Served,
 };
 
-use crate::tiered::{Outcome, Tiered};
+use crate::tiered::Tiered;
 
 tokio::task_local! {
     /// The freshness asked for by the profile request being computed.
@@ -34,28 +34,6 @@ impl ProfileCache {
     /// Wraps `inner`.
     pub fn new(inner: Arc<dyn ProfileSource>, tiered: Tiered<CompanyProfile>) -> Self {
         ProfileCache { tiered, inner }
-    }
-
-    /// The profile and how it was obtained.
-    pub async fn profile_with_outcome(
-        &self,
-        query: &CompanyQuery,
-    ) -> Result<(Arc<CompanyProfile>, Outcome)> {
-        let inner = self.inner.clone();
-        let q = query.clone();
-        self.tiered
-            .get_or_compute(&query.identity(), query.freshness, move || async move {
-                let freshness = q.freshness;
-                FRESHNESS.scope(freshness, inner.profile(&q)).await
-            })
-            .await
-    }
-
-    /// The cached profiles of `queries` (in order), without computing any:
-    /// what a batch looks up before it schedules work.
-    pub async fn prefetch(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
-        let inputs: Vec<String> = queries.iter().map(CompanyQuery::identity).collect();
-        self.tiered.prefetch(&inputs).await
     }
 
     /// Forgets a company's profiles in both modes; true if one was cached here.
@@ -83,8 +61,27 @@ impl ProfileCache {
 #[async_trait]
 impl ProfileSource for ProfileCache {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
-        let (profile, _) = self.profile_with_outcome(query).await?;
-        Ok(Arc::unwrap_or_clone(profile))
+        Ok(Arc::unwrap_or_clone(self.serve(query).await?.value))
+    }
+
+    /// The profile and whether it came from memory, Redis, stale, a
+    /// concurrent computation or the wrapped source.
+    async fn serve(&self, query: &CompanyQuery) -> Result<Served<CompanyProfile>> {
+        let inner = self.inner.clone();
+        let q = query.clone();
+        let (value, outcome) = self
+            .tiered
+            .get_or_compute(&query.identity(), query.freshness, move || async move {
+                let freshness = q.freshness;
+                FRESHNESS.scope(freshness, inner.profile(&q)).await
+            })
+            .await?;
+        Ok(Served { value, outcome })
+    }
+
+    async fn cached(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
+        let inputs: Vec<String> = queries.iter().map(CompanyQuery::identity).collect();
+        self.tiered.prefetch(&inputs).await
     }
 }
 

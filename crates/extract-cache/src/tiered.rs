@@ -15,34 +15,7 @@ use crate::key::{key, Level};
 use crate::stats::{inc, load, LevelSnapshot, LevelStats};
 use crate::store::RemoteStore;
 
-/// How a lookup was answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// From the in-process tier.
-    L1,
-    /// From the shared tier.
-    L2,
-    /// A stale value, served while it is refreshed in the background.
-    Stale,
-    /// Computed by the wrapped source.
-    Computed,
-    /// Computed by a concurrent lookup of the same key, shared.
-    Coalesced,
-}
-
-impl Outcome {
-    /// The value of the `x-cache` response header.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::L1 => "hit-l1",
-            Outcome::L2 => "hit-l2",
-            Outcome::Stale => "stale",
-            Outcome::Computed => "miss",
-            Outcome::Coalesced => "coalesced",
-        }
-    }
-}
+pub use extract_core::Outcome;
 
 type Computation<V> = Shared<BoxFuture<'static, Result<Arc<Entry<V>>, CoreError>>>;
 

@@ -25,7 +25,7 @@
 //!     let config = Config::default();
 //!     let polite: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &HostConfig::default()));
 //!     let retried: Arc<dyn Fetch> = Arc::new(RetryFetch::new(polite, Policy::new(&config)));
-//!     Arc::new(LimitedFetch::new(retried, Permits::new("crawls", config.max_crawls, 1)))
+//!     Arc::new(LimitedFetch::new(retried, Permits::new(extract_core::Pool::Crawls, config.max_crawls, 1)))
 //! }
 //! ```
 

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use extract_core::{
-    CompanyProfile, CompanyQuery, Error, Fetch, FetchRequest, Page, ProfileSource, Result, Search,
-    SearchQuery, SearchResults,
+    CompanyProfile, CompanyQuery, Error, Fetch, FetchRequest, Page, Pool, ProfileSource, Result,
+    Search, SearchQuery, SearchResults, Served,
 };
 use serde::Serialize;
 use tokio::sync::Notify;
 
 /// A counting limiter whose limit can move between a floor and a ceiling.
 pub struct Permits {
-    name: &'static str,
+    name: Pool,
     limit: AtomicUsize,
     min: usize,
     max: usize,
@@ -42,8 +42,8 @@ impl Drop for Permit {
 /// What a pool is doing, for stats and the performance report.
 #[derive(Debug, Clone, Serialize)]
 pub struct PermitStats {
-    /// The pool's name.
-    pub name: &'static str,
+    /// The pool.
+    pub name: Pool,
     /// The current limit (moves when adaptive).
     pub limit: usize,
     /// The configured ceiling.
@@ -60,7 +60,7 @@ pub struct PermitStats {
 
 impl Permits {
     /// A pool of `max` permits that may shrink to `min` when adaptive.
-    pub fn new(name: &'static str, max: usize, min: usize) -> Arc<Permits> {
+    pub fn new(name: Pool, max: usize, min: usize) -> Arc<Permits> {
         let max = max.max(1);
         Arc::new(Permits {
             name,
@@ -183,8 +183,16 @@ impl LimitedProfiles {
 #[async_trait]
 impl ProfileSource for LimitedProfiles {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
+        Ok(Arc::unwrap_or_clone(self.serve(query).await?.value))
+    }
+
+    async fn cached(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
+        self.inner.cached(queries).await
+    }
+
+    async fn serve(&self, query: &CompanyQuery) -> Result<Served<CompanyProfile>> {
         let _permit = self.permits.acquire().await;
-        let result = self.inner.profile(query).await;
+        let result = self.inner.serve(query).await;
         if self.adaptive {
             match &result {
                 Err(e) if is_overload(e) => self.permits.overloaded(),
@@ -243,7 +251,7 @@ mod tests {
 
     #[tokio::test]
     async fn limit_holds_and_adapts() {
-        let p = Permits::new("t", 4, 1);
+        let p = Permits::new(Pool::Extractions, 4, 1);
         let held: Vec<Permit> = vec![
             p.acquire().await,
             p.acquire().await,

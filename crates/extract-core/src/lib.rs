@@ -82,13 +82,13 @@ pub use config::{Config, Provider, SearchConfig, Secret};
 pub use error::{Error, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
-pub use pipeline::{profile_from_page, Pipeline, StageObserver};
+pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};
 pub use profile::{
     Address, CompanyProfile, Conflict, Employees, Field, Industry, MatchStatus, Method, PageVisit,
-    SocialNetwork, SocialProfile, Source, WebsiteChoice,
+    SocialNetwork, SocialProfile, Source, VisitOutcome, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{
-    Fetch, FetchRequest, Knowledge, Page, ProfileSource, Search, SearchHit, SearchQuery,
-    SearchResults,
+    Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, Search, SearchHit,
+    SearchQuery, SearchResults, Served,
 };

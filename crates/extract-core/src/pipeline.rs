@@ -14,7 +14,7 @@ use crate::robots::{robots_url, Robots, RobotsCache};
 use crate::{
     classify, crawl, CompanyProfile, CompanyQuery, Config, Error, ExtractionMode, Fetch,
     FetchRequest, Field, Knowledge, Method, Page, PageVisit, ProfileSource, Result, Search,
-    SearchQuery, SearchResults, Upstream, WebsiteChoice,
+    SearchQuery, SearchResults, Upstream, VisitOutcome, WebsiteChoice,
 };
 
 /// The extraction pipeline, a [`ProfileSource`] over a [`Search`] and a [`Fetch`].
@@ -26,12 +26,20 @@ pub struct Pipeline {
     observer: Option<Arc<dyn StageObserver>>,
 }
 
-/// Told how long the pipeline's own CPU stages took: `extract` (one page's
-/// signals) and `classify` (one profile's industry). Search and fetch are
+/// Told how long the pipeline's own CPU stages took. Search and fetch are
 /// timed by decorators around the traits instead.
 pub trait StageObserver: Send + Sync {
     /// One run of `stage` took `elapsed`.
-    fn observe(&self, stage: &'static str, elapsed: Duration);
+    fn observe(&self, stage: CpuStage, elapsed: Duration);
+}
+
+/// A CPU stage of the pipeline, as a [`StageObserver`] is told it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CpuStage {
+    /// Reading one page's signals.
+    Extract,
+    /// Classifying one profile's industry.
+    Classify,
 }
 
 /// The site to crawl, how it was chosen, and its homepage if already read.
@@ -220,7 +228,7 @@ impl Pipeline {
         let robots = Arc::new(robots);
         // A robots.txt that could not be read (5xx) is asked again next time:
         // the site may have recovered.
-        if robots.refusal() != "skipped_robots_unavailable" {
+        if !robots.unavailable() {
             self.robots.insert(&key, robots.clone());
         }
         Ok(robots)
@@ -279,7 +287,7 @@ impl Pipeline {
                 visit: PageVisit {
                     url,
                     status: None,
-                    outcome: robots.refusal().to_owned(),
+                    outcome: robots.refusal(),
                 },
                 facts: None,
             };
@@ -293,11 +301,10 @@ impl Pipeline {
             Ok(page) => Visited {
                 visit: PageVisit {
                     outcome: if page.is_success() {
-                        "skipped_not_html"
+                        VisitOutcome::SkippedNotHtml
                     } else {
-                        "failed_status"
-                    }
-                    .to_owned(),
+                        VisitOutcome::FailedStatus
+                    },
                     url: page.url,
                     status: Some(page.status),
                 },
@@ -316,7 +323,7 @@ impl Pipeline {
             &self.config.limits,
         );
         if let Some(o) = &self.observer {
-            o.observe("extract", started.elapsed());
+            o.observe(CpuStage::Extract, started.elapsed());
         }
         let truncated = facts.truncated || page.truncated;
         Visited {
@@ -324,11 +331,10 @@ impl Pipeline {
                 url: page.url.clone(),
                 status: Some(page.status),
                 outcome: if truncated {
-                    "fetched_truncated"
+                    VisitOutcome::FetchedTruncated
                 } else {
-                    "fetched"
-                }
-                .to_owned(),
+                    VisitOutcome::Fetched
+                },
             },
             facts: Some(facts),
         }
@@ -343,7 +349,7 @@ fn failed(url: String, e: &Error) -> Visited {
                 Error::Status { status, .. } => Some(*status),
                 _ => None,
             },
-            outcome: format!("failed_{}", e.kind()),
+            outcome: VisitOutcome::Failed(e.kind().to_owned()),
         },
         facts: None,
     }
@@ -365,7 +371,7 @@ impl ProfileSource for Pipeline {
             if robots.allowed(&website) {
                 let page = self.homepage(&website, choice.is_none(), &robots).await?;
                 visited.push(self.read(&page));
-            } else if robots.refusal() == "skipped_robots_unavailable" {
+            } else if robots.unavailable() {
                 // The site's server is failing: report it rather than an empty profile.
                 return Err(Error::Status {
                     upstream: Upstream::Site,
@@ -378,7 +384,7 @@ impl ProfileSource for Pipeline {
                     visit: PageVisit {
                         url: website.clone(),
                         status: None,
-                        outcome: robots.refusal().to_owned(),
+                        outcome: robots.refusal(),
                     },
                     facts: None,
                 });
@@ -461,7 +467,7 @@ pub(crate) fn build_profile(
         pages.first().map(|p| p.title.as_str()),
     );
     if let Some(o) = observer {
-        o.observe("classify", started.elapsed());
+        o.observe(CpuStage::Classify, started.elapsed());
     }
     let industry = industry.map(|(industry, confidence)| {
         let mut f = Field::new(industry, home_url, Method::Text);
@@ -525,11 +531,10 @@ pub fn profile_from_page(
         url: url.to_owned(),
         status: None,
         outcome: if facts.truncated {
-            "read_truncated"
+            VisitOutcome::ReadTruncated
         } else {
-            "read"
-        }
-        .to_owned(),
+            VisitOutcome::Read
+        },
     };
     build_profile(
         &query,

@@ -6,6 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::VisitOutcome;
+
 /// The rules of one host for our user agent.
 #[derive(Debug)]
 pub struct Robots {
@@ -68,11 +70,18 @@ impl Robots {
     }
 
     /// Why a page was refused, for the record.
-    pub fn refusal(&self) -> &'static str {
-        match self.rules {
-            Rules::DisallowAll => "skipped_robots_unavailable",
-            _ => "skipped_robots",
+    pub fn refusal(&self) -> VisitOutcome {
+        if self.unavailable() {
+            VisitOutcome::SkippedRobotsUnavailable
+        } else {
+            VisitOutcome::SkippedRobots
         }
+    }
+
+    /// robots.txt could not be read (the site answered 5xx): nothing of the
+    /// site may be read, and the answer is not worth caching.
+    pub fn unavailable(&self) -> bool {
+        matches!(self.rules, Rules::DisallowAll)
     }
 }
 

@@ -134,11 +134,102 @@ pub trait Fetch: Send + Sync {
     async fn fetch(&self, request: &FetchRequest) -> Result<Page>;
 }
 
+/// The service's permit pools: what the limits that own them and the
+/// performance report that reads them both call them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pool {
+    /// Whole extractions in flight.
+    Extractions,
+    /// Search provider calls in flight.
+    Searches,
+    /// Page fetches in flight.
+    Crawls,
+}
+
+impl Pool {
+    /// The name on the wire and in metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pool::Extractions => "extractions",
+            Pool::Searches => "searches",
+            Pool::Crawls => "crawls",
+        }
+    }
+}
+
+/// How an answer was obtained: the `x-cache` of a profile, and what a
+/// batch item counts as `cached`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// From the in-process tier of a cache.
+    L1,
+    /// From the shared (Redis) tier of a cache.
+    L2,
+    /// A stale cached value, served while it is refreshed in the background.
+    Stale,
+    /// Computed now by the source a cache wraps.
+    Computed,
+    /// Computed by a concurrent lookup of the same key, shared.
+    Coalesced,
+    /// Computed with no cache in the way (caching off).
+    Uncached,
+}
+
+impl Outcome {
+    /// The value of the `x-cache` response header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::L1 => "hit-l1",
+            Outcome::L2 => "hit-l2",
+            Outcome::Stale => "stale",
+            Outcome::Computed => "miss",
+            Outcome::Coalesced => "coalesced",
+            Outcome::Uncached => "off",
+        }
+    }
+
+    /// Answered from a cache, not computed for this call.
+    pub fn is_hit(self) -> bool {
+        matches!(self, Outcome::L1 | Outcome::L2 | Outcome::Stale)
+    }
+}
+
+/// A value and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Served<T> {
+    /// The value, shared with the cache that may hold it.
+    pub value: Arc<T>,
+    /// How it was obtained.
+    pub outcome: Outcome,
+}
+
 /// Produces a company profile: the whole pipeline, or a decorator around it.
+///
+/// [`serve`](ProfileSource::serve) also says how the profile was obtained;
+/// a cache overrides it, and every decorator forwards it, so that whoever
+/// holds the outermost `Arc<dyn ProfileSource>` learns whether it was a hit.
 #[async_trait]
 pub trait ProfileSource: Send + Sync {
     /// Extracts (or recalls) the profile of one company.
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile>;
+
+    /// The profile and how it was obtained; [`Outcome::Uncached`] unless a
+    /// cache is on the way.
+    async fn serve(&self, query: &CompanyQuery) -> Result<Served<CompanyProfile>> {
+        Ok(Served {
+            value: Arc::new(self.profile(query).await?),
+            outcome: Outcome::Uncached,
+        })
+    }
+
+    /// The profiles of `queries` (in order) that a cache on the way already
+    /// holds, computing none: what a batch looks up before it schedules
+    /// work. Without a cache, none.
+    async fn cached(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
+        vec![None; queries.len()]
+    }
 }
 
 #[async_trait]
@@ -159,5 +250,13 @@ impl<T: Fetch + ?Sized> Fetch for Arc<T> {
 impl<T: ProfileSource + ?Sized> ProfileSource for Arc<T> {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
         (**self).profile(query).await
+    }
+
+    async fn serve(&self, query: &CompanyQuery) -> Result<Served<CompanyProfile>> {
+        (**self).serve(query).await
+    }
+
+    async fn cached(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
+        (**self).cached(queries).await
     }
 }

@@ -31,13 +31,39 @@ pub(crate) struct Check {
     pub(crate) what: String,
 }
 
+/// Whether an alert event starts or ends an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// The rule's value crossed its firing threshold.
+    Firing,
+    /// It came back past its clearing threshold.
+    Resolved,
+}
+
+impl AlertState {
+    /// The name on the wire (events, webhooks, metrics labels).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Resolved => "resolved",
+        }
+    }
+}
+
+impl std::fmt::Display for AlertState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A firing or resolved alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertEvent {
     /// The rule, e.g. `search_error_rate`.
     pub rule: String,
-    /// `firing` or `resolved`.
-    pub state: &'static str,
+    /// Firing or resolved.
+    pub state: AlertState,
     /// The value that crossed.
     pub value: f64,
     /// The threshold it crossed.
@@ -95,7 +121,7 @@ impl Alerting {
                     );
                     events.push(AlertEvent {
                         rule: c.rule.clone(),
-                        state: "firing",
+                        state: AlertState::Firing,
                         value,
                         threshold: c.fire,
                         message,
@@ -106,7 +132,7 @@ impl Alerting {
                     self.active.remove(&c.rule);
                     events.push(AlertEvent {
                         rule: c.rule.clone(),
-                        state: "resolved",
+                        state: AlertState::Resolved,
                         value,
                         threshold: c.clear,
                         message: format!("{}: back to {value:.3} (clears at {})", c.what, c.clear),
@@ -161,7 +187,7 @@ mod tests {
         {
             events.extend(a.evaluate(&[check(v)], t as u64));
         }
-        let states: Vec<(&str, u64)> = events.iter().map(|e| (e.state, e.at_ms)).collect();
+        let states: Vec<(&str, u64)> = events.iter().map(|e| (e.state.as_str(), e.at_ms)).collect();
         assert_eq!(states, vec![("firing", 1), ("resolved", 7)]);
         assert!(a.active().is_empty());
         assert_eq!(a.recent().len(), 2);

@@ -4,7 +4,7 @@
 //! A [`Monitor`] owns its own `metrics` recorder (the Prometheus exporter's,
 //! with buckets from 0.1 ms to 30 s), so several services in one process
 //! never mix their numbers. The server feeds it: HTTP requests by route
-//! template ([`Monitor::http`]), stage timings ([`TimedSearch`],
+//! template ([`Monitor::http`]), stage timings ([`TimedSearch`], [`TimedProfiles`],
 //! [`TimedFetch`], and `extract-core`'s [`StageObserver`](extract_core::StageObserver)
 //! for the CPU stages), profile requests for the repeat ratio, totals read
 //! from the other crates ([`Monitor::gauge`], [`Monitor::counter`]) and a
@@ -52,7 +52,7 @@ mod stage;
 mod timed;
 mod window;
 
-pub use alerts::{ActiveAlert, AlertEvent};
+pub use alerts::{ActiveAlert, AlertEvent, AlertState};
 pub use config::{Alerts, Bounds, Config, Thresholds};
 pub use monitor::{Clock, Monitor, PoolSample, Sample, BUCKETS};
 pub use report::{
@@ -61,5 +61,5 @@ pub use report::{
     Trends,
 };
 pub use stage::{Level, Stage};
-pub use timed::{TimedFetch, TimedSearch};
+pub use timed::{TimedFetch, TimedProfiles, TimedSearch};
 pub use window::WindowStats;

@@ -9,7 +9,7 @@ use metrics::{Counter, Histogram, Key, Label, Level as MetricLevel, Metadata, Re
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use serde::Serialize;
 
-use crate::alerts::{AlertEvent, Alerting, Bad, Check};
+use crate::alerts::{AlertEvent, AlertState, Alerting, Bad, Check};
 use crate::report::{self, Report};
 use crate::window::Windows;
 use crate::{Config, Stage};
@@ -31,8 +31,8 @@ static METADATA: Metadata<'static> =
 /// A permit pool at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolSample {
-    /// `extractions`, `searches` or `crawls`.
-    pub name: &'static str,
+    /// The pool.
+    pub name: extract_core::Pool,
     /// Permits held.
     pub in_use: usize,
     /// Permits there are now.
@@ -195,13 +195,16 @@ impl Monitor {
                 [reg("ok"), reg("error")]
             })
             .collect();
-        let alert_counter = |state: &str| {
+        let alert_counter = |state: AlertState| {
             recorder.register_counter(
-                &key("extract_alert_events_total", &[("state", state)]),
+                &key("extract_alert_events_total", &[("state", state.as_str())]),
                 &METADATA,
             )
         };
-        let alert_events = [alert_counter("firing"), alert_counter("resolved")];
+        let alert_events = [
+            alert_counter(AlertState::Firing),
+            alert_counter(AlertState::Resolved),
+        ];
         recorder
             .register_gauge(
                 &key("extract_build_info", &[("version", version)]),
@@ -348,7 +351,7 @@ impl Monitor {
         let checks = self.checks(now_ms);
         let events = lock(&self.inner.alerting).evaluate(&checks, now_ms);
         for e in &events {
-            if e.state == "firing" {
+            if e.state == AlertState::Firing {
                 tracing::warn!(rule = %e.rule, value = e.value, threshold = e.threshold, "alert firing: {}", e.message);
                 self.inner.alert_events[0].increment(1);
             } else {
@@ -586,7 +589,7 @@ mod tests {
         let search: Vec<&str> = events
             .iter()
             .filter(|e| e.rule == "search_error_rate")
-            .map(|e| e.state)
+            .map(|e| e.state.as_str())
             .collect();
         assert_eq!(search, vec!["firing", "resolved"]);
         // Failing, the search provider was the bottleneck; recovered, not.

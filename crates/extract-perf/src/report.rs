@@ -273,7 +273,7 @@ fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Saturation {
     let Some(last) = inside.last() else {
         return Saturation::default();
     };
-    let mut names: Vec<&'static str> = Vec::new();
+    let mut names: Vec<extract_core::Pool> = Vec::new();
     for s in &inside {
         for p in &s.pools {
             if !names.contains(&p.name) {
@@ -290,7 +290,7 @@ fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Saturation {
                 .collect();
             let n = seen.len().max(1) as f64;
             PoolSaturation {
-                name: name.to_owned(),
+                name: name.as_str().to_owned(),
                 saturation: seen
                     .iter()
                     .filter(|p| p.waiting > 0 || (p.limit > 0 && p.in_use >= p.limit))
@@ -329,11 +329,12 @@ fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Saturation {
     }
 }
 
-fn pool_for(stage: Stage) -> Option<&'static str> {
+fn pool_for(stage: Stage) -> Option<extract_core::Pool> {
+    use extract_core::Pool;
     match stage {
-        Stage::Search => Some("searches"),
-        Stage::Robots | Stage::Fetch => Some("crawls"),
-        Stage::Extract | Stage::Classify => Some("extractions"),
+        Stage::Search => Some(Pool::Searches),
+        Stage::Robots | Stage::Fetch => Some(Pool::Crawls),
+        Stage::Extract | Stage::Classify => Some(Pool::Extractions),
         _ => None,
     }
 }
@@ -490,7 +491,7 @@ fn diagnose(
         return (None, recs);
     };
     let pool = |stage: Stage| {
-        pool_for(stage).and_then(|name| sat.pools.iter().find(|p| p.name == name).cloned())
+        pool_for(stage).and_then(|pool| sat.pools.iter().find(|p| p.name == pool.as_str()).cloned())
     };
     let search_busy = data
         .iter()
@@ -570,7 +571,7 @@ fn diagnose(
     if let Some(p) = sat
         .pools
         .iter()
-        .find(|p| p.name == "extractions" && p.saturation >= 0.8)
+        .find(|p| p.name == extract_core::Pool::Extractions.as_str() && p.saturation >= 0.8)
     {
         recs.push(Recommendation {
             id: "raise_extraction_permits",

@@ -64,10 +64,14 @@ impl Stage {
     pub(crate) fn index(self) -> usize {
         self as usize
     }
+}
 
-    /// The stage of a name used by `extract-core`'s observer.
-    pub fn from_name(name: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| s.as_str() == name)
+impl From<extract_core::CpuStage> for Stage {
+    fn from(stage: extract_core::CpuStage) -> Stage {
+        match stage {
+            extract_core::CpuStage::Extract => Stage::Extract,
+            extract_core::CpuStage::Classify => Stage::Classify,
+        }
     }
 }
 

@@ -1,12 +1,14 @@
 //! Decorators that time the core traits into the monitor: search calls,
-//! and page fetches (robots.txt apart), with their outcomes.
+//! page fetches (robots.txt apart), and whole profile requests, with their
+//! outcomes.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use extract_core::{
-    Fetch, FetchRequest, Page, Result, Search, SearchQuery, SearchResults, StageObserver,
+    CompanyProfile, CompanyQuery, CpuStage, Fetch, FetchRequest, Page, ProfileSource, Result,
+    Search, SearchQuery, SearchResults, Served, StageObserver,
 };
 
 use crate::{Monitor, Stage};
@@ -78,16 +80,88 @@ impl Fetch for TimedFetch {
     }
 }
 
+/// Times every profile request through `inner` as the `request` stage (and
+/// a cache hit as the `cache` stage too), and tracks repeated companies for
+/// the caching recommendation. A request dropped before it ends (its
+/// deadline passed, or its client went away) counts as `timeout`.
+pub struct TimedProfiles {
+    inner: Arc<dyn ProfileSource>,
+    monitor: Monitor,
+}
+
+impl TimedProfiles {
+    /// `inner`, timed as the `request` stage.
+    pub fn new(inner: Arc<dyn ProfileSource>, monitor: Monitor) -> TimedProfiles {
+        TimedProfiles { inner, monitor }
+    }
+}
+
+/// Records a request that never ended when dropped.
+struct Pending<'a> {
+    monitor: &'a Monitor,
+    started: Instant,
+    key: u64,
+    done: bool,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.monitor
+                .observe(Stage::Request, self.started.elapsed(), "timeout");
+            self.monitor.profile_request(self.key, false);
+        }
+    }
+}
+
+#[async_trait]
+impl ProfileSource for TimedProfiles {
+    async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
+        Ok(Arc::unwrap_or_clone(self.serve(query).await?.value))
+    }
+
+    async fn cached(&self, queries: &[CompanyQuery]) -> Vec<Option<Arc<CompanyProfile>>> {
+        self.inner.cached(queries).await
+    }
+
+    async fn serve(&self, query: &CompanyQuery) -> Result<Served<CompanyProfile>> {
+        // The same identity the caches key on: a repeat is what could have hit.
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            query.identity().hash(&mut h);
+            h.finish()
+        };
+        let mut pending = Pending {
+            monitor: &self.monitor,
+            started: Instant::now(),
+            key,
+            done: false,
+        };
+        let result = self.inner.serve(query).await;
+        pending.done = true;
+        let elapsed = pending.started.elapsed();
+        let (outcome, hit) = match &result {
+            Ok(served) => ("ok", served.outcome.is_hit()),
+            Err(e) => (e.kind(), false),
+        };
+        self.monitor.observe(Stage::Request, elapsed, outcome);
+        if hit {
+            self.monitor.observe(Stage::Cache, elapsed, "ok");
+        }
+        self.monitor.profile_request(key, hit);
+        result
+    }
+}
+
 fn is_robots(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     path.ends_with("/robots.txt")
 }
 
 impl StageObserver for Monitor {
-    fn observe(&self, stage: &'static str, elapsed: Duration) {
-        if let Some(s) = Stage::from_name(stage) {
-            Monitor::observe(self, s, elapsed, "ok");
-        }
+    fn observe(&self, stage: CpuStage, elapsed: Duration) {
+        Monitor::observe(self, Stage::from(stage), elapsed, "ok");
     }
 }
 

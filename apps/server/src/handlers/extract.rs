@@ -1,6 +1,5 @@
 //! `POST /api/v1/company/extract`: one company, one profile.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use extract_core::{CompanyQuery, ExtractionMode, Freshness};
@@ -67,34 +66,20 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
         force_refresh: body.force_refresh,
     };
     let timeout = Duration::from_millis(app.config().server.request_timeout_ms);
-    let started = std::time::Instant::now();
-    let work = async {
-        match app.profile_cache() {
-            Some(cache) => cache
-                .profile_with_outcome(&query)
-                .await
-                .map(|(p, outcome)| (p, outcome.as_str())),
-            None => app
-                .profiles()
-                .profile(&query)
-                .await
-                .map(|p| (Arc::new(p), "off")),
-        }
-    };
-    let result = tokio::time::timeout(timeout, work).await;
-    observe(app, &query, started.elapsed(), &result);
-    match result {
-        Ok(Ok((profile, cache))) => {
+    match tokio::time::timeout(timeout, app.requests().serve(&query)).await {
+        Ok(Ok(served)) => {
             // The profile stays cached; the bar applies to this answer only.
             if let Some(m) = body.min_confidence {
-                profile
+                served
+                    .value
                     .check_confidence(m)
                     .map_err(|e| ApiError::from_core(&e))?;
             }
-            let mut response = json_response(StatusCode::OK, &*profile);
-            response
-                .headers_mut()
-                .insert("x-cache", http::HeaderValue::from_static(cache));
+            let mut response = json_response(StatusCode::OK, &*served.value);
+            response.headers_mut().insert(
+                "x-cache",
+                http::HeaderValue::from_static(served.outcome.as_str()),
+            );
             Ok(response)
         }
         Ok(Err(e)) => {
@@ -107,33 +92,4 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             format!("extraction took longer than {} ms", timeout.as_millis()),
         )),
     }
-}
-
-/// The request and (for a hit) cache stages, and the repeat tracking behind
-/// the caching recommendation.
-fn observe<T>(
-    app: &App,
-    query: &CompanyQuery,
-    elapsed: Duration,
-    result: &Result<extract_core::Result<(T, &'static str)>, tokio::time::error::Elapsed>,
-) {
-    use extract_perf::Stage;
-    let perf = app.perf();
-    let (outcome, hit) = match result {
-        Ok(Ok((_, cache))) => ("ok", matches!(*cache, "hit-l1" | "hit-l2" | "stale")),
-        Ok(Err(e)) => (e.kind(), false),
-        Err(_) => ("timeout", false),
-    };
-    perf.observe(Stage::Request, elapsed, outcome);
-    if hit {
-        perf.observe(Stage::Cache, elapsed, "ok");
-    }
-    // The same identity the caches key on: a repeat is what could have hit.
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        query.identity().hash(&mut h);
-        h.finish()
-    };
-    perf.profile_request(key, hit);
 }

@@ -38,13 +38,17 @@ fn collect(app: &App) {
     for p in &s.permits {
         m.gauge(
             "extract_permits_in_use",
-            &[("pool", p.name)],
+            &[("pool", p.name.as_str())],
             p.in_use as f64,
         );
-        m.gauge("extract_permits_limit", &[("pool", p.name)], p.limit as f64);
+        m.gauge(
+            "extract_permits_limit",
+            &[("pool", p.name.as_str())],
+            p.limit as f64,
+        );
         m.gauge(
             "extract_permits_waiting",
-            &[("pool", p.name)],
+            &[("pool", p.name.as_str())],
             p.waiting as f64,
         );
     }

@@ -12,7 +12,7 @@ fn allowed(package: &str) -> Option<&'static [&'static str]> {
         | "extract-resources"
         | "extract-export"
         | "extract-perf" => &["extract-core"],
-        "extract-batch" => &["extract-core", "extract-cache", "extract-concurrency"],
+        "extract-batch" => &["extract-core", "extract-concurrency"],
         "extract-server" | "extract-benches" => return None,
         other => panic!("unknown workspace member {other}: add it to the dependency rule"),
     })

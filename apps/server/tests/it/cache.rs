@@ -214,3 +214,53 @@ async fn stats_warm_and_invalidate() {
     .await;
     assert_eq!(forced.headers["x-cache"], "miss");
 }
+
+/// The request path reads through one profile source whether caching is on
+/// or off: the same `x-cache` vocabulary, and the request stage timed the
+/// same way (a hit counted as the cache stage too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x_cache_says_the_same_with_caching_on_and_off() {
+    let walmart = serde_json::json!({ "company_name": "Walmart" });
+    let count = |metrics: &str, stage: &str| -> u64 {
+        let prefix =
+            format!("extract_stage_duration_seconds_count{{stage=\"{stage}\",outcome=\"ok\"}}");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map_or(0, |v| v.trim().parse::<f64>().unwrap() as u64)
+    };
+    for enabled in [true, false] {
+        let stack = stack(600, |c| {
+            c.cache.enabled = enabled;
+            c.cache.redis_url = Secret::default();
+        })
+        .await;
+        let addr = stack.addr();
+        let first = extract(addr, &walmart).await;
+        let second = extract(addr, &walmart).await;
+        assert_eq!((first.status, second.status), (200, 200));
+        assert_eq!(first.json["domain"], second.json["domain"]);
+        let seen = (
+            first.headers["x-cache"].to_str().unwrap(),
+            second.headers["x-cache"].to_str().unwrap(),
+        );
+        let reply = request(addr, "GET", "/metrics", None, "").await;
+        let metrics = String::from_utf8_lossy(&reply.body);
+        if enabled {
+            assert_eq!(seen, ("miss", "hit-l1"));
+            assert_eq!(
+                count(&metrics, "cache"),
+                1,
+                "one hit timed as the cache stage"
+            );
+        } else {
+            assert_eq!(seen, ("off", "off"));
+            assert_eq!(count(&metrics, "cache"), 0);
+        }
+        assert_eq!(
+            count(&metrics, "request"),
+            2,
+            "both requests timed (caching {enabled})"
+        );
+    }
+}

@@ -70,15 +70,16 @@ fn service(
         webhook_attempts: 2,
         ..Config::default()
     };
-    let s = BatchService::new(
-        config,
+    let mut builder = BatchService::builder(
         Arc::new(MemoryStore::default()),
         Scheduler::new(workers, [4, 2, 1]),
         source.clone(),
-        None,
-        notifier,
-        256,
-    );
+    )
+    .config(config);
+    if let Some(n) = notifier {
+        builder = builder.notifier(n);
+    }
+    let s = builder.build();
     (s, source)
 }
 
@@ -294,21 +295,19 @@ async fn invalid_batches_name_the_offending_lines() {
         Err(Error::Invalid { .. })
     ));
     assert!(matches!(s.status("nope").await, Err(Error::NotFound(_))));
-    let off = BatchService::new(
-        Config {
-            enabled: false,
-            ..Config::default()
-        },
+    let off = BatchService::builder(
         Arc::new(MemoryStore::default()),
         Scheduler::new(1, [4, 2, 1]),
         Arc::new(Source {
             delay: Duration::ZERO,
             calls: AtomicUsize::new(0),
         }),
-        None,
-        None,
-        256,
-    );
+    )
+    .config(Config {
+        enabled: false,
+        ..Config::default()
+    })
+    .build();
     assert!(matches!(
         off.submit(request(&["ok"], "normal")).await,
         Err(Error::Disabled)

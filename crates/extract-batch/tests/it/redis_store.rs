@@ -132,18 +132,16 @@ impl extract_core::ProfileSource for Counting {
 }
 
 fn instance(store: Arc<RedisStore>, source: Arc<Counting>) -> extract_batch::BatchService {
-    extract_batch::BatchService::new(
-        extract_batch::Config {
-            lease_s: 1,
-            ..extract_batch::Config::default()
-        },
+    extract_batch::BatchService::builder(
         store,
         extract_concurrency::Scheduler::new(2, [4, 2, 1]),
         source,
-        None,
-        None,
-        256,
     )
+    .config(extract_batch::Config {
+        lease_s: 1,
+        ..extract_batch::Config::default()
+    })
+    .build()
 }
 
 /// An instance whose runtime is torn down mid-batch (as a killed process

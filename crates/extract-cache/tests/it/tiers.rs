@@ -49,36 +49,29 @@ async fn a_second_process_reads_the_first_ones_values_from_redis() {
     let first = Cache::connect(&config(&url, &prefix)).await.unwrap();
     let source = Arc::new(Counting::default());
     let profiles = first.profiles(source.clone());
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::Computed
-    );
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::L1
-    );
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::L1);
 
     // A fresh cache (a restarted process): empty L1, same Redis and prefix.
     let second = Cache::connect(&config(&url, &prefix)).await.unwrap();
     let other_source = Arc::new(Counting::default());
     let profiles = second.profiles(other_source.clone());
-    let (p, outcome) = profiles.profile_with_outcome(&q).await.unwrap();
+    let served = profiles.serve(&q).await.unwrap();
+    let (p, outcome) = (served.value, served.outcome);
     assert_eq!(outcome, Outcome::L2);
     assert_eq!(p.query, "Walmart#0");
     assert_eq!(other_source.calls.load(Ordering::SeqCst), 0);
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::L1
-    );
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::L1);
 
     // Invalidation reaches both tiers.
     assert!(profiles.invalidate("walmart").await.unwrap());
     let third = Cache::connect(&config(&url, &prefix)).await.unwrap();
-    let (_, outcome) = third
+    let outcome = third
         .profiles(other_source.clone())
-        .profile_with_outcome(&q)
+        .serve(&q)
         .await
-        .unwrap();
+        .unwrap()
+        .outcome;
     assert_eq!(outcome, Outcome::Computed);
 }
 
@@ -97,7 +90,7 @@ async fn concurrent_misses_share_one_computation() {
         .map(|_| {
             let p = profiles.clone();
             let q = q.clone();
-            tokio::spawn(async move { p.profile_with_outcome(&q).await.unwrap().1 })
+            tokio::spawn(async move { p.serve(&q).await.unwrap().outcome })
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -124,25 +117,20 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
     let source = Arc::new(Counting::default());
     let profiles = cache.profiles(source.clone());
     let mut q = CompanyQuery::by_name("Apple").unwrap();
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::Computed
-    );
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
 
     q.freshness = Freshness {
         max_age_s: None,
         force_refresh: true,
     };
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::Computed
-    );
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 
     // Past the TTL: served stale at once, refreshed in the background.
     tokio::time::sleep(Duration::from_millis(2_100)).await;
     q.freshness = Freshness::default();
-    let (stale, outcome) = profiles.profile_with_outcome(&q).await.unwrap();
+    let served = profiles.serve(&q).await.unwrap();
+    let (stale, outcome) = (served.value, served.outcome);
     assert_eq!(outcome, Outcome::Stale);
     assert_eq!(stale.query, "Apple#1");
     for _ in 0..50 {
@@ -157,7 +145,8 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
         "the background refresh ran"
     );
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let (fresh, outcome) = profiles.profile_with_outcome(&q).await.unwrap();
+    let served = profiles.serve(&q).await.unwrap();
+    let (fresh, outcome) = (served.value, served.outcome);
     assert_eq!((fresh.query.as_str(), outcome), ("Apple#2", Outcome::L1));
 
     // A caller that sets a maximum age gets no stale value.
@@ -166,10 +155,7 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
         max_age_s: Some(1),
         force_refresh: false,
     };
-    assert_eq!(
-        profiles.profile_with_outcome(&q).await.unwrap().1,
-        Outcome::Computed
-    );
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
 }
 
 #[tokio::test]
@@ -193,7 +179,7 @@ async fn prefetch_takes_one_round_trip_per_thousand_keys() {
     }
     let reader = Cache::connect(&c).await.unwrap();
     let before = mget_calls(&redis.url()).await;
-    let found = reader.profiles(source).prefetch(&names).await;
+    let found = reader.profiles(source).cached(&names).await;
     let after = mget_calls(&redis.url()).await;
     assert_eq!(found.iter().filter(|f| f.is_some()).count(), 750);
     assert!(found[0].is_some() && found[1].is_none());
@@ -265,10 +251,11 @@ async fn redis_down_is_a_skipped_tier_and_it_comes_back() {
         .await
         .unwrap();
     let fresh = Cache::with_store(&c, Some(store as Arc<dyn RemoteStore>));
-    let (_, outcome) = fresh
+    let outcome = fresh
         .profiles(source)
-        .profile_with_outcome(&CompanyQuery::by_name("After").unwrap())
+        .serve(&CompanyQuery::by_name("After").unwrap())
         .await
-        .unwrap();
+        .unwrap()
+        .outcome;
     assert_eq!(outcome, Outcome::L2);
 }
