@@ -1,0 +1,154 @@
+//! The batch service: accepts batches, runs their items through the
+//! priority scheduler (after a cache prefetch), isolates failures, tracks
+//! progress, cancels, resumes after a restart, and notifies on completion.
+//!
+//! By concept: [`submit`] (validation and deduplication), [`lease`]
+//! (ownership and resuming), [`run`] (the flusher and renewer tasks, item
+//! processing, completion and the webhook), [`queries`] (cancel, status,
+//! results and stats).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use extract_concurrency::{JobHandle, Scheduler};
+use extract_core::ProfileSource;
+use tokio::sync::Notify;
+
+use crate::eta::Throughput;
+use crate::model::{Batch, Counts};
+use crate::store::JobStore;
+use crate::webhook::Notifier;
+use crate::Config;
+
+mod lease;
+mod queries;
+mod run;
+mod submit;
+
+pub use queries::{BatchStats, Status};
+
+/// The least time between two writes of a running batch's record.
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
+struct Live {
+    batch: Mutex<Batch>,
+    throughput: Mutex<Throughput>,
+    cancelled: AtomicBool,
+    handles: Mutex<Vec<(usize, JobHandle<()>)>>,
+    remaining: AtomicUsize,
+    dirty: Notify,
+    finished: AtomicBool,
+    /// Orders writes of the batch record, so that a running snapshot is never
+    /// written over the final one (an async lock: it is held across the write).
+    writing: tokio::sync::Mutex<()>,
+}
+
+struct Inner {
+    store: Arc<dyn JobStore>,
+    scheduler: Arc<Scheduler>,
+    profiles: Arc<dyn ProfileSource>,
+    notifier: Option<Arc<dyn Notifier>>,
+    config: Config,
+    max_name_chars: usize,
+    owner: String,
+    live: Mutex<HashMap<String, Arc<Live>>>,
+    item_times: Mutex<VecDeque<u64>>,
+    ok: AtomicU64,
+    done: AtomicU64,
+    /// Items finished on this instance since start, by state.
+    outcomes: Mutex<Counts>,
+}
+
+/// The batch service.
+#[derive(Clone)]
+pub struct BatchService {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Builds a [`BatchService`]: the store, scheduler and profile source it
+/// needs, then what it may have.
+pub struct Builder {
+    config: Config,
+    store: Arc<dyn JobStore>,
+    scheduler: Arc<Scheduler>,
+    profiles: Arc<dyn ProfileSource>,
+    notifier: Option<Arc<dyn Notifier>>,
+    max_name_chars: usize,
+}
+
+impl Builder {
+    /// The batch settings (default: [`Config::default`]).
+    #[must_use]
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Delivers the completion webhooks (default: none are sent).
+    #[must_use]
+    pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
+    }
+
+    /// The longest company name accepted (default: `extract.max_name_chars`'s default).
+    #[must_use]
+    pub fn max_name_chars(mut self, max: usize) -> Self {
+        self.max_name_chars = max;
+        self
+    }
+
+    /// The service.
+    pub fn build(self) -> BatchService {
+        let Builder {
+            config,
+            store,
+            scheduler,
+            profiles,
+            notifier,
+            max_name_chars,
+        } = self;
+        BatchService {
+            inner: Arc::new(Inner {
+                store,
+                scheduler,
+                profiles,
+                notifier,
+                config,
+                max_name_chars,
+                owner: format!("{:016x}", fastrand::u64(..)),
+                live: Mutex::new(HashMap::new()),
+                item_times: Mutex::new(VecDeque::new()),
+                ok: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                outcomes: Mutex::new(Counts::default()),
+            }),
+        }
+    }
+}
+
+impl BatchService {
+    /// A service running items through `profiles` (the outermost source:
+    /// a cache on the way answers `cached` items and the prefetch) on
+    /// `scheduler`, storing in `store`.
+    pub fn builder(
+        store: Arc<dyn JobStore>,
+        scheduler: Arc<Scheduler>,
+        profiles: Arc<dyn ProfileSource>,
+    ) -> Builder {
+        Builder {
+            config: Config::default(),
+            store,
+            scheduler,
+            profiles,
+            notifier: None,
+            max_name_chars: extract_core::Config::default().max_name_chars,
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! What callers ask of batches: cancel, status, results, summary, stats.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use extract_concurrency::{JobHandle, SchedulerStats};
+use serde::Serialize;
+
+use super::{lock, BatchService};
+use crate::eta::Throughput;
+use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemError, ItemState};
+use crate::summary::{summarize, Summary};
+use crate::{Config, Error, Result};
+
+/// Progress of a batch, as `GET …/status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// The id.
+    pub batch_id: String,
+    /// Where it is.
+    pub state: BatchState,
+    /// Lines submitted.
+    pub submitted: usize,
+    /// Distinct companies among them.
+    pub items: usize,
+    /// Items per state.
+    pub counts: Counts,
+    /// Items over, percent.
+    pub percent: f64,
+    /// Since the batch was accepted, seconds.
+    pub elapsed_s: f64,
+    /// Items a second, recently.
+    pub items_per_s: Option<f64>,
+    /// Seconds until done at the recent rate.
+    pub eta_s: Option<f64>,
+    /// Accepted at, Unix ms.
+    pub created_at_ms: u64,
+    /// Finished at, Unix ms.
+    pub finished_at_ms: Option<u64>,
+}
+
+/// Batch processing as a whole, as `GET /api/v1/company/batch/stats` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchStats {
+    /// Queues per priority, running items, workers.
+    pub scheduler: SchedulerStats,
+    /// Batches per state among those stored.
+    pub batches: HashMap<String, usize>,
+    /// Batches running in this instance.
+    pub active_batches: usize,
+    /// Item times over the last 10,000 items, ms.
+    pub item_p50_ms: Option<u64>,
+    /// 95th percentile.
+    pub item_p95_ms: Option<u64>,
+    /// 99th percentile.
+    pub item_p99_ms: Option<u64>,
+    /// (succeeded + cached) / finished items since start.
+    pub success_rate: Option<f64>,
+    /// `memory` or `redis`.
+    pub store: &'static str,
+}
+
+impl BatchService {
+    /// Cancels a batch: queued items are skipped at once, running ones
+    /// finish, finished results are kept.
+    pub async fn cancel(&self, id: &str) -> Result<Status> {
+        let live = lock(&self.inner.live).get(id).cloned();
+        let Some(live) = live else {
+            // Not running here: finished already, or unknown.
+            return self.status(id).await;
+        };
+        live.cancelled.store(true, Ordering::Release);
+        let handles: Vec<(usize, JobHandle<()>)> = std::mem::take(&mut *lock(&live.handles));
+        let mut skipped = Vec::new();
+        for (index, handle) in handles {
+            if handle.cancel() {
+                skipped.push(index);
+            }
+        }
+        let items = self.inner.store.items(id).await?;
+        for index in skipped {
+            if let Some(item) = items.get(index).cloned() {
+                let item = Item {
+                    state: ItemState::Skipped,
+                    error: Some(ItemError {
+                        kind: "cancelled".to_owned(),
+                        message: "the batch was cancelled before this company started".to_owned(),
+                    }),
+                    ..item
+                };
+                self.complete(id, &live, item, ItemState::Pending).await;
+            }
+        }
+        if live.remaining.load(Ordering::Acquire) == 0 {
+            self.finish(id, &live).await;
+        }
+        self.status(id).await
+    }
+
+    /// Progress of a batch.
+    pub async fn status(&self, id: &str) -> Result<Status> {
+        let live = lock(&self.inner.live).get(id).cloned();
+        if let Some(live) = live {
+            let batch = lock(&live.batch).clone();
+            let throughput = lock(&live.throughput);
+            return Ok(status_of(&batch, Some(&throughput)));
+        }
+        let batch = self
+            .inner
+            .store
+            .batch(id)
+            .await?
+            .ok_or_else(|| Error::NotFound(id.to_owned()))?;
+        Ok(status_of(&batch, None))
+    }
+
+    /// The batch record: this instance's latest when it runs the batch here,
+    /// the stored one otherwise.
+    pub async fn batch(&self, id: &str) -> Result<Batch> {
+        let live = lock(&self.inner.live).get(id).cloned();
+        match live {
+            Some(l) => Ok(lock(&l.batch).clone()),
+            None => self
+                .inner
+                .store
+                .batch(id)
+                .await?
+                .ok_or_else(|| Error::NotFound(id.to_owned())),
+        }
+    }
+
+    /// The batch record and all its items (for small results and tests).
+    pub async fn results(&self, id: &str) -> Result<(Batch, Vec<Item>)> {
+        let batch = self.batch(id).await?;
+        let items = self.inner.store.items(id).await?;
+        Ok((batch, items))
+    }
+
+    /// Some items of a batch, in the order asked (`None` where missing):
+    /// exports page through a big batch with this.
+    pub async fn items_at(&self, id: &str, indexes: &[usize]) -> Result<Vec<Option<Item>>> {
+        self.inner.store.items_at(id, indexes).await
+    }
+
+    /// The summary and industry analysis of a batch.
+    pub async fn summary(&self, id: &str) -> Result<Summary> {
+        let (_, items) = self.results(id).await?;
+        Ok(summarize(&items))
+    }
+
+    /// Batch processing as a whole.
+    pub async fn stats(&self) -> Result<BatchStats> {
+        let mut batches: HashMap<String, usize> = HashMap::new();
+        for stored in self.inner.store.batches().await? {
+            // A batch running here is fresher in memory than in the store.
+            let state = lock(&self.inner.live)
+                .get(&stored.id)
+                .map_or(stored.state, |l| lock(&l.batch).state);
+            *batches.entry(state.as_str().to_owned()).or_default() += 1;
+        }
+        let mut times: Vec<u64> = lock(&self.inner.item_times).iter().copied().collect();
+        times.sort_unstable();
+        let q = |p: f64| -> Option<u64> {
+            (!times.is_empty())
+                .then(|| times[((times.len() as f64 * p) as usize).min(times.len() - 1)])
+        };
+        let done = self.inner.done.load(Ordering::Relaxed);
+        Ok(BatchStats {
+            scheduler: self.inner.scheduler.stats(),
+            batches,
+            active_batches: lock(&self.inner.live).len(),
+            item_p50_ms: q(0.5),
+            item_p95_ms: q(0.95),
+            item_p99_ms: q(0.99),
+            success_rate: (done > 0)
+                .then(|| self.inner.ok.load(Ordering::Relaxed) as f64 / done as f64),
+            store: self.inner.store.kind(),
+        })
+    }
+
+    /// Items this instance finished since it started, by final state
+    /// (`pending` and `running` stay 0).
+    pub fn item_outcomes(&self) -> Counts {
+        *lock(&self.inner.outcomes)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+}
+
+pub(super) fn status_of(batch: &Batch, throughput: Option<&Throughput>) -> Status {
+    let total = batch.counts.total();
+    let finished = batch.counts.finished();
+    let now = Instant::now();
+    let end = batch.finished_at_ms.unwrap_or_else(now_ms);
+    let remaining = total - finished;
+    Status {
+        batch_id: batch.id.clone(),
+        state: batch.state,
+        submitted: batch.lines.len(),
+        items: total,
+        counts: batch.counts,
+        percent: if total == 0 {
+            100.0
+        } else {
+            finished as f64 * 100.0 / total as f64
+        },
+        elapsed_s: end.saturating_sub(batch.created_at_ms) as f64 / 1000.0,
+        items_per_s: throughput.and_then(|t| t.rate(now)),
+        eta_s: if batch.state.is_final() {
+            Some(0.0)
+        } else {
+            throughput.and_then(|t| t.eta(remaining, now))
+        },
+        created_at_ms: batch.created_at_ms,
+        finished_at_ms: batch.finished_at_ms,
+    }
+}

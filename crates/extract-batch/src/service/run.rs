@@ -1,0 +1,328 @@
+//! Running a batch: the flusher and lease-renewer tasks, one item through
+//! the profile source, recording results, finishing with the summary and
+//! the webhook.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use extract_core::{CompanyProfile, CompanyQuery};
+use tokio::sync::Notify;
+
+use super::queries::status_of;
+use super::{lock, BatchService, Live, FLUSH_EVERY};
+use crate::eta::Throughput;
+use crate::model::{now_ms, Batch, BatchState, Item, ItemError, ItemState};
+use crate::summary::summarize;
+use crate::webhook::deliver;
+
+impl BatchService {
+    pub(super) fn start(&self, batch: Batch, items: Vec<Item>) {
+        let remaining = items.iter().filter(|i| !i.state.is_final()).count();
+        let live = Arc::new(Live {
+            batch: Mutex::new(batch.clone()),
+            throughput: Mutex::new(Throughput::default()),
+            cancelled: AtomicBool::new(false),
+            handles: Mutex::new(Vec::new()),
+            remaining: AtomicUsize::new(remaining),
+            dirty: Notify::new(),
+            finished: AtomicBool::new(false),
+            writing: tokio::sync::Mutex::new(()),
+        });
+        lock(&self.inner.live).insert(batch.id.clone(), live.clone());
+        let service = self.clone();
+        tokio::spawn(async move { service.run(batch.id, live, items).await });
+    }
+
+    async fn run(&self, id: String, live: Arc<Live>, items: Vec<Item>) {
+        // Writes the latest batch record after each change, one at a time,
+        // so that an older snapshot never overwrites a newer one.
+        let flusher = {
+            let store = self.inner.store.clone();
+            let live = live.clone();
+            tokio::spawn(async move {
+                loop {
+                    live.dirty.notified().await;
+                    {
+                        let _writing = live.writing.lock().await;
+                        let snapshot = lock(&live.batch).clone();
+                        if snapshot.state.is_final() {
+                            break; // finish() writes the final record
+                        }
+                        let _ = store.put_batch(&snapshot).await;
+                    }
+                    // At most a few writes a second, however fast items end:
+                    // the record carries every submitted line.
+                    tokio::time::sleep(FLUSH_EVERY).await;
+                }
+            })
+        };
+        let renewer = {
+            let store = self.inner.store.clone();
+            let live = live.clone();
+            let owner = self.inner.owner.clone();
+            let id = id.clone();
+            let lease = self.lease();
+            tokio::spawn(async move {
+                while !live.finished.load(Ordering::Acquire) {
+                    tokio::time::sleep(lease / 3).await;
+                    let _ = store.lease(&id, &owner, lease).await;
+                }
+            })
+        };
+
+        let (priority, mode, min_confidence) = {
+            let b = lock(&live.batch);
+            (b.priority, b.mode, b.min_confidence)
+        };
+        let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
+        // Companies a cache already holds finish at once.
+        let mut to_run = Vec::new();
+        let queries: Vec<CompanyQuery> = pending.iter().map(|i| query(&i.name, mode)).collect();
+        let found = self.inner.profiles.cached(&queries).await;
+        for (item, hit) in pending.into_iter().zip(found) {
+            match hit {
+                Some(profile) => {
+                    let done = finished(item, Ok((profile, true)), 0, min_confidence);
+                    self.complete(&id, &live, done, ItemState::Pending).await;
+                }
+                None => to_run.push(item),
+            }
+        }
+        if to_run.is_empty() {
+            self.finish(&id, &live).await;
+        }
+        for item in to_run {
+            let service = self.clone();
+            let live_job = live.clone();
+            let job_id = id.clone();
+            let index = item.index;
+            let handle = self.inner.scheduler.submit(priority, async move {
+                service
+                    .process(&job_id, &live_job, item, mode, min_confidence)
+                    .await
+            });
+            lock(&live.handles).push((index, handle));
+        }
+        let _ = flusher.await;
+        renewer.abort();
+    }
+
+    async fn process(
+        &self,
+        id: &str,
+        live: &Arc<Live>,
+        item: Item,
+        mode: extract_core::ExtractionMode,
+        min_confidence: Option<f32>,
+    ) {
+        if live.cancelled.load(Ordering::Acquire) {
+            return; // cancel() has recorded it
+        }
+        {
+            let mut b = lock(&live.batch);
+            b.counts.moved(ItemState::Pending, ItemState::Running);
+            if b.state == BatchState::Queued {
+                b.state = BatchState::Running;
+                b.started_at_ms = Some(now_ms());
+            }
+        }
+        live.dirty.notify_one();
+        let started = Instant::now();
+        let q = query(&item.name, mode);
+        let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
+        let result = tokio::time::timeout(timeout, self.inner.profiles.serve(&q)).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let done = match result {
+            Ok(served) => finished(
+                item,
+                served.map(|s| (s.value, s.outcome.is_hit())),
+                elapsed_ms,
+                min_confidence,
+            ),
+            Err(_) => Item {
+                state: ItemState::Failed,
+                error: Some(ItemError {
+                    kind: "timeout".to_owned(),
+                    message: format!(
+                        "took longer than {} ms (batch.item_timeout_ms)",
+                        timeout.as_millis()
+                    ),
+                }),
+                elapsed_ms: Some(elapsed_ms),
+                ..item
+            },
+        };
+        self.complete(id, live, done, ItemState::Running).await;
+    }
+
+    /// Records a finished item; the last one finishes the batch. Storing the
+    /// result is retried (about 6 s in all) so that a short store outage
+    /// loses nothing.
+    pub(super) async fn complete(&self, id: &str, live: &Arc<Live>, item: Item, from: ItemState) {
+        let inner = &self.inner;
+        for attempt in 0..5u32 {
+            match inner.store.put_item(id, &item).await {
+                Ok(()) => break,
+                Err(e) if attempt == 4 => {
+                    tracing::error!(batch = id, item = item.index, error = %e, "could not store an item result");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
+            }
+        }
+        {
+            let mut b = lock(&live.batch);
+            b.counts.moved(from, item.state);
+        }
+        lock(&live.throughput).record(Instant::now());
+        if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
+            let mut times = lock(&inner.item_times);
+            times.push_back(ms);
+            if times.len() > 10_000 {
+                times.pop_front();
+            }
+        }
+        *lock(&inner.outcomes).slot(item.state) += 1;
+        if item.state != ItemState::Skipped {
+            inner.done.fetch_add(1, Ordering::Relaxed);
+            if matches!(item.state, ItemState::Succeeded | ItemState::Cached) {
+                inner.ok.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        live.dirty.notify_one();
+        if live.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.finish(id, live).await;
+        }
+    }
+
+    pub(super) async fn finish(&self, id: &str, live: &Arc<Live>) {
+        if live.finished.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let inner = &self.inner;
+        let items = match inner.store.items(id).await {
+            Ok(items) => items,
+            Err(e) => {
+                tracing::warn!(batch = id, error = %e, "could not read items for the summary");
+                Vec::new()
+            }
+        };
+        let summary = summarize(&items);
+        let final_batch = {
+            let mut b = lock(&live.batch);
+            b.state = if live.cancelled.load(Ordering::Acquire) {
+                BatchState::Cancelled
+            } else if b.counts.failed > 0 {
+                BatchState::CompletedWithErrors
+            } else {
+                BatchState::Completed
+            };
+            b.finished_at_ms = Some(now_ms());
+            b.summary = Some(summary.clone());
+            b.clone()
+        };
+        live.dirty.notify_one();
+        let writing = live.writing.lock().await;
+        for attempt in 0..5u32 {
+            match inner.store.put_batch(&final_batch).await {
+                Ok(()) => break,
+                Err(e) if attempt == 4 => {
+                    tracing::error!(batch = id, error = %e, "could not store the finished batch");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
+            }
+        }
+        drop(writing);
+        let _ = inner
+            .store
+            .expire(id, Duration::from_secs(inner.config.retention_s.max(1)))
+            .await;
+        lock(&inner.live).remove(id);
+        tracing::info!(
+            batch = id,
+            state = final_batch.state.as_str(),
+            "batch finished"
+        );
+        if let (Some(url), Some(notifier)) =
+            (final_batch.webhook_url.clone(), inner.notifier.clone())
+        {
+            let body = serde_json::json!({
+                "event": "batch.completed",
+                "batch": status_of(&final_batch, None),
+                "summary": summary,
+            });
+            let secret = (!inner.config.webhook_secret.is_empty())
+                .then(|| inner.config.webhook_secret.expose().as_bytes().to_vec());
+            let attempts = inner.config.webhook_attempts;
+            tokio::spawn(deliver(
+                notifier,
+                url,
+                serde_json::to_vec(&body).unwrap_or_default(),
+                secret,
+                attempts,
+            ));
+        }
+    }
+}
+
+/// An item ended with `result` (the profile, and whether a cache answered):
+/// `cached`, `succeeded`, `skipped` (robots refuses the homepage) or
+/// `failed` with its error kind, a profile below `min_confidence` included.
+fn finished(
+    item: Item,
+    result: extract_core::Result<(Arc<CompanyProfile>, bool)>,
+    elapsed_ms: u64,
+    min_confidence: Option<f32>,
+) -> Item {
+    let result = result.and_then(|(profile, cached)| match min_confidence {
+        // Below the bar the item fails; its message names the best candidate.
+        Some(m) => profile.check_confidence(m).map(|()| (profile, cached)),
+        None => Ok((profile, cached)),
+    });
+    match result {
+        Ok((profile, cached)) => {
+            let skipped = profile
+                .pages
+                .first()
+                .is_some_and(|p| p.outcome.is_robots_refusal());
+            let state = if cached {
+                ItemState::Cached
+            } else if skipped {
+                ItemState::Skipped
+            } else {
+                ItemState::Succeeded
+            };
+            Item {
+                state,
+                error: (state == ItemState::Skipped).then(|| ItemError {
+                    kind: "robots".to_owned(),
+                    message: "robots.txt refuses the homepage".to_owned(),
+                }),
+                elapsed_ms: Some(elapsed_ms),
+                profile: Some(Arc::unwrap_or_clone(profile)),
+                ..item
+            }
+        }
+        Err(e) => Item {
+            state: ItemState::Failed,
+            error: Some(ItemError {
+                kind: e.kind().to_owned(),
+                message: e.to_string(),
+            }),
+            elapsed_ms: Some(elapsed_ms),
+            ..item
+        },
+    }
+}
+
+fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQuery {
+    let mut q = CompanyQuery::by_name(name).unwrap_or_else(|_| CompanyQuery {
+        name: Some(name.to_owned()),
+        domain: None,
+        mode,
+        freshness: Default::default(),
+        priority: Default::default(),
+    });
+    q.mode = mode;
+    q
+}

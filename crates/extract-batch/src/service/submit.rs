@@ -1,0 +1,135 @@
+//! Submitting: validation, deduplication into items, the first write.
+
+use std::collections::HashMap;
+
+use extract_core::CompanyQuery;
+
+use super::BatchService;
+use crate::model::{now_ms, Batch, BatchRequest, BatchState, Counts, Item, ItemState};
+use crate::{Error, Result};
+
+impl BatchService {
+    /// Validates, deduplicates and starts a batch.
+    pub async fn submit(&self, request: BatchRequest) -> Result<Batch> {
+        let inner = &self.inner;
+        if !inner.config.enabled {
+            return Err(Error::Disabled);
+        }
+        let n = request.company_names.len();
+        if n == 0 {
+            return Err(Error::Invalid {
+                message: "company_names must list at least one company".to_owned(),
+                indexes: Vec::new(),
+            });
+        }
+        if n > inner.config.max_size {
+            return Err(Error::Invalid {
+                message: format!(
+                    "{n} companies submitted; at most {} are allowed (batch.max_size)",
+                    inner.config.max_size
+                ),
+                indexes: Vec::new(),
+            });
+        }
+        if let Some(url) = &request.webhook_url {
+            let ok = url_is_http(url);
+            if !ok {
+                return Err(Error::Invalid {
+                    message: format!("webhook_url {url:?} is not an http or https URL"),
+                    indexes: Vec::new(),
+                });
+            }
+        }
+        if let Some(m) = request.min_confidence {
+            if !(0.0..=1.0).contains(&m) {
+                return Err(Error::Invalid {
+                    message: format!("min_confidence must be between 0 and 1, not {m}"),
+                    indexes: Vec::new(),
+                });
+            }
+        }
+        let mut bad = Vec::new();
+        let mut queries = Vec::with_capacity(n);
+        for (i, name) in request.company_names.iter().enumerate() {
+            match CompanyQuery::new(
+                Some(name),
+                None,
+                request.extraction_mode,
+                inner.max_name_chars,
+            ) {
+                Ok(q) => queries.push(q),
+                Err(_) => bad.push(i),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Error::Invalid {
+                message: format!(
+                    "{} company names are empty, have no letters or digits, or are longer than {} characters",
+                    bad.len(),
+                    inner.max_name_chars
+                ),
+                indexes: bad,
+            });
+        }
+        // One item per distinct company; every line keeps its answer.
+        let mut by_identity: HashMap<String, usize> = HashMap::new();
+        let mut items: Vec<Item> = Vec::new();
+        let mut line_items = Vec::with_capacity(n);
+        for (q, name) in queries.iter().zip(&request.company_names) {
+            let next = items.len();
+            let index = *by_identity.entry(q.identity()).or_insert(next);
+            if index == next {
+                items.push(Item {
+                    index,
+                    name: name.trim().to_owned(),
+                    state: ItemState::Pending,
+                    error: None,
+                    elapsed_ms: None,
+                    profile: None,
+                });
+            }
+            line_items.push(index);
+        }
+        let batch = Batch {
+            id: format!("{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..)),
+            state: BatchState::Queued,
+            mode: request.extraction_mode,
+            min_confidence: request.min_confidence,
+            priority: request.priority,
+            export_format: request.export_format,
+            webhook_url: request.webhook_url,
+            lines: request
+                .company_names
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            line_items,
+            counts: Counts {
+                pending: items.len(),
+                ..Counts::default()
+            },
+            created_at_ms: now_ms(),
+            started_at_ms: None,
+            finished_at_ms: None,
+            summary: None,
+        };
+        inner.store.create(&batch, &items).await?;
+        if !inner
+            .store
+            .lease(&batch.id, &inner.owner, self.lease())
+            .await?
+        {
+            return Err(Error::Store(
+                "could not take the new batch's lease".to_owned(),
+            ));
+        }
+        self.start(batch.clone(), items);
+        Ok(batch)
+    }
+}
+
+fn url_is_http(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && lower.len() > "https://".len()
+}
