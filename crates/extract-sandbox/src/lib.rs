@@ -48,6 +48,7 @@ mod scenario;
 
 mod search;
 mod server;
+mod truth;
 mod world;
 
 use std::collections::HashMap;
@@ -63,7 +64,8 @@ use tokio::task::JoinHandle;
 
 pub use scenario::{Scenario, ScenarioCase};
 pub use server::{Hook, Knobs, SearchFault, Stats, MAX_HOOKS};
-pub use world::{Company, Style, Truth, World};
+pub use truth::Truth;
+pub use world::{Company, Style, World};
 
 /// The homepage HTML of a company, as the sandbox serves it.
 pub fn render_homepage(company: &Company) -> String {
