@@ -48,18 +48,20 @@ mod config;
 mod hist;
 mod monitor;
 mod report;
+mod sample;
 mod stage;
 mod timed;
 mod window;
 
 pub use alerts::{ActiveAlert, AlertEvent, AlertState};
 pub use config::{Alerts, Bounds, Config, Thresholds};
-pub use monitor::{Clock, Monitor, PoolSample, Sample, BUCKETS};
+pub use monitor::{Clock, Monitor, BUCKETS};
 pub use report::{
     AlertsReport, Bottleneck, BottleneckKind, CacheUse, Evidence, HourStage, HourTrend,
     LimiterSaturation, PoolSaturation, Recommendation, Regression, Report, Saturation, StageReport,
     Trends,
 };
+pub use sample::{PoolSample, Sample};
 pub use stage::{Level, Stage};
 pub use timed::{TimedFetch, TimedProfiles, TimedSearch};
 pub use window::WindowStats;
