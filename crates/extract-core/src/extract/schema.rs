@@ -1,6 +1,8 @@
 //! schema.org vocabulary shared by the JSON-LD and microdata readers:
 //! which types are organisations, and the organisation facts both produce.
 
+use super::html::collapse_ws;
+use super::microdata::{Item, Value as MdValue};
 use crate::{Address, Employees};
 
 /// Organization and its subtypes (schema.org), including LocalBusiness and its
@@ -191,6 +193,98 @@ pub(crate) fn employees_of(s: &str) -> Option<Employees> {
         min: n,
         max: if s.ends_with('+') { None } else { Some(n) },
     })
+}
+
+/// Organisations in microdata: top-level items are the page's subject,
+/// nested ones are only mentioned.
+pub(super) fn microdata_orgs(items: &[Item]) -> Vec<(OrgFacts, Role)> {
+    let mut out = Vec::new();
+    for top in items {
+        let mut all = Vec::new();
+        top.walk(&mut all);
+        for (i, item) in all.into_iter().enumerate() {
+            if item.types.iter().any(|t| is_org_type(t)) {
+                let role = if i == 0 { Role::Primary } else { Role::Related };
+                out.push((microdata_facts(item), role));
+            }
+        }
+    }
+    out
+}
+
+fn microdata_facts(item: &Item) -> OrgFacts {
+    let nested_text = |name: &str, inner: &[&str]| -> Option<String> {
+        item.all(name).find_map(|v| match v {
+            MdValue::Text(t) => Some(collapse_ws(t)).filter(|t| !t.is_empty()),
+            MdValue::Item(i) => inner.iter().find_map(|k| i.text(k).map(collapse_ws)),
+        })
+    };
+    let address = item.all("address").find_map(|v| match v {
+        MdValue::Item(i) => {
+            let a = Address {
+                street: i.text("streetAddress").map(collapse_ws),
+                locality: i.text("addressLocality").map(collapse_ws),
+                region: i.text("addressRegion").map(collapse_ws),
+                postal_code: i.text("postalCode").map(collapse_ws),
+                country: i.text("addressCountry").map(collapse_ws),
+            };
+            (!a.is_empty()).then_some(a)
+        }
+        MdValue::Text(t) => Some(Address {
+            street: Some(collapse_ws(t)),
+            ..Address::default()
+        })
+        .filter(|a| a.street.as_deref().is_some_and(|s| !s.is_empty())),
+    });
+    let mut emails: Vec<String> = item
+        .all("email")
+        .filter_map(|v| match v {
+            MdValue::Text(t) => Some(t.trim().trim_start_matches("mailto:").to_ascii_lowercase()),
+            MdValue::Item(_) => None,
+        })
+        .collect();
+    let mut phones: Vec<String> = item
+        .all("telephone")
+        .filter_map(|v| match v {
+            MdValue::Text(t) => Some(t.trim().trim_start_matches("tel:").to_owned()),
+            MdValue::Item(_) => None,
+        })
+        .collect();
+    for cp in item.all("contactPoint") {
+        if let MdValue::Item(i) = cp {
+            phones.extend(i.text("telephone").map(str::to_owned));
+            emails.extend(
+                i.text("email")
+                    .map(|e| e.trim_start_matches("mailto:").to_ascii_lowercase()),
+            );
+        }
+    }
+    OrgFacts {
+        types: item
+            .types
+            .iter()
+            .map(|t| super::microdata::short_type(t).to_owned())
+            .collect(),
+        name: item.text("name").map(collapse_ws),
+        legal_name: item.text("legalName").map(collapse_ws),
+        description: item.text("description").map(collapse_ws),
+        url: item.text("url").map(str::to_owned),
+        logo: nested_text("logo", &["url", "contentUrl"]),
+        same_as: item
+            .all("sameAs")
+            .filter_map(|v| match v {
+                MdValue::Text(t) => Some(t.trim().to_owned()),
+                MdValue::Item(_) => None,
+            })
+            .collect(),
+        address,
+        phones,
+        emails,
+        founded: item.text("foundingDate").and_then(year_of),
+        employees: nested_text("numberOfEmployees", &["value", "minValue"])
+            .and_then(|s| employees_of(&s)),
+        keywords: Vec::new(),
+    }
 }
 
 #[cfg(test)]

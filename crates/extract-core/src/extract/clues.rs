@@ -1,0 +1,229 @@
+//! Judgements about single signals of a page: whether an image is the
+//! site's brand or another's, whether a text is a site builder's default or
+//! a placeholder, whether a link may be a social profile, the name a title
+//! gives.
+
+use crate::normalize::compact_name;
+
+/// Whether a "logo" image's file name names another brand: a word of it that
+/// is not the site's ("logo-partnername.svg", a social network's logo).
+pub(super) fn names_other_brand(img: &super::html::Image, label: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "logo",
+        "logos",
+        "white",
+        "black",
+        "color",
+        "colour",
+        "dark",
+        "light",
+        "small",
+        "large",
+        "header",
+        "footer",
+        "main",
+        "site",
+        "website",
+        "default",
+        "mobile",
+        "retina",
+        "transparent",
+        "horizontal",
+        "vertical",
+        "full",
+        "new",
+        "png",
+        "svg",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "img",
+        "image",
+        "images",
+        "uploads",
+        "assets",
+        "static",
+        "media",
+        "brand",
+        "cropped",
+        "primary",
+        "secondary",
+        "inverted",
+        "negative",
+        "positive",
+        "standard",
+        "rgb",
+        "cmyk",
+        "icon",
+        "mark",
+        "wordmark",
+        "sticky",
+        "top",
+        "nav",
+        "desktop",
+        "print",
+    ];
+    const NETWORKS: &[&str] = &[
+        "facebook",
+        "twitter",
+        "linkedin",
+        "instagram",
+        "youtube",
+        "xing",
+        "pinterest",
+        "reddit",
+        "github",
+        "tiktok",
+        "whatsapp",
+        "google",
+        "apple",
+        "paypal",
+        "visa",
+        "mastercard",
+    ];
+    let file = img
+        .src
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let words: Vec<&str> = file
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()))
+        .collect();
+    words.iter().any(|w| NETWORKS.contains(w))
+        || (words.iter().any(|w| w.contains("logo"))
+            && words.iter().any(|w| {
+                !PLAIN.contains(w)
+                    && !label.contains(w)
+                    && !w.contains(label)
+                    && !w.contains("logo")
+            }))
+}
+
+/// Whether a profile URL's handle shares a part of the site's domain label.
+pub(super) fn slug_names_site(url: &str, label: &str) -> bool {
+    let slug = url.rsplit('/').next().unwrap_or_default().to_lowercase();
+    let slug: String = slug.chars().filter(|c| c.is_alphanumeric()).collect();
+    if label.len() < 3 || slug.is_empty() {
+        return true;
+    }
+    slug.contains(label)
+        || label.contains(&slug)
+        || (0..=label.len().saturating_sub(4)).any(|i| {
+            label.is_char_boundary(i)
+                && label.is_char_boundary(i + 4)
+                && slug.contains(&label[i..i + 4])
+        })
+}
+
+/// A site title a site builder or theme leaves until the owner sets one
+/// ("acmes Webseite!", "My WordPress Site").
+pub(super) fn is_builder_default(value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    v.ends_with("s webseite!")
+        || v.ends_with("'s website")
+        || v.ends_with("s website!")
+        || v.starts_with("my wordpress")
+        || v == "site title"
+        || v == "just another wordpress site"
+}
+
+/// A description a site builder or theme left in place of one.
+pub(super) fn is_placeholder_description(value: &str) -> bool {
+    let v = value.trim().trim_end_matches('.').to_lowercase();
+    v.is_empty()
+        || matches!(
+            v.as_str(),
+            "description"
+                | "just another wordpress site"
+                | "default description"
+                | "page description"
+        )
+}
+
+/// Whether an image is the site's own logo: in the home link or named so,
+/// and not one of a strip of partners', clients' or payment providers' logos.
+pub(super) fn is_brand_image(img: &super::html::Image) -> bool {
+    const OTHERS: [&str; 15] = [
+        "partner", "client", "customer", "kunde", "payment", "zahlung", "award", "sponsor",
+        "badge", "certif", "siegel", "trust", "hero", "banner", "slide",
+    ];
+    let named = img.hints.contains("logo") || img.hints.contains("brand");
+    (img.in_home_link || named)
+        && !OTHERS.iter().any(|o| img.hints.contains(o))
+        && !img.hints.contains("icon")
+}
+
+/// Whether a (lowercased) link may point at a social or reference profile:
+/// a cheap test that spares the URL parser most links.
+pub(super) fn may_be_social(href: &str) -> bool {
+    // A path on the same site is never one.
+    if href.starts_with('/') && !href.starts_with("//") {
+        return false;
+    }
+    let host = href.split_once("//").map_or(href, |(_, rest)| rest);
+    let host = host.split(['/', '?', '#']).next().unwrap_or(host);
+    const HOSTS: [&str; 12] = [
+        "linkedin.",
+        "twitter.",
+        "x.com",
+        "facebook.",
+        "fb.com",
+        "github.",
+        "youtube.",
+        "instagram.",
+        "crunchbase.",
+        "wikipedia.",
+        "youtu.be",
+        "xing.",
+    ];
+    HOSTS.iter().any(|h| host.contains(h))
+}
+
+/// The company name hidden in a title like "Walmart | Save Money. Live Better.":
+/// the words that spell the site's domain label `plain`, or the segment
+/// that matches it best.
+pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
+    if title.is_empty() {
+        return None;
+    }
+    let normalized = title.replace('\u{a0}', " ");
+    let mut segments: Vec<&str> = vec![normalized.as_str()];
+    for sep in [" | ", " - ", " – ", " — ", " · ", ": "] {
+        segments = segments.iter().flat_map(|s| s.split(sep)).collect();
+    }
+    // "Advertising on Jodel": the words that spell the domain are the name.
+    for seg in &segments {
+        let words: Vec<&str> = seg.split_whitespace().collect();
+        if words.len() < 2 {
+            continue;
+        }
+        for len in 1..=words.len().min(4) {
+            for (i, win) in words.windows(len).enumerate() {
+                let run = win.join(" ");
+                // Only after a lowercase word ("… on Jodel"): "United Continental" stays whole.
+                let after_lowercase =
+                    i > 0 && words[i - 1].chars().next().is_some_and(char::is_lowercase);
+                if after_lowercase && compact_name(&run) == plain {
+                    return Some(run);
+                }
+            }
+        }
+    }
+    let (score, best) = segments
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| (super::similarity(&compact_name(s), plain), s))
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (score >= 0.5 && best.split_whitespace().count() <= 6).then(|| best.to_owned())
+}
+
+pub(super) fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_owned())
+}
