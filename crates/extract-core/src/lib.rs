@@ -76,6 +76,7 @@ mod query;
 pub mod robots;
 pub mod search;
 mod traits;
+mod visit;
 
 pub use classify::classify;
 pub use config::{Config, Provider, SearchConfig, Secret};
@@ -84,11 +85,12 @@ pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
 pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};
 pub use profile::{
-    Address, CompanyProfile, Conflict, Employees, Field, Industry, MatchStatus, Method, PageVisit,
-    SocialNetwork, SocialProfile, Source, VisitOutcome, WebsiteChoice,
+    Address, CompanyProfile, Conflict, Employees, Field, Industry, MatchStatus, Method,
+    SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{
     Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, Search, SearchHit,
     SearchQuery, SearchResults, Served,
 };
+pub use visit::{PageVisit, VisitOutcome};
