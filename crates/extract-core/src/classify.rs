@@ -2,516 +2,111 @@
 //! sectors. Each sector has terms; a profile's description, keywords, title
 //! and schema.org types vote, and the terms that voted are the evidence.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use serde::Deserialize;
+
 use crate::Industry;
 
-/// (sector code, label, terms, schema.org types).
-type Sector = (
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-);
+/// The taxonomy as written in `data/taxonomy.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Taxonomy {
+    sector: Vec<SectorSpec>,
+}
 
-const SECTORS: &[Sector] = &[
-    (
-        "11",
-        "Agriculture, Forestry, Fishing and Hunting",
-        &[
-            "agriculture",
-            "agricultural",
-            "farm",
-            "farms",
-            "farming",
-            "crop",
-            "crops",
-            "livestock",
-            "forestry",
-            "fishing",
-            "agribusiness",
-            "seeds",
-            "grain",
-            "dairy farm",
-        ],
-        &[],
-    ),
-    (
-        "21",
-        "Mining, Quarrying, and Oil and Gas Extraction",
-        &[
-            "mining",
-            "mines",
-            "oil and gas",
-            "oil",
-            "natural gas",
-            "petroleum",
-            "crude",
-            "drilling",
-            "exploration and production",
-            "coal",
-            "minerals",
-            "quarry",
-            "metals mining",
-            "oilfield",
-        ],
-        &[],
-    ),
-    (
-        "22",
-        "Utilities",
-        &[
-            "utility",
-            "utilities",
-            "electric utility",
-            "electricity",
-            "power generation",
-            "gas and electric",
-            "water utility",
-            "gas utilities",
-            "energy delivery",
-            "electric power",
-        ],
-        &[],
-    ),
-    (
-        "23",
-        "Construction",
-        &[
-            "construction",
-            "contractor",
-            "contractors",
-            "homebuilder",
-            "homebuilders",
-            "homebuilding",
-            "builder",
-            "builders",
-            "roofing",
-            "engineering, construction",
-            "infrastructure projects",
-        ],
-        &[
-            "GeneralContractor",
-            "RoofingContractor",
-            "Electrician",
-            "Plumber",
-            "HousePainter",
-            "HomeAndConstructionBusiness",
-            "HVACBusiness",
-        ],
-    ),
-    (
-        "31-33",
-        "Manufacturing",
-        &[
-            "manufacturer",
-            "manufacturers",
-            "manufacturing",
-            "manufactures",
-            "factory",
-            "factories",
-            "industrial machinery",
-            "machinery",
-            "motor vehicles",
-            "vehicles and parts",
-            "automotive",
-            "aerospace",
-            "defense",
-            "chemicals",
-            "chemical",
-            "pharmaceutical",
-            "pharmaceuticals",
-            "semiconductor",
-            "semiconductors",
-            "steel",
-            "packaging",
-            "containers",
-            "apparel",
-            "food consumer products",
-            "food production",
-            "beverages",
-            "tobacco",
-            "paper",
-            "plastics",
-            "electronics",
-            "medical products",
-            "medical devices",
-            "refining",
-            "petroleum refining",
-            "household and personal products",
-            "computers, office equipment",
-            "network and other communications equipment",
-            "building materials",
-            "glass",
-        ],
-        &[],
-    ),
-    (
-        "42",
-        "Wholesale Trade",
-        &[
-            "wholesale|2",
-            "wholesaler|2",
-            "wholesalers|2",
-            "distributor",
-            "distributors",
-            "distribution of",
-            "foodservice distribution",
-        ],
-        &["WholesaleStore"],
-    ),
-    (
-        "44-45",
-        "Retail Trade",
-        &[
-            "retail",
-            "retailer",
-            "retailers",
-            "retailing",
-            "stores",
-            "store",
-            "shopping",
-            "shop",
-            "e-commerce",
-            "ecommerce",
-            "online store",
-            "supermarket",
-            "supermarkets",
-            "grocery",
-            "groceries",
-            "merchandise",
-            "merchandisers",
-            "general merchandisers",
-            "department store",
-            "drugstore",
-            "drugstores",
-            "food and drug stores",
-            "specialty retailers",
-            "pharmacies",
-        ],
-        &[
-            "Store",
-            "OnlineStore",
-            "AutoDealer",
-            "Pharmacy",
-            "ShoppingCenter",
-        ],
-    ),
-    (
-        "48-49",
-        "Transportation and Warehousing",
-        &[
-            "transportation",
-            "transport",
-            "logistics",
-            "shipping",
-            "freight",
-            "trucking",
-            "truck leasing",
-            "airline",
-            "airlines",
-            "railroad",
-            "railroads",
-            "rail",
-            "package delivery",
-            "courier",
-            "warehousing",
-            "pipelines",
-            "pipeline",
-            "mail, package",
-        ],
-        &["Airline"],
-    ),
-    (
-        "51",
-        "Information",
-        &[
-            "software",
-            "computer software",
-            "internet",
-            "internet services",
-            "media",
-            "publishing",
-            "publisher",
-            "broadcasting",
-            "broadcaster",
-            "telecommunications",
-            "telecom",
-            "wireless",
-            "cable",
-            "entertainment",
-            "streaming",
-            "cloud",
-            "data processing",
-            "search engine",
-            "social network",
-            "newspaper",
-            "television",
-        ],
-        &[
-            "NewsMediaOrganization",
-            "RadioStation",
-            "TelevisionStation",
-            "MovieTheater",
-        ],
-    ),
-    (
-        "52",
-        "Finance and Insurance",
-        &[
-            "bank",
-            "banks",
-            "banking",
-            "commercial banks",
-            "insurance",
-            "insurer",
-            "reinsurance",
-            "financial",
-            "financials",
-            "finance",
-            "investment",
-            "investments",
-            "asset management",
-            "wealth management",
-            "credit",
-            "lending",
-            "mortgage",
-            "payments",
-            "securities",
-            "brokerage",
-            "diversified financials",
-            "life, health",
-            "property and casualty",
-            "health insurance",
-        ],
-        &[
-            "BankOrCreditUnion",
-            "FinancialService",
-            "InsuranceAgency",
-            "AutomatedTeller",
-        ],
-    ),
-    (
-        "53",
-        "Real Estate and Rental and Leasing",
-        &[
-            "real estate",
-            "realty",
-            "property management",
-            "properties",
-            "reit",
-            "leasing",
-            "rental",
-            "rentals",
-        ],
-        &["RealEstateAgent", "SelfStorage"],
-    ),
-    (
-        "54",
-        "Professional, Scientific, and Technical Services",
-        &[
-            "consulting",
-            "consultancy",
-            "consultants",
-            "legal services",
-            "law firm",
-            "attorneys",
-            "accounting",
-            "engineering services",
-            "advertising",
-            "marketing",
-            "design",
-            "research and development",
-            "information technology services",
-            "it services",
-            "architecture",
-            "agency",
-            "advisory",
-        ],
-        &[
-            "LegalService",
-            "Attorney",
-            "Notary",
-            "AccountingService",
-            "ProfessionalService",
-        ],
-    ),
-    (
-        "55",
-        "Management of Companies and Enterprises",
-        &["holding company", "conglomerate", "diversified holding"],
-        &[],
-    ),
-    (
-        "56",
-        "Administrative and Support and Waste Management",
-        &[
-            "staffing",
-            "temporary help",
-            "recruitment",
-            "waste management",
-            "waste",
-            "recycling",
-            "security services",
-            "facilities services",
-            "outsourcing",
-            "call center",
-            "diversified outsourcing",
-        ],
-        &["EmploymentAgency", "RecyclingCenter", "TravelAgency"],
-    ),
-    (
-        "61",
-        "Educational Services",
-        &[
-            "education",
-            "educational",
-            "school",
-            "schools",
-            "university",
-            "college",
-            "training",
-            "e-learning",
-            "courses",
-            "academy",
-        ],
-        &[
-            "EducationalOrganization",
-            "CollegeOrUniversity",
-            "School",
-            "HighSchool",
-            "ElementarySchool",
-            "Preschool",
-        ],
-    ),
-    (
-        "62",
-        "Health Care and Social Assistance",
-        &[
-            "health care",
-            "healthcare",
-            "hospital",
-            "hospitals",
-            "clinic",
-            "clinics",
-            "medical center",
-            "physicians",
-            "patients",
-            "nursing",
-            "dental",
-            "home health",
-            "medical facilities",
-            "health care: medical facilities",
-            "social services",
-        ],
-        &[
-            "MedicalOrganization",
-            "Hospital",
-            "Physician",
-            "Dentist",
-            "MedicalClinic",
-            "DiagnosticLab",
-            "VeterinaryCare",
-            "MedicalBusiness",
-        ],
-    ),
-    (
-        "71",
-        "Arts, Entertainment, and Recreation",
-        &[
-            "sports",
-            "fitness",
-            "gym",
-            "casino",
-            "casinos",
-            "gaming",
-            "amusement",
-            "theme park",
-            "museum",
-            "recreation",
-            "leisure",
-            "golf",
-        ],
-        &[
-            "SportsOrganization",
-            "SportsTeam",
-            "ExerciseGym",
-            "HealthClub",
-            "AmusementPark",
-            "Casino",
-            "SportsActivityLocation",
-        ],
-    ),
-    (
-        "72",
-        "Accommodation and Food Services",
-        &[
-            "restaurant",
-            "restaurants",
-            "hotel",
-            "hotels",
-            "hospitality",
-            "resort",
-            "resorts",
-            "food services",
-            "dining",
-            "cafe",
-            "coffee",
-            "catering",
-            "lodging",
-        ],
-        &[
-            "Restaurant",
-            "FoodEstablishment",
-            "CafeOrCoffeeShop",
-            "Bakery",
-            "BarOrPub",
-            "FastFoodRestaurant",
-            "Hotel",
-            "LodgingBusiness",
-            "Resort",
-            "Motel",
-            "Hostel",
-        ],
-    ),
-    (
-        "81",
-        "Other Services (except Public Administration)",
-        &[
-            "repair",
-            "maintenance services",
-            "salon",
-            "laundry",
-            "dry cleaning",
-            "religious",
-            "nonprofit",
-            "non-profit",
-            "association",
-            "charity",
-            "foundation",
-        ],
-        &[
-            "AutoRepair",
-            "AutoBodyShop",
-            "BeautySalon",
-            "HairSalon",
-            "NailSalon",
-            "DryCleaningOrLaundry",
-            "NGO",
-        ],
-    ),
-    (
-        "92",
-        "Public Administration",
-        &[
-            "government",
-            "public administration",
-            "municipal",
-            "ministry",
-            "federal agency",
-            "city council",
-        ],
-        &["GovernmentOrganization", "GovernmentOffice"],
-    ),
-];
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectorSpec {
+    code: String,
+    label: String,
+    terms: Vec<String>,
+    #[serde(default)]
+    weights: HashMap<String, f32>,
+    #[serde(default)]
+    schema_types: Vec<String>,
+}
+
+/// A sector ready to score: its terms as pattern ids with their weights.
+struct Sector {
+    code: String,
+    label: String,
+    /// (pattern id, term, weight), in the order written.
+    terms: Vec<(usize, String, f32)>,
+    schema_types: Vec<String>,
+}
+
+/// Every sector, and one automaton over all their terms.
+struct Classifier {
+    sectors: Vec<Sector>,
+    patterns: AhoCorasick,
+    pattern_count: usize,
+}
+
+static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| {
+    Classifier::new(include_str!("../data/taxonomy.toml"))
+        .expect("data/taxonomy.toml is a valid taxonomy (checked by a test)")
+});
+
+impl Classifier {
+    fn new(toml_text: &str) -> Result<Classifier, String> {
+        let taxonomy: Taxonomy = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut sectors = Vec::with_capacity(taxonomy.sector.len());
+        for spec in taxonomy.sector {
+            let terms = spec
+                .terms
+                .iter()
+                .map(|term| {
+                    let next = ids.len();
+                    let id = *ids.entry(term.clone()).or_insert(next);
+                    // Longer terms, being more specific, weigh more.
+                    let weight = spec
+                        .weights
+                        .get(term)
+                        .copied()
+                        .unwrap_or(term.split(' ').count() as f32);
+                    (id, term.clone(), weight)
+                })
+                .collect();
+            sectors.push(Sector {
+                code: spec.code,
+                label: spec.label,
+                terms,
+                schema_types: spec.schema_types,
+            });
+        }
+        let mut patterns = vec![String::new(); ids.len()];
+        for (term, id) in ids {
+            patterns[id] = term;
+        }
+        let pattern_count = patterns.len();
+        let patterns = AhoCorasick::new(&patterns).map_err(|e| e.to_string())?;
+        Ok(Classifier {
+            sectors,
+            patterns,
+            pattern_count,
+        })
+    }
+
+    /// Which terms occur in `haystack` on word boundaries (ASCII letters and
+    /// digits on neither side), by pattern id.
+    fn found(&self, haystack: &str) -> Vec<bool> {
+        let mut found = vec![false; self.pattern_count];
+        let bytes = haystack.as_bytes();
+        for m in self.patterns.find_overlapping_iter(haystack) {
+            let (start, end) = (m.start(), m.end());
+            let before = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            let after = end >= bytes.len() || !bytes[end].is_ascii_alphanumeric();
+            if before && after {
+                found[m.pattern().as_usize()] = true;
+            }
+        }
+        found
+    }
+}
 
 /// Classifies a company onto a NAICS sector. Returns the industry (with the
 /// terms that decided it) and a confidence, or `None` when nothing matched.
@@ -534,37 +129,28 @@ pub fn classify(
     let description = description.map(normalise).unwrap_or_default();
     let keywords = normalise(&keywords.join(" , "));
     let title = title.map(normalise).unwrap_or_default();
+    let c = &*CLASSIFIER;
+    let (in_description, in_keywords, in_title) =
+        (c.found(&description), c.found(&keywords), c.found(&title));
     // (score, sector index, evidence)
     let mut scores: Vec<(f32, usize, Vec<String>)> = Vec::new();
-    for (i, (_, _, terms, types)) in SECTORS.iter().enumerate() {
+    for (i, sector) in c.sectors.iter().enumerate() {
         let mut score = 0.0;
         let mut evidence: Vec<String> = Vec::new();
-        for entry in *terms {
-            // "term|w" gives a term an explicit weight; otherwise longer
-            // terms, being more specific, weigh more.
-            let (term, weight) = match entry.split_once('|') {
-                Some((t, w)) => (t, w.parse().unwrap_or(1.0)),
-                None => (*entry, entry.split(' ').count() as f32),
-            };
-            let mut hit = 0.0;
-            if contains_term(&description, term) {
-                hit += 1.0;
-            }
-            if contains_term(&keywords, term) {
-                hit += 1.5;
-            }
-            if contains_term(&title, term) {
-                hit += 0.5;
-            }
+        for (id, term, weight) in &sector.terms {
+            let hit = f32::from(u8::from(in_description[*id]))
+                + 1.5 * f32::from(u8::from(in_keywords[*id]))
+                + 0.5 * f32::from(u8::from(in_title[*id]));
             if hit > 0.0 {
                 score += hit * weight;
-                evidence.push(term.to_owned());
+                evidence.push(term.clone());
             }
         }
         for t in schema_types {
-            if types
+            if sector
+                .schema_types
                 .iter()
-                .any(|s| s == t || (s.len() > 4 && t.ends_with(s)))
+                .any(|s| s == t || (s.len() > 4 && t.ends_with(s.as_str())))
             {
                 score += 4.0;
                 evidence.push(format!("schema.org:{t}"));
@@ -580,11 +166,11 @@ pub fn classify(
     // Share of the vote, tempered by how much evidence there was at all.
     let confidence = (top / total) * (top / (top + 1.0));
     evidence.truncate(8);
-    let (sector, label, _, _) = SECTORS[index];
+    let sector = &c.sectors[index];
     Some((
         Industry {
-            sector: sector.to_owned(),
-            label: label.to_owned(),
+            sector: sector.code.clone(),
+            label: sector.label.clone(),
             evidence,
         },
         confidence.clamp(0.0, 1.0),
@@ -607,34 +193,17 @@ fn normalise(s: &str) -> String {
     out
 }
 
-fn contains_term(haystack: &str, term: &str) -> bool {
-    if haystack.len() < term.len() + 2 {
-        return false;
-    }
-    let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = haystack[from..].find(term) {
-        let start = from + pos;
-        let end = start + term.len();
-        let before = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
-        let after = end >= bytes.len() || !bytes[end].is_ascii_alphanumeric();
-        if before && after {
-            return true;
-        }
-        from = start + 1;
-        if from >= haystack.len() {
-            break;
-        }
-        while !haystack.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_taxonomy_file_parses_and_every_sector_has_terms() {
+        let c = Classifier::new(include_str!("../data/taxonomy.toml")).unwrap();
+        assert_eq!(c.sectors.len(), 20);
+        assert!(c.sectors.iter().all(|s| !s.terms.is_empty()));
+        assert!(Classifier::new("[[sector]]\ncode = 1").is_err());
+    }
 
     fn check(description: &str, types: &[&str], sector: &str) {
         let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
@@ -672,6 +241,8 @@ mod tests {
             "42",
         );
         assert!(classify(Some("Lorem ipsum dolor."), &[], &[], None).is_none());
+        // A term inside a longer word does not count ("oil" in "toilet").
+        assert!(classify(Some("Toilets and boiling."), &[], &[], None).is_none());
         assert!(classify(None, &[], &[], None).is_none());
     }
 }
