@@ -95,12 +95,7 @@ pub async fn post_load(
         all.extend(l);
         failures += f;
     }
-    all.sort();
-    let q = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
+    let q = |p: f64| extract_core::latency::quantile_of(all.iter().copied(), p).unwrap_or_default();
     LoadResult {
         requests: all.len() as u64,
         failures,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use extract_batch::{BatchService, JobStore, MemoryStore, Notifier, RedisStore};
+use extract_batch::{BatchService, JobStore, MemoryStore, Notifier, RedisStore, Webhooks};
 use extract_cache::{Cache, ProfileCache};
 use extract_concurrency::{
     BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
@@ -239,26 +239,22 @@ impl App {
                 let Some(inner) = weak.upgrade() else { break };
                 let app = App { inner };
                 let events = app.inner.perf.sample(app.perf_sample());
-                let url = app
-                    .config()
-                    .performance
-                    .alerts
-                    .webhook_url
-                    .trim()
-                    .to_owned();
+                let alerts = &app.config().performance.alerts;
+                let url = alerts.webhook_url.trim().to_owned();
                 if !url.is_empty() {
+                    let webhooks = Webhooks::new(
+                        Arc::new(WebhookSender(app.inner.http.clone())),
+                        &alerts.webhook_secret,
+                        alerts.webhook_attempts,
+                    );
                     for e in events {
-                        let http = app.inner.http.clone();
-                        let url = url.clone();
+                        let (webhooks, url) = (webhooks.clone(), url.clone());
                         // Delivery never holds the sampler up.
                         tokio::spawn(async move {
                             let body = serde_json::to_vec(&e).unwrap_or_default();
-                            let headers = [
-                                ("content-type".to_owned(), "application/json".to_owned()),
-                                ("x-extract-event".to_owned(), format!("alert.{}", e.state)),
-                            ];
-                            if let Err(err) = http.post(&url, body.into(), &headers).await {
-                                tracing::warn!(rule = %e.rule, error = %err, "alert webhook not delivered");
+                            let event = format!("alert.{}", e.state);
+                            if !webhooks.deliver(&url, &event, body).await {
+                                tracing::warn!(rule = %e.rule, "alert webhook not delivered");
                             }
                         });
                     }
@@ -439,7 +435,7 @@ impl App {
     }
 }
 
-/// Completion webhooks go out through the service's HTTP client: the same
+/// Webhooks (batch completions, alerts) go out through the service's HTTP client: the same
 /// SSRF guard, timeouts and pool as every other outbound request.
 struct WebhookSender(HttpClient);
 
@@ -450,10 +446,7 @@ impl Notifier for WebhookSender {
         url: &str,
         body: Vec<u8>,
         headers: Vec<(String, String)>,
-    ) -> Result<u16, String> {
-        self.0
-            .post(url, body.into(), &headers)
-            .await
-            .map_err(|e| e.to_string())
+    ) -> Result<u16, extract_core::Error> {
+        self.0.post(url, body.into(), &headers).await
     }
 }

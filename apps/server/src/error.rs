@@ -95,7 +95,7 @@ impl ApiError {
             E::NotFound(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", err.to_string())
             }
-            E::Store(_) => ApiError::new(
+            E::Store { .. } => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "job_store_unavailable",
                 err.to_string(),

@@ -19,8 +19,24 @@ pub enum Error {
     #[error("no batch {0:?}")]
     NotFound(String),
     /// The job store failed.
-    #[error("job store: {0}")]
-    Store(String),
+    #[error("job store: {message}")]
+    Store {
+        /// What failed.
+        message: String,
+        /// The store's own error, when there was one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl Error {
+    /// A store failure with no underlying error.
+    pub(crate) fn store(message: impl Into<String>) -> Error {
+        Error::Store {
+            message: message.into(),
+            source: None,
+        }
+    }
 }
 
 /// The result type of this crate.
@@ -28,12 +44,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<fred::error::Error> for Error {
     fn from(e: fred::error::Error) -> Self {
-        Error::Store(e.to_string())
+        Error::Store {
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        }
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::Store(format!("corrupt record: {e}"))
+        Error::Store {
+            message: format!("corrupt record: {e}"),
+            source: Some(Box::new(e)),
+        }
     }
 }

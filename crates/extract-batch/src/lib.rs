@@ -75,4 +75,4 @@ pub use model::{
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summary};
-pub use webhook::{deliver, sign, Notifier, EVENT_HEADER, SIGNATURE_HEADER};
+pub use webhook::{sign, Notifier, Webhooks, EVENT_HEADER, SIGNATURE_HEADER};

@@ -1,16 +1,18 @@
-//! Completion webhooks: a JSON POST signed with HMAC-SHA256, retried with
-//! backoff. The transport is the caller's (the server's SSRF-guarded client).
+//! Webhooks: a JSON POST signed with HMAC-SHA256, retried with backoff.
+//! The transport is the caller's (the server's SSRF-guarded client).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use extract_concurrency::Policy;
+use extract_core::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The header carrying the signature: `sha256=<hex of HMAC-SHA256(secret, body)>`.
 pub const SIGNATURE_HEADER: &str = "x-extract-signature";
-/// The header naming the event: `batch.completed`.
+/// The header naming the event: `batch.completed`, `alert.firing`, `alert.resolved`.
 pub const EVENT_HEADER: &str = "x-extract-event";
 
 /// Sends a webhook POST; answers the HTTP status.
@@ -22,7 +24,7 @@ pub trait Notifier: Send + Sync {
         url: &str,
         body: Vec<u8>,
         headers: Vec<(String, String)>,
-    ) -> Result<u16, String>;
+    ) -> Result<u16, extract_core::Error>;
 }
 
 /// `sha256=<hex>` of `body` under `secret`.
@@ -37,33 +39,75 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Delivers `body` to `url`, signed when `secret` is set, up to `attempts`
-/// times with exponential backoff from one second; true once a 2xx answers.
-pub async fn deliver(
+/// Signs and delivers webhooks (batch completions, alert changes): a JSON
+/// POST naming its event in [`EVENT_HEADER`], signed in [`SIGNATURE_HEADER`]
+/// when a secret is set, retried with backoff (from one second, doubling,
+/// full jitter) through `extract-concurrency`'s retry policy. The one
+/// webhook sender of the service.
+#[derive(Clone)]
+pub struct Webhooks {
     notifier: Arc<dyn Notifier>,
-    url: String,
-    body: Vec<u8>,
     secret: Option<Vec<u8>>,
-    attempts: u32,
-) -> bool {
-    let mut headers = vec![
-        ("content-type".to_owned(), "application/json".to_owned()),
-        (EVENT_HEADER.to_owned(), "batch.completed".to_owned()),
-    ];
-    if let Some(secret) = &secret {
-        headers.push((SIGNATURE_HEADER.to_owned(), sign(secret, &body)));
-    }
-    // A query string may carry a token: it is never logged.
-    let shown = url.split(['?', '#']).next().unwrap_or_default().to_owned();
-    for attempt in 0..attempts.max(1) {
-        match notifier.post(&url, body.clone(), headers.clone()).await {
-            Ok(status) if (200..300).contains(&status) => return true,
-            Ok(status) => tracing::warn!(url = shown, status, attempt, "webhook not accepted"),
-            Err(e) => tracing::warn!(url = shown, error = %e, attempt, "webhook failed"),
-        }
-        if attempt + 1 < attempts {
-            tokio::time::sleep(Duration::from_secs(1 << attempt.min(6))).await;
+    retry: Policy,
+}
+
+impl Webhooks {
+    /// Delivers through `notifier`, signing with `secret` unless it is
+    /// empty, up to `attempts` times.
+    pub fn new(notifier: Arc<dyn Notifier>, secret: &Secret, attempts: u32) -> Webhooks {
+        Webhooks {
+            notifier,
+            secret: (!secret.is_empty()).then(|| secret.expose().as_bytes().to_vec()),
+            retry: Policy::backoff(
+                attempts,
+                Duration::from_secs(1),
+                Duration::from_secs(64),
+                Duration::from_secs(600),
+            ),
         }
     }
-    false
+
+    /// POSTs `body` to `url` as `event`; true once a 2xx answers. A URL's
+    /// query string and userinfo may carry a token: they are never logged.
+    pub async fn deliver(&self, url: &str, event: &str, body: Vec<u8>) -> bool {
+        let mut headers = vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            (EVENT_HEADER.to_owned(), event.to_owned()),
+        ];
+        if let Some(secret) = &self.secret {
+            headers.push((SIGNATURE_HEADER.to_owned(), sign(secret, &body)));
+        }
+        let shown = shown_url(url);
+        let delivered = self
+            .retry
+            .retry(
+                || async {
+                    let answer = self.notifier.post(url, body.clone(), headers.clone()).await;
+                    match &answer {
+                        Ok(status) if (200..300).contains(status) => {}
+                        Ok(status) => {
+                            tracing::warn!(url = shown, event, status, "webhook not accepted")
+                        }
+                        Err(e) => tracing::warn!(url = shown, event, error = %e, "webhook failed"),
+                    }
+                    answer
+                },
+                |answer| !matches!(answer, Ok(status) if (200..300).contains(status)),
+            )
+            .await;
+        matches!(delivered, Ok(status) if (200..300).contains(&status))
+    }
+}
+
+/// `url` without its userinfo, query and fragment: what may be logged.
+fn shown_url(url: &str) -> String {
+    let cut = url.split(['?', '#']).next().unwrap_or_default();
+    match url::Url::parse(cut) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => cut.to_owned(),
+    }
 }

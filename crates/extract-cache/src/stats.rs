@@ -4,45 +4,35 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use extract_core::latency;
 use serde::Serialize;
 
-/// Bucket upper bounds in microseconds: 1 µs to ~67 s, doubling.
-const BUCKETS: usize = 27;
-
-/// A latency histogram with power-of-two microsecond buckets.
-#[derive(Debug, Default)]
+/// A lock-free latency histogram over the service's buckets
+/// ([`extract_core::latency`]), so that its percentiles read like the
+/// performance report's.
+#[derive(Debug)]
 pub(crate) struct Histogram {
-    counts: [AtomicU64; BUCKETS],
+    counts: [AtomicU64; latency::BUCKETS],
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
 }
 
 impl Histogram {
     /// Records one observation.
     pub(crate) fn record(&self, d: Duration) {
-        let us = d.as_micros().max(1) as u64;
-        let i = (64 - us.leading_zeros() as usize).min(BUCKETS - 1);
-        self.counts[i].fetch_add(1, Ordering::Relaxed);
+        self.counts[latency::bucket_of(d)].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The `q` quantile (0..=1) in milliseconds, from the bucket bounds.
+    /// The `q` quantile (0..=1) in milliseconds (its bucket's upper bound).
     pub(crate) fn quantile_ms(&self, q: f64) -> Option<f64> {
-        let counts: Vec<u64> = self
-            .counts
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            return None;
-        }
-        let target = ((total as f64) * q).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (i, c) in counts.iter().enumerate() {
-            seen += c;
-            if seen >= target {
-                return Some((1u64 << i) as f64 / 1000.0);
-            }
-        }
-        None
+        latency::quantile(self.counts.iter().map(|c| c.load(Ordering::Relaxed)), q)
+            .map(|s| s * 1000.0)
     }
 }
 

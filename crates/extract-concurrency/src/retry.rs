@@ -83,6 +83,31 @@ impl Policy {
         }
     }
 
+    /// A policy of its own: up to `attempts` tries, waits growing from
+    /// `base` (full jitter) up to `max_delay` each, all within `budget`.
+    pub fn backoff(attempts: u32, base: Duration, max_delay: Duration, budget: Duration) -> Policy {
+        Policy {
+            attempts: attempts.max(1),
+            base,
+            max_delay,
+            budget,
+            retries: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Runs `call` again while `retryable` says its answer is worth
+    /// another try, within the attempts and the budget; answers the last.
+    /// The one retry loop of the service: every retried call, an upstream
+    /// request, a store write or a webhook, goes through it.
+    pub async fn retry<R, F, Fut>(&self, call: F, retryable: impl Fn(&R) -> bool) -> R
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = R>,
+    {
+        self.run(call, |r| retryable(r).then_some(Verdict::Retry(None)))
+            .await
+    }
+
     /// Counters.
     pub fn stats(&self) -> RetryStats {
         RetryStats {
@@ -110,14 +135,10 @@ impl Policy {
         (started.elapsed() + wait <= self.budget).then_some(wait)
     }
 
-    async fn run<T, F, Fut>(
-        &self,
-        mut call: F,
-        judge: impl Fn(&Result<T>) -> Option<Verdict>,
-    ) -> Result<T>
+    async fn run<R, F, Fut>(&self, mut call: F, judge: impl Fn(&R) -> Option<Verdict>) -> R
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
+        Fut: std::future::Future<Output = R>,
     {
         let started = Instant::now();
         let mut attempt = 1;
@@ -207,6 +228,41 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn any_call_retries_within_its_attempts() {
+        let p = Policy::backoff(
+            4,
+            Duration::from_millis(10),
+            Duration::from_millis(50),
+            Duration::from_secs(10),
+        );
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let r: std::result::Result<u32, &str> = p
+            .retry(
+                || async {
+                    let n = calls.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n < 3 {
+                        Err("not yet")
+                    } else {
+                        Ok(n)
+                    }
+                },
+                |r| r.is_err(),
+            )
+            .await;
+        assert_eq!(r, Ok(3));
+        assert_eq!(p.stats().retries, 2);
+        let never: std::result::Result<(), &str> =
+            p.retry(|| async { Err("down") }, |r| r.is_err()).await;
+        assert_eq!(never, Err("down"));
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            3,
+            "the second call counted apart"
+        );
+        assert_eq!(p.stats().retries, 2 + 3, "four attempts: three retries");
     }
 
     #[test]

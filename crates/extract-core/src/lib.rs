@@ -68,6 +68,7 @@ mod config;
 pub mod crawl;
 mod error;
 pub mod extract;
+pub mod latency;
 mod normalize;
 pub mod picker;
 mod pipeline;

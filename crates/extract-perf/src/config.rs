@@ -65,6 +65,10 @@ pub struct Alerts {
     pub memory_clear: f64,
     /// Where alert changes are POSTed as JSON (empty: nowhere). SSRF-checked.
     pub webhook_url: String,
+    /// Signs the alert webhook like a batch's (`x-extract-signature`); empty: unsigned.
+    pub webhook_secret: extract_core::Secret,
+    /// Delivery attempts of one alert change (backoff from 1 s, doubling).
+    pub webhook_attempts: u32,
 }
 
 impl Default for Alerts {
@@ -80,6 +84,8 @@ impl Default for Alerts {
             memory_fire: 0.9,
             memory_clear: 0.8,
             webhook_url: String::new(),
+            webhook_secret: extract_core::Secret::default(),
+            webhook_attempts: 3,
         }
     }
 }

@@ -1,23 +1,7 @@
-//! A fixed log-bucket latency histogram: cheap to record, to merge and to
-//! read quantiles from; 0.1 ms to 30 s in steps of about 25 %.
+//! A latency histogram over the service's buckets ([`extract_core::latency`]):
+//! cheap to record, to merge and to read quantiles from.
 
-/// Buckets: upper bounds grow by [`STEP`] from [`FIRST_S`].
-pub(crate) const BUCKETS: usize = 58;
-const FIRST_S: f64 = 0.000_1;
-const STEP: f64 = 1.25;
-
-/// Upper bound of bucket `i`, seconds (the last one is open).
-pub(crate) fn bound(i: usize) -> f64 {
-    FIRST_S * STEP.powi(i as i32)
-}
-
-fn index(seconds: f64) -> usize {
-    if seconds <= FIRST_S {
-        return 0;
-    }
-    let i = ((seconds / FIRST_S).ln() / STEP.ln()).ceil() as usize;
-    i.min(BUCKETS - 1)
-}
+use extract_core::latency::{self, BUCKETS};
 
 /// Calls and their latencies over some span of time.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +34,7 @@ impl Hist {
         } else {
             0.0
         };
-        let slot = &mut self.counts[index(seconds)];
+        let slot = &mut self.counts[latency::bucket(seconds)];
         *slot = slot.saturating_add(1);
         self.count += 1;
         self.errors += u64::from(!ok);
@@ -70,32 +54,13 @@ impl Hist {
     /// The `q` quantile (0..=1), seconds: the upper bound of its bucket,
     /// so at most 25 % high. `None` without calls.
     pub(crate) fn quantile(&self, q: f64) -> Option<f64> {
-        let total: u64 = self.counts.iter().map(|c| u64::from(*c)).sum();
-        if total == 0 {
-            return None;
-        }
-        let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
-        let mut seen = 0u64;
-        for (i, c) in self.counts.iter().enumerate() {
-            seen += u64::from(*c);
-            if seen >= rank {
-                return Some(bound(i));
-            }
-        }
-        Some(bound(BUCKETS - 1))
+        latency::quantile(self.counts.iter().map(|c| u64::from(*c)), q)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn buckets_span_a_tenth_of_a_millisecond_to_thirty_seconds() {
-        assert!((bound(0) - 0.0001).abs() < 1e-12);
-        assert!(bound(BUCKETS - 1) >= 30.0, "{}", bound(BUCKETS - 1));
-        assert!(bound(BUCKETS - 2) < 30.0);
-    }
 
     #[test]
     fn quantiles_are_within_one_bucket() {

@@ -249,6 +249,7 @@ async fn a_failing_upstream_fires_one_alert_that_clears_once() {
         c.performance.alerts.window_s = 3;
         c.performance.alerts.min_calls = 3;
         c.performance.alerts.webhook_url = "http://alerts.example/__sandbox/hooks/alerts".into();
+        c.performance.alerts.webhook_secret = extract_core::Secret::new("alert-s3cret");
         c.concurrency.retry_attempts = 1;
         c.concurrency.breaker_cooldown_s = 1;
     })
@@ -324,6 +325,23 @@ async fn a_failing_upstream_fires_one_alert_that_clears_once() {
         })
         .collect();
     assert_eq!(states, vec!["firing", "resolved"]);
+    // Sent like a batch's webhook: the event named, the body signed.
+    for (h, state) in hooks.iter().zip(["firing", "resolved"]) {
+        let header = |name: &str| {
+            h.headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            header("x-extract-event").as_deref(),
+            Some(&*format!("alert.{state}"))
+        );
+        assert_eq!(
+            header("x-extract-signature"),
+            Some(extract_batch::sign(b"alert-s3cret", h.body.as_bytes()))
+        );
+    }
     let m = request(s.addr(), "GET", "/metrics", None, "").await;
     let text = std::str::from_utf8(&m.body).unwrap();
     assert!(

@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use extract_concurrency::{JobHandle, Scheduler};
+use extract_concurrency::{JobHandle, Policy, Scheduler};
 use extract_core::ProfileSource;
 use tokio::sync::Notify;
 
 use crate::eta::Throughput;
 use crate::model::{Batch, Counts};
 use crate::store::JobStore;
-use crate::webhook::Notifier;
+use crate::webhook::{Notifier, Webhooks};
 use crate::Config;
 
 mod lease;
@@ -49,7 +49,9 @@ struct Inner {
     store: Arc<dyn JobStore>,
     scheduler: Arc<Scheduler>,
     profiles: Arc<dyn ProfileSource>,
-    notifier: Option<Arc<dyn Notifier>>,
+    webhooks: Option<Webhooks>,
+    /// Retries of job-store writes (about 6 s in all).
+    store_retry: Policy,
     config: Config,
     max_name_chars: usize,
     owner: String,
@@ -119,7 +121,14 @@ impl Builder {
                 store,
                 scheduler,
                 profiles,
-                notifier,
+                webhooks: notifier
+                    .map(|n| Webhooks::new(n, &config.webhook_secret, config.webhook_attempts)),
+                store_retry: Policy::backoff(
+                    5,
+                    Duration::from_millis(200),
+                    Duration::from_millis(3200),
+                    Duration::from_secs(7),
+                ),
                 config,
                 max_name_chars,
                 owner: format!("{:016x}", fastrand::u64(..)),

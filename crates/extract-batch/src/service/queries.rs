@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use extract_concurrency::{JobHandle, SchedulerStats};
 use serde::Serialize;
@@ -159,11 +159,13 @@ impl BatchService {
                 .map_or(stored.state, |l| lock(&l.batch).state);
             *batches.entry(state.as_str().to_owned()).or_default() += 1;
         }
-        let mut times: Vec<u64> = lock(&self.inner.item_times).iter().copied().collect();
-        times.sort_unstable();
+        let times: Vec<Duration> = lock(&self.inner.item_times)
+            .iter()
+            .map(|ms| Duration::from_millis(*ms))
+            .collect();
         let q = |p: f64| -> Option<u64> {
-            (!times.is_empty())
-                .then(|| times[((times.len() as f64 * p) as usize).min(times.len() - 1)])
+            extract_core::latency::quantile_of(times.iter().copied(), p)
+                .map(|d| d.as_millis() as u64)
         };
         let done = self.inner.done.load(Ordering::Relaxed);
         Ok(BatchStats {

@@ -14,7 +14,6 @@ use super::{lock, BatchService, Live, FLUSH_EVERY};
 use crate::eta::Throughput;
 use crate::model::{now_ms, Batch, BatchState, Item, ItemError, ItemState};
 use crate::summary::summarize;
-use crate::webhook::deliver;
 
 impl BatchService {
     pub(super) fn start(&self, batch: Batch, items: Vec<Item>) {
@@ -161,14 +160,12 @@ impl BatchService {
     /// loses nothing.
     pub(super) async fn complete(&self, id: &str, live: &Arc<Live>, item: Item, from: ItemState) {
         let inner = &self.inner;
-        for attempt in 0..5u32 {
-            match inner.store.put_item(id, &item).await {
-                Ok(()) => break,
-                Err(e) if attempt == 4 => {
-                    tracing::error!(batch = id, item = item.index, error = %e, "could not store an item result");
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
-            }
+        let stored = inner
+            .store_retry
+            .retry(|| inner.store.put_item(id, &item), Result::is_err)
+            .await;
+        if let Err(e) = stored {
+            tracing::error!(batch = id, item = item.index, error = %e, "could not store an item result");
         }
         {
             let mut b = lock(&live.batch);
@@ -223,14 +220,12 @@ impl BatchService {
         };
         live.dirty.notify_one();
         let writing = live.writing.lock().await;
-        for attempt in 0..5u32 {
-            match inner.store.put_batch(&final_batch).await {
-                Ok(()) => break,
-                Err(e) if attempt == 4 => {
-                    tracing::error!(batch = id, error = %e, "could not store the finished batch");
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
-            }
+        let stored = inner
+            .store_retry
+            .retry(|| inner.store.put_batch(&final_batch), Result::is_err)
+            .await;
+        if let Err(e) = stored {
+            tracing::error!(batch = id, error = %e, "could not store the finished batch");
         }
         drop(writing);
         let _ = inner
@@ -243,24 +238,16 @@ impl BatchService {
             state = final_batch.state.as_str(),
             "batch finished"
         );
-        if let (Some(url), Some(notifier)) =
-            (final_batch.webhook_url.clone(), inner.notifier.clone())
+        if let (Some(url), Some(webhooks)) =
+            (final_batch.webhook_url.clone(), inner.webhooks.clone())
         {
             let body = serde_json::json!({
                 "event": "batch.completed",
                 "batch": status_of(&final_batch, None),
                 "summary": summary,
             });
-            let secret = (!inner.config.webhook_secret.is_empty())
-                .then(|| inner.config.webhook_secret.expose().as_bytes().to_vec());
-            let attempts = inner.config.webhook_attempts;
-            tokio::spawn(deliver(
-                notifier,
-                url,
-                serde_json::to_vec(&body).unwrap_or_default(),
-                secret,
-                attempts,
-            ));
+            let body = serde_json::to_vec(&body).unwrap_or_default();
+            tokio::spawn(async move { webhooks.deliver(&url, "batch.completed", body).await });
         }
     }
 }

@@ -119,9 +119,7 @@ impl BatchService {
             .lease(&batch.id, &inner.owner, self.lease())
             .await?
         {
-            return Err(Error::Store(
-                "could not take the new batch's lease".to_owned(),
-            ));
+            return Err(Error::store("could not take the new batch's lease"));
         }
         self.start(batch.clone(), items);
         Ok(batch)

@@ -223,7 +223,7 @@ impl Notifier for Recorder {
         url: &str,
         body: Vec<u8>,
         headers: Vec<(String, String)>,
-    ) -> std::result::Result<u16, String> {
+    ) -> std::result::Result<u16, CoreError> {
         self.posts
             .lock()
             .unwrap()
