@@ -1,12 +1,12 @@
-//! Batch results as export rows, and the exports themselves: JSON pages,
-//! streamed NDJSON and CSV, XLSX. Shared by the HTTP handlers and the
-//! `batch` subcommand.
+//! Batch results as export rows, and the one export path ([`export`]):
+//! streamed CSV and NDJSON, whole JSON and XLSX, shared by the HTTP
+//! downloads and the `batch` subcommand.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use extract_batch::{Batch, BatchService, Item, ItemState};
+use extract_batch::{Batch, BatchService, ExportFormat, Item, ItemState};
 use extract_export::{CsvWriter, Row};
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, StreamBody};
@@ -106,63 +106,136 @@ impl Write for Sink {
     }
 }
 
-/// A streamed export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Streamed {
-    /// CSV, header first.
-    Csv {
-        /// With `<field>_source` / `<field>_method` columns.
-        provenance: bool,
-    },
-    /// One JSON row a line.
-    Ndjson,
+/// Where an export's bytes go, a chunk at a time: a file, a response body,
+/// memory.
+pub(crate) trait Chunks: Send {
+    /// Takes the next chunk; an error stops the export.
+    fn put(
+        &mut self,
+        bytes: Vec<u8>,
+    ) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
 }
 
-/// A body that reads the batch's rows `CHUNK` lines at a time and writes
-/// each chunk as it goes: memory stays at one chunk whatever the batch size.
-/// A store failure midway ends the body with an error (the client sees a
-/// cut-off download, never a silently short one).
-pub(crate) fn stream(service: BatchService, batch: Batch, format: Streamed) -> Body {
-    let sink = Sink::default();
-    let writer = match format {
-        Streamed::Csv { provenance } => CsvWriter::new(sink.clone(), provenance).ok(),
-        Streamed::Ndjson => None,
-    };
-    let batch = Arc::new(batch);
-    let chunks = futures_util::stream::unfold(
-        (0usize, writer, service, batch, sink),
-        |(from, mut writer, service, batch, sink)| async move {
-            if from >= batch.lines.len() {
-                return None;
-            }
-            let to = from + CHUNK;
-            let result = async {
-                let rows = rows(&service, &batch, from, to)
+/// Chunks kept in memory (an XLSX download, answered whole).
+impl Chunks for Vec<u8> {
+    async fn put(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.extend_from_slice(&bytes);
+        Ok(())
+    }
+}
+
+/// Chunks written to a file (the `batch` subcommand).
+impl<W: Write + Send> Chunks for std::io::BufWriter<W> {
+    async fn put(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.write_all(&bytes)
+    }
+}
+
+/// Chunks sent to a response body; the bound keeps memory at a chunk or two.
+struct Channel(tokio::sync::mpsc::Sender<std::io::Result<Bytes>>);
+
+impl Chunks for Channel {
+    async fn put(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0
+            .send(Ok(Bytes::from(bytes)))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+/// The one export path, for HTTP downloads and the `batch` subcommand
+/// alike: CSV and NDJSON are read and written `CHUNK` lines at a time
+/// (memory stays at one chunk whatever the batch size); JSON (one array)
+/// and XLSX are built whole, the workbook off the async workers.
+pub(crate) async fn export(
+    service: &BatchService,
+    batch: &Batch,
+    format: ExportFormat,
+    provenance: bool,
+    out: &mut impl Chunks,
+) -> std::io::Result<()> {
+    match format {
+        ExportFormat::Csv | ExportFormat::Ndjson => {
+            let sink = Sink::default();
+            let mut csv = match format {
+                ExportFormat::Csv => {
+                    Some(CsvWriter::new(sink.clone(), provenance).map_err(io_error)?)
+                }
+                _ => None,
+            };
+            let mut from = 0;
+            while from < batch.lines.len() {
+                let rows = rows(service, batch, from, from + CHUNK)
                     .await
-                    .map_err(std::io::Error::other)?;
-                let mut out = Vec::new();
+                    .map_err(io_error)?;
+                let mut chunk = Vec::new();
                 for r in &rows {
-                    match &mut writer {
-                        Some(w) => w.row(r).map_err(std::io::Error::other)?,
-                        None => extract_export::ndjson_row(r, &mut out)
-                            .map_err(std::io::Error::other)?,
+                    match &mut csv {
+                        Some(w) => w.row(r).map_err(io_error)?,
+                        None => extract_export::ndjson_row(r, &mut chunk).map_err(io_error)?,
                     }
                 }
-                if let Some(w) = &mut writer {
-                    w.flush().map_err(std::io::Error::other)?;
-                    out = sink.take();
+                if let Some(w) = &mut csv {
+                    w.flush().map_err(io_error)?;
+                    chunk = sink.take();
                 }
-                Ok::<_, std::io::Error>(Frame::data(Bytes::from(out)))
+                out.put(chunk).await?;
+                from += CHUNK;
             }
-            .await;
-            // After an error, end the stream.
-            let next = if result.is_err() {
-                batch.lines.len()
-            } else {
-                to
-            };
-            Some((result, (next, writer, service, batch, sink)))
-        },
-    );
+            if let Some(mut w) = csv {
+                w.flush().map_err(io_error)?;
+                let rest = sink.take();
+                if !rest.is_empty() {
+                    out.put(rest).await?;
+                }
+            }
+        }
+        ExportFormat::Json => {
+            let rows = all_rows(service, batch).await.map_err(io_error)?;
+            let mut bytes = Vec::new();
+            extract_export::json(&rows, &mut bytes).map_err(io_error)?;
+            out.put(bytes).await?;
+        }
+        ExportFormat::Xlsx => {
+            let rows = all_rows(service, batch).await.map_err(io_error)?;
+            let summary = summary_lines(service, batch).await.map_err(io_error)?;
+            // Building a workbook is CPU work: off the async workers.
+            let bytes = tokio::task::spawn_blocking(move || {
+                let mut bytes = Vec::new();
+                extract_export::xlsx(&rows, &summary, &mut bytes).map(|()| bytes)
+            })
+            .await
+            .map_err(io_error)?
+            .map_err(io_error)?;
+            out.put(bytes).await?;
+        }
+    }
+    Ok(())
+}
+
+fn io_error(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// A body streaming [`export`] as it is written. A store failure midway
+/// ends the body with an error (the client sees a cut-off download, never
+/// a silently short one).
+pub(crate) fn stream(
+    service: BatchService,
+    batch: Batch,
+    format: ExportFormat,
+    provenance: bool,
+) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        let mut out = Channel(tx);
+        if let Err(e) = export(&service, &batch, format, provenance, &mut out).await {
+            let _ = out.0.send(Err(e)).await;
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        let next = rx.recv().await?;
+        Some((next.map(Frame::data), rx))
+    });
     StreamBody::new(chunks.boxed()).boxed_unsync()
 }

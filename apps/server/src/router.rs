@@ -61,102 +61,117 @@ pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
     response
 }
 
+/// Every route of the API: what it is, its template (the metrics label),
+/// and the methods it accepts (the first names it in `Allow`). The one list
+/// of paths: the dispatch, the metrics labels and the 405s all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Extract,
+    BatchSubmit,
+    BatchStats,
+    Batch,
+    BatchStatus,
+    BatchResults,
+    CacheStats,
+    CacheWarm,
+    CacheCompany,
+    SystemStats,
+    PerformanceReport,
+    Metrics,
+    Health,
+    Ready,
+}
+
+const GET: &[Method] = &[Method::GET];
+const GET_HEAD: &[Method] = &[Method::GET, Method::HEAD];
+const POST: &[Method] = &[Method::POST];
+const DELETE: &[Method] = &[Method::DELETE];
+
+/// `{…}` segments match one path segment: `{id}` a batch id, `{name}` any.
+const ROUTES: &[(Route, &str, &[Method])] = &[
+    (Route::Extract, "/api/v1/company/extract", POST),
+    (Route::BatchSubmit, "/api/v1/company/batch/submit", POST),
+    (Route::BatchStats, "/api/v1/company/batch/stats", GET),
+    (Route::Batch, "/api/v1/company/batch/{id}", DELETE),
+    (Route::BatchStatus, "/api/v1/company/batch/{id}/status", GET),
+    (
+        Route::BatchResults,
+        "/api/v1/company/batch/{id}/results",
+        GET,
+    ),
+    (Route::CacheStats, "/api/v1/cache/stats", GET),
+    (Route::CacheWarm, "/api/v1/cache/warm", POST),
+    (Route::CacheCompany, "/api/v1/cache/company/{name}", DELETE),
+    (Route::SystemStats, "/api/v1/system/stats", GET),
+    (Route::PerformanceReport, "/api/v1/performance/report", GET),
+    (Route::Metrics, "/metrics", GET),
+    (Route::Health, "/health", GET_HEAD),
+    (Route::Ready, "/ready", GET_HEAD),
+];
+
+/// The route `path` is on, its template and its `{…}` segments.
+fn find(path: &str) -> Option<(Route, &'static str, &'static [Method], Vec<&str>)> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    ROUTES.iter().find_map(|(route, template, methods)| {
+        let parts: Vec<&str> = template.trim_matches('/').split('/').collect();
+        if parts.len() != segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (part, seg) in parts.iter().zip(&segments) {
+            match *part {
+                "{id}" if handlers::batch::valid_id(seg) => params.push(*seg),
+                "{name}" if !seg.is_empty() => params.push(*seg),
+                p if p == *seg && !p.starts_with('{') => {}
+                _ => return None,
+            }
+        }
+        Some((*route, *template, *methods, params))
+    })
+}
+
 /// The route template of `path`, as the metrics label it: ids and company
 /// names never become label values.
 pub(crate) fn route_label(path: &str) -> &'static str {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["api", "v1", "company", "extract"] => "/api/v1/company/extract",
-        ["api", "v1", "company", "batch", "submit"] => "/api/v1/company/batch/submit",
-        ["api", "v1", "company", "batch", "stats"] => "/api/v1/company/batch/stats",
-        ["api", "v1", "company", "batch", _] => "/api/v1/company/batch/{id}",
-        ["api", "v1", "company", "batch", _, "status"] => "/api/v1/company/batch/{id}/status",
-        ["api", "v1", "company", "batch", _, "results"] => "/api/v1/company/batch/{id}/results",
-        ["api", "v1", "cache", "stats"] => "/api/v1/cache/stats",
-        ["api", "v1", "cache", "warm"] => "/api/v1/cache/warm",
-        ["api", "v1", "cache", "company", _] => "/api/v1/cache/company/{name}",
-        ["api", "v1", "system", "stats"] => "/api/v1/system/stats",
-        ["api", "v1", "performance", "report"] => "/api/v1/performance/report",
-        ["metrics"] => "/metrics",
-        ["health"] => "/health",
-        ["ready"] => "/ready",
-        _ => "other",
-    }
+    find(path).map_or("other", |(_, template, _, _)| template)
 }
 
 async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response<Body> {
     let path = req.uri().path().to_owned();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method().clone();
-    let result = match segments.as_slice() {
-        ["api", "v1", "company", "extract"] => match method {
-            Method::POST => handlers::extract::extract(&app, req).await,
-            _ => Err(not_allowed("POST")),
-        },
-        ["api", "v1", "company", "batch", "submit"] => match method {
-            Method::POST => handlers::batch::submit(&app, req).await,
-            _ => Err(not_allowed("POST")),
-        },
-        ["api", "v1", "company", "batch", "stats"] => match method {
-            Method::GET => handlers::batch::stats(&app).await,
-            _ => Err(not_allowed("GET")),
-        },
-        ["api", "v1", "company", "batch", id, rest @ ..] if handlers::batch::valid_id(id) => {
-            match (rest, &method) {
-                ([], &Method::DELETE) => handlers::batch::cancel(&app, id).await,
-                ([], _) => Err(not_allowed("DELETE")),
-                (["status"], &Method::GET) => handlers::batch::status(&app, id).await,
-                (["results"], &Method::GET) => {
-                    handlers::batch::results(&app, id, req.uri().query()).await
-                }
-                (["status"] | ["results"], _) => Err(not_allowed("GET")),
-                _ => Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "not_found",
-                    format!("no route for {method} {path}"),
-                )),
-            }
-        }
-        ["api", "v1", "cache", "stats"] => match method {
-            Method::GET => handlers::cache::stats(&app),
-            _ => Err(not_allowed("GET")),
-        },
-        ["api", "v1", "cache", "warm"] => match method {
-            Method::POST => handlers::cache::warm(&app, req).await,
-            _ => Err(not_allowed("POST")),
-        },
-        ["api", "v1", "cache", "company", name] if !name.is_empty() => match method {
-            Method::DELETE => handlers::cache::invalidate(&app, name).await,
-            _ => Err(not_allowed("DELETE")),
-        },
-        ["api", "v1", "system", "stats"] => match method {
-            Method::GET => Ok(handlers::json_response(
-                http::StatusCode::OK,
-                &app.system_stats(),
-            )),
-            _ => Err(not_allowed("GET")),
-        },
-        ["metrics"] => match method {
-            Method::GET => Ok(handlers::perf::metrics(&app)),
-            _ => Err(not_allowed("GET")),
-        },
-        ["api", "v1", "performance", "report"] => match method {
-            Method::GET => handlers::perf::report(&app),
-            _ => Err(not_allowed("GET")),
-        },
-        ["health"] => match method {
-            Method::GET | Method::HEAD => Ok(handlers::health::health(&app)),
-            _ => Err(not_allowed("GET")),
-        },
-        ["ready"] => match method {
-            Method::GET | Method::HEAD => Ok(handlers::health::ready(&app)),
-            _ => Err(not_allowed("GET")),
-        },
-        _ => Err(ApiError::new(
+    let result = match find(&path) {
+        None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("no route for {method} {path}"),
         )),
+        Some((_, _, methods, _)) if !methods.contains(&method) => {
+            Err(not_allowed(methods[0].as_str()))
+        }
+        Some((route, _, _, params)) => {
+            let param = params.first().copied().unwrap_or_default();
+            match route {
+                Route::Extract => handlers::extract::extract(&app, req).await,
+                Route::BatchSubmit => handlers::batch::submit(&app, req).await,
+                Route::BatchStats => handlers::batch::stats(&app).await,
+                Route::Batch => handlers::batch::cancel(&app, param).await,
+                Route::BatchStatus => handlers::batch::status(&app, param).await,
+                Route::BatchResults => {
+                    handlers::batch::results(&app, param, req.uri().query()).await
+                }
+                Route::CacheStats => handlers::cache::stats(&app),
+                Route::CacheWarm => handlers::cache::warm(&app, req).await,
+                Route::CacheCompany => handlers::cache::invalidate(&app, param).await,
+                Route::SystemStats => Ok(handlers::json_response(
+                    http::StatusCode::OK,
+                    &app.system_stats(),
+                )),
+                Route::PerformanceReport => handlers::perf::report(&app),
+                Route::Metrics => Ok(handlers::perf::metrics(&app)),
+                Route::Health => Ok(handlers::health::health(&app)),
+                Route::Ready => Ok(handlers::health::ready(&app)),
+            }
+        }
     };
     match result {
         Ok(r) => r,
@@ -185,4 +200,26 @@ fn not_allowed(allow: &'static str) -> ApiError {
         format!("this route accepts {allow} only"),
     )
     .with_details(serde_json::json!({ "allow": allow }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_found_by_its_own_template_and_labelled_by_it() {
+        for (route, template, _) in ROUTES {
+            let path = template
+                .replace("{id}", "b0123456789abcdef")
+                .replace("{name}", "Acme%20Inc");
+            let (found, label, _, _) = find(&path).unwrap_or_else(|| panic!("{path}"));
+            assert_eq!((found, label), (*route, *template));
+            assert_eq!(route_label(&path), *template);
+        }
+        assert_eq!(
+            route_label("/api/v1/company/batch/b0123456789abcdef/nope"),
+            "other"
+        );
+        assert_eq!(route_label("/wp-admin"), "other");
+    }
 }

@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::Context;
 use extract_batch::{BatchRequest, BatchState, ExportFormat, Status};
 use extract_core::{ExtractionMode, Priority};
-use extract_export::CsvWriter;
 
 use crate::{from_wire_name, results, App};
 
@@ -266,38 +265,9 @@ async fn write(
     ));
     let file = std::fs::File::create(&tmp).context("creating the file")?;
     let mut w = BufWriter::new(file);
-    match args.format {
-        // Streamed chunk by chunk: memory stays at one chunk.
-        ExportFormat::Csv => {
-            let mut csv = CsvWriter::new(&mut w, args.provenance)?;
-            let mut from = 0;
-            while from < batch.lines.len() {
-                for r in results::rows(service, batch, from, from + results::CHUNK).await? {
-                    csv.row(&r)?;
-                }
-                from += results::CHUNK;
-            }
-            csv.flush()?;
-        }
-        ExportFormat::Ndjson => {
-            let mut from = 0;
-            while from < batch.lines.len() {
-                for r in results::rows(service, batch, from, from + results::CHUNK).await? {
-                    extract_export::ndjson_row(&r, &mut w)?;
-                }
-                from += results::CHUNK;
-            }
-        }
-        ExportFormat::Json => {
-            let rows = results::all_rows(service, batch).await?;
-            extract_export::json(&rows, &mut w)?;
-        }
-        ExportFormat::Xlsx => {
-            let rows = results::all_rows(service, batch).await?;
-            let summary = results::summary_lines(service, batch).await?;
-            extract_export::xlsx(&rows, &summary, &mut w)?;
-        }
-    }
+    results::export(service, batch, args.format, args.provenance, &mut w)
+        .await
+        .context("writing the export")?;
     w.flush().context("flushing")?;
     drop(w);
     std::fs::rename(&tmp, out).context("moving the finished file into place")?;

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{json_response, read_json};
 use crate::error::ApiError;
-use crate::results::{self, Streamed};
+use crate::results;
 use crate::{App, Body};
 
 /// Most rows in one JSON page.
@@ -182,38 +182,27 @@ pub(crate) async fn results(
             ))
         }
         ExportFormat::Ndjson => Ok(download(
-            results::stream(service.clone(), batch, Streamed::Ndjson),
+            results::stream(service.clone(), batch, format, provenance),
             "application/x-ndjson",
             name,
         )),
         ExportFormat::Csv => Ok(download(
-            results::stream(service.clone(), batch, Streamed::Csv { provenance }),
+            results::stream(service.clone(), batch, format, provenance),
             "text/csv; charset=utf-8",
             name,
         )),
         ExportFormat::Xlsx => {
-            let rows = results::all_rows(service, &batch)
+            // Answered whole, so that a failure is a JSON error, not a cut-off file.
+            let mut bytes = Vec::new();
+            results::export(service, &batch, format, provenance, &mut bytes)
                 .await
-                .map_err(batch_error)?;
-            let summary = results::summary_lines(service, &batch)
-                .await
-                .map_err(batch_error)?;
-            // Building a workbook is CPU work: off the async workers.
-            let bytes = tokio::task::spawn_blocking(move || {
-                let mut out = Vec::new();
-                extract_export::xlsx(&rows, &summary, &mut out).map(|()| out)
-            })
-            .await
-            .map_err(|e| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-            })?
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "export_failed",
-                    e.to_string(),
-                )
-            })?;
+                .map_err(|e| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "export_failed",
+                        e.to_string(),
+                    )
+                })?;
             Ok(download(
                 crate::full(Bytes::from(bytes)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
