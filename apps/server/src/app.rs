@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use extract_batch::{BatchService, JobStore, MemoryStore, Notifier, RedisStore, Webhooks};
+use extract_batch as batch;
+use extract_batch::{BatchService, JobStore, MemoryStore, Notifier, Webhooks};
 use extract_cache::{Cache, ProfileCache};
 use extract_concurrency::{
     BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
@@ -28,8 +29,10 @@ use extract_concurrency::{
 };
 use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, Pool, ProfileSource, Search};
-use extract_perf::{PoolSample, Sample, TimedFetch, TimedProfiles, TimedSearch};
-use extract_resources::{HttpClient, Monitor, Pressure};
+use extract_perf as perf;
+use extract_perf::{PoolSample, TimedFetch, TimedProfiles, TimedSearch};
+use extract_resources as resources;
+use extract_resources::{HttpClient, Pressure};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -48,8 +51,8 @@ struct Inner {
     cache: Option<Cache>,
     http: HttpClient,
     guards: Guards,
-    monitor: Monitor,
-    perf: extract_perf::Monitor,
+    monitor: resources::Monitor,
+    perf: perf::Monitor,
     scheduler: Arc<Scheduler>,
     batches: BatchService,
     draining: AtomicBool,
@@ -84,7 +87,7 @@ pub struct SystemStats {
     /// Outbound requests and connections.
     pub http: HttpStats,
     /// Memory and CPU.
-    pub resources: extract_resources::Sample,
+    pub resources: resources::Sample,
     /// The priority scheduler.
     pub scheduler: extract_concurrency::SchedulerStats,
 }
@@ -143,8 +146,7 @@ impl App {
         ));
         search = Arc::new(RetrySearch::new(search, guards.retry.clone()));
         search = Arc::new(LimitedSearch::new(search, guards.searches.clone()));
-        let perf =
-            extract_perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
+        let perf = perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
         search = Arc::new(TimedSearch::new(search, perf.clone()));
 
         let mut sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
@@ -173,7 +175,7 @@ impl App {
             Some(pc) => pc.clone(),
             None => limited,
         };
-        let monitor = Monitor::start(config.resources.clone());
+        let monitor = resources::Monitor::start(config.resources.clone());
         let scheduler = Scheduler::new(
             config.concurrency.scheduler_workers,
             config.concurrency.scheduler_weights,
@@ -183,7 +185,7 @@ impl App {
             Arc::new(MemoryStore::default())
         } else {
             Arc::new(
-                RedisStore::connect(
+                batch::RedisStore::connect(
                     redis_url,
                     &config.batch.redis_prefix,
                     std::time::Duration::from_millis(config.cache.redis_connect_timeout_ms),
@@ -264,7 +266,7 @@ impl App {
     }
 
     /// What the performance monitor samples.
-    fn perf_sample(&self) -> Sample {
+    fn perf_sample(&self) -> perf::Sample {
         let g = &self.inner.guards;
         let pools = [&g.extractions, &g.searches, &g.crawls]
             .into_iter()
@@ -287,7 +289,7 @@ impl App {
             let l2 = s.l2.as_ref().map_or(0, |t| t.hits);
             (s.l1.hits + l2, s.computed)
         });
-        Sample {
+        perf::Sample {
             at_ms: 0,
             pools,
             limiter_wait_s: rate.wait_seconds,
@@ -301,7 +303,7 @@ impl App {
     }
 
     /// The performance monitor.
-    pub fn perf(&self) -> &extract_perf::Monitor {
+    pub fn perf(&self) -> &perf::Monitor {
         &self.inner.perf
     }
 

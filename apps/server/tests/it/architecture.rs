@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 /// Which project crates each crate may depend on (normal dependencies; the
-/// sandbox may come in as a dev-dependency anywhere).
+/// sandbox and the test support may come in as dev-dependencies anywhere).
 fn allowed(package: &str) -> Option<&'static [&'static str]> {
     Some(match package {
-        "extract-core" | "extract-sandbox" => &[],
+        "extract-core" | "extract-sandbox" | "extract-test-support" => &[],
         "extract-cache"
         | "extract-concurrency"
         | "extract-resources"
@@ -54,5 +54,12 @@ fn dependencies_point_the_right_way() {
         }
         seen.insert(name.to_owned(), local);
     }
-    assert_eq!(seen.len(), 10, "{seen:?}");
+    assert_eq!(seen.len(), 11, "{seen:?}");
+    // The test support is never a normal dependency of anything.
+    for (name, local) in &seen {
+        assert!(
+            !local.contains(&"extract-test-support"),
+            "{name} must take extract-test-support as a dev-dependency only"
+        );
+    }
 }

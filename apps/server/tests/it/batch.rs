@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use extract_sandbox::redis::{shared_url, unique_prefix};
+use extract_test_support::redis::{shared_url, unique_prefix};
 use serde_json::{json, Value};
 
 use crate::common::{request, stack, Process, Reply};

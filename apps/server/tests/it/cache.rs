@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use extract_core::Secret;
-use extract_sandbox::redis::{shared_url, unique_prefix, TestRedis};
+use extract_test_support::redis::{shared_url, unique_prefix, TestRedis};
 
 use crate::common::{extract, request, stack, start_server, Process};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use extract_batch::{
     Batch, BatchState, Counts, ExportFormat, Item, ItemState, JobStore, RedisStore,
 };
-use extract_sandbox::redis::{shared_url, unique_prefix};
+use extract_test_support::redis::{shared_url, unique_prefix};
 
 fn batch(id: &str) -> (Batch, Vec<Item>) {
     let items: Vec<Item> = (0..3)

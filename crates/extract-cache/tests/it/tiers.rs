@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use extract_cache::{Cache, Config, Outcome, RedisStore, RemoteStore};
 use extract_core::{CompanyProfile, CompanyQuery, Freshness, ProfileSource, Result, Secret};
-use extract_sandbox::redis::{shared_url, unique_prefix, TestRedis};
+use extract_test_support::redis::{shared_url, unique_prefix, TestRedis};
 
 /// A profile source that counts its calls and takes a little time.
 #[derive(Default)]

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, ranked, strip_tags, Codec};
+use super::{endpoint_with_path, parse_json, ranked, strip_tags, with_params, Codec};
 use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults, Secret};
 
 /// The Brave Search codec.
@@ -69,11 +69,10 @@ impl Codec for Brave {
 
     fn request(&self, query: &SearchQuery) -> FetchRequest {
         let count = query.max_results.min(20).to_string();
-        let url = url::Url::parse_with_params(
+        let url = with_params(
             &self.endpoint,
             &[("q", query.text.as_str()), ("count", count.as_str())],
-        )
-        .map_or_else(|_| self.endpoint.clone(), String::from);
+        );
         FetchRequest {
             headers: vec![
                 ("accept".to_owned(), "application/json".to_owned()),

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use lol_html::{element, end_tag, text, HtmlRewriter, Settings};
 
-use super::{endpoint_with_path, ranked, Codec};
+use super::{endpoint_with_path, ranked, with_params, Codec};
 
 use crate::extract::{collapse_ws, decode_entities};
 use crate::{Error, FetchRequest, Result, SearchQuery, SearchResults, Upstream};
@@ -46,8 +46,7 @@ impl Codec for DuckDuckGo {
     }
 
     fn request(&self, query: &SearchQuery) -> FetchRequest {
-        let url = url::Url::parse_with_params(&self.endpoint, &[("q", query.text.as_str())])
-            .map_or_else(|_| self.endpoint.clone(), String::from);
+        let url = with_params(&self.endpoint, &[("q", query.text.as_str())]);
         FetchRequest::get(url)
     }
 

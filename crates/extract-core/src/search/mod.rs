@@ -125,6 +125,12 @@ pub(crate) fn strip_tags(s: &str) -> String {
 }
 
 /// Joins `endpoint` and `path` unless the endpoint already ends with it.
+/// `endpoint` with `params` as its query string (the endpoint as given if
+/// it is not a URL: the request then fails as unreachable, not here).
+pub(crate) fn with_params(endpoint: &str, params: &[(&str, &str)]) -> String {
+    url::Url::parse_with_params(endpoint, params).map_or_else(|_| endpoint.to_owned(), String::from)
+}
+
 pub(crate) fn endpoint_with_path(endpoint: &str, path: &str) -> String {
     let trimmed = endpoint.trim_end_matches('/');
     if trimmed.ends_with(path) {

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, ranked, Codec};
+use super::{endpoint_with_path, parse_json, ranked, with_params, Codec};
 use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults};
 
 /// The SearXNG codec. `endpoint` is the instance's base URL, with or without `/search`.
@@ -75,15 +75,14 @@ impl Codec for Searxng {
     }
 
     fn request(&self, query: &SearchQuery) -> FetchRequest {
-        let url = url::Url::parse_with_params(
+        let url = with_params(
             &self.endpoint,
             &[
                 ("q", query.text.as_str()),
                 ("format", "json"),
                 ("pageno", "1"),
             ],
-        )
-        .map_or_else(|_| self.endpoint.clone(), String::from);
+        );
         FetchRequest::get(url)
     }
 

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, ranked, Codec};
+use super::{endpoint_with_path, parse_json, ranked, with_params, Codec};
 
 use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults, Secret};
 
@@ -60,7 +60,7 @@ impl Codec for SerpApi {
 
     fn request(&self, query: &SearchQuery) -> FetchRequest {
         let num = query.max_results.to_string();
-        let url = url::Url::parse_with_params(
+        let url = with_params(
             &self.endpoint,
             &[
                 ("engine", "google"),
@@ -68,8 +68,7 @@ impl Codec for SerpApi {
                 ("num", num.as_str()),
                 ("api_key", self.api_key.expose()),
             ],
-        )
-        .map_or_else(|_| self.endpoint.clone(), String::from);
+        );
         FetchRequest::get(url)
     }
 
