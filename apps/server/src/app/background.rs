@@ -1,0 +1,152 @@
+//! What the application does in the background: the once-a-second sample
+//! for the monitor (and the alert webhooks it triggers), the reaction to
+//! memory and CPU pressure, warming from a file; and the transport of every
+//! webhook.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use extract_batch::{Notifier, Webhooks};
+use extract_perf as perf;
+use extract_perf::PoolSample;
+use extract_resources::{HttpClient, Pressure};
+
+use super::App;
+
+impl App {
+    /// Once a second: the permit pools, the search limiter, memory and the
+    /// cache go to the performance monitor, which judges its alert rules;
+    /// alert changes go to `performance.alerts.webhook_url` when set.
+    pub(super) fn sample_every_second(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                let app = App { inner };
+                let events = app.inner.perf.sample(app.perf_sample());
+                let alerts = &app.config().performance.alerts;
+                let url = alerts.webhook_url.trim().to_owned();
+                if !url.is_empty() {
+                    let webhooks = Webhooks::new(
+                        Arc::new(WebhookSender(app.inner.http.clone())),
+                        &alerts.webhook_secret,
+                        alerts.webhook_attempts,
+                    );
+                    for e in events {
+                        let (webhooks, url) = (webhooks.clone(), url.clone());
+                        // Delivery never holds the sampler up.
+                        tokio::spawn(async move {
+                            let body = serde_json::to_vec(&e).unwrap_or_default();
+                            let event = format!("alert.{}", e.state);
+                            if !webhooks.deliver(&url, &event, body).await {
+                                tracing::warn!(rule = %e.rule, "alert webhook not delivered");
+                            }
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    /// What the performance monitor samples.
+    fn perf_sample(&self) -> perf::Sample {
+        let g = &self.inner.guards;
+        let pools = [&g.extractions, &g.searches, &g.crawls]
+            .into_iter()
+            .map(|p| {
+                let s = p.stats();
+                PoolSample {
+                    name: s.name,
+                    in_use: s.in_use,
+                    limit: s.limit,
+                    waiting: s.waiting,
+                }
+            })
+            .collect();
+        let rate = g.search_rate.snapshot(g.search_rate_per_sec);
+        let resources = self.inner.monitor.current();
+        // The profile level alone: the other levels are not needed here.
+        let (cache_hits, cache_misses) = self.inner.profile_cache.as_ref().map_or((0, 0), |c| {
+            let s = c.tiered().snapshot();
+
+            let l2 = s.l2.as_ref().map_or(0, |t| t.hits);
+            (s.l1.hits + l2, s.computed)
+        });
+        perf::Sample {
+            at_ms: 0,
+            pools,
+            limiter_wait_s: rate.wait_seconds,
+            limiter_waited: rate.waited,
+            limiter_rate_per_s: rate.rate_per_sec,
+            rss_bytes: resources.rss_bytes,
+            max_memory_bytes: resources.max_memory_bytes,
+            cache_hits,
+            cache_misses,
+        }
+    }
+
+    /// Under memory or CPU pressure: admission slows (the adaptive extraction
+    /// limit halves each sample) and the in-process cache sheds entries. The
+    /// limit grows back by itself once the pressure is gone.
+    pub(super) fn react_to_pressure(&self) {
+        let mut samples = self.inner.monitor.subscribe();
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            while samples.changed().await.is_ok() {
+                let pressure = samples.borrow().pressure;
+                let Some(inner) = weak.upgrade() else { break };
+                if pressure >= Pressure::Elevated {
+                    inner.guards.extractions.overloaded();
+                    if let Some(cache) = &inner.cache {
+                        let keep = if pressure == Pressure::Critical {
+                            0.5
+                        } else {
+                            0.8
+                        };
+                        cache.shrink(keep).await;
+                    }
+                    tracing::warn!(
+                        ?pressure,
+                        "resource pressure: slowing admission, shedding cache"
+                    );
+                }
+            }
+        });
+    }
+
+    /// Queues the configured warm list, if any.
+    pub(super) fn warm_from_file(&self) {
+        let file = self.config().cache.warm_file.trim();
+        let Some(cache) = self.cache() else { return };
+        if file.is_empty() {
+            return;
+        }
+        match std::fs::read_to_string(file) {
+            Ok(text) => {
+                let names = extract_cache::read_list(&text);
+                let n = cache.warm(self.profiles().clone(), names);
+                tracing::info!(file, companies = n, "warming the cache in the background");
+            }
+            Err(e) => tracing::warn!(file, error = %e, "cache.warm_file not readable; no warming"),
+        }
+    }
+}
+
+/// Webhooks (batch completions, alerts) go out through the service's HTTP client: the same
+/// SSRF guard, timeouts and pool as every other outbound request.
+pub(super) struct WebhookSender(pub(super) HttpClient);
+
+#[async_trait]
+impl Notifier for WebhookSender {
+    async fn post(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Result<u16, extract_core::Error> {
+        self.0.post(url, body.into(), &headers).await
+    }
+}
