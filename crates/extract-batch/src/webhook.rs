@@ -77,7 +77,7 @@ impl Webhooks {
         if let Some(secret) = &self.secret {
             headers.push((SIGNATURE_HEADER.to_owned(), sign(secret, &body)));
         }
-        let shown = shown_url(url);
+        let shown = extract_core::redact_url(url);
         let delivered = self
             .retry
             .retry(
@@ -99,15 +99,65 @@ impl Webhooks {
     }
 }
 
-/// `url` without its userinfo, query and fragment: what may be logged.
-fn shown_url(url: &str) -> String {
-    let cut = url.split(['?', '#']).next().unwrap_or_default();
-    match url::Url::parse(cut) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Answers 500 to everything.
+    struct Refusing;
+
+    #[async_trait]
+    impl Notifier for Refusing {
+        async fn post(
+            &self,
+            _url: &str,
+            _body: Vec<u8>,
+            _headers: Vec<(String, String)>,
+        ) -> Result<u16, extract_core::Error> {
+            Ok(500)
         }
-        Err(_) => cut.to_owned(),
+    }
+
+    /// Collects what is logged.
+    #[derive(Clone, Default)]
+    struct Logs(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_webhook_url_s_password_and_token_never_reach_the_logs() {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let hooks = Webhooks::new(Arc::new(Refusing), &Secret::new("k"), 1);
+        let delivered = hooks
+            .deliver(
+                "https://bob:hunter2@hooks.example/in?token=abc",
+                "batch.completed",
+                b"{}".to_vec(),
+            )
+            .await;
+        assert!(!delivered);
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("webhook not accepted"), "{text}");
+        assert!(text.contains("https://hooks.example/in"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("bob") && !text.contains("abc"),
+            "{text}"
+        );
     }
 }

@@ -191,3 +191,32 @@ impl Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `url` as it may be logged or put in an error: without its userinfo
+/// (`user:password@`), query string (API keys, tokens) and fragment.
+///
+/// ```
+/// assert_eq!(
+///     extract_core::redact_url("https://bob:s3cret@hooks.example/in?token=t#x"),
+///     "https://hooks.example/in"
+/// );
+/// ```
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        // Not a URL: keep what precedes any query, and no userinfo.
+        Err(_) => {
+            let cut = url.split(['?', '#']).next().unwrap_or_default();
+            match cut.rsplit_once('@') {
+                Some((_, host)) => host.to_owned(),
+                None => cut.to_owned(),
+            }
+        }
+    }
+}

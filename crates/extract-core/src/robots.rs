@@ -12,6 +12,8 @@ use crate::VisitOutcome;
 #[derive(Debug)]
 pub struct Robots {
     rules: Rules,
+    /// The status robots.txt answered, when it was fetched.
+    status: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -38,13 +40,19 @@ impl Robots {
             Some(400..=499) => Rules::AllowAll,
             _ => Rules::DisallowAll,
         };
-        Robots { rules }
+        Robots { rules, status }
+    }
+
+    /// The status robots.txt answered (a 5xx when [`unavailable`](Self::unavailable)).
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 
     /// Rules that allow everything (robots checks turned off).
     pub fn allow_all() -> Robots {
         Robots {
             rules: Rules::AllowAll,
+            status: None,
         }
     }
 

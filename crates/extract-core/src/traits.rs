@@ -64,6 +64,11 @@ pub struct FetchRequest {
     pub allow_truncation: bool,
     /// The site's robots.txt `Crawl-delay`, for politeness layers to honour.
     pub crawl_delay: Option<Duration>,
+    /// The URL or the headers carry a credential (a search provider's key):
+    /// a redirect to another origin, or from https to http, is refused
+    /// rather than followed. (Extra headers never follow such a redirect
+    /// in any case.)
+    pub credentials: bool,
 }
 
 impl FetchRequest {
@@ -74,6 +79,7 @@ impl FetchRequest {
             headers: Vec::new(),
             allow_truncation: false,
             crawl_delay: None,
+            credentials: false,
         }
     }
 

@@ -133,6 +133,57 @@ impl HttpClient {
         }
     }
 
+    /// Whether `url` may be called later (a webhook given now): an http(s)
+    /// URL whose host resolves, none of whose addresses is in a refused
+    /// range — the rule the connector applies when it dials, checked early
+    /// so that a caller hears of it at once. The dial checks again.
+    pub async fn check_destination(&self, url: &str) -> Result<(), CoreError> {
+        let parsed = parse_url(url)?;
+        if self.config.allow_private {
+            return Ok(());
+        }
+        let host = parsed
+            .host_str()
+            .unwrap_or_default()
+            .trim_matches(['[', ']']);
+        let addrs: Vec<std::net::SocketAddr> = if !self.config.connect_to.is_empty() {
+            // Every connection goes there: that is the address to judge.
+            self.config.connect_to.parse().into_iter().collect()
+        } else {
+            let port = parsed.port_or_known_default().unwrap_or(443);
+            let lookup = tokio::time::timeout(
+                Duration::from_millis(self.config.connect_timeout_ms),
+                tokio::net::lookup_host((host, port)),
+            )
+            .await;
+            match lookup {
+                Ok(Ok(addrs)) => addrs.collect(),
+                Ok(Err(e)) => {
+                    return Err(refused(&parsed, &format!("{host} does not resolve: {e}")))
+                }
+                Err(_) => return Err(refused(&parsed, &format!("{host} did not resolve in time"))),
+            }
+        };
+        for addr in addrs {
+            let ip = addr.ip();
+            if self
+                .config
+                .allowed_cidrs
+                .iter()
+                .any(|net| net.contains(&ip))
+            {
+                continue;
+            }
+            if let Some(kind) = crate::guard::forbidden_range(ip) {
+                return Err(refused(
+                    &parsed,
+                    &format!("{host} is {ip}, a {kind} address"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// What the client has done so far.
     pub fn stats(&self) -> Stats {
         Stats {
@@ -145,6 +196,8 @@ impl HttpClient {
     async fn fetch_inner(&self, request: &FetchRequest) -> Result<Page, CoreError> {
         let mut url = parse_url(&request.url)?;
         let mut hops = 0;
+        // The caller's headers (keys, tokens) go to the first origin only.
+        let mut send_headers = true;
         loop {
             let mut builder = Request::get(url.as_str())
                 .header(USER_AGENT, self.user_agent.clone())
@@ -153,7 +206,7 @@ impl HttpClient {
                     "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
                 )
                 .header(ACCEPT_ENCODING, "gzip, deflate, br");
-            for (name, value) in &request.headers {
+            for (name, value) in request.headers.iter().filter(|_| send_headers) {
                 if let (Ok(n), Ok(v)) = (
                     HeaderName::try_from(name.as_str()),
                     HeaderValue::try_from(value.as_str()),
@@ -187,7 +240,20 @@ impl HttpClient {
                     let next = url
                         .join(location)
                         .map_err(|_| refused(&url, "redirect to an invalid URL"))?;
-                    url = check_scheme(next)?;
+                    let next = check_scheme(next)?;
+                    if !keeps_credentials(&url, &next) {
+                        if request.credentials {
+                            return Err(refused(
+                                &url,
+                                &format!(
+                                    "redirect to {} refused: the request's credentials stay with their origin",
+                                    redact(&next)
+                                ),
+                            ));
+                        }
+                        send_headers = false;
+                    }
+                    url = next;
                     continue;
                 }
             }
@@ -306,6 +372,20 @@ fn check_scheme(url: url::Url) -> Result<url::Url, CoreError> {
     }
 }
 
+/// Whether a redirect from `from` to `to` may carry `from`'s credentials:
+/// the same origin (scheme, host, port), or the same host upgraded from
+/// http to https on its default port; never https to http.
+fn keeps_credentials(from: &url::Url, to: &url::Url) -> bool {
+    if from.origin() == to.origin() {
+        return true;
+    }
+    from.scheme() == "http"
+        && to.scheme() == "https"
+        && from.host_str() == to.host_str()
+        && from.port().is_none()
+        && to.port().is_none()
+}
+
 fn refused(url: &url::Url, reason: &str) -> CoreError {
     CoreError::Refused {
         url: redact(url),
@@ -315,9 +395,7 @@ fn refused(url: &url::Url, reason: &str) -> CoreError {
 
 /// The URL without its query string, which may carry an API key.
 fn redact(url: &url::Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.to_string()
+    extract_core::redact_url(url.as_str())
 }
 
 /// Maps a client error to the domain's kinds, finding the guard's refusal
@@ -357,4 +435,27 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         source = e.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_stay_with_their_origin() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        let keeps = |a: &str, b: &str| keeps_credentials(&u(a), &u(b));
+        assert!(keeps("https://api.example/a?k=1", "https://api.example/b"));
+        assert!(keeps("http://api.example/a", "https://api.example/a"));
+        assert!(
+            !keeps("https://api.example/a", "http://api.example/a"),
+            "https to http"
+        );
+        assert!(!keeps("https://api.example/a", "https://evil.example/a"));
+        assert!(!keeps(
+            "https://api.example/a",
+            "https://api.example:8443/a"
+        ));
+        assert!(!keeps("https://api.example/a", "https://sub.api.example/a"));
+    }
 }

@@ -4,42 +4,58 @@
 //! host name that resolves to a private address is caught as surely as a
 //! literal one, and every redirect hop passes through it again.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+/// Every range the crawler refuses by default, with what it is. A table,
+/// so that adding a range is one line and its test one more.
+const RANGES: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "this-network (0.0.0.0/8)"),
+    ("10.0.0.0/8", "private"),
+    ("100.64.0.0/10", "carrier-grade NAT"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local or cloud metadata"),
+    ("172.16.0.0/12", "private"),
+    ("192.0.0.0/24", "IETF protocol assignments"),
+    ("192.0.2.0/24", "documentation (TEST-NET-1)"),
+    ("192.88.99.0/24", "6to4 relay anycast"),
+    ("192.168.0.0/16", "private"),
+    ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation (TEST-NET-2)"),
+    ("203.0.113.0/24", "documentation (TEST-NET-3)"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved"),
+    ("255.255.255.255/32", "broadcast"),
+    ("::/128", "unspecified"),
+    ("::1/128", "loopback"),
+    ("::/96", "IPv4-compatible"),
+    ("::ffff:0:0/96", "IPv4-mapped"),
+    ("64:ff9b::/96", "NAT64"),
+    ("64:ff9b:1::/48", "local-use NAT64"),
+    ("100::/64", "discard-only"),
+    ("2001::/32", "Teredo"),
+    ("2001:db8::/32", "documentation"),
+    ("2002::/16", "6to4"),
+    ("3fff::/20", "documentation"),
+    ("fc00::/7", "unique local (private)"),
+    ("fe80::/10", "link-local"),
+    ("fec0::/10", "site-local (deprecated)"),
+    ("ff00::/8", "multicast"),
+];
+
+static NETS: std::sync::LazyLock<Vec<(IpNet, &'static str)>> = std::sync::LazyLock::new(|| {
+    RANGES
+        .iter()
+        .map(|(net, what)| (net.parse().expect("the range table parses"), *what))
+        .collect()
+});
 
 /// The forbidden range `ip` is in, if any.
 pub fn forbidden_range(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => forbidden_v4(v4),
-        IpAddr::V6(v6) => forbidden_v6(v6),
-    }
-}
-
-fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
-    Some(match () {
-        _ if a == 0 => "this-network (0.0.0.0/8)",
-        _ if a == 127 => "loopback",
-        _ if a == 10 || (a == 172 && (16..32).contains(&b)) || (a == 192 && b == 168) => "private",
-        _ if a == 169 && b == 254 => "link-local or cloud metadata",
-        _ if a == 100 && (64..128).contains(&b) => "carrier-grade NAT",
-        _ if ip.is_broadcast() => "broadcast",
-        _ if ip.is_multicast() => "multicast",
-        _ if a >= 240 => "reserved",
-        _ => return None,
-    })
-}
-
-fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    Some(match () {
-        _ if ip.is_loopback() => "loopback",
-        _ if ip.is_unspecified() => "unspecified",
-        _ if ip.to_ipv4_mapped().is_some() => "IPv4-mapped",
-        _ if (first & 0xfe00) == 0xfc00 => "unique local (private)",
-        _ if (first & 0xffc0) == 0xfe80 => "link-local",
-        _ if ip.is_multicast() => "multicast",
-        _ => return None,
-    })
+    NETS.iter()
+        .find(|(net, _)| net.contains(&ip))
+        .map(|(_, what)| *what)
 }
 
 #[cfg(test)]
@@ -81,6 +97,28 @@ mod tests {
             "ff02::1",
             "::ffff:127.0.0.1",
             "::ffff:8.8.8.8",
+            // NAT64, 6to4 and Teredo embed an IPv4 address; IPv4-compatible too.
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.0.0.1",
+            "192.0.0.170",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "192.88.99.1",
+            "fec0::1",
+            "feff::1",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
         ] {
             check(a, true);
         }
@@ -95,7 +133,14 @@ mod tests {
             "100.128.0.1",
             "93.184.216.34",
             "2606:4700::1111",
-            "2001:db8::1",
+            "198.17.255.255",
+            "198.20.0.1",
+            "192.0.1.1",
+            "192.0.3.1",
+            "203.0.112.1",
+            "2001:4860:4860::8888",
+            "2003::1",
+            "64:ff9c::1",
         ] {
             check(a, false);
         }

@@ -37,6 +37,17 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
         return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
     }
     let request: BatchRequest = read_json(req, app.config().server.max_body_bytes).await?;
+    // An internal or unresolvable webhook is refused now, not at delivery.
+    if let Some(url) = request.webhook_url.as_deref() {
+        app.http().check_destination(url).await.map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!("webhook_url is not allowed: {e}"),
+            )
+            .with_details(json!({ "field": "webhook_url" }))
+        })?;
+    }
     let batch = app.batches().submit(request).await.map_err(batch_error)?;
     let (status_url, results_url) = urls(&batch.id);
     let mut r = json_response(

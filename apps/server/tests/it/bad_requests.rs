@@ -234,3 +234,35 @@ async fn raw(addr: std::net::SocketAddr, head: Vec<u8>, body: Vec<u8>) -> String
     writer.abort();
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// A webhook to an internal or unresolvable address is refused when the
+/// batch is submitted (422 naming `webhook_url`), not found out at delivery.
+#[tokio::test]
+async fn internal_webhooks_are_refused_at_submit() {
+    let stack = stack(50, |c| {
+        c.http.connect_to = String::new();
+        c.http.allowed_cidrs.clear();
+    })
+    .await;
+    for hook in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "http://[::ffff:10.0.0.1]/hook",
+        "http://198.18.0.1/hook",
+        "http://hooks.invalid/hook",
+    ] {
+        let body =
+            serde_json::json!({ "company_names": ["Acme"], "webhook_url": hook }).to_string();
+        let r = request(
+            stack.addr(),
+            "POST",
+            "/api/v1/company/batch/submit",
+            Some("application/json"),
+            &body,
+        )
+        .await;
+        assert_eq!(r.status, 422, "{hook}: {}", r.json);
+        assert_eq!(r.json["error"]["details"]["field"], "webhook_url", "{hook}");
+    }
+}

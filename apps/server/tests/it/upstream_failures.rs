@@ -131,6 +131,19 @@ async fn site_failures() {
         )
         .await;
     }
+    // A robots.txt answering 500 is reported with that status, not another.
+    for (domain, upstream_status) in [
+        ("robots-broken.sandbox.test", 500),
+        ("robots-down.sandbox.test", 503),
+    ] {
+        let reply = extract(addr, &serde_json::json!({ "domain": domain })).await;
+        assert_eq!(reply.status, 502, "{}", reply.json);
+        assert_eq!(
+            reply.json["error"]["details"]["upstream_status"], upstream_status,
+            "{}",
+            reply.json
+        );
+    }
     // A 256 MB page is read up to the cap, extracted, and reported truncated.
     let huge = extract(addr, &serde_json::json!({ "domain": "huge.sandbox.test" })).await;
     assert_eq!(huge.status, 200, "{}", huge.json);

@@ -245,10 +245,11 @@ impl ProfileSource for Pipeline {
                 let page = self.homepage(&website, choice.is_none(), &robots).await?;
                 visited.push(self.read(&page));
             } else if robots.unavailable() {
-                // The site's server is failing: report it rather than an empty profile.
+                // The site's server is failing: report it, with the status it
+                // answered, rather than an empty profile.
                 return Err(Error::Status {
                     upstream: Upstream::Site,
-                    status: 503,
+                    status: robots.status().filter(|s| *s >= 500).unwrap_or(503),
                     url: robots_url(&website).unwrap_or_default(),
                     retry_after: None,
                 });

@@ -81,6 +81,7 @@ impl Codec for Brave {
                     self.api_key.expose().to_owned(),
                 ),
             ],
+            credentials: true,
             ..FetchRequest::get(url)
         }
     }

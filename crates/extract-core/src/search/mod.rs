@@ -55,7 +55,7 @@ impl Search for HttpSearch {
             return Err(Error::Status {
                 upstream: Upstream::Search,
                 status: page.status,
-                url: redact_query(&page.url),
+                url: crate::redact_url(&page.url),
                 retry_after: page
                     .retry_after
                     .as_deref()
@@ -79,11 +79,6 @@ fn parse_retry_after_seconds(value: &str) -> Option<Duration> {
         at.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// Drops the query string from a URL for error messages: it may carry an API key.
-pub(crate) fn redact_query(url: &str) -> String {
-    url.split('?').next().unwrap_or_default().to_owned()
 }
 
 /// Reads a JSON body, naming the provider in the error.

@@ -69,7 +69,10 @@ impl Codec for SerpApi {
                 ("api_key", self.api_key.expose()),
             ],
         );
-        FetchRequest::get(url)
+        FetchRequest {
+            credentials: true,
+            ..FetchRequest::get(url)
+        }
     }
 
     fn parse(&self, body: &[u8]) -> Result<SearchResults> {

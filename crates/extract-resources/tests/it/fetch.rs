@@ -222,3 +222,41 @@ async fn posts_go_through_the_guard_and_arrive_whole() {
         .await;
     assert!(bad.is_err());
 }
+
+/// A caller's headers (a key, a token) never follow a redirect to another
+/// origin; a request marked as carrying credentials refuses such a redirect.
+#[tokio::test]
+async fn credentials_never_follow_a_redirect_to_another_origin() {
+    let sb = sandbox().await;
+    let c = client(&sb, |_| {});
+    let with_headers = |credentials| FetchRequest {
+        headers: vec![
+            ("authorization".to_owned(), "Bearer s3cret".to_owned()),
+            ("x-subscription-token".to_owned(), "k3y".to_owned()),
+        ],
+        credentials,
+        ..FetchRequest::get("https://redirect-away.sandbox.test/")
+    };
+    // A page fetch follows, without the headers.
+    let page = c.fetch(&with_headers(false)).await.unwrap();
+    assert_eq!(page.url, "http://echo.sandbox.test/landed");
+    let seen: serde_json::Value = serde_json::from_slice(&page.body).unwrap();
+    let headers = seen["headers"].as_object().unwrap();
+    assert!(!headers.contains_key("authorization"), "{seen}");
+    assert!(!headers.contains_key("x-subscription-token"), "{seen}");
+    // The same origin keeps them (the echo host asked directly).
+    let direct = c
+        .fetch(&FetchRequest {
+            url: "http://echo.sandbox.test/direct".into(),
+            ..with_headers(false)
+        })
+        .await
+        .unwrap();
+    let seen: serde_json::Value = serde_json::from_slice(&direct.body).unwrap();
+    assert_eq!(seen["headers"]["authorization"], "Bearer s3cret");
+    // A search request refuses the redirect outright.
+    match c.fetch(&with_headers(true)).await {
+        Err(Error::Refused { reason, .. }) => assert!(reason.contains("credentials"), "{reason}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

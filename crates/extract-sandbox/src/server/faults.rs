@@ -21,6 +21,10 @@ pub(super) async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
             "/robots.txt" => full(StatusCode::OK, "text/plain", "User-agent: *\nDisallow: /\n"),
             _ => html("<html><head><title>Private</title></head><body>Nobody may crawl this.</body></html>".to_owned()),
         },
+        "robots-broken" => match path {
+            "/robots.txt" => full(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "oops\n"),
+            _ => html("<html><head><title>Half broken</title></head></html>".to_owned()),
+        },
         "robots-down" => match path {
             "/robots.txt" => full(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "down\n"),
             _ => html("<html><head><title>Half down</title></head></html>".to_owned()),
@@ -44,6 +48,8 @@ pub(super) async fn fault_site(host: &str, path: &str) -> Response<ResBody> {
             StatusCode::FOUND,
             "https://redirect-loop.sandbox.test/again",
         ),
+        // To another origin (the echo host shows what followed the redirect).
+        "redirect-away" => redirect(StatusCode::FOUND, "http://echo.sandbox.test/landed"),
         "redirect-chain" => {
             let n: u32 = path.trim_start_matches('/').parse().unwrap_or(0);
             if n == 0 {

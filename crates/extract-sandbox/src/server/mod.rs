@@ -155,6 +155,24 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
             _ => not_found(&path),
         };
     }
+    if host == "echo.sandbox.test" {
+        // What the request carried, for tests of what a client sends where.
+        state.page_requests.fetch_add(1, Ordering::Relaxed);
+        let headers: std::collections::BTreeMap<String, String> = req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        return json(
+            StatusCode::OK,
+            &serde_json::json!({ "path": path, "query": query, "headers": headers }),
+        );
+    }
     if host.ends_with(".sandbox.test") {
         state.page_requests.fetch_add(1, Ordering::Relaxed);
         state.record_host(&host);
