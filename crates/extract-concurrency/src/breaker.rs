@@ -19,8 +19,13 @@ use crate::Config;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Closed,
-    Open { until: Instant },
-    HalfOpen,
+    Open {
+        until: Instant,
+    },
+    /// One trial call is out since `since`.
+    HalfOpen {
+        since: Instant,
+    },
 }
 
 #[derive(Debug)]
@@ -78,26 +83,53 @@ impl Breakers {
     }
 
     /// May a call to `upstream` go ahead now? `Err(retry_in)` when open.
-    pub fn admit(&self, upstream: &str) -> std::result::Result<(), Duration> {
+    /// The call reports through the returned [`Trial`]; a trial dropped
+    /// without reporting (its future was dropped: a deadline, a client gone)
+    /// lets the next call be the trial, and a half-open breaker whose trial
+    /// never reported takes a new one after the cool-down.
+    pub fn admit<'a>(&'a self, upstream: &str) -> std::result::Result<Trial<'a>, Duration> {
         let now = Instant::now();
         let mut windows = self.lock();
+        let trial = |half_open| Trial {
+            breakers: self,
+            upstream: upstream.to_owned(),
+            half_open,
+            reported: false,
+        };
         let Some(w) = windows.get_mut(upstream) else {
-            return Ok(());
+            return Ok(trial(false));
         };
         match w.state {
-            State::Closed => Ok(()),
+            State::Closed => Ok(trial(false)),
             State::Open { until } if now >= until => {
-                w.state = State::HalfOpen;
-                Ok(())
+                w.state = State::HalfOpen { since: now };
+                Ok(trial(true))
             }
             State::Open { until } => {
                 self.rejected.fetch_add(1, Ordering::Relaxed);
                 Err(until - now)
             }
+            // A trial lost without a word: take another.
+            State::HalfOpen { since } if now.duration_since(since) >= self.cooldown => {
+                w.state = State::HalfOpen { since: now };
+                Ok(trial(true))
+            }
             // One trial at a time: others fail fast until it reports.
-            State::HalfOpen => {
+            State::HalfOpen { since } => {
                 self.rejected.fetch_add(1, Ordering::Relaxed);
-                Err(self.cooldown)
+                Err((since + self.cooldown).saturating_duration_since(now))
+            }
+        }
+    }
+
+    /// A trial dropped unreported: the next call may be the trial.
+    fn release(&self, upstream: &str) {
+        let mut windows = self.lock();
+        if let Some(w) = windows.get_mut(upstream) {
+            if matches!(w.state, State::HalfOpen { .. }) {
+                w.state = State::Open {
+                    until: Instant::now(),
+                };
             }
         }
     }
@@ -122,7 +154,7 @@ impl Breakers {
             failures: 0,
         });
         match w.state {
-            State::HalfOpen => {
+            State::HalfOpen { .. } => {
                 if failed {
                     w.state = State::Open {
                         until: now + self.cooldown,
@@ -172,7 +204,7 @@ impl Breakers {
             .iter()
             .filter(|(_, w)| {
                 matches!(w.state, State::Open { until } if until > now)
-                    || w.state == State::HalfOpen
+                    || matches!(w.state, State::HalfOpen { .. })
             })
             .map(|(k, _)| k.clone())
             .take(50)
@@ -186,6 +218,33 @@ impl Breakers {
     }
 }
 
+/// A call let through by a breaker. Report its outcome with
+/// [`record`](Trial::record); dropped unreported, a half-open trial is
+/// released so that the breaker is never stuck waiting for it.
+#[must_use = "report the call's outcome with record()"]
+pub struct Trial<'a> {
+    breakers: &'a Breakers,
+    upstream: String,
+    half_open: bool,
+    reported: bool,
+}
+
+impl Trial<'_> {
+    /// Reports the call's outcome.
+    pub fn record(mut self, failed: bool) {
+        self.reported = true;
+        self.breakers.record(&self.upstream, failed);
+    }
+}
+
+impl Drop for Trial<'_> {
+    fn drop(&mut self) {
+        if !self.reported && self.half_open {
+            self.breakers.release(&self.upstream);
+        }
+    }
+}
+
 fn open_error(upstream: Upstream, name: &str, retry_in: Duration) -> Error {
     Error::Unavailable {
         upstream,
@@ -195,11 +254,12 @@ fn open_error(upstream: Upstream, name: &str, retry_in: Duration) -> Error {
 }
 
 /// Failures that count against an upstream: it did not answer, or answered
-/// with a server error or "too many requests".
+/// with a server error. A 429 is not one: the upstream is up and asks for
+/// less (the rate limiter and `Retry-After` deal with it).
 fn counts_as_failure(e: &Error) -> bool {
     match e {
         Error::Timeout { .. } | Error::Connect { .. } | Error::InvalidResponse { .. } => true,
-        Error::Status { status, .. } => *status == 429 || *status >= 500,
+        Error::Status { status, .. } => *status >= 500,
         _ => false,
     }
 }
@@ -225,12 +285,12 @@ impl BreakerSearch {
 #[async_trait]
 impl Search for BreakerSearch {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
-        self.breakers
+        let trial = self
+            .breakers
             .admit(&self.name)
             .map_err(|d| open_error(Upstream::Search, &self.name, d))?;
         let result = self.inner.search(query).await;
-        let failed = result.as_ref().err().is_some_and(counts_as_failure);
-        self.breakers.record(&self.name, failed);
+        trial.record(result.as_ref().err().is_some_and(counts_as_failure));
         result
     }
 }
@@ -252,15 +312,15 @@ impl BreakerFetch {
 impl Fetch for BreakerFetch {
     async fn fetch(&self, request: &FetchRequest) -> Result<Page> {
         let host = format!("host:{}", request.host());
-        self.breakers
+        let trial = self
+            .breakers
             .admit(&host)
             .map_err(|d| open_error(Upstream::Site, &host, d))?;
         let result = self.inner.fetch(request).await;
-        let failed = match &result {
-            Ok(page) => page.status >= 500 || page.status == 429,
+        trial.record(match &result {
+            Ok(page) => page.status >= 500,
             Err(e) => counts_as_failure(e),
-        };
-        self.breakers.record(&host, failed);
+        });
         result
     }
 }
@@ -289,9 +349,12 @@ mod tests {
         b.record("x", false);
         b.record("x", true);
         // 4 failures of 5 calls: open; cool-down 0 lets a trial through.
-        assert!(b.admit("x").is_ok());
-        assert!(b.admit("x").is_err(), "one trial at a time");
-        b.record("x", false);
+        let trial = b.admit("x").unwrap();
+        assert!(
+            b.admit("x").is_ok(),
+            "cool-down 0: an unreported trial is replaced at once"
+        );
+        trial.record(false);
         assert!(b.admit("x").is_ok(), "closed again");
         assert_eq!(b.stats().opened, 1);
 
@@ -302,5 +365,58 @@ mod tests {
         assert!(b.admit("y").is_err());
         assert_eq!(b.stats().open_upstreams, vec!["y".to_owned()]);
         assert!(b.admit("z").is_ok(), "other upstreams unaffected");
+    }
+
+    #[test]
+    fn one_trial_at_a_time_and_a_dropped_trial_is_released() {
+        let b = breakers(60);
+        for _ in 0..4 {
+            b.record("x", true);
+        }
+        // Cool-down over: force the breaker's clock by reopening now.
+        b.lock().get_mut("x").unwrap().state = State::Open {
+            until: Instant::now(),
+        };
+        let trial = b.admit("x").unwrap();
+        assert!(b.admit("x").is_err(), "one trial at a time");
+        // Its future is dropped (a request timeout): the trial is released.
+        drop(trial);
+        let next = b.admit("x").expect("a new trial after a dropped one");
+        next.record(false);
+        assert!(b.admit("x").is_ok(), "closed");
+    }
+
+    #[test]
+    fn a_half_open_breaker_whose_trial_never_reports_takes_another_after_the_cool_down() {
+        let b = breakers(60);
+        for _ in 0..4 {
+            b.record("x", true);
+        }
+        // The trial went out 61 s ago and never came back (a leaked guard).
+        b.lock().get_mut("x").unwrap().state = State::HalfOpen {
+            since: Instant::now() - Duration::from_secs(61),
+        };
+        let trial = b.admit("x").expect("a new trial after the cool-down");
+        assert!(b.admit("x").is_err());
+        trial.record(true);
+        assert!(b.admit("x").is_err(), "open again");
+    }
+
+    #[test]
+    fn a_429_is_not_a_failure() {
+        let too_many = Error::Status {
+            upstream: Upstream::Search,
+            status: 429,
+            url: String::new(),
+            retry_after: Some(Duration::from_secs(1)),
+        };
+        assert!(!counts_as_failure(&too_many));
+        let down = Error::Status {
+            upstream: Upstream::Search,
+            status: 503,
+            url: String::new(),
+            retry_after: None,
+        };
+        assert!(counts_as_failure(&down));
     }
 }

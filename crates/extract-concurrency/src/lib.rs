@@ -40,7 +40,7 @@ mod rate;
 pub mod retry;
 mod scheduler;
 
-pub use breaker::{BreakerFetch, BreakerSearch, BreakerStats, Breakers};
+pub use breaker::{BreakerFetch, BreakerSearch, BreakerStats, Breakers, Trial};
 pub use config::{Config, HostConfig};
 pub use host::HostLimiter;
 pub use permits::{

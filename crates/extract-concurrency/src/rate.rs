@@ -3,19 +3,30 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use async_trait::async_trait;
-use extract_core::{Result, Search, SearchQuery, SearchResults};
+use extract_core::{Error, Result, Search, SearchQuery, SearchResults};
 use leaky_bucket::RateLimiter;
 use serde::Serialize;
 
-/// A `Search` decorator that waits for a token before each request.
+/// The longest pause a provider's `Retry-After` may impose on every search.
+const MAX_PAUSE: Duration = Duration::from_secs(60);
+
+/// A `Search` decorator that waits for a token before each request, and
+/// after a 429 holds every request back until the provider's `Retry-After`
+/// (one second when it names none): a provider asking for less is slowed
+/// down, not counted as failing.
 pub struct RateLimitedSearch {
     inner: Arc<dyn Search>,
     bucket: Option<RateLimiter>,
     rate: f64,
     stats: Arc<RateStats>,
+    /// Requests wait until this, µs after `epoch` (0: no pause).
+    paused_until_us: AtomicU64,
+    epoch: Instant,
 }
 
 /// Waiting done for tokens, for stats and the performance report.
@@ -78,6 +89,8 @@ impl RateLimitedSearch {
             bucket,
             rate: rate_per_sec.max(0.0),
             stats: Arc::new(RateStats::default()),
+            paused_until_us: AtomicU64::new(0),
+            epoch: Instant::now(),
         }
     }
 
@@ -95,18 +108,76 @@ impl RateLimitedSearch {
 #[async_trait]
 impl Search for RateLimitedSearch {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
-        if let Some(bucket) = &self.bucket {
-            let started = Instant::now();
-            bucket.acquire_one().await;
-            let waited = started.elapsed();
-            self.stats.acquired.fetch_add(1, Ordering::Relaxed);
-            if waited > Duration::from_micros(100) {
-                self.stats.waited.fetch_add(1, Ordering::Relaxed);
-                self.stats
-                    .wait_us
-                    .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
-            }
+        let started = Instant::now();
+        let paused_until = self.paused_until_us.load(Ordering::Acquire);
+        if paused_until > 0 {
+            let until = self.epoch + Duration::from_micros(paused_until);
+            tokio::time::sleep_until(until).await;
         }
-        self.inner.search(query).await
+        if let Some(bucket) = &self.bucket {
+            bucket.acquire_one().await;
+            self.stats.acquired.fetch_add(1, Ordering::Relaxed);
+        }
+        let waited = started.elapsed();
+        if waited > Duration::from_micros(100) {
+            self.stats.waited.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .wait_us
+                .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        }
+        let result = self.inner.search(query).await;
+        if let Err(Error::Status {
+            status: 429,
+            retry_after,
+            ..
+        }) = &result
+        {
+            let pause = retry_after.unwrap_or(Duration::from_secs(1)).min(MAX_PAUSE);
+            let until = (Instant::now() + pause).duration_since(self.epoch);
+            self.paused_until_us
+                .fetch_max(until.as_micros() as u64, Ordering::AcqRel);
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers 429 with `Retry-After: 2` once, then results.
+    struct Busy(std::sync::atomic::AtomicU32);
+
+    #[async_trait]
+    impl Search for Busy {
+        async fn search(&self, _q: &SearchQuery) -> Result<SearchResults> {
+            if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(Error::Status {
+                    upstream: extract_core::Upstream::Search,
+                    status: 429,
+                    url: String::new(),
+                    retry_after: Some(Duration::from_secs(2)),
+                });
+            }
+            Ok(SearchResults::default())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_holds_every_search_back_until_retry_after() {
+        let s = RateLimitedSearch::new(Arc::new(Busy(Default::default())), 0.0, 1);
+        let q = SearchQuery {
+            text: "x".into(),
+            max_results: 1,
+        };
+        assert!(s.search(&q).await.is_err());
+        let t = tokio::time::Instant::now();
+        s.search(&q).await.unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(2), "{:?}", t.elapsed());
+        assert_eq!(s.stats().waited, 1);
+        // The pause is over: no more waiting.
+        let t = tokio::time::Instant::now();
+        s.search(&q).await.unwrap();
+        assert!(t.elapsed() < Duration::from_millis(10));
     }
 }

@@ -108,6 +108,21 @@ impl Policy {
             .await
     }
 
+    /// [`retry`](Self::retry) for answers that may say when to come back:
+    /// `judge` answers `None` (done), `Some(None)` (retry after the backoff)
+    /// or `Some(Some(wait))` (retry after `wait`, if within the limits).
+    pub async fn retry_when<R, F, Fut>(
+        &self,
+        call: F,
+        judge: impl Fn(&R) -> Option<Option<Duration>>,
+    ) -> R
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = R>,
+    {
+        self.run(call, |r| judge(r).map(Verdict::Retry)).await
+    }
+
     /// Counters.
     pub fn stats(&self) -> RetryStats {
         RetryStats {

@@ -42,7 +42,7 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
         app.http().check_destination(url).await.map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_request",
+                "invalid_batch",
                 format!("webhook_url is not allowed: {e}"),
             )
             .with_details(json!({ "field": "webhook_url" }))

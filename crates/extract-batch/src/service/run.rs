@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use extract_concurrency::Policy;
 use extract_core::{CompanyProfile, CompanyQuery};
 use tokio::sync::Notify;
 
@@ -130,7 +131,19 @@ impl BatchService {
         let started = Instant::now();
         let q = query(&item.name, mode);
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
-        let result = tokio::time::timeout(timeout, self.inner.profiles.serve(&q)).await;
+        // An item refused by an open breaker waits for it (its Retry-After)
+        // rather than failing at once, within most of its own timeout, so
+        // that a short bad patch upstream fails nobody.
+        let budget = timeout.mul_f64(0.9);
+        let waits = Policy::backoff(u32::MAX, Duration::from_millis(250), budget, budget);
+        let serve = waits.retry_when(
+            || self.inner.profiles.serve(&q),
+            |r| match r {
+                Err(extract_core::Error::Unavailable { retry_after, .. }) => Some(*retry_after),
+                _ => None,
+            },
+        );
+        let result = tokio::time::timeout(timeout, serve).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let done = match result {
             Ok(served) => finished(

@@ -350,3 +350,54 @@ async fn a_batch_min_confidence_refuses_guesses_and_keeps_the_rest() {
         other => panic!("expected Invalid, got {other:?}"),
     }
 }
+
+/// Refused by an open breaker twice (its Retry-After 50 ms), then answered.
+struct Flaky {
+    refusals: AtomicUsize,
+}
+
+#[async_trait]
+impl ProfileSource for Flaky {
+    async fn profile(&self, q: &CompanyQuery) -> Result<CompanyProfile> {
+        if self
+            .refusals
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(CoreError::Unavailable {
+                upstream: Upstream::Search,
+                reason: "circuit breaker open for search:sandbox".into(),
+                retry_after: Some(Duration::from_millis(50)),
+            });
+        }
+        Ok(CompanyProfile {
+            query: q.label().to_owned(),
+            ..Default::default()
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_refused_by_an_open_breaker_waits_for_it() {
+    let source = Arc::new(Flaky {
+        refusals: AtomicUsize::new(4),
+    });
+    let s = BatchService::builder(
+        Arc::new(MemoryStore::default()),
+        Scheduler::new(2, [4, 2, 1]),
+        source.clone(),
+    )
+    .build();
+    let b = s
+        .submit(request(&["Acme", "Globex"], "normal"))
+        .await
+        .unwrap();
+    let st = wait_final(&s, &b.id).await;
+    assert_eq!(st.state, BatchState::Completed, "{st:?}");
+    assert_eq!(st.counts.succeeded, 2);
+    assert_eq!(
+        source.refusals.load(Ordering::SeqCst),
+        0,
+        "every refusal was waited out"
+    );
+}
