@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use extract_concurrency::{JobHandle, SchedulerStats};
 use serde::Serialize;
 
+use super::run::skipped_by_cancel;
 use super::{lock, BatchService};
 use crate::eta::Throughput;
-use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemError, ItemState};
+use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemState};
 use crate::summary::{summarize, Summary};
 use crate::{Config, Error, Result};
 
@@ -81,15 +82,8 @@ impl BatchService {
         let items = self.inner.store.items(id).await?;
         for index in skipped {
             if let Some(item) = items.get(index).cloned() {
-                let item = Item {
-                    state: ItemState::Skipped,
-                    error: Some(ItemError {
-                        kind: "cancelled".to_owned(),
-                        message: "the batch was cancelled before this company started".to_owned(),
-                    }),
-                    ..item
-                };
-                self.complete(id, &live, item, ItemState::Pending).await;
+                self.complete(id, &live, skipped_by_cancel(item), ItemState::Pending)
+                    .await;
             }
         }
         if live.remaining.load(Ordering::Acquire) == 0 {

@@ -93,6 +93,13 @@ impl BatchService {
             self.finish(&id, &live).await;
         }
         for item in to_run {
+            // Cancelled while this loop ran: the rest end skipped here, so
+            // that every item is recorded whenever cancel() came.
+            if live.cancelled.load(Ordering::Acquire) {
+                self.complete(&id, &live, skipped_by_cancel(item), ItemState::Pending)
+                    .await;
+                continue;
+            }
             let service = self.clone();
             let live_job = live.clone();
             let job_id = id.clone();
@@ -117,7 +124,11 @@ impl BatchService {
         min_confidence: Option<f32>,
     ) {
         if live.cancelled.load(Ordering::Acquire) {
-            return; // cancel() has recorded it
+            // Started after cancel() took the queue: recorded here, once
+            // (cancel() records only the jobs it stopped from starting).
+            self.complete(id, live, skipped_by_cancel(item), ItemState::Pending)
+                .await;
+            return;
         }
         {
             let mut b = lock(&live.batch);
@@ -262,6 +273,18 @@ impl BatchService {
             let body = serde_json::to_vec(&body).unwrap_or_default();
             tokio::spawn(async move { webhooks.deliver(&url, "batch.completed", body).await });
         }
+    }
+}
+
+/// An item the cancelled batch never started.
+pub(super) fn skipped_by_cancel(item: Item) -> Item {
+    Item {
+        state: ItemState::Skipped,
+        error: Some(ItemError {
+            kind: "cancelled".to_owned(),
+            message: "the batch was cancelled before this company started".to_owned(),
+        }),
+        ..item
     }
 }
 

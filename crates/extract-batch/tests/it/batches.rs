@@ -401,3 +401,48 @@ async fn an_item_refused_by_an_open_breaker_waits_for_it() {
         "every refusal was waited out"
     );
 }
+
+/// Cancelling at any moment of a batch's life — right after submit, while
+/// it is still being enqueued — ends it `cancelled`, every item final and
+/// every cancelled one `skipped`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_right_after_submit_is_never_stuck() {
+    for (n, pause_us) in [(1000usize, 0u64), (3000, 0), (1000, 300)] {
+        let source = Arc::new(Source {
+            delay: Duration::from_millis(1),
+            calls: AtomicUsize::new(0),
+        });
+        let s = BatchService::builder(
+            Arc::new(MemoryStore::default()),
+            Scheduler::new(2, [4, 2, 1]),
+            source,
+        )
+        .config(Config {
+            max_size: 10_000,
+            ..Config::default()
+        })
+        .build();
+        let names: Vec<String> = (0..n).map(|i| format!("Company {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let b = s.submit(request(&names, "normal")).await.unwrap();
+        tokio::time::sleep(Duration::from_micros(pause_us)).await;
+        s.cancel(&b.id).await.unwrap();
+        let mut st = s.status(&b.id).await.unwrap();
+        for _ in 0..1000 {
+            if st.state.is_final() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            st = s.status(&b.id).await.unwrap();
+        }
+        assert_eq!(st.state, BatchState::Cancelled, "{n} names: {st:?}");
+        assert_eq!(st.counts.finished(), n, "{n} names: {:?}", st.counts);
+        assert!(st.counts.skipped > 0);
+        let (_, items) = s.results(&b.id).await.unwrap();
+        assert!(items.iter().all(|i| i.state.is_final()));
+        assert!(items
+            .iter()
+            .filter(|i| i.state == ItemState::Skipped)
+            .all(|i| i.error.as_ref().is_some_and(|e| e.kind == "cancelled")));
+    }
+}
