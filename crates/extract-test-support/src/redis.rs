@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct TestRedis {
     port: u16,
     child: Option<Child>,
+    /// With append-only persistence: its directory (removed when dropped).
+    dir: Option<std::path::PathBuf>,
 }
 
 impl TestRedis {
@@ -20,7 +22,30 @@ impl TestRedis {
             .local_addr()
             .ok()?
             .port();
-        let mut r = TestRedis { port, child: None };
+        let mut r = TestRedis {
+            port,
+            child: None,
+            dir: None,
+        };
+        r.spawn().then_some(r)
+    }
+
+    /// [`TestRedis::start`] with append-only persistence (fsync on every
+    /// write), so that a [`restart`](Self::restart) keeps the data: a Redis
+    /// killed and started again, as production runs it.
+    pub fn start_durable() -> Option<TestRedis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let dir = std::env::temp_dir().join(format!("test-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let mut r = TestRedis {
+            port,
+            child: None,
+            dir: Some(dir),
+        };
         r.spawn().then_some(r)
     }
 
@@ -44,7 +69,7 @@ impl TestRedis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Kills the server (data is lost: it keeps nothing on disk).
+    /// Kills the server (data is lost unless it was started durable).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
@@ -59,21 +84,17 @@ impl TestRedis {
     }
 
     fn spawn(&mut self) -> bool {
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-                "--loglevel",
-                "warning",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+            .args(["--save", "", "--daemonize", "no", "--loglevel", "warning"]);
+        match &self.dir {
+            Some(dir) => command
+                .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+                .arg(dir),
+            None => command.args(["--appendonly", "no"]),
+        };
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn();
         let Ok(child) = child else { return false };
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -90,6 +111,9 @@ impl TestRedis {
 impl Drop for TestRedis {
     fn drop(&mut self) {
         self.stop();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use extract_core::ProfileSource;
 use tokio::sync::Notify;
 
 use crate::eta::Throughput;
-use crate::model::{Batch, Counts};
+use crate::model::{Batch, Counts, Item};
 use crate::store::JobStore;
 use crate::webhook::{Notifier, Webhooks};
 use crate::Config;
@@ -39,7 +39,13 @@ struct Live {
     handles: Mutex<Vec<(usize, JobHandle<()>)>>,
     remaining: AtomicUsize,
     dirty: Notify,
+    /// Every item is over; the batch is being finished.
     finished: AtomicBool,
+    /// The final record is stored (the lease is renewed until then).
+    closed: AtomicBool,
+    /// Results the store could not take yet (an outage): kept here, at most
+    /// one per item of the batch, and written before the batch may finish.
+    unstored: Mutex<Vec<Item>>,
     /// Orders writes of the batch record, so that a running snapshot is never
     /// written over the final one (an async lock: it is held across the write).
     writing: tokio::sync::Mutex<()>,

@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use super::queries::status_of;
 use super::{lock, BatchService, Live, FLUSH_EVERY};
 use crate::eta::Throughput;
-use crate::model::{now_ms, Batch, BatchState, Item, ItemError, ItemState};
+use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemError, ItemState};
 use crate::summary::summarize;
 
 impl BatchService {
@@ -27,6 +27,8 @@ impl BatchService {
             remaining: AtomicUsize::new(remaining),
             dirty: Notify::new(),
             finished: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            unstored: Mutex::new(Vec::new()),
             writing: tokio::sync::Mutex::new(()),
         });
         lock(&self.inner.live).insert(batch.id.clone(), live.clone());
@@ -64,7 +66,7 @@ impl BatchService {
             let id = id.clone();
             let lease = self.lease();
             tokio::spawn(async move {
-                while !live.finished.load(Ordering::Acquire) {
+                while !live.closed.load(Ordering::Acquire) {
                     tokio::time::sleep(lease / 3).await;
                     let _ = store.lease(&id, &owner, lease).await;
                 }
@@ -180,8 +182,9 @@ impl BatchService {
     }
 
     /// Records a finished item; the last one finishes the batch. Storing the
-    /// result is retried (about 6 s in all) so that a short store outage
-    /// loses nothing.
+    /// result is retried (about 6 s in all); a result the store still cannot
+    /// take is kept in memory and written before the batch finishes, so
+    /// that a store outage loses nothing.
     pub(super) async fn complete(&self, id: &str, live: &Arc<Live>, item: Item, from: ItemState) {
         let inner = &self.inner;
         let stored = inner
@@ -189,7 +192,8 @@ impl BatchService {
             .retry(|| inner.store.put_item(id, &item), Result::is_err)
             .await;
         if let Err(e) = stored {
-            tracing::error!(batch = id, item = item.index, error = %e, "could not store an item result");
+            tracing::warn!(batch = id, item = item.index, error = %e, "job store unavailable: the result is kept in memory until it can be written");
+            lock(&live.unstored).push(item.clone());
         }
         {
             let mut b = lock(&live.batch);
@@ -212,7 +216,9 @@ impl BatchService {
         }
         live.dirty.notify_one();
         if live.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.finish(id, live).await;
+            // Off the scheduler's worker: finishing may wait for the store.
+            let (service, id, live) = (self.clone(), id.to_owned(), live.clone());
+            tokio::spawn(async move { service.finish(&id, &live).await });
         }
     }
 
@@ -221,16 +227,48 @@ impl BatchService {
             return;
         }
         let inner = &self.inner;
-        let items = match inner.store.items(id).await {
+        // Every result stored first, then read back: the final counts and
+        // the summary are those of what is stored. An outage makes this
+        // wait (the lease is still renewed), for an hour at most.
+        let patient = Policy::backoff(
+            u32::MAX,
+            Duration::from_millis(250),
+            Duration::from_secs(5),
+            Duration::from_secs(3600),
+        );
+        let written = patient
+            .retry(|| self.store_unstored(id, live), |left: &usize| *left > 0)
+            .await;
+        if written > 0 {
+            tracing::error!(
+                batch = id,
+                results = written,
+                "results could not be stored within an hour; the batch stays unfinished"
+            );
+            live.finished.store(false, Ordering::Release);
+            return;
+        }
+        let items = match patient
+            .retry(|| inner.store.items(id), Result::is_err)
+            .await
+        {
             Ok(items) => items,
             Err(e) => {
-                tracing::warn!(batch = id, error = %e, "could not read items for the summary");
-                Vec::new()
+                tracing::error!(batch = id, error = %e, "could not read the stored results; the batch stays unfinished");
+                live.finished.store(false, Ordering::Release);
+                return;
             }
         };
+        let mut counts = Counts::default();
+        for item in &items {
+            *counts.slot(item.state) += 1;
+        }
         let summary = summarize(&items);
         let final_batch = {
             let mut b = lock(&live.batch);
+            if counts.total() == b.counts.total() {
+                b.counts = counts;
+            }
             b.state = if live.cancelled.load(Ordering::Acquire) {
                 BatchState::Cancelled
             } else if b.counts.failed > 0 {
@@ -256,6 +294,7 @@ impl BatchService {
             .store
             .expire(id, Duration::from_secs(inner.config.retention_s.max(1)))
             .await;
+        live.closed.store(true, Ordering::Release);
         lock(&inner.live).remove(id);
         tracing::info!(
             batch = id,
@@ -273,6 +312,22 @@ impl BatchService {
             let body = serde_json::to_vec(&body).unwrap_or_default();
             tokio::spawn(async move { webhooks.deliver(&url, "batch.completed", body).await });
         }
+    }
+}
+
+impl BatchService {
+    /// Writes the results kept in memory; answers how many are still unstored.
+    async fn store_unstored(&self, id: &str, live: &Arc<Live>) -> usize {
+        let pending = std::mem::take(&mut *lock(&live.unstored));
+        let mut left = Vec::new();
+        for item in pending {
+            if self.inner.store.put_item(id, &item).await.is_err() {
+                left.push(item);
+            }
+        }
+        let n = left.len();
+        lock(&live.unstored).extend(left);
+        n
     }
 }
 

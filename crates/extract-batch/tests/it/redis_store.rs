@@ -216,3 +216,59 @@ fn another_instance_resumes_a_batch_whose_owner_died() {
     let twice = calls.values().filter(|&&n| n > 1).count();
     assert!(twice <= 2, "{twice} companies ran twice");
 }
+
+/// Redis killed for longer than the write retries mid-batch, and started
+/// again with its append-only file: no result is lost. The batch finishes
+/// only once every result is stored, and its counts are the stored ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_mid_batch_loses_no_result() {
+    let Some(mut redis) = extract_test_support::redis::TestRedis::start_durable() else {
+        extract_test_support::redis::TestRedis::start_or_skip("batch_redis_outage");
+        return;
+    };
+    let store = Arc::new(
+        RedisStore::connect(&redis.url(), "outage", Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let source = Arc::new(Counting {
+        calls: Default::default(),
+    });
+    let s = instance(store.clone(), source.clone());
+    let names: Vec<String> = (0..40).map(|i| format!("Company {i}")).collect();
+    let b = s
+        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
+        .await
+        .unwrap();
+    loop {
+        if s.status(&b.id).await.unwrap().counts.finished() >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    redis.stop();
+    // Longer than the ~6 s an item write is retried for.
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    assert!(redis.restart(), "redis-server restarts");
+    let mut st = s.status(&b.id).await.unwrap();
+    for _ in 0..3000 {
+        if st.state.is_final() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        st = s.status(&b.id).await.unwrap();
+    }
+    assert_eq!(st.state, BatchState::Completed, "{st:?}");
+    let items = store.items(&b.id).await.unwrap();
+    assert_eq!(items.len(), 40);
+    let unfinished: Vec<usize> = items
+        .iter()
+        .filter(|i| i.state != ItemState::Succeeded)
+        .map(|i| i.index)
+        .collect();
+    assert!(
+        unfinished.is_empty(),
+        "results lost: items {unfinished:?} not stored"
+    );
+    assert_eq!(st.counts.succeeded, 40);
+}
