@@ -20,6 +20,8 @@ pub struct ApiError {
     pub message: String,
     /// Structured details (the offending field, limits, …).
     pub details: Value,
+    /// Seconds a client should wait before trying again (`Retry-After`).
+    pub retry_after_s: Option<u64>,
 }
 
 impl ApiError {
@@ -30,6 +32,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Value::Null,
+            retry_after_s: None,
         }
     }
 
@@ -74,7 +77,16 @@ impl ApiError {
             details["min_confidence"] = json!(min_confidence);
             details["candidates"] = json!(candidates);
         }
-        ApiError::new(status, code, err.to_string()).with_details(details)
+        let mut e = ApiError::new(status, code, err.to_string()).with_details(details);
+        // An open breaker says when it will try again: so does the answer.
+        if let E::Unavailable {
+            retry_after: Some(d),
+            ..
+        } = err
+        {
+            e.retry_after_s = Some(d.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        e
     }
 
     /// Maps a batch error to its HTTP status and code.
@@ -118,6 +130,9 @@ impl ApiError {
         let body = serde_json::to_vec(&json!({ "error": error })).unwrap_or_default();
         let mut response = Response::new(crate::full(Bytes::from(body)));
         *response.status_mut() = self.status;
+        if let Some(s) = self.retry_after_s {
+            response.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),

@@ -86,6 +86,7 @@ const GET: &[Method] = &[Method::GET];
 const GET_HEAD: &[Method] = &[Method::GET, Method::HEAD];
 const POST: &[Method] = &[Method::POST];
 const DELETE: &[Method] = &[Method::DELETE];
+const POST_DELETE: &[Method] = &[Method::POST, Method::DELETE];
 
 /// `{…}` segments match one path segment: `{id}` a batch id, `{name}` any.
 const ROUTES: &[(Route, &str, &[Method])] = &[
@@ -100,7 +101,7 @@ const ROUTES: &[(Route, &str, &[Method])] = &[
         GET,
     ),
     (Route::CacheStats, "/api/v1/cache/stats", GET),
-    (Route::CacheWarm, "/api/v1/cache/warm", POST),
+    (Route::CacheWarm, "/api/v1/cache/warm", POST_DELETE),
     (Route::CacheCompany, "/api/v1/cache/company/{name}", DELETE),
     (Route::SystemStats, "/api/v1/system/stats", GET),
     (Route::PerformanceReport, "/api/v1/performance/report", GET),
@@ -160,6 +161,7 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                     handlers::batch::results(&app, param, req.uri().query()).await
                 }
                 Route::CacheStats => handlers::cache::stats(&app),
+                Route::CacheWarm if method == Method::DELETE => handlers::cache::cancel_warm(&app),
                 Route::CacheWarm => handlers::cache::warm(&app, req).await,
                 Route::CacheCompany => handlers::cache::invalidate(&app, param).await,
                 Route::SystemStats => Ok(handlers::json_response(

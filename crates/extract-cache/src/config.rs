@@ -33,8 +33,11 @@ pub struct Config {
     pub redis_connect_timeout_ms: u64,
     /// A file of company names (one a line) warmed in the background after start; empty: none.
     pub warm_file: String,
-    /// Warming requests run at once.
+    /// Warming requests run at once (across every warm request).
     pub warm_concurrency: usize,
+    /// Names that may wait in the warming queue at once; a request that
+    /// would overflow it is refused.
+    pub warm_max_pending: usize,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             redis_connect_timeout_ms: 2_000,
             warm_file: String::new(),
             warm_concurrency: 2,
+            warm_max_pending: 10_000,
         }
     }
 }

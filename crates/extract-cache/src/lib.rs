@@ -72,7 +72,7 @@ pub use levels::{PageCache, ProfileCache, SearchCache};
 pub use stats::{LevelSnapshot, TierSnapshot};
 pub use store::{RedisStore, RemoteStore, StoreState};
 pub use tiered::{Outcome, Tiered};
-pub use warm::{read_list, WarmProgress, Warmer};
+pub use warm::{read_list, QueueFull, WarmAccepted, WarmProgress, Warmer};
 
 /// The three cache levels over one shared tier.
 pub struct Cache {
@@ -137,7 +137,7 @@ impl Cache {
             company,
             serp,
             page,
-            warmer: Warmer::new(),
+            warmer: Warmer::new(config.warm_concurrency, config.warm_max_pending),
         }
     }
 
@@ -166,10 +166,14 @@ impl Cache {
         &self.warmer
     }
 
-    /// Warms `names` through `source`, `cache.warm_concurrency` at a time.
-    pub fn warm(&self, source: Arc<dyn ProfileSource>, names: Vec<String>) -> usize {
-        self.warmer
-            .warm(source, names, self.config.warm_concurrency)
+    /// Adds `names` to the warming queue, drained through `source`
+    /// `cache.warm_concurrency` at a time.
+    pub fn warm(
+        &self,
+        source: Arc<dyn ProfileSource>,
+        names: Vec<String>,
+    ) -> Result<WarmAccepted, QueueFull> {
+        self.warmer.warm(source, names)
     }
 
     /// Evicts from the in-process tier until `keep` (0..=1) of it remains.

@@ -127,8 +127,14 @@ impl App {
         match std::fs::read_to_string(file) {
             Ok(text) => {
                 let names = extract_cache::read_list(&text);
-                let n = cache.warm(self.profiles().clone(), names);
-                tracing::info!(file, companies = n, "warming the cache in the background");
+                match cache.warm(self.profiles().clone(), names) {
+                    Ok(a) => tracing::info!(
+                        file,
+                        companies = a.queued,
+                        "warming the cache in the background"
+                    ),
+                    Err(e) => tracing::warn!(file, error = %e, "cache.warm_file not warmed"),
+                }
             }
             Err(e) => tracing::warn!(file, error = %e, "cache.warm_file not readable; no warming"),
         }

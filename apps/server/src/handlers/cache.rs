@@ -1,4 +1,4 @@
-//! `GET /api/v1/cache/stats`, `POST /api/v1/cache/warm`,
+//! `GET /api/v1/cache/stats`, `POST` and `DELETE /api/v1/cache/warm`,
 //! `DELETE /api/v1/cache/company/{name}`.
 
 use http::{Request, Response, StatusCode};
@@ -50,10 +50,52 @@ pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<B
             json!({ "field": "company_names", "invalid_indexes": bad, "max_name_chars": max }),
         ));
     }
-    let queued = cache.warm(app.profiles().clone(), body.company_names);
+    let most = app.batches().config().max_size;
+    if body.company_names.len() > most {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!(
+                "{} names submitted; one warm request holds at most {most} (batch.max_size)",
+                body.company_names.len()
+            ),
+        )
+        .with_details(json!({ "field": "company_names", "max_size": most })));
+    }
+    match cache.warm(app.profiles().clone(), body.company_names) {
+        Ok(accepted) => Ok(json_response(
+            StatusCode::ACCEPTED,
+            &json!({
+                "queued": accepted.queued,
+                "duplicates": accepted.duplicates,
+                "progress": cache.warmer().progress(),
+            }),
+        )),
+        Err(full) => {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "warm_queue_full",
+                full.to_string(),
+            )
+            .with_details(json!({
+                "pending": full.pending,
+                "capacity": full.capacity,
+                "asked": full.asked,
+            }));
+            e.retry_after_s = Some(5);
+            Err(e)
+        }
+    }
+}
+
+/// `DELETE /api/v1/cache/warm`: empties the warming queue (names being
+/// extracted finish).
+pub(crate) fn cancel_warm(app: &App) -> Result<Response<Body>, ApiError> {
+    let cache = app.cache().ok_or_else(disabled)?;
+    let dropped = cache.warmer().cancel();
     Ok(json_response(
-        StatusCode::ACCEPTED,
-        &json!({ "queued": queued, "progress": cache.warmer().progress() }),
+        StatusCode::OK,
+        &json!({ "cancelled": dropped, "progress": cache.warmer().progress() }),
     ))
 }
 

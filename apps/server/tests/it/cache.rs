@@ -264,3 +264,67 @@ async fn x_cache_says_the_same_with_caching_on_and_off() {
         );
     }
 }
+
+/// Warming is one bounded queue: a request over `batch.max_size` is 422, one
+/// that would overflow `cache.warm_max_pending` is 429 with nothing queued,
+/// `DELETE` empties it, and the stats show all of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warming_is_bounded_deduplicated_and_cancellable() {
+    let stack = stack(600, |c| {
+        c.cache.redis_url = Secret::default();
+        c.cache.warm_concurrency = 1;
+        c.cache.warm_max_pending = 8;
+        c.batch.max_size = 5;
+        c.crawl.per_host_rate = 0.0;
+    })
+    .await;
+    let addr = stack.addr();
+    let names = |from: usize| -> Vec<String> {
+        stack.sandbox.world().companies()[from..from + 5]
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let warm = |body: serde_json::Value| async move {
+        request(
+            addr,
+            "POST",
+            "/api/v1/cache/warm",
+            Some("application/json"),
+            &body.to_string(),
+        )
+        .await
+    };
+    let mut six = names(0);
+    six.push("One Too Many Inc".into());
+    let r = warm(serde_json::json!({ "company_names": six })).await;
+    assert_eq!(r.status, 422, "{}", r.json);
+    assert_eq!(r.json["error"]["details"]["max_size"], 5);
+
+    let r = warm(serde_json::json!({ "company_names": names(0) })).await;
+    assert_eq!(
+        (r.status, r.json["queued"].as_u64()),
+        (202, Some(5)),
+        "{}",
+        r.json
+    );
+    let r = warm(serde_json::json!({ "company_names": names(0) })).await;
+    assert_eq!(
+        (r.json["queued"].as_u64(), r.json["duplicates"].as_u64()),
+        (Some(0), Some(5)),
+        "{}",
+        r.json
+    );
+    let r = warm(serde_json::json!({ "company_names": names(10) })).await;
+    assert_eq!(r.status, 429, "{}", r.json);
+    assert_eq!(r.code(), "warm_queue_full");
+    assert!(r.headers.contains_key("retry-after"));
+
+    let r = request(addr, "DELETE", "/api/v1/cache/warm", None, "").await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let cancelled = r.json["cancelled"].as_u64().unwrap();
+    let stats = request(addr, "GET", "/api/v1/cache/stats", None, "").await;
+    assert_eq!(stats.json["warm"]["cancelled"].as_u64(), Some(cancelled));
+    assert_eq!(stats.json["warm"]["capacity"], 8);
+    assert_eq!(stats.json["warm"]["queued"], 5);
+}

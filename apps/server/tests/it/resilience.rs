@@ -167,6 +167,11 @@ async fn a_failing_host_opens_its_breaker_fails_fast_and_closes_after_recovery()
         let r = extract(stack.addr(), &walmart).await;
         if r.status == 503 {
             assert_eq!(r.json["error"]["code"], "upstream_unavailable");
+            let retry_after: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(
+                retry_after >= 1,
+                "a single extract fails fast and says when to retry"
+            );
             opened = Some(t.elapsed());
             break;
         }
