@@ -75,6 +75,17 @@ pub struct ServerConfig {
     pub request_timeout_ms: u64,
     /// Drain time on shutdown, in ms.
     pub shutdown_grace_ms: u64,
+    /// On shutdown, `/ready` answers 503 this long before the listener
+    /// stops accepting, in ms (load balancers move away first).
+    pub drain_delay_ms: u64,
+    /// Time a client has to send a request's headers, in ms (slowloris).
+    pub header_read_timeout_ms: u64,
+    /// A connection with no request in flight and no bytes moving for this
+    /// long is closed, in ms.
+    pub idle_timeout_ms: u64,
+    /// Connections open at once; beyond it a new one is accepted and closed
+    /// at once, and counted.
+    pub max_connections: usize,
 }
 
 /// `[sandbox]`.

@@ -59,6 +59,7 @@ struct Inner {
     scheduler: Arc<Scheduler>,
     batches: BatchService,
     draining: AtomicBool,
+    connections: Arc<crate::serve::Connections>,
     started: Instant,
     request_seq: AtomicU64,
     id_prefix: String,
@@ -93,6 +94,8 @@ pub struct SystemStats {
     pub resources: resources::Sample,
     /// The priority scheduler.
     pub scheduler: extract_concurrency::SchedulerStats,
+    /// Inbound connections: open, refused over the cap, closed for idling.
+    pub connections: crate::serve::ConnectionStats,
 }
 
 /// Outbound HTTP counters.
@@ -220,6 +223,7 @@ impl App {
                 scheduler,
                 batches,
                 draining: AtomicBool::new(false),
+                connections: Arc::default(),
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
                 id_prefix: format!("{:08x}", fastrand::u32(..)),
@@ -295,6 +299,7 @@ impl App {
             },
             resources: self.inner.monitor.current(),
             scheduler: self.inner.scheduler.stats(),
+            connections: self.inner.connections.stats(),
         }
     }
 
@@ -306,6 +311,11 @@ impl App {
     /// Marks the service as shutting down: `/ready` answers 503 from now on.
     pub fn start_draining(&self) {
         self.inner.draining.store(true, Ordering::Relaxed);
+    }
+
+    /// The listener's connection counters.
+    pub fn connections(&self) -> &Arc<crate::serve::Connections> {
+        &self.inner.connections
     }
 
     /// True once shutdown has begun.
