@@ -251,10 +251,15 @@ pub async fn run(app: App, listener: TcpListener, shutdown: impl Future<Output =
             notified.await;
         }
     };
-    tokio::select! {
-        () = all_closed => tracing::info!("all connections closed"),
-        () = tokio::time::sleep(grace) => tracing::warn!("grace period over; closing remaining connections"),
-    }
+    let connections = async {
+        tokio::select! {
+            () = all_closed => tracing::info!("all connections closed"),
+            () = tokio::time::sleep(grace) => tracing::warn!("grace period over; closing remaining connections"),
+        }
+    };
+    // Batches stop taking items, finish the running ones within the same
+    // grace, and hand their leases back.
+    tokio::join!(connections, app.batches().shutdown(grace));
 }
 
 async fn sleep_until_or_never(at: Option<tokio::time::Instant>) {

@@ -48,6 +48,11 @@ pub trait JobStore: Send + Sync {
     }
     /// Takes or renews ownership of a batch for `ttl`; false if another owner holds it.
     async fn lease(&self, id: &str, owner: &str, ttl: Duration) -> Result<bool>;
+    /// Gives up `owner`'s lease at once (a shutting-down owner), so that
+    /// another instance may resume the batch without waiting it out.
+    async fn release(&self, _id: &str, _owner: &str) -> Result<()> {
+        Ok(())
+    }
     /// Forgets the batch after `ttl`.
     async fn expire(&self, id: &str, ttl: Duration) -> Result<()>;
     /// `memory` or `redis`.
@@ -166,6 +171,14 @@ end
 if not current then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
+end
+return 0
+"#;
+
+/// Drops the lease only when `ARGV[1]` holds it.
+const RELEASE_SCRIPT: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
 end
 return 0
 "#;
@@ -336,6 +349,15 @@ impl JobStore for RedisStore {
             )
             .await?;
         Ok(taken == 1)
+    }
+
+    async fn release(&self, id: &str, owner: &str) -> Result<()> {
+        let key = format!("{}:lease", self.key(id));
+        let _: i64 = self
+            .pool
+            .eval(RELEASE_SCRIPT, vec![key], vec![owner.to_owned()])
+            .await?;
+        Ok(())
     }
 
     async fn expire(&self, id: &str, ttl: Duration) -> Result<()> {

@@ -1,6 +1,7 @@
 //! Ownership of running batches: the lease, and taking over batches whose
 //! owner stopped renewing it.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,9 @@ impl BatchService {
     /// Takes over the unfinished batches whose owner stopped renewing its
     /// lease (this instance's own, after a restart). Returns how many.
     pub async fn resume(&self) -> Result<usize> {
+        if self.inner.stopping.load(Ordering::Acquire) {
+            return Ok(0);
+        }
         let mut resumed = 0;
         for mut batch in self.inner.store.batches().await? {
             let id = batch.id.clone();
@@ -45,6 +49,56 @@ impl BatchService {
             resumed += 1;
         }
         Ok(resumed)
+    }
+
+    /// Stops this instance's part in every batch it runs (on SIGTERM): no
+    /// new item starts, the running ones get up to `grace` to finish and
+    /// their results are stored, each batch's record is written with the
+    /// rest still pending, and its lease is given up at once so that
+    /// another instance resumes it without waiting for the lease to lapse.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.inner.stopping.store(true, Ordering::Release);
+        let live: Vec<(String, Arc<super::Live>)> = lock(&self.inner.live)
+            .iter()
+            .map(|(id, l)| (id.clone(), l.clone()))
+            .collect();
+        for (_, l) in &live {
+            // Queued jobs never start; their items stay pending.
+            for (_, handle) in std::mem::take(&mut *lock(&l.handles)) {
+                handle.cancel();
+            }
+        }
+        let deadline = tokio::time::Instant::now() + grace;
+        for (id, l) in live {
+            while lock(&l.batch).counts.running > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            if l.finished.load(Ordering::Acquire) {
+                continue; // finishing on its own
+            }
+            let snapshot = {
+                let mut b = lock(&l.batch);
+                // Items left running past the grace run again elsewhere.
+                let running = b.counts.running;
+                b.counts.running = 0;
+                b.counts.pending += running;
+                b.clone()
+            };
+            let stored = {
+                let _writing = l.writing.lock().await;
+                self.inner.store.put_batch(&snapshot).await
+            };
+            let released = self.inner.store.release(&id, &self.inner.owner).await;
+            l.closed.store(true, Ordering::Release); // stops the renewer
+            match (stored, released) {
+                (Ok(()), Ok(())) => {
+                    tracing::info!(batch = %id, pending = snapshot.counts.pending, "batch handed back: its lease is released")
+                }
+                (s, r) => {
+                    tracing::warn!(batch = %id, stored = s.is_ok(), released = r.is_ok(), "batch not cleanly handed back; its lease lapses on its own")
+                }
+            }
+        }
     }
 
     /// Keeps resuming batches whose owner went away (see [`resume`](Self::resume)),

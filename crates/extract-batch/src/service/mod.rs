@@ -67,6 +67,8 @@ struct Inner {
     done: AtomicU64,
     /// Items finished on this instance since start, by state.
     outcomes: Mutex<Counts>,
+    /// Shutting down: no new item starts; pending ones stay for the next owner.
+    stopping: AtomicBool,
 }
 
 /// The batch service.
@@ -143,6 +145,7 @@ impl Builder {
                 ok: AtomicU64::new(0),
                 done: AtomicU64::new(0),
                 outcomes: Mutex::new(Counts::default()),
+                stopping: AtomicBool::new(false),
             }),
         }
     }

@@ -68,6 +68,9 @@ impl BatchService {
             tokio::spawn(async move {
                 while !live.closed.load(Ordering::Acquire) {
                     tokio::time::sleep(lease / 3).await;
+                    if live.closed.load(Ordering::Acquire) {
+                        break; // released or finished meanwhile: never take it back
+                    }
                     let _ = store.lease(&id, &owner, lease).await;
                 }
             })
@@ -95,6 +98,9 @@ impl BatchService {
             self.finish(&id, &live).await;
         }
         for item in to_run {
+            if self.inner.stopping.load(Ordering::Acquire) {
+                break; // the rest stay pending for the next owner
+            }
             // Cancelled while this loop ran: the rest end skipped here, so
             // that every item is recorded whenever cancel() came.
             if live.cancelled.load(Ordering::Acquire) {
@@ -125,6 +131,9 @@ impl BatchService {
         mode: extract_core::ExtractionMode,
         min_confidence: Option<f32>,
     ) {
+        if self.inner.stopping.load(Ordering::Acquire) {
+            return; // left pending: the next owner runs it
+        }
         if live.cancelled.load(Ordering::Acquire) {
             // Started after cancel() took the queue: recorded here, once
             // (cancel() records only the jobs it stopped from starting).

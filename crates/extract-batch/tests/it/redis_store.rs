@@ -272,3 +272,87 @@ async fn a_redis_outage_mid_batch_loses_no_result() {
     );
     assert_eq!(st.counts.succeeded, 40);
 }
+
+/// On shutdown an instance lets its running items finish, stores them, and
+/// gives its lease up at once: another instance resumes the batch at once
+/// (not after the 30 s lease), and every company is extracted exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutting_down_instance_hands_its_batch_over_at_once() {
+    let Some(url) = shared_url("batch_handover") else {
+        return;
+    };
+    let prefix = unique_prefix("handover");
+    let source = Arc::new(Counting {
+        calls: Default::default(),
+    });
+    let make = |store: Arc<RedisStore>| {
+        extract_batch::BatchService::builder(
+            store,
+            extract_concurrency::Scheduler::new(2, [4, 2, 1]),
+            source.clone(),
+        )
+        .config(extract_batch::Config {
+            lease_s: 30,
+            ..extract_batch::Config::default()
+        })
+        .build()
+    };
+    let store = Arc::new(
+        RedisStore::connect(&url, &prefix, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let a = make(store.clone());
+    let names: Vec<String> = (0..60).map(|i| format!("Company {i}")).collect();
+    let b = a
+        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
+        .await
+        .unwrap();
+    while a.status(&b.id).await.unwrap().counts.finished() < 10 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    a.shutdown(Duration::from_secs(5)).await;
+    let stored = store.batch(&b.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.counts.running, 0,
+        "nothing left running: {:?}",
+        stored.counts
+    );
+    assert!(
+        stored.counts.pending > 0,
+        "the rest stays pending: {:?}",
+        stored.counts
+    );
+    assert_eq!(
+        stored.counts.failed + stored.counts.skipped,
+        0,
+        "{:?}",
+        stored.counts
+    );
+
+    let second = make(Arc::new(
+        RedisStore::connect(&url, &prefix, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    ));
+    assert_eq!(
+        second.resume().await.unwrap(),
+        1,
+        "the lease was given back"
+    );
+    let mut state = BatchState::Running;
+    for _ in 0..1_000 {
+        state = second.status(&b.id).await.unwrap().state;
+        if state.is_final() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(state, BatchState::Completed);
+    let calls = source.calls.lock().unwrap();
+    assert_eq!(calls.len(), 60);
+    assert!(
+        calls.values().all(|n| *n == 1),
+        "each company once: {calls:?}"
+    );
+}
