@@ -232,7 +232,7 @@ fn failed(url: String, e: &Error) -> Visited {
 impl ProfileSource for Pipeline {
     async fn profile(&self, query: &CompanyQuery) -> Result<CompanyProfile> {
         let Website {
-            url: website,
+            url: mut website,
             choice,
             home,
         } = self.website(query).await?;
@@ -240,7 +240,18 @@ impl ProfileSource for Pipeline {
         if let Some(home) = home {
             visited.push(home);
         } else {
-            let robots = self.robots_for(&website).await?;
+            let robots = match self.robots_for(&website).await {
+                // A domain given by the query that does not speak https: the
+                // whole site (robots and pages) is read over http, as the
+                // pages' URLs then record.
+                Err(Error::Connect { .. })
+                    if choice.is_none() && website.starts_with("https://") =>
+                {
+                    website = website.replacen("https://", "http://", 1);
+                    self.robots_for(&website).await?
+                }
+                other => other?,
+            };
             if robots.allowed(&website) {
                 let page = self.homepage(&website, choice.is_none(), &robots).await?;
                 visited.push(self.read(&page));
