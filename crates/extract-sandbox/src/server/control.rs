@@ -6,7 +6,7 @@ use http::{Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use super::{json, lock, not_found, Hook, Knobs, ResBody, State, MAX_HOOKS};
+use super::{header_pairs, json, lock, not_found, Hook, Knobs, ResBody, State, MAX_HOOKS};
 
 pub(super) async fn control(
     state: &State,
@@ -25,16 +25,7 @@ pub(super) async fn control(
         (&Method::GET, "hooks") => json(StatusCode::OK, &state.hooks()),
         (&Method::POST, hook) if hook.starts_with("hooks/") => {
             let path = format!("/__sandbox/{hook}");
-            let headers = req
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = header_pairs(req.headers());
             let body = match http_body_util::Limited::new(req.into_body(), 1 << 20)
                 .collect()
                 .await

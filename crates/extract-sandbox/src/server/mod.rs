@@ -63,6 +63,19 @@ fn redirect(status: StatusCode, to: &str) -> Response<ResBody> {
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed()))
 }
 
+/// A request's headers as (lowercase name, value) pairs, values lossy.
+fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 fn not_found(what: &str) -> Response<ResBody> {
     full(
         StatusCode::NOT_FOUND,
@@ -158,16 +171,8 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     if host == "echo.sandbox.test" {
         // What the request carried, for tests of what a client sends where.
         state.page_requests.fetch_add(1, Ordering::Relaxed);
-        let headers: std::collections::BTreeMap<String, String> = req
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers: std::collections::BTreeMap<String, String> =
+            header_pairs(req.headers()).into_iter().collect();
         return json(
             StatusCode::OK,
             &serde_json::json!({ "path": path, "query": query, "headers": headers }),
