@@ -22,8 +22,9 @@ pub trait JobStore: Send + Sync {
     async fn create(&self, batch: &Batch, items: &[Item]) -> Result<()>;
     /// The batch, if it exists.
     async fn batch(&self, id: &str) -> Result<Option<Batch>>;
-    /// Replaces the batch record.
-    async fn put_batch(&self, batch: &Batch) -> Result<()>;
+    /// Replaces the batch record; `false` when there was none to replace
+    /// (it expired — or the store lost it).
+    async fn put_batch(&self, batch: &Batch) -> Result<bool>;
     /// Every item of the batch, in order.
     async fn items(&self, id: &str) -> Result<Vec<Item>>;
     /// Replaces one item.
@@ -101,11 +102,14 @@ impl JobStore for MemoryStore {
         Ok(self.lock().get(id).map(|s| s.batch.clone()))
     }
 
-    async fn put_batch(&self, batch: &Batch) -> Result<()> {
-        if let Some(s) = self.lock().get_mut(&batch.id) {
-            s.batch = batch.clone();
-        }
-        Ok(())
+    async fn put_batch(&self, batch: &Batch) -> Result<bool> {
+        Ok(match self.lock().get_mut(&batch.id) {
+            Some(s) => {
+                s.batch = batch.clone();
+                true
+            }
+            None => false,
+        })
     }
 
     async fn items(&self, id: &str) -> Result<Vec<Item>> {
@@ -273,10 +277,11 @@ impl JobStore for RedisStore {
         Ok(out)
     }
 
-    async fn put_batch(&self, batch: &Batch) -> Result<()> {
+    async fn put_batch(&self, batch: &Batch) -> Result<bool> {
         // XX: never recreate a batch that expired meanwhile.
-        self.pool
-            .set::<(), _, _>(
+        let set: Option<String> = self
+            .pool
+            .set(
                 self.key(&batch.id),
                 serde_json::to_string(batch)?,
                 None,
@@ -284,7 +289,7 @@ impl JobStore for RedisStore {
                 false,
             )
             .await?;
-        Ok(())
+        Ok(set.is_some())
     }
 
     async fn items(&self, id: &str) -> Result<Vec<Item>> {

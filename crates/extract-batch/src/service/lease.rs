@@ -86,7 +86,7 @@ impl BatchService {
             };
             let stored = {
                 let _writing = l.writing.lock().await;
-                self.inner.store.put_batch(&snapshot).await
+                self.inner.store.put_batch(&snapshot).await.map(|_| ())
             };
             let released = self.inner.store.release(&id, &self.inner.owner).await;
             l.closed.store(true, Ordering::Release); // stops the renewer

@@ -46,6 +46,9 @@ struct Live {
     /// Results the store could not take yet (an outage): kept here, at most
     /// one per item of the batch, and written before the batch may finish.
     unstored: Mutex<Vec<Item>>,
+    /// Which items have ended here (by index): what the store held and
+    /// must hold again if it loses the batch.
+    ended: Mutex<Vec<bool>>,
     /// Orders writes of the batch record, so that a running snapshot is never
     /// written over the final one (an async lock: it is held across the write).
     writing: tokio::sync::Mutex<()>,
@@ -69,6 +72,8 @@ struct Inner {
     outcomes: Mutex<Counts>,
     /// Shutting down: no new item starts; pending ones stay for the next owner.
     stopping: AtomicBool,
+    /// Batch records re-created after the store lost them.
+    recreated: AtomicU64,
 }
 
 /// The batch service.
@@ -146,6 +151,7 @@ impl Builder {
                 done: AtomicU64::new(0),
                 outcomes: Mutex::new(Counts::default()),
                 stopping: AtomicBool::new(false),
+                recreated: AtomicU64::new(0),
             }),
         }
     }

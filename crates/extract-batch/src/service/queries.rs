@@ -60,6 +60,9 @@ pub struct BatchStats {
     pub success_rate: Option<f64>,
     /// `memory` or `redis`.
     pub store: &'static str,
+    /// Running batches whose record the store lost (Redis restarted empty)
+    /// and this instance re-created, since start.
+    pub records_recreated: u64,
 }
 
 impl BatchService {
@@ -172,6 +175,7 @@ impl BatchService {
             success_rate: (done > 0)
                 .then(|| self.inner.ok.load(Ordering::Relaxed) as f64 / done as f64),
             store: self.inner.store.kind(),
+            records_recreated: self.inner.recreated.load(Ordering::Relaxed),
         })
     }
 

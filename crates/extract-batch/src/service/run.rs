@@ -29,6 +29,7 @@ impl BatchService {
             finished: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             unstored: Mutex::new(Vec::new()),
+            ended: Mutex::new(vec![false; batch.counts.total()]),
             writing: tokio::sync::Mutex::new(()),
         });
         lock(&self.inner.live).insert(batch.id.clone(), live.clone());
@@ -40,18 +41,22 @@ impl BatchService {
         // Writes the latest batch record after each change, one at a time,
         // so that an older snapshot never overwrites a newer one.
         let flusher = {
-            let store = self.inner.store.clone();
+            let service = self.clone();
             let live = live.clone();
+            let id = id.clone();
             tokio::spawn(async move {
                 loop {
                     live.dirty.notified().await;
-                    {
+                    let lost = {
                         let _writing = live.writing.lock().await;
                         let snapshot = lock(&live.batch).clone();
                         if snapshot.state.is_final() {
                             break; // finish() writes the final record
                         }
-                        let _ = store.put_batch(&snapshot).await;
+                        matches!(service.inner.store.put_batch(&snapshot).await, Ok(false))
+                    };
+                    if lost {
+                        service.recreate(&id, &live).await;
                     }
                     // At most a few writes a second, however fast items end:
                     // the record carries every submitted line.
@@ -76,9 +81,9 @@ impl BatchService {
             })
         };
 
-        let (priority, mode, min_confidence) = {
+        let (mode, min_confidence) = {
             let b = lock(&live.batch);
-            (b.priority, b.mode, b.min_confidence)
+            (b.mode, b.min_confidence)
         };
         let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
         // Companies a cache already holds finish at once.
@@ -108,19 +113,90 @@ impl BatchService {
                     .await;
                 continue;
             }
-            let service = self.clone();
-            let live_job = live.clone();
-            let job_id = id.clone();
-            let index = item.index;
-            let handle = self.inner.scheduler.submit(priority, async move {
-                service
-                    .process(&job_id, &live_job, item, mode, min_confidence)
-                    .await
-            });
-            lock(&live.handles).push((index, handle));
+            self.enqueue(&id, &live, item);
         }
         let _ = flusher.await;
         renewer.abort();
+    }
+
+    /// Schedules one item at the batch's priority.
+    fn enqueue(&self, id: &str, live: &Arc<Live>, item: Item) {
+        let (priority, mode, min_confidence) = {
+            let b = lock(&live.batch);
+            (b.priority, b.mode, b.min_confidence)
+        };
+        let service = self.clone();
+        let live_job = live.clone();
+        let job_id = id.to_owned();
+        let index = item.index;
+        let handle = self.inner.scheduler.submit(priority, async move {
+            service
+                .process(&job_id, &live_job, item, mode, min_confidence)
+                .await
+        });
+        lock(&live.handles).push((index, handle));
+    }
+
+    /// The store lost the batch while this instance runs it (Redis restarted
+    /// empty): the record is written again from what is held here, every
+    /// item pending, and the items that had ended here are run again (most
+    /// answer from the cache), so that the batch still ends with every
+    /// result stored. Said in the log and counted (`records_recreated`).
+    async fn recreate(&self, id: &str, live: &Arc<Live>) {
+        let lost: Vec<usize> = {
+            let mut ended = lock(&live.ended);
+            let lost = ended
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| **e)
+                .map(|(i, _)| i)
+                .collect();
+            ended.iter_mut().for_each(|e| *e = false);
+            lost
+        };
+        let (snapshot, items) = {
+            let mut b = lock(&live.batch);
+            let total = b.counts.total();
+            let running = b.counts.running;
+            b.counts = Counts {
+                pending: total - running,
+                running,
+                ..Counts::default()
+            };
+            let mut names = vec![String::new(); total];
+            for (line, index) in b.line_items.iter().enumerate() {
+                if names[*index].is_empty() {
+                    names[*index] = b.lines[line].trim().to_owned();
+                }
+            }
+            let items: Vec<Item> = names
+                .into_iter()
+                .enumerate()
+                .map(|(index, name)| Item {
+                    index,
+                    name,
+                    state: ItemState::Pending,
+                    error: None,
+                    elapsed_ms: None,
+                    profile: None,
+                })
+                .collect();
+            (b.clone(), items)
+        };
+        self.inner.recreated.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(batch = id, rerun = lost.len(), "the job store lost a running batch (Redis restarted empty?): re-creating it and running its ended items again");
+        let created = {
+            let _writing = live.writing.lock().await;
+            self.inner.store.create(&snapshot, &items).await
+        };
+        if let Err(e) = created {
+            tracing::warn!(batch = id, error = %e, "could not re-create the lost batch yet");
+            return;
+        }
+        live.remaining.fetch_add(lost.len(), Ordering::AcqRel);
+        for index in lost {
+            self.enqueue(id, live, items[index].clone());
+        }
     }
 
     async fn process(
@@ -208,6 +284,9 @@ impl BatchService {
             let mut b = lock(&live.batch);
             b.counts.moved(from, item.state);
         }
+        if let Some(e) = lock(&live.ended).get_mut(item.index) {
+            *e = true;
+        }
         lock(&live.throughput).record(Instant::now());
         if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
             let mut times = lock(&inner.item_times);
@@ -255,6 +334,12 @@ impl BatchService {
                 "results could not be stored within an hour; the batch stays unfinished"
             );
             live.finished.store(false, Ordering::Release);
+            return;
+        }
+        if matches!(inner.store.batch(id).await, Ok(None)) {
+            // Lost while running: re-create it; its re-run items finish it.
+            live.finished.store(false, Ordering::Release);
+            self.recreate(id, live).await;
             return;
         }
         let items = match patient

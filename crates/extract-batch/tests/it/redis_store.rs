@@ -356,3 +356,55 @@ async fn a_shutting_down_instance_hands_its_batch_over_at_once() {
         "each company once: {calls:?}"
     );
 }
+
+/// Redis restarted empty mid-batch: the owner notices its record is gone,
+/// re-creates it and runs the lost items again, so the batch still ends
+/// `completed` with every result stored (not 404), and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_lost_by_a_redis_restarted_empty_is_recreated() {
+    let Some(mut redis) =
+        extract_test_support::redis::TestRedis::start_or_skip("batch_lost_record")
+    else {
+        return;
+    };
+    let store = Arc::new(
+        RedisStore::connect(&redis.url(), "lost", Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let source = Arc::new(Counting {
+        calls: Default::default(),
+    });
+    let s = instance(store.clone(), source.clone());
+    let names: Vec<String> = (0..40).map(|i| format!("Company {i}")).collect();
+    let b = s
+        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
+        .await
+        .unwrap();
+    while s.status(&b.id).await.unwrap().counts.finished() < 10 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(redis.restart(), "restarted, empty");
+    let mut st = s.status(&b.id).await.unwrap();
+    for _ in 0..3000 {
+        if st.state.is_final() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        st = s.status(&b.id).await.unwrap();
+    }
+    assert_eq!(st.state, BatchState::Completed, "{st:?}");
+    let stored = store
+        .batch(&b.id)
+        .await
+        .unwrap()
+        .expect("the record exists again");
+    assert_eq!(stored.state, BatchState::Completed);
+    let items = store.items(&b.id).await.unwrap();
+    assert_eq!(items.len(), 40);
+    assert!(
+        items.iter().all(|i| i.state == ItemState::Succeeded),
+        "every result stored"
+    );
+    assert!(s.stats().await.unwrap().records_recreated >= 1);
+}
