@@ -12,5 +12,6 @@ mod perf;
 
 mod common;
 mod end_to_end;
+mod faults;
 mod resilience;
 mod upstream_failures;

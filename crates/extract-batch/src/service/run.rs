@@ -230,10 +230,12 @@ impl BatchService {
         let q = query(&item.name, mode);
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
         // An item refused by an open breaker waits for it (its Retry-After)
-        // rather than failing at once, within most of its own timeout, so
-        // that a short bad patch upstream fails nobody.
+        // rather than failing at once: for its trial, and once more if that
+        // trial fails, within most of its own timeout. A short bad patch
+        // upstream fails nobody; a provider that stays broken fails the
+        // batch in a few cool-downs, not in an item timeout per company.
         let budget = timeout.mul_f64(0.9);
-        let waits = Policy::backoff(u32::MAX, Duration::from_millis(250), budget, budget);
+        let waits = Policy::backoff(3, Duration::from_millis(250), budget, budget);
         let serve = waits.retry_when(
             || self.inner.profiles.serve(&q),
             |r| match r {
