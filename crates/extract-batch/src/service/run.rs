@@ -143,17 +143,18 @@ impl BatchService {
     /// answer from the cache), so that the batch still ends with every
     /// result stored. Said in the log and counted (`records_recreated`).
     async fn recreate(&self, id: &str, live: &Arc<Live>) {
-        let lost: Vec<usize> = {
+        let take_ended = || -> Vec<usize> {
             let mut ended = lock(&live.ended);
-            let lost = ended
+            let taken = ended
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| **e)
                 .map(|(i, _)| i)
                 .collect();
             ended.iter_mut().for_each(|e| *e = false);
-            lost
+            taken
         };
+        let mut lost = take_ended();
         let (snapshot, items) = {
             let mut b = lock(&live.batch);
             let total = b.counts.total();
@@ -193,6 +194,11 @@ impl BatchService {
             tracing::warn!(batch = id, error = %e, "could not re-create the lost batch yet");
             return;
         }
+        // Items that ended while the record was written may have been
+        // overwritten as pending: they run again too.
+        lost.extend(take_ended());
+        lost.sort_unstable();
+        lost.dedup();
         live.remaining.fetch_add(lost.len(), Ordering::AcqRel);
         for index in lost {
             self.enqueue(id, live, items[index].clone());
@@ -274,6 +280,11 @@ impl BatchService {
     /// that a store outage loses nothing.
     pub(super) async fn complete(&self, id: &str, live: &Arc<Live>, item: Item, from: ItemState) {
         let inner = &self.inner;
+        // Marked before the write: a lost batch re-runs what had ended, or
+        // was about to be stored, when the store lost it.
+        if let Some(e) = lock(&live.ended).get_mut(item.index) {
+            *e = true;
+        }
         let stored = inner
             .store_retry
             .retry(|| inner.store.put_item(id, &item), Result::is_err)
@@ -286,9 +297,7 @@ impl BatchService {
             let mut b = lock(&live.batch);
             b.counts.moved(from, item.state);
         }
-        if let Some(e) = lock(&live.ended).get_mut(item.index) {
-            *e = true;
-        }
+
         lock(&live.throughput).record(Instant::now());
         if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
             let mut times = lock(&inner.item_times);
