@@ -164,17 +164,9 @@ impl HttpClient {
                 Err(_) => return Err(refused(&parsed, &format!("{host} did not resolve in time"))),
             }
         };
-        for addr in addrs {
-            let ip = addr.ip();
-            if self
-                .config
-                .allowed_cidrs
-                .iter()
-                .any(|net| net.contains(&ip))
-            {
-                continue;
-            }
-            if let Some(kind) = crate::guard::forbidden_range(ip) {
+        let allowed = &self.config.allowed_cidrs;
+        for ip in addrs.iter().map(std::net::SocketAddr::ip) {
+            if let Some(kind) = crate::guard::refusal(ip, false, allowed) {
                 return Err(refused(
                     &parsed,
                     &format!("{host} is {ip}, a {kind} address"),

@@ -16,7 +16,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
-use crate::guard::forbidden_range;
+use crate::guard::refusal;
 use crate::{Error, Result};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -91,15 +91,13 @@ impl Dialer {
         };
         let mut last = None;
         for addr in addrs {
-            if !self.allow_private && !self.allowed.iter().any(|net| net.contains(&addr.ip())) {
-                if let Some(kind) = forbidden_range(addr.ip()) {
-                    last = Some(Error::Refused {
-                        host: host.clone(),
-                        addr: addr.ip(),
-                        kind,
-                    });
-                    continue;
-                }
+            if let Some(kind) = refusal(addr.ip(), self.allow_private, &self.allowed) {
+                last = Some(Error::Refused {
+                    host: host.clone(),
+                    addr: addr.ip(),
+                    kind,
+                });
+                continue;
             }
             match tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {

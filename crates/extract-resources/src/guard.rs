@@ -51,6 +51,17 @@ static NETS: std::sync::LazyLock<Vec<(IpNet, &'static str)>> = std::sync::LazyLo
         .collect()
 });
 
+/// Why a connection to `ip` is refused under the configuration, if it is:
+/// its forbidden range, unless private addresses are allowed or `ip` is in
+/// one of the `allowed` networks. The one rule the connector applies when it
+/// dials and `HttpClient::check_destination` applies ahead of time.
+pub(crate) fn refusal(ip: IpAddr, allow_private: bool, allowed: &[IpNet]) -> Option<&'static str> {
+    if allow_private || allowed.iter().any(|net| net.contains(&ip)) {
+        return None;
+    }
+    forbidden_range(ip)
+}
+
 /// The forbidden range `ip` is in, if any.
 pub fn forbidden_range(ip: IpAddr) -> Option<&'static str> {
     NETS.iter()
