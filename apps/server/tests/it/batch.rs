@@ -8,41 +8,7 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use extract_test_support::redis::{shared_url, unique_prefix};
 use serde_json::{json, Value};
 
-use crate::common::{request, stack, Process, Reply};
-
-async fn submit(addr: std::net::SocketAddr, body: &Value) -> Reply {
-    request(
-        addr,
-        "POST",
-        "/api/v1/company/batch/submit",
-        Some("application/json"),
-        &body.to_string(),
-    )
-    .await
-}
-
-async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
-    request(addr, "GET", path, None, "").await
-}
-
-/// Polls the status until the batch is over; returns the last status.
-async fn wait_final(addr: std::net::SocketAddr, id: &str, limit: Duration) -> Value {
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        let st = get(addr, &format!("/api/v1/company/batch/{id}/status")).await;
-        assert_eq!(st.status, 200, "{}", st.json);
-        let state = st.json["state"].as_str().unwrap_or_default().to_owned();
-        if !matches!(state.as_str(), "queued" | "running") {
-            return st.json;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "batch {id} still {state}: {}",
-            st.json
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::common::{get, request, stack, submit, wait_final, Process};
 
 fn cell(d: Option<&Data>) -> String {
     match d {

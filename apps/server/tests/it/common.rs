@@ -169,3 +169,42 @@ impl Drop for Process {
         let _ = self.child.wait();
     }
 }
+
+/// `POST` a batch.
+pub(crate) async fn submit(addr: std::net::SocketAddr, body: &serde_json::Value) -> Reply {
+    request(
+        addr,
+        "POST",
+        "/api/v1/company/batch/submit",
+        Some("application/json"),
+        &body.to_string(),
+    )
+    .await
+}
+
+pub(crate) async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
+    request(addr, "GET", path, None, "").await
+}
+
+/// Polls the status until the batch is over; returns the last status.
+pub(crate) async fn wait_final(
+    addr: std::net::SocketAddr,
+    id: &str,
+    limit: Duration,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let st = get(addr, &format!("/api/v1/company/batch/{id}/status")).await;
+        assert_eq!(st.status, 200, "{}", st.json);
+        let state = st.json["state"].as_str().unwrap_or_default().to_owned();
+        if !matches!(state.as_str(), "queued" | "running") {
+            return st.json;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "batch {id} still {state}: {}",
+            st.json
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -4,12 +4,12 @@
 //! the items, and that `/health` answers afterwards; each prints its figure
 //! (`cargo test -p extract-server --test it faults -- --nocapture`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use extract_sandbox::{Knobs, SearchFault};
 use serde_json::{json, Value};
 
-use crate::common::{extract, request, stack, Stack};
+use crate::common::{self, extract, get, request, stack, wait_final, Stack};
 
 const N: usize = 200;
 
@@ -35,45 +35,20 @@ fn names(s: &Stack, skip: usize) -> Vec<String> {
 }
 
 async fn submit(s: &Stack, names: &[String]) -> String {
-    let r = request(
-        s.addr(),
-        "POST",
-        "/api/v1/company/batch/submit",
-        Some("application/json"),
-        &json!({ "company_names": names }).to_string(),
-    )
-    .await;
+    let r = common::submit(s.addr(), &json!({ "company_names": names })).await;
     assert_eq!(r.status, 202, "{}", r.json);
     r.json["batch_id"].as_str().unwrap().to_owned()
 }
 
 async fn status(s: &Stack, id: &str) -> Value {
-    request(
-        s.addr(),
-        "GET",
-        &format!("/api/v1/company/batch/{id}/status"),
-        None,
-        "",
-    )
-    .await
-    .json
-}
-
-async fn wait_final(s: &Stack, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let st = status(s, id).await;
-        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            return st;
-        }
-        assert!(Instant::now() < deadline, "batch still running: {st}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    get(s.addr(), &format!("/api/v1/company/batch/{id}/status"))
+        .await
+        .json
 }
 
 /// The invariants of every scenario; returns (succeeded, failed, skipped).
 async fn check(s: &Stack, id: &str, scenario: &str) -> (u64, u64, u64) {
-    let st = wait_final(s, id).await;
+    let st = wait_final(s.addr(), id, Duration::from_secs(120)).await;
     let rows = request(
         s.addr(),
         "GET",

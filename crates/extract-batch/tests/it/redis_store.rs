@@ -131,6 +131,19 @@ impl extract_core::ProfileSource for Counting {
     }
 }
 
+/// Polls the status until the batch is over (30 s at most); the last status.
+async fn wait_final(s: &extract_batch::BatchService, id: &str) -> extract_batch::Status {
+    let mut st = s.status(id).await.unwrap();
+    for _ in 0..3000 {
+        if st.state.is_final() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        st = s.status(id).await.unwrap();
+    }
+    st
+}
+
 fn instance(store: Arc<RedisStore>, source: Arc<Counting>) -> extract_batch::BatchService {
     extract_batch::BatchService::builder(
         store,
@@ -194,15 +207,7 @@ fn another_instance_resumes_a_batch_whose_owner_died() {
             "the dead owner's lease still holds"
         );
         let _resumer = s.keep_resuming();
-        let mut state = BatchState::Running;
-        for _ in 0..1_000 {
-            state = s.status(&id).await.unwrap().state;
-            if state.is_final() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        assert_eq!(state, BatchState::Completed);
+        assert_eq!(wait_final(&s, &id).await.state, BatchState::Completed);
         let items = store.items(&id).await.unwrap();
         assert_eq!(items.len(), 60);
         assert!(items.iter().all(|i| i.state == ItemState::Succeeded));
@@ -250,14 +255,7 @@ async fn a_redis_outage_mid_batch_loses_no_result() {
     // Longer than the ~6 s an item write is retried for.
     tokio::time::sleep(Duration::from_secs(9)).await;
     assert!(redis.restart(), "redis-server restarts");
-    let mut st = s.status(&b.id).await.unwrap();
-    for _ in 0..3000 {
-        if st.state.is_final() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        st = s.status(&b.id).await.unwrap();
-    }
+    let st = wait_final(&s, &b.id).await;
     assert_eq!(st.state, BatchState::Completed, "{st:?}");
     let items = store.items(&b.id).await.unwrap();
     assert_eq!(items.len(), 40);
@@ -340,15 +338,10 @@ async fn a_shutting_down_instance_hands_its_batch_over_at_once() {
         1,
         "the lease was given back"
     );
-    let mut state = BatchState::Running;
-    for _ in 0..1_000 {
-        state = second.status(&b.id).await.unwrap().state;
-        if state.is_final() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(state, BatchState::Completed);
+    assert_eq!(
+        wait_final(&second, &b.id).await.state,
+        BatchState::Completed
+    );
     let calls = source.calls.lock().unwrap();
     assert_eq!(calls.len(), 60);
     assert!(
@@ -385,14 +378,7 @@ async fn a_batch_lost_by_a_redis_restarted_empty_is_recreated() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert!(redis.restart(), "restarted, empty");
-    let mut st = s.status(&b.id).await.unwrap();
-    for _ in 0..3000 {
-        if st.state.is_final() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        st = s.status(&b.id).await.unwrap();
-    }
+    let st = wait_final(&s, &b.id).await;
     assert_eq!(st.state, BatchState::Completed, "{st:?}");
     let stored = store
         .batch(&b.id)
