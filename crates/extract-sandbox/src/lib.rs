@@ -62,7 +62,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use scenario::{Scenario, ScenarioCase};
-pub use server::{Hook, Knobs, SearchFault, Stats, MAX_HOOKS};
+pub use server::{Hook, Knobs, SearchFault, SiteFault, Stats, MAX_HOOKS};
 pub use truth::Truth;
 pub use world::{Company, Style, World};
 

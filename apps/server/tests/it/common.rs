@@ -113,10 +113,12 @@ pub(crate) async fn extract(addr: SocketAddr, body: &serde_json::Value) -> Reply
     .await
 }
 
-/// The server binary, on a free port, pointed at `sandbox_url` and `redis`.
+/// The server binary, on a free port, pointed at `sandbox_url` and `redis`;
+/// its stderr (the log) goes to a file, read by [`Process::log`].
 pub(crate) struct Process {
     pub(crate) child: Child,
     pub(crate) addr: std::net::SocketAddr,
+    log: std::path::PathBuf,
 }
 
 impl Process {
@@ -137,6 +139,10 @@ impl Process {
             .unwrap()
             .port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let log = std::env::temp_dir().join(format!(
+            "extract-server-{}-{port}.log",
+            std::process::id()
+        ));
         let child = Command::new(env!("CARGO_BIN_EXE_extract-server"))
             .args(["--bind", &addr.to_string(), "--sandbox-url", sandbox_url])
             .env("REDIS_URL", redis)
@@ -145,7 +151,7 @@ impl Process {
             .env("EXTRACT_SEARCH__PROVIDER", "searxng")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -159,7 +165,21 @@ impl Process {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Process { child, addr }
+        Process { child, addr, log }
+    }
+
+    /// What the process logged so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM, as an orchestrator stopping the instance does.
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
     }
 }
 
@@ -167,7 +187,27 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// Panics on the server's threads (tokio workers, not a test's own thread)
+/// since the test binary started: a fault must never make the service panic.
+pub(crate) fn server_panics() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            if thread.name().is_none_or(|n| n.starts_with("tokio-")) {
+                COUNT.fetch_add(1, Ordering::Relaxed);
+            }
+            previous(info);
+        }));
+    });
+    COUNT.load(Ordering::Relaxed)
 }
 
 /// `POST` a batch.

@@ -27,7 +27,7 @@ use control::control;
 use faults::{fault_site, gzipped};
 use search_api::{search, search_format};
 pub(crate) use state::State;
-pub use state::{Hook, Knobs, SearchFault, Stats, MAX_HOOKS};
+pub use state::{Hook, Knobs, SearchFault, SiteFault, Stats, MAX_HOOKS};
 
 pub(crate) type ResBody = BoxBody<Bytes, Infallible>;
 
@@ -134,6 +134,16 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
             );
         }
         state.site_delay().await;
+        if path != "/robots.txt" {
+            match state.site_fault() {
+                SiteFault::None => {}
+                SiteFault::Huge => return fault_site("huge", &path).await,
+                SiteFault::Bomb => return fault_site("bomb", &path).await,
+                SiteFault::RedirectLoop => {
+                    return redirect(StatusCode::FOUND, &format!("https://{host}{path}"))
+                }
+            }
+        }
         if host != company.host {
             return redirect(
                 StatusCode::MOVED_PERMANENTLY,

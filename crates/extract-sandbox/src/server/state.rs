@@ -44,6 +44,22 @@ pub enum SearchFault {
     Slow,
 }
 
+/// What every company site of the world does instead of its pages
+/// (robots.txt still answers): the hostile web at the scale of a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteFault {
+    /// Serves its pages.
+    #[default]
+    None,
+    /// A 256 MB page, streamed.
+    Huge,
+    /// A gzip bomb: 64 MB of markup in a few hundred KB.
+    Bomb,
+    /// Redirects to itself, forever.
+    RedirectLoop,
+}
+
 /// The knobs that can change while the sandbox runs (`POST /__sandbox/config`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -61,6 +77,8 @@ pub struct Knobs {
     /// Extra latency of every site answer (pages and robots.txt, not
     /// search), in ms: slow websites behind a fast search provider.
     pub site_latency_ms: u64,
+    /// A fault of every company site.
+    pub site_fault: SiteFault,
 }
 
 pub(crate) struct State {
@@ -71,6 +89,7 @@ pub(crate) struct State {
     pub(crate) error_rate_ppm: AtomicU64,
     pub(crate) serp_rate_milli: AtomicU64,
     pub(crate) search_fault: AtomicU8,
+    pub(crate) site_fault: AtomicU8,
     pub(crate) search_requests: AtomicU64,
     pub(crate) page_requests: AtomicU64,
     pub(crate) robots_requests: AtomicU64,
@@ -115,6 +134,7 @@ impl State {
             error_rate_ppm: AtomicU64::new(0),
             serp_rate_milli: AtomicU64::new(0),
             search_fault: AtomicU8::new(0),
+            site_fault: AtomicU8::new(0),
             search_requests: AtomicU64::new(0),
             page_requests: AtomicU64::new(0),
             robots_requests: AtomicU64::new(0),
@@ -148,6 +168,13 @@ impl State {
             SearchFault::Slow => 3,
         };
         self.search_fault.store(fault, Ordering::Relaxed);
+        let site = match k.site_fault {
+            SiteFault::None => 0,
+            SiteFault::Huge => 1,
+            SiteFault::Bomb => 2,
+            SiteFault::RedirectLoop => 3,
+        };
+        self.site_fault.store(site, Ordering::Relaxed);
     }
 
     pub(crate) fn knobs(&self) -> Knobs {
@@ -162,6 +189,16 @@ impl State {
                 3 => SearchFault::Slow,
                 _ => SearchFault::None,
             },
+            site_fault: self.site_fault(),
+        }
+    }
+
+    pub(crate) fn site_fault(&self) -> SiteFault {
+        match self.site_fault.load(Ordering::Relaxed) {
+            1 => SiteFault::Huge,
+            2 => SiteFault::Bomb,
+            3 => SiteFault::RedirectLoop,
+            _ => SiteFault::None,
         }
     }
 
