@@ -184,6 +184,23 @@ impl Config {
                 return Err(Error(format!("{key}: must be greater than 0")));
             }
         }
+        let c = &self.concurrency;
+        if c.scheduler_workers > 0 && c.scheduler_workers < c.max_extractions {
+            return Err(Error(format!(
+                "concurrency.scheduler_workers ({}) is below concurrency.max_extractions ({}): \
+                 batches could never run more than {} at once; leave it 0 to follow max_extractions",
+                c.scheduler_workers, c.max_extractions, c.scheduler_workers
+            )));
+        }
+        let rate = self.search.rate_per_sec;
+        let per_second = (rate.floor() as u32).max(1);
+        if rate > 0.0 && self.search.burst > per_second {
+            return Err(Error(format!(
+                "search.burst ({}) is above search.rate_per_sec ({rate}): no one-second window \
+                 may hold more than {per_second} searches, so that burst is never reached",
+                self.search.burst
+            )));
+        }
         self.performance.validate().map_err(Error)?;
         Ok(())
     }

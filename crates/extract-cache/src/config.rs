@@ -23,6 +23,8 @@ pub struct Config {
     pub stale_grace_s: u64,
     /// Memory the in-process tier may use across the three levels, in bytes.
     pub l1_max_bytes: u64,
+    /// Memory pressure never sheds the in-process tier below this, bytes.
+    pub l1_floor_bytes: u64,
     /// The Redis tier (`REDIS_URL`); empty: in-process tier only.
     pub redis_url: Secret,
     /// Connections to Redis (`REDIS_MAX_CONNECTIONS`).
@@ -50,6 +52,7 @@ impl Default for Config {
             page_ttl_s: 21_600,
             stale_grace_s: 3_600,
             l1_max_bytes: 256 * 1024 * 1024,
+            l1_floor_bytes: 16 * 1024 * 1024,
             redis_url: Secret::default(),
             redis_max_connections: 8,
             redis_command_timeout_ms: 250,

@@ -183,6 +183,23 @@ impl Cache {
         self.company.shrink(keep).await;
     }
 
+    /// The in-process tier's weight across the levels, bytes.
+    pub fn l1_bytes(&self) -> u64 {
+        self.page.l1_bytes() + self.serp.l1_bytes() + self.company.l1_bytes()
+    }
+
+    /// Sheds about `bytes` from the in-process tier, proportionally across
+    /// the levels, never below `cache.l1_floor_bytes` and never an entry
+    /// being served; returns what it asked to free.
+    pub async fn shed(&self, bytes: u64) -> u64 {
+        let held = self.l1_bytes();
+        let free = bytes.min(held.saturating_sub(self.config.l1_floor_bytes));
+        if free > 0 {
+            self.shrink(1.0 - free as f64 / held as f64).await;
+        }
+        free
+    }
+
     /// Counters of every level.
     pub fn stats(&self) -> Stats {
         Stats {

@@ -214,7 +214,8 @@ impl<V: Cacheable> Tiered<V> {
     }
 
     /// Drops a share of the in-process tier (memory pressure): entries are
-    /// evicted until at most `keep` of the current weight remains.
+    /// evicted until at most `keep` of the current weight remains. An entry
+    /// whose value is being served right now (held outside the cache) stays.
     pub async fn shrink(&self, keep: f64) {
         let l1 = &self.inner.l1;
         l1.run_pending_tasks().await;
@@ -222,6 +223,7 @@ impl<V: Cacheable> Tiered<V> {
         let mut excess = l1.weighted_size().saturating_sub(target);
         let victims: Vec<Arc<String>> = l1
             .iter()
+            .filter(|(_, e)| Arc::strong_count(&e.value) == 1)
             .take_while(|(_, e)| {
                 let go = excess > 0;
                 excess = excess.saturating_sub(u64::from(e.weight));
@@ -234,6 +236,11 @@ impl<V: Cacheable> Tiered<V> {
         }
         // Counts and sizes are eventually consistent in moka: settle them.
         l1.run_pending_tasks().await;
+    }
+
+    /// The in-process tier's weight, bytes (eventually consistent).
+    pub fn l1_bytes(&self) -> u64 {
+        self.inner.l1.weighted_size()
     }
 
     /// Counters and sizes of this level.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// Extractions at once (`MAX_CONCURRENT_EXTRACTIONS`): the ceiling of the adaptive limit.
     pub max_extractions: usize,
-    /// Search requests at once (`MAX_CONCURRENT_SEARCHES`).
+    /// Search requests at once (`MAX_CONCURRENT_SEARCHES`); 0: derived from
+    /// the provider's rate ([`Config::searches`]).
     pub max_searches: usize,
     /// Page fetches at once, all hosts together (`MAX_CONCURRENT_CRAWLS`).
     pub max_crawls: usize,
@@ -34,7 +35,8 @@ pub struct Config {
     pub retry_max_delay_ms: u64,
     /// All attempts of one call together stop after this, ms.
     pub retry_budget_ms: u64,
-    /// Workers of the priority scheduler (batch items run at once).
+    /// Workers of the priority scheduler (batch items run at once); 0: one
+    /// per extraction permit ([`Config::workers`]).
     pub scheduler_workers: usize,
     /// How many high, normal and low jobs a worker takes per round.
     pub scheduler_weights: [u32; 3],
@@ -44,7 +46,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_extractions: 5,
-            max_searches: 10,
+            max_searches: 0,
             max_crawls: 8,
             adaptive: true,
             adaptive_min: 1,
@@ -57,8 +59,29 @@ impl Default for Config {
             retry_base_ms: 200,
             retry_max_delay_ms: 5_000,
             retry_budget_ms: 20_000,
-            scheduler_workers: 8,
+            scheduler_workers: 0,
             scheduler_weights: [4, 2, 1],
+        }
+    }
+}
+
+impl Config {
+    /// Search requests allowed at once: `max_searches`, or when it is 0
+    /// enough to keep a provider limited to `rate_per_sec` busy at up to 2 s
+    /// of latency (searches in flight = rate × latency), and at least 10.
+    pub fn searches(&self, rate_per_sec: f64) -> usize {
+        match self.max_searches {
+            0 => ((rate_per_sec.max(0.0) * 2.0).ceil() as usize).max(10),
+            n => n,
+        }
+    }
+
+    /// Scheduler workers: `scheduler_workers`, or one per extraction permit
+    /// when it is 0, so that batches reach `max_extractions`.
+    pub fn workers(&self) -> usize {
+        match self.scheduler_workers {
+            0 => self.max_extractions.max(1),
+            n => n,
         }
     }
 }

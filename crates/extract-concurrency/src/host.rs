@@ -9,6 +9,12 @@
 //! cannot land close behind the next one. Unlike a token bucket with a fixed
 //! refill, the interval may differ per request, which is what a
 //! `Crawl-delay` learned mid-crawl needs.
+//!
+//! robots.txt is not a page: it neither waits for the host nor delays the
+//! page after it, so a cold extraction asks for robots.txt and the homepage
+//! at once. With no per-host rate (`crawl.per_host_rate = 0`) pages do not
+//! wait, but their finish is still recorded, so a `Crawl-delay` spaces the
+//! pages that follow.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,7 +23,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use extract_core::{Fetch, FetchRequest, Page, Result};
 
-use crate::HostConfig;
+use crate::{HostConfig, RateStats};
 
 struct HostState {
     in_flight: bool,
@@ -33,6 +39,7 @@ pub struct HostLimiter {
     max_hosts: usize,
     hosts: Mutex<HashMap<String, HostState>>,
     finished: tokio::sync::Notify,
+    stats: Arc<RateStats>,
 }
 
 impl HostLimiter {
@@ -49,7 +56,13 @@ impl HostLimiter {
             max_hosts: config.max_tracked_hosts.max(1),
             hosts: Mutex::new(HashMap::new()),
             finished: tokio::sync::Notify::new(),
+            stats: Arc::default(),
         }
+    }
+
+    /// The time pages waited for their host's spacing (shared handle).
+    pub fn stats_handle(&self) -> Arc<RateStats> {
+        self.stats.clone()
     }
 
     /// Departs now if nothing is in flight to the host and `interval` has
@@ -99,6 +112,28 @@ impl HostLimiter {
         drop(hosts);
         self.finished.notify_waiters();
     }
+
+    /// Records that a page of `host` that did not wait (no spacing asked
+    /// for) finished now, for a later request with a `Crawl-delay`.
+    fn record_unspaced(&self, host: &str) {
+        let now = Instant::now();
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(h) = hosts.get_mut(host) {
+            h.done = now;
+        } else if hosts.len() < self.max_hosts {
+            hosts.insert(
+                host.to_owned(),
+                HostState {
+                    in_flight: false,
+                    done: now,
+                    interval: Duration::ZERO,
+                },
+            );
+        }
+    }
 }
 
 /// Marks the host's request finished when dropped (also on cancellation).
@@ -121,10 +156,16 @@ impl Fetch for HostLimiter {
             .map_or(self.interval, |d| d.max(self.interval))
             // A little slack (2 %) against timer jitter.
             .mul_f64(1.02);
-        if interval.is_zero() {
+        if request.is_robots() {
             return self.inner.fetch(request).await;
         }
         let host = request.host();
+        if interval.is_zero() {
+            let result = self.inner.fetch(request).await;
+            self.record_unspaced(&host);
+            return result;
+        }
+        let started = std::time::Instant::now();
         loop {
             let finished = self.finished.notified();
             match self.try_depart(&host, interval) {
@@ -135,6 +176,7 @@ impl Fetch for HostLimiter {
                 }
             }
         }
+        self.stats.record(started.elapsed());
         let _in_flight = InFlight {
             limiter: self,
             host,
@@ -202,5 +244,53 @@ mod tests {
         limiter.fetch(&slow).await.unwrap();
         limiter.fetch(&slow).await.unwrap();
         assert!(t.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn robots_txt_neither_waits_nor_delays_the_first_page() {
+        let limiter = HostLimiter::new(
+            Arc::new(Echo),
+            &HostConfig {
+                per_host_rate: 1.0,
+                max_tracked_hosts: 100,
+            },
+        );
+        let t = tokio::time::Instant::now();
+        limiter
+            .fetch(&FetchRequest::get("https://a.com/robots.txt"))
+            .await
+            .unwrap();
+        limiter
+            .fetch(&FetchRequest::page("https://a.com/"))
+            .await
+            .unwrap();
+        assert!(t.elapsed() < Duration::from_millis(10), "{:?}", t.elapsed());
+        // The next page is spaced from the first.
+        limiter
+            .fetch(&FetchRequest::page("https://a.com/about"))
+            .await
+            .unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_per_host_rate_a_crawl_delay_still_spaces_pages() {
+        let limiter = HostLimiter::new(
+            Arc::new(Echo),
+            &HostConfig {
+                per_host_rate: 0.0,
+                max_tracked_hosts: 100,
+            },
+        );
+        let t = tokio::time::Instant::now();
+        limiter
+            .fetch(&FetchRequest::page("https://a.com/"))
+            .await
+            .unwrap();
+        assert!(t.elapsed() < Duration::from_millis(10));
+        let mut next = FetchRequest::page("https://a.com/about");
+        next.crawl_delay = Some(Duration::from_secs(2));
+        limiter.fetch(&next).await.unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(2), "{:?}", t.elapsed());
     }
 }

@@ -4,7 +4,8 @@
 //! - [`Permits`] pools for extractions, searches and crawls
 //!   ([`LimitedProfiles`], [`LimitedSearch`], [`LimitedFetch`]); the
 //!   extraction pool adapts (AIMD) to 429s, timeouts and memory pressure;
-//! - [`RateLimitedSearch`]: the provider's token bucket (`leaky-bucket`);
+//! - [`RateLimitedSearch`]: the provider's rate as a [`Gcra`] that never lets
+//!   more than the rate into any one-second window;
 //! - [`HostLimiter`]: per-host politeness honouring robots `Crawl-delay`;
 //! - [`Breakers`] per upstream ([`BreakerSearch`], [`BreakerFetch`]);
 //! - [`retry`]: exponential backoff with full jitter honouring `Retry-After`
@@ -46,6 +47,6 @@ pub use host::HostLimiter;
 pub use permits::{
     is_overload, LimitedFetch, LimitedProfiles, LimitedSearch, Permit, PermitStats, Permits,
 };
-pub use rate::{RateLimitedSearch, RateSnapshot, RateStats};
+pub use rate::{Gcra, RateLimitedSearch, RateSnapshot, RateStats};
 pub use retry::{Policy, RetryFetch, RetrySearch, RetryStats};
 pub use scheduler::{JobHandle, JobState, Scheduler, SchedulerStats};

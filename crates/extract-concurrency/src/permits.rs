@@ -24,6 +24,7 @@ pub struct Permits {
     successes: AtomicUsize,
     acquired: AtomicU64,
     decreases: AtomicU64,
+    wait_us: AtomicU64,
     freed: Notify,
 }
 
@@ -56,6 +57,8 @@ pub struct PermitStats {
     pub acquired: u64,
     /// Times the limit was cut.
     pub decreases: u64,
+    /// Seconds callers have waited for a permit, ever.
+    pub wait_s: f64,
 }
 
 impl Permits {
@@ -72,12 +75,26 @@ impl Permits {
             successes: AtomicUsize::new(0),
             acquired: AtomicU64::new(0),
             decreases: AtomicU64::new(0),
+            wait_us: AtomicU64::new(0),
             freed: Notify::new(),
         })
     }
 
     /// Waits for a permit.
     pub async fn acquire(self: &Arc<Self>) -> Permit {
+        // Counts the wait (also when the caller gives up mid-wait).
+        struct Waiting<'a>(&'a Permits, Option<std::time::Instant>);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                if let Some(since) = self.1 {
+                    self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+                    self.0
+                        .wait_us
+                        .fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
+                }
+            }
+        }
+        let mut waiting = Waiting(self, None);
         loop {
             // Register interest before checking, so a release in between is not missed.
             let freed = self.freed.notified();
@@ -97,9 +114,11 @@ impl Permits {
             if current < limit {
                 continue; // Lost a race; try again at once.
             }
-            self.waiting.fetch_add(1, Ordering::Relaxed);
+            if waiting.1.is_none() {
+                self.waiting.fetch_add(1, Ordering::Relaxed);
+                waiting.1 = Some(std::time::Instant::now());
+            }
             freed.await;
-            self.waiting.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -146,6 +165,7 @@ impl Permits {
             waiting: self.waiting.load(Ordering::Relaxed),
             acquired: self.acquired.load(Ordering::Relaxed),
             decreases: self.decreases.load(Ordering::Relaxed),
+            wait_s: self.wait_us.load(Ordering::Relaxed) as f64 / 1e6,
         }
     }
 }

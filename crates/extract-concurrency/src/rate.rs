@@ -1,16 +1,94 @@
-//! The search provider's token bucket (`leaky-bucket`): requests per second
-//! and burst from `search.rate_per_sec` and `search.burst`.
+//! The search provider's limiter: `search.rate_per_sec` and `search.burst`
+//! as GCRA (the generic cell rate algorithm) with a sliding one-second
+//! window on top, so that no one-second window ever holds more than the
+//! rate, which is how providers count.
+//!
+//! GCRA alone (or a token bucket) lets `burst + rate` requests into some
+//! one-second window; the window log forbids that. Each acquisition
+//! *reserves* its departure time under a short lock and sleeps outside it,
+//! so waiters leave in arrival order and a cancelled one costs one slot.
+//! Departures are stretched by 2 % (the window is 1.02 s) so that requests
+//! still arrive under the limit when the network bunches them.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use tokio::time::Instant;
 
 use async_trait::async_trait;
 use extract_core::{Error, Result, Search, SearchQuery, SearchResults};
-use leaky_bucket::RateLimiter;
 use serde::Serialize;
+use tokio::time::Instant;
+
+/// The window providers count requests in, stretched by 2 %.
+const WINDOW: Duration = Duration::from_millis(1_020);
+
+/// GCRA with a sliding-window cap: at most `burst` at once, `rate` a second
+/// on average, and never more than `max(1, floor(rate))` departures within
+/// any [`WINDOW`].
+#[derive(Debug)]
+pub struct Gcra {
+    /// Time between departures at the rate (stretched by 2 %).
+    emission: Duration,
+    /// How far ahead of its theoretical time a departure may go: `(burst - 1) × emission`.
+    tolerance: Duration,
+    /// Departures allowed within one window.
+    per_window: usize,
+    state: Mutex<GcraState>,
+}
+
+#[derive(Debug)]
+struct GcraState {
+    /// The theoretical arrival time of the next departure.
+    tat: Instant,
+    /// The last `per_window` departures (reserved times, in order).
+    log: VecDeque<Instant>,
+}
+
+impl Gcra {
+    /// A limiter of `rate_per_sec` (> 0) with room for `burst` at once.
+    pub fn new(rate_per_sec: f64, burst: u32) -> Self {
+        let per_window = (rate_per_sec.floor() as usize).max(1);
+        let emission = Duration::from_secs_f64(1.02 / rate_per_sec);
+        let burst = (burst.max(1) as usize).min(per_window);
+        Gcra {
+            emission,
+            tolerance: emission * (burst as u32 - 1),
+            per_window,
+            state: Mutex::new(GcraState {
+                tat: Instant::now(),
+                log: VecDeque::with_capacity(per_window),
+            }),
+        }
+    }
+
+    /// Reserves the next departure: the instant (now or later) at which the
+    /// caller may send.
+    pub fn reserve(&self) -> Instant {
+        let now = Instant::now();
+        let mut s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut at = now.max(s.tat.checked_sub(self.tolerance).unwrap_or(now));
+        if s.log.len() >= self.per_window {
+            let oldest = s.log[s.log.len() - self.per_window];
+            at = at.max(oldest + WINDOW);
+        }
+        s.tat = s.tat.max(at) + self.emission;
+        s.log.push_back(at);
+        while s.log.len() > self.per_window {
+            s.log.pop_front();
+        }
+        at
+    }
+
+    /// Waits for the next departure.
+    pub async fn acquire(&self) {
+        let at = self.reserve();
+        tokio::time::sleep_until(at).await;
+    }
+}
 
 /// The longest pause a provider's `Retry-After` may impose on every search.
 const MAX_PAUSE: Duration = Duration::from_secs(60);
@@ -21,7 +99,7 @@ const MAX_PAUSE: Duration = Duration::from_secs(60);
 /// down, not counted as failing.
 pub struct RateLimitedSearch {
     inner: Arc<dyn Search>,
-    bucket: Option<RateLimiter>,
+    bucket: Option<Gcra>,
     rate: f64,
     stats: Arc<RateStats>,
     /// Requests wait until this, µs after `epoch` (0: no pause).
@@ -29,7 +107,8 @@ pub struct RateLimitedSearch {
     epoch: Instant,
 }
 
-/// Waiting done for tokens, for stats and the performance report.
+/// Waiting done for a limiter (the provider's rate, per-host politeness),
+/// for stats and the performance report.
 #[derive(Debug, Default)]
 pub struct RateStats {
     acquired: AtomicU64,
@@ -51,6 +130,16 @@ pub struct RateSnapshot {
 }
 
 impl RateStats {
+    /// Counts one acquisition that waited `waited`.
+    pub(crate) fn record(&self, waited: Duration) {
+        self.acquired.fetch_add(1, Ordering::Relaxed);
+        if waited > Duration::from_micros(100) {
+            self.waited.fetch_add(1, Ordering::Relaxed);
+            self.wait_us
+                .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        }
+    }
+
     /// A snapshot.
     pub fn snapshot(&self, rate: f64) -> RateSnapshot {
         RateSnapshot {
@@ -63,27 +152,10 @@ impl RateStats {
 }
 
 impl RateLimitedSearch {
-    /// Wraps `inner` with `rate_per_sec` tokens a second and room for
-    /// `burst`; a rate of 0 means no limit.
-    ///
-    /// Tokens come in batches a tenth of a second apart (one a batch below
-    /// 20/s), so that timer granularity costs a few per cent rather than a
-    /// millisecond per token; batches come 2 % later than the rate asks, so
-    /// that requests arrive at the provider under its limit in every
-    /// one-second window even when the network bunches them.
+    /// Wraps `inner` with `rate_per_sec` requests a second and room for
+    /// `burst` at once (a [`Gcra`]); a rate of 0 means no limit.
     pub fn new(inner: Arc<dyn Search>, rate_per_sec: f64, burst: u32) -> Self {
-        let bucket = (rate_per_sec > 0.0).then(|| {
-            let refill = ((rate_per_sec / 10.0).floor() as usize).max(1);
-            let interval = Duration::from_secs_f64(1.02 * refill as f64 / rate_per_sec);
-            let max = (burst as usize).max(refill);
-            RateLimiter::builder()
-                .max(max)
-                .initial(burst.max(1) as usize)
-                .refill(refill)
-                .interval(interval)
-                .fair(true)
-                .build()
-        });
+        let bucket = (rate_per_sec > 0.0).then(|| Gcra::new(rate_per_sec, burst));
         RateLimitedSearch {
             inner,
             bucket,
@@ -115,16 +187,9 @@ impl Search for RateLimitedSearch {
             tokio::time::sleep_until(until).await;
         }
         if let Some(bucket) = &self.bucket {
-            bucket.acquire_one().await;
-            self.stats.acquired.fetch_add(1, Ordering::Relaxed);
+            bucket.acquire().await;
         }
-        let waited = started.elapsed();
-        if waited > Duration::from_micros(100) {
-            self.stats.waited.fetch_add(1, Ordering::Relaxed);
-            self.stats
-                .wait_us
-                .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
-        }
+        self.stats.record(started.elapsed());
         let result = self.inner.search(query).await;
         if let Err(Error::Status {
             status: 429,
@@ -144,6 +209,45 @@ impl Search for RateLimitedSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The most departures within any one-second window of `times`.
+    fn max_in_a_second(times: &[Instant]) -> usize {
+        (0..times.len())
+            .map(|i| {
+                times[i..]
+                    .iter()
+                    .take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_second_ever_holds_more_than_the_rate_whatever_the_burst() {
+        for (rate, burst) in [(20.0, 1), (50.0, 10), (100.0, 100), (7.5, 3), (0.5, 4)] {
+            let g = Gcra::new(rate, burst);
+            let times: Vec<Instant> = (0..300).map(|_| g.reserve()).collect();
+            let cap = (rate as usize).max(1);
+            assert!(
+                max_in_a_second(&times) <= cap,
+                "rate {rate} burst {burst}: {} in a second",
+                max_in_a_second(&times)
+            );
+            // The burst leaves at once; the long run goes at the rate (whole
+            // requests a second, less 2 %).
+            let start = times[0];
+            let at_once = times.iter().filter(|t| **t == start).count();
+            assert_eq!(at_once, (burst as usize).min(cap), "rate {rate}");
+            // Beyond the burst, GCRA spaces departures by the emission interval.
+            let span = times[299].duration_since(start).as_secs_f64();
+            let achieved = (299 - (at_once - 1)) as f64 / span;
+            assert!(
+                achieved <= rate && achieved >= rate.min(cap as f64) / 1.02 * 0.97,
+                "rate {rate} burst {burst}: {achieved:.2}/s"
+            );
+        }
+    }
 
     /// Answers 429 with `Retry-After: 2` once, then results.
     struct Busy(std::sync::atomic::AtomicU32);

@@ -98,6 +98,12 @@ impl FetchRequest {
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
             .unwrap_or_default()
     }
+
+    /// Whether this asks for a site's `/robots.txt` (which politeness layers
+    /// do not count as a page: it is what tells them how to be polite).
+    pub fn is_robots(&self) -> bool {
+        url::Url::parse(&self.url).is_ok_and(|u| u.path() == "/robots.txt")
+    }
 }
 
 /// A fetched response, whatever its status.

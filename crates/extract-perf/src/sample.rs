@@ -16,6 +16,8 @@ pub struct PoolSample {
     pub limit: usize,
     /// Callers waiting for one.
     pub waiting: usize,
+    /// Seconds callers have waited for one, ever.
+    pub wait_s: f64,
 }
 
 /// What the server reads from its parts once a second.
@@ -31,6 +33,8 @@ pub struct Sample {
     pub limiter_waited: u64,
     /// Its rate, per second (0: no limit).
     pub limiter_rate_per_s: f64,
+    /// Seconds pages have waited for their host's spacing (politeness), ever.
+    pub politeness_wait_s: f64,
     /// Resident memory, bytes.
     pub rss_bytes: u64,
     /// The memory limit, bytes (0: none).

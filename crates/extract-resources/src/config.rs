@@ -27,7 +27,8 @@ pub struct Config {
     /// Address ranges allowed even though internal (e.g. `127.0.0.0/8` for
     /// a test web on loopback); everything else internal stays refused.
     pub allowed_cidrs: Vec<ipnet::IpNet>,
-    /// Idle pooled connections are closed after this many seconds.
+    /// Idle pooled connections are closed after this many seconds (open
+    /// connections grow as crawled sites per second times this).
     pub pool_idle_timeout_s: u64,
     /// Idle connections kept per host.
     pub pool_max_idle_per_host: usize,
@@ -44,7 +45,7 @@ impl Default for Config {
             connect_to: String::new(),
             allow_private: false,
             allowed_cidrs: Vec::new(),
-            pool_idle_timeout_s: 90,
+            pool_idle_timeout_s: 10,
             pool_max_idle_per_host: 20,
         }
     }

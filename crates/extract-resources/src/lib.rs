@@ -42,4 +42,6 @@ mod monitor;
 pub use client::{HttpClient, Stats};
 pub use config::Config;
 pub use error::{Error, Result};
-pub use monitor::{pressure, Monitor, MonitorConfig, Pressure, Sample};
+pub use monitor::{
+    memory_pressure, pressure, usable_cores, Monitor, MonitorConfig, Pressure, Sample,
+};

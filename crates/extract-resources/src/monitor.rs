@@ -1,7 +1,9 @@
 //! The memory and CPU monitor: samples this process's RSS and CPU with
 //! `sysinfo`, compares them with `MAX_MEMORY_MB` and `MAX_CPU_PERCENT`, and
-//! publishes a pressure level that the rest of the service reacts to
-//! (admission slows, the in-process cache shrinks).
+//! publishes a pressure level that the rest of the service reacts to: CPU
+//! over its limit slows admission only (a busy process needs its cache most);
+//! memory over 75 % slows admission too, and memory the server sheds from the
+//! in-process cache with hysteresis (see `extract-server`'s background tasks).
 
 use std::time::Duration;
 
@@ -15,7 +17,9 @@ use tokio::sync::watch;
 pub struct MonitorConfig {
     /// Resident memory the process should stay under, in MiB (`MAX_MEMORY_MB`).
     pub max_memory_mb: u64,
-    /// CPU the process should stay under, percent of one core times cores (`MAX_CPU_PERCENT`).
+    /// CPU the process should stay under, percent of the cores it may use
+    /// (`std::thread::available_parallelism`: its CPU affinity and cgroup
+    /// quota), so 100 is all of them (`MAX_CPU_PERCENT`).
     pub max_cpu_percent: f32,
     /// How often to sample, in ms.
     pub sample_interval_ms: u64,
@@ -40,7 +44,8 @@ pub enum Pressure {
     Normal,
     /// Over 75 % of the memory limit, or over the CPU limit: slow admission.
     Elevated,
-    /// Over 90 % of the memory limit: admit as little as possible, shed cache.
+    /// Over 90 % of the memory limit: admit as little as possible; the
+    /// in-process cache is shed until memory is back under 75 %.
     Critical,
 }
 
@@ -51,6 +56,10 @@ pub struct Sample {
     pub rss_bytes: u64,
     /// CPU use since the previous sample, percent (100 = one core).
     pub cpu_percent: f32,
+    /// The same, percent of the cores the process may use (100 = all).
+    pub cpu_share_percent: f32,
+    /// Whether CPU is over `max_cpu_percent`.
+    pub cpu_over: bool,
     /// The pressure level.
     pub pressure: Pressure,
     /// The configured memory limit, bytes.
@@ -63,16 +72,39 @@ pub struct Monitor {
     rx: watch::Receiver<Sample>,
 }
 
-/// The pressure level for a reading.
-pub fn pressure(rss_bytes: u64, cpu_percent: f32, config: &MonitorConfig) -> Pressure {
+/// The memory pressure level for a resident size.
+pub fn memory_pressure(rss_bytes: u64, config: &MonitorConfig) -> Pressure {
     let max = config.max_memory_mb.saturating_mul(1024 * 1024).max(1);
     let ratio = rss_bytes as f64 / max as f64;
     if ratio >= 0.9 {
         Pressure::Critical
-    } else if ratio >= 0.75 || cpu_percent >= config.max_cpu_percent {
+    } else if ratio >= 0.75 {
         Pressure::Elevated
     } else {
         Pressure::Normal
+    }
+}
+
+/// The pressure level for a reading: the memory level, and at least
+/// `Elevated` while CPU (percent of the usable cores) is over its limit.
+pub fn pressure(rss_bytes: u64, cpu_share_percent: f32, config: &MonitorConfig) -> Pressure {
+    let memory = memory_pressure(rss_bytes, config);
+    if cpu_share_percent >= config.max_cpu_percent {
+        memory.max(Pressure::Elevated)
+    } else {
+        memory
+    }
+}
+
+/// The cores this process may use.
+pub fn usable_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+impl Sample {
+    /// Resident memory over the limit, as a share (1.0 = at the limit).
+    pub fn memory_ratio(&self) -> f64 {
+        self.rss_bytes as f64 / self.max_memory_bytes.max(1) as f64
     }
 }
 
@@ -81,6 +113,7 @@ impl Monitor {
     pub fn start(config: MonitorConfig) -> Monitor {
         let (tx, rx) = watch::channel(Sample::default());
         let pid = sysinfo::get_current_pid().ok();
+        let cores = usable_cores() as f32;
         tokio::spawn(async move {
             let mut system = System::new();
             let interval = Duration::from_millis(config.sample_interval_ms.max(50));
@@ -93,10 +126,13 @@ impl Monitor {
                 if let Some(p) = system.process(Pid::from(usize::from(pid))) {
                     let rss = p.memory();
                     let cpu = p.cpu_usage();
+                    let share = cpu / cores;
                     let sample = Sample {
                         rss_bytes: rss,
                         cpu_percent: cpu,
-                        pressure: pressure(rss, cpu, &config),
+                        cpu_share_percent: share,
+                        cpu_over: share >= config.max_cpu_percent,
+                        pressure: pressure(rss, share, &config),
                         max_memory_bytes: config.max_memory_mb.saturating_mul(1024 * 1024),
                     };
                     if tx.send(sample).is_err() {
@@ -136,6 +172,8 @@ mod tests {
         assert_eq!(pressure(80 * mb, 10.0, &c), Pressure::Elevated);
         assert_eq!(pressure(50 * mb, 95.0, &c), Pressure::Elevated);
         assert_eq!(pressure(95 * mb, 10.0, &c), Pressure::Critical);
+        assert_eq!(pressure(95 * mb, 95.0, &c), Pressure::Critical);
+        assert_eq!(memory_pressure(50 * mb, &c), Pressure::Normal);
     }
 
     #[tokio::test]

@@ -63,6 +63,7 @@ impl App {
                     in_use: s.in_use,
                     limit: s.limit,
                     waiting: s.waiting,
+                    wait_s: s.wait_s,
                 }
             })
             .collect();
@@ -79,6 +80,7 @@ impl App {
             at_ms: 0,
             pools,
             limiter_wait_s: rate.wait_seconds,
+            politeness_wait_s: g.politeness.snapshot(0.0).wait_seconds,
             limiter_waited: rate.waited,
             limiter_rate_per_s: rate.rate_per_sec,
             rss_bytes: resources.rss_bytes,
@@ -88,29 +90,37 @@ impl App {
         }
     }
 
-    /// Under memory or CPU pressure: admission slows (the adaptive extraction
-    /// limit halves each sample) and the in-process cache sheds entries. The
-    /// limit grows back by itself once the pressure is gone.
+    /// Under memory or CPU pressure admission slows (the adaptive extraction
+    /// limit halves each sample, and grows back by itself once the pressure
+    /// is gone). Only memory sheds the in-process cache, with hysteresis:
+    /// from 90 % of `MAX_MEMORY_MB` until it is back under 75 %, each sample
+    /// freeing what is over 75 %, never below `cache.l1_floor_bytes` and
+    /// never an entry being served. CPU load is when the cache saves most.
     pub(super) fn react_to_pressure(&self) {
         let mut samples = self.inner.monitor.subscribe();
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
+            let mut shedding = false;
             while samples.changed().await.is_ok() {
-                let pressure = samples.borrow().pressure;
+                let sample = *samples.borrow();
                 let Some(inner) = weak.upgrade() else { break };
-                if pressure >= Pressure::Elevated {
+                if sample.pressure >= Pressure::Elevated {
                     inner.guards.extractions.overloaded();
-                    if let Some(cache) = &inner.cache {
-                        let keep = if pressure == Pressure::Critical {
-                            0.5
-                        } else {
-                            0.8
-                        };
-                        cache.shrink(keep).await;
-                    }
+                }
+                let ratio = sample.memory_ratio();
+                shedding = shed_cache(shedding, ratio);
+                if !shedding {
+                    continue;
+                }
+                if let Some(cache) = &inner.cache {
+                    let over = sample
+                        .rss_bytes
+                        .saturating_sub((sample.max_memory_bytes as f64 * SHED_UNTIL) as u64);
+                    let freed = cache.shed(over).await;
                     tracing::warn!(
-                        ?pressure,
-                        "resource pressure: slowing admission, shedding cache"
+                        rss_mb = sample.rss_bytes >> 20,
+                        shed_mb = freed >> 20,
+                        "memory pressure: slowing admission, shedding the in-process cache"
                     );
                 }
             }
@@ -154,5 +164,37 @@ impl Notifier for WebhookSender {
         headers: Vec<(String, String)>,
     ) -> Result<u16, extract_core::Error> {
         self.0.post(url, body.into(), &headers).await
+    }
+}
+
+/// Memory share of `MAX_MEMORY_MB` from which the in-process cache is shed…
+const SHED_FROM: f64 = 0.9;
+/// …until memory is back under this share.
+const SHED_UNTIL: f64 = 0.75;
+
+/// Whether to shed the cache at memory `ratio`, given whether it was being shed.
+fn shed_cache(shedding: bool, ratio: f64) -> bool {
+    if ratio >= SHED_FROM {
+        true
+    } else if ratio < SHED_UNTIL {
+        false
+    } else {
+        shedding
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shed_cache;
+
+    #[test]
+    fn the_cache_is_shed_with_hysteresis() {
+        let mut shedding = false;
+        let mut seen = Vec::new();
+        for ratio in [0.5, 0.8, 0.92, 0.85, 0.76, 0.74, 0.8, 0.95] {
+            shedding = shed_cache(shedding, ratio);
+            seen.push(shedding);
+        }
+        assert_eq!(seen, [false, false, true, true, true, false, false, true]);
     }
 }

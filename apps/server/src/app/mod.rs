@@ -71,6 +71,8 @@ struct Guards {
     searches: Arc<Permits>,
     crawls: Arc<Permits>,
     search_rate: Arc<RateStats>,
+    /// Time pages waited for their host's spacing.
+    politeness: Arc<RateStats>,
     search_rate_per_sec: f64,
     breakers: Arc<Breakers>,
     retry: Policy,
@@ -82,8 +84,11 @@ struct Guards {
 pub struct SystemStats {
     /// The permit pools (extractions adaptive).
     pub permits: Vec<extract_concurrency::PermitStats>,
-    /// The search provider's token bucket.
+    /// The search provider's limiter.
     pub search_rate: extract_concurrency::RateSnapshot,
+    /// Per-host politeness: pages that waited for their host, and how long
+    /// (`rate_per_sec` is `crawl.per_host_rate`).
+    pub politeness: extract_concurrency::RateSnapshot,
     /// Circuit breakers.
     pub breakers: extract_concurrency::BreakerStats,
     /// Retries made.
@@ -127,9 +132,14 @@ impl App {
         let c = &config.concurrency;
         let guards = Guards {
             extractions: Permits::new(Pool::Extractions, c.max_extractions, c.adaptive_min),
-            searches: Permits::new(Pool::Searches, c.max_searches, c.max_searches),
+            searches: Permits::new(
+                Pool::Searches,
+                c.searches(config.search.rate_per_sec),
+                c.searches(config.search.rate_per_sec),
+            ),
             crawls: Permits::new(Pool::Crawls, c.max_crawls, c.max_crawls),
             search_rate: Arc::default(),
+            politeness: Arc::default(),
             search_rate_per_sec: config.search.rate_per_sec,
             breakers: Breakers::new(c),
             retry: Policy::new(c),
@@ -155,7 +165,12 @@ impl App {
         let perf = perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
         search = Arc::new(TimedSearch::new(search, perf.clone()));
 
-        let mut sites: Arc<dyn Fetch> = Arc::new(HostLimiter::new(transport, &config.crawl));
+        let polite = HostLimiter::new(transport, &config.crawl);
+        let guards = Guards {
+            politeness: polite.stats_handle(),
+            ..guards
+        };
+        let mut sites: Arc<dyn Fetch> = Arc::new(polite);
         sites = Arc::new(BreakerFetch::new(sites, guards.breakers.clone()));
         sites = Arc::new(RetryFetch::new(sites, guards.retry.clone()));
         sites = Arc::new(LimitedFetch::new(sites, guards.crawls.clone()));
@@ -183,7 +198,7 @@ impl App {
         };
         let monitor = resources::Monitor::start(config.resources.clone());
         let scheduler = Scheduler::new(
-            config.concurrency.scheduler_workers,
+            config.concurrency.workers(),
             config.concurrency.scheduler_weights,
         );
         let redis_url = config.cache.redis_url.expose();
@@ -288,6 +303,7 @@ impl App {
         SystemStats {
             permits: vec![g.extractions.stats(), g.searches.stats(), g.crawls.stats()],
             search_rate: g.search_rate.snapshot(g.search_rate_per_sec),
+            politeness: g.politeness.snapshot(self.inner.config.crawl.per_host_rate),
             breakers: g.breakers.stats(),
             retries: g.retry.stats(),
             http: HttpStats {

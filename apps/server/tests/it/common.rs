@@ -139,10 +139,8 @@ impl Process {
             .unwrap()
             .port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let log = std::env::temp_dir().join(format!(
-            "extract-server-{}-{port}.log",
-            std::process::id()
-        ));
+        let log =
+            std::env::temp_dir().join(format!("extract-server-{}-{port}.log", std::process::id()));
         let child = Command::new(env!("CARGO_BIN_EXE_extract-server"))
             .args(["--bind", &addr.to_string(), "--sandbox-url", sandbox_url])
             .env("REDIS_URL", redis)

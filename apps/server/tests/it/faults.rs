@@ -96,7 +96,11 @@ async fn check_at(addr: SocketAddr, id: &str, names: &[String], scenario: &str) 
         }
         rows.extend(got);
     }
-    assert_eq!(rows.len(), names.len(), "{scenario}: results stored = items");
+    assert_eq!(
+        rows.len(),
+        names.len(),
+        "{scenario}: results stored = items"
+    );
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(
             (r["index"].as_u64(), r["query"].as_str()),
@@ -298,8 +302,8 @@ async fn huge_bodies_gzip_bombs_and_redirect_loops() {
 /// stored and the batch completes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_for_20_s_mid_batch() {
-    let Some(mut redis) = TestRedis::start_durable()
-        .or_else(|| TestRedis::start_or_skip("faults_redis_killed"))
+    let Some(mut redis) =
+        TestRedis::start_durable().or_else(|| TestRedis::start_or_skip("faults_redis_killed"))
     else {
         return;
     };
@@ -524,7 +528,9 @@ async fn a_warming_flood() {
     let id = submit(&s, &names).await;
     let addr = s.addr();
     let replies = futures_util::future::join_all((0..10).map(|r| async move {
-        let flood: Vec<String> = (0..1_000).map(|i| format!("Flood {r} Company {i}")).collect();
+        let flood: Vec<String> = (0..1_000)
+            .map(|i| format!("Flood {r} Company {i}"))
+            .collect();
         request(
             addr,
             "POST",
@@ -540,7 +546,11 @@ async fn a_warming_flood() {
         .iter()
         .filter(|r| r.status == 429 && r.code() == "warm_queue_full")
         .count();
-    assert_eq!((accepted, refused), (3, 7), "three fill the queue, seven are refused");
+    assert_eq!(
+        (accepted, refused),
+        (3, 7),
+        "three fill the queue, seven are refused"
+    );
     burst(&s, 300).await;
     check(&s, &id, &names, "a warming flood").await;
     let stats = get(addr, "/api/v1/cache/stats").await.json;

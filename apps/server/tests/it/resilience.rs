@@ -207,6 +207,7 @@ async fn under_memory_pressure_the_run_slows_and_completes() {
         // Far below what the process uses: pressure from the first sample.
         c.resources.max_memory_mb = 8;
         c.resources.sample_interval_ms = 50;
+        c.cache.l1_floor_bytes = 0;
         c.concurrency.max_extractions = 16;
         c.crawl.per_host_rate = 0.0;
     })
@@ -247,5 +248,58 @@ async fn under_memory_pressure_the_run_slows_and_completes() {
     assert!(
         page["l1_entries"].as_u64().unwrap() < page["computed"].as_u64().unwrap() / 2,
         "the in-process cache shed entries: {page}"
+    );
+}
+
+/// CPU pressure (a limit every sample is over) slows admission and never
+/// sheds the cache: a load of cached requests makes zero recomputations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_cpu_pressure_cached_requests_recompute_nothing() {
+    let stack = stack(100, |c| {
+        c.resources.max_cpu_percent = 0.0;
+        c.resources.sample_interval_ms = 50;
+        c.crawl.per_host_rate = 0.0;
+    })
+    .await;
+    let names: Vec<String> = stack
+        .sandbox
+        .world()
+        .companies()
+        .iter()
+        .take(5)
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(extract_all(stack.addr(), &names, 5, "basic")
+        .await
+        .iter()
+        .all(|s| *s == 200));
+    let searches = stack.sandbox.stats().search_requests;
+    let pages = stack.sandbox.stats().page_requests;
+    // Two seconds of cached load: forty samples over the CPU limit.
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut served = 0;
+    while Instant::now() < until {
+        let load: Vec<String> = names.iter().cycle().take(40).cloned().collect();
+        let statuses = extract_all(stack.addr(), &load, 8, "basic").await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        served += statuses.len();
+    }
+    let system = request(stack.addr(), "GET", "/api/v1/system/stats", None, "")
+        .await
+        .json;
+    assert_eq!(
+        system["resources"]["cpu_over"], true,
+        "{}",
+        system["resources"]
+    );
+    assert!(
+        system["permits"][0]["decreases"].as_u64().unwrap() > 0,
+        "admission slowed"
+    );
+    let stats = stack.sandbox.stats();
+    assert_eq!(
+        (stats.search_requests, stats.page_requests),
+        (searches, pages),
+        "{served} cached requests under CPU pressure recomputed nothing"
     );
 }

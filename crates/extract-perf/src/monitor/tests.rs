@@ -59,7 +59,10 @@ fn slow_fetches_with_a_fast_search_name_fetching() {
     }
     let r = m.report().unwrap();
     let b = r.bottleneck.unwrap();
-    assert_eq!((b.kind, b.name.as_str()), (BottleneckKind::Stage, "fetch"));
+    assert_eq!(
+        (b.kind, b.name.as_str()),
+        (BottleneckKind::Latency, "fetch")
+    );
     assert!(b.evidence.time_share.unwrap() > 0.9);
     assert!(r
         .recommendations

@@ -7,13 +7,19 @@ use super::stage::{pct, StageData, StageReport};
 use crate::sample::Sample;
 use crate::{Config, Stage};
 
-/// What the bottleneck is.
+/// What the bottleneck is: the one whose relief would raise throughput.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BottleneckKind {
-    /// The search provider's token bucket.
+    /// The search provider's rate limiter (more concurrency changes nothing).
     RateLimiter,
-    /// A stage (search, robots, fetch, extract, classify).
+    /// Per-host politeness: pages waiting for their host's spacing.
+    Politeness,
+    /// A permit pool (`extractions`, `searches`, `crawls`) every caller waits for.
+    Pool,
+    /// An upstream's own latency (`search` or `fetch`), with permits to spare.
+    Latency,
+    /// A CPU stage (extract, classify).
     Stage,
     /// The memory limit.
     Memory,
@@ -37,6 +43,10 @@ pub struct Evidence {
     pub p95_ms: Option<f64>,
     /// The permit pool in front of the stage and its saturation.
     pub pool: Option<PoolSaturation>,
+    /// Where extraction time went over the window, seconds summed over
+    /// calls: waits (`search_limiter`, `politeness`, `searches_pool`,
+    /// `crawls_pool`) apart from upstream time (`search`, `sites`) and CPU.
+    pub time_s: Vec<(&'static str, f64)>,
     /// Resident memory share of the limit.
     pub memory_share: Option<f64>,
 }
@@ -67,6 +77,8 @@ pub struct PoolSaturation {
     pub limit: usize,
     /// Most callers waiting at once.
     pub max_waiting: usize,
+    /// Seconds callers waited for a permit within the window.
+    pub wait_s: f64,
 }
 
 /// The search rate limiter over the report window.
@@ -91,6 +103,8 @@ pub struct Saturation {
     pub search_limiter: Option<LimiterSaturation>,
     /// Resident memory share of the limit, last sample.
     pub memory_share: Option<f64>,
+    /// Seconds pages waited for their host's spacing within the window.
+    pub politeness_wait_s: f64,
 }
 
 /// Advice that follows from the numbers.
@@ -125,6 +139,10 @@ pub(super) fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Satu
                 .filter_map(|s| s.pools.iter().find(|p| p.name == name))
                 .collect();
             let n = seen.len().max(1) as f64;
+            let waited_before = before
+                .and_then(|s| s.pools.iter().find(|p| p.name == name))
+                .or(seen.first().copied())
+                .map_or(0.0, |p| p.wait_s);
             PoolSaturation {
                 name: name.as_str().to_owned(),
                 saturation: seen
@@ -135,6 +153,7 @@ pub(super) fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Satu
                 mean_in_use: seen.iter().map(|p| p.in_use as f64).sum::<f64>() / n,
                 limit: seen.last().map_or(0, |p| p.limit),
                 max_waiting: seen.iter().map(|p| p.waiting).max().unwrap_or(0),
+                wait_s: (seen.last().map_or(0.0, |p| p.wait_s) - waited_before).max(0.0),
             }
         })
         .collect();
@@ -162,16 +181,7 @@ pub(super) fn saturation(samples: &[Sample], window_s: u64, now_ms: u64) -> Satu
         search_limiter,
         memory_share: (last.max_memory_bytes > 0)
             .then(|| last.rss_bytes as f64 / last.max_memory_bytes as f64),
-    }
-}
-
-fn pool_for(stage: Stage) -> Option<extract_core::Pool> {
-    use extract_core::Pool;
-    match stage {
-        Stage::Search => Some(Pool::Searches),
-        Stage::Robots | Stage::Fetch => Some(Pool::Crawls),
-        Stage::Extract | Stage::Classify => Some(Pool::Extractions),
-        _ => None,
+        politeness_wait_s: (last.politeness_wait_s - first.politeness_wait_s).max(0.0),
     }
 }
 
@@ -236,121 +246,230 @@ pub(super) fn diagnose(
             recs,
         );
     }
-    let busiest = stages
+    let seconds = |stage: Stage| {
+        data.iter()
+            .find(|d| d.stage == stage)
+            .map_or(0.0, |d| d.window.seconds)
+    };
+    let pool = |p: extract_core::Pool| sat.pools.iter().find(|x| x.name == p.as_str()).cloned();
+    let pool_wait = |p| pool(p).map_or(0.0, |x| x.wait_s);
+    let limiter = sat.search_limiter.as_ref().map_or(0.0, |l| l.wait_s);
+    let politeness = sat.politeness_wait_s;
+    let searches_pool = pool_wait(extract_core::Pool::Searches);
+    let crawls_pool = pool_wait(extract_core::Pool::Crawls);
+    // The search and fetch stages are timed around every wait: what is
+    // left is the upstreams' own time.
+    let search_up = (seconds(Stage::Search) - limiter - searches_pool).max(0.0);
+    let sites_up =
+        (seconds(Stage::Fetch) + seconds(Stage::Robots) - politeness - crawls_pool).max(0.0);
+    let extract = seconds(Stage::Extract);
+    let classify = seconds(Stage::Classify);
+    let time_s = vec![
+        ("search_limiter", limiter),
+        ("politeness", politeness),
+        ("searches_pool", searches_pool),
+        ("crawls_pool", crawls_pool),
+        ("search", search_up),
+        ("sites", sites_up),
+        ("extract", extract),
+        ("classify", classify),
+    ];
+    let total: f64 = time_s.iter().map(|(_, t)| t).sum();
+    let Some(&(top, top_s)) = time_s
         .iter()
-        .filter_map(|s| s.time_share.map(|t| (s, t)))
         .filter(|(_, t)| *t > 0.0)
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    let Some((top, share)) = busiest else {
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    else {
         return (None, recs);
     };
-    let pool = |stage: Stage| {
-        pool_for(stage).and_then(|pool| sat.pools.iter().find(|p| p.name == pool.as_str()).cloned())
+    let share = top_s / total;
+    let extractions = pool(extract_core::Pool::Extractions);
+    // Every extraction permit taken most of the window, or callers queued
+    // for one longer than extractions worked: more extractions at once
+    // would raise throughput, unless what they wait for is a limit that
+    // more of them cannot move (the provider's rate, a permit pool).
+    let pool_bound = extractions
+        .as_ref()
+        .filter(|p| p.saturation >= 0.5 || p.wait_s >= total);
+    let p95 = |stage: Stage| {
+        data.iter()
+            .find(|d| d.stage == stage)
+            .and_then(|d| d.window.quantile(0.95))
+            .map(|s| s * 1000.0)
     };
-    let search_busy = data
-        .iter()
-        .find(|d| d.stage == Stage::Search)
-        .map_or(0.0, |d| d.window.seconds);
-    if let Some(l) = &sat.search_limiter {
-        let wait_share = if search_busy > 0.0 {
-            (l.wait_s / search_busy).min(1.0)
-        } else {
-            0.0
-        };
-        if top.stage == Stage::Search && wait_share >= 0.5 {
-            recs.push(Recommendation {
-                id: "raise_search_rate",
-                message: format!(
-                    "search rate limiter saturated {} of the last {minutes} min ({:.1} s waited, {} of search time) at {}/s: raise search.rate_per_sec to the provider's limit or widen SERP caching (SERP_CACHE_TTL)",
-                    pct(l.saturation),
-                    l.wait_s,
-                    pct(wait_share),
+    let evidence = |pool: Option<PoolSaturation>| Evidence {
+        time_share: Some(share),
+        saturation: pool.as_ref().map(|p| p.saturation),
+        wait_s: None,
+        wait_share: None,
+        p95_ms: None,
+        pool,
+        memory_share: sat.memory_share,
+        time_s: time_s.clone(),
+    };
+    let (kind, name, summary, evidence, rec) = match top {
+        "search_limiter" => {
+            let l = sat.search_limiter.clone().unwrap_or(LimiterSaturation {
+                rate_per_s: 0.0,
+                saturation: 0.0,
+                wait_s: limiter,
+            });
+            let wait_share = if seconds(Stage::Search) > 0.0 {
+                (limiter / seconds(Stage::Search)).min(1.0)
+            } else {
+                0.0
+            };
+            (
+                BottleneckKind::RateLimiter,
+                "search_rate_limiter",
+                format!(
+                    "the search rate limiter: {} of extraction time is waiting for it ({}/s)",
+                    pct(share),
                     l.rate_per_s
                 ),
-            });
-            return (
-                Some(Bottleneck {
-                    kind: BottleneckKind::RateLimiter,
-                    name: "search_rate_limiter".into(),
-                    summary: format!(
-                        "the search rate limiter: {} of extraction time is search, {} of that waiting for a token",
-                        pct(share),
-                        pct(wait_share)
+                Evidence {
+                    saturation: Some(l.saturation),
+                    wait_s: Some(l.wait_s),
+                    wait_share: Some(wait_share),
+                    p95_ms: p95(Stage::Search),
+                    ..evidence(pool(extract_core::Pool::Searches))
+                },
+                Recommendation {
+                    id: "raise_search_rate",
+                    message: format!(
+                        "searches waited {:.1} s for the rate limiter in the last {minutes} min ({} of search time) at {}/s: raise search.rate_per_sec to the provider's limit (a bigger plan) or widen SERP caching (SERP_CACHE_TTL); more concurrency changes nothing",
+                        l.wait_s,
+                        pct(wait_share),
+                        l.rate_per_s
                     ),
-                    evidence: Evidence {
-                        time_share: Some(share),
-                        saturation: Some(l.saturation),
-                        wait_s: Some(l.wait_s),
-                        wait_share: Some(wait_share),
-                        p95_ms: top.windows.get("5m").and_then(|w| w.p95_ms),
-                        pool: pool(Stage::Search),
-                        memory_share: sat.memory_share,
-                    },
-                }),
-                recs,
-            );
+                },
+            )
         }
-    }
-    let p95 = data
-        .iter()
-        .find(|d| d.stage == top.stage)
-        .and_then(|d| d.window.quantile(0.95))
-        .map(|s| s * 1000.0);
-    let pool_sat = pool(top.stage);
-    let name = top.stage.as_str();
-    let message = match top.stage {
-        Stage::Fetch | Stage::Robots => format!(
-            "fetching ({name}) takes {} of extraction time (p95 {:.0} ms): the sites are slow; raise MAX_CONCURRENT_CRAWLS and MAX_CONCURRENT_EXTRACTIONS so more sites load at once, prefer extraction_mode basic, or keep pages longer (cache.page_ttl_s)",
-            pct(share),
-            p95.unwrap_or_default()
+        "politeness" => (
+            BottleneckKind::Politeness,
+            "politeness",
+            format!(
+                "per-host politeness: {} of extraction time is pages waiting for their host's spacing",
+                pct(share)
+            ),
+            Evidence {
+                wait_s: Some(politeness),
+                ..evidence(pool(extract_core::Pool::Crawls))
+            },
+            Recommendation {
+                id: "relax_politeness",
+                message: format!(
+                    "pages waited {politeness:.1} s for their host's spacing in the last {minutes} min: raise crawl.per_host_rate if the sites allow it, read fewer pages per company (extraction_mode basic, extract.max_pages), or run more companies at once (MAX_CONCURRENT_EXTRACTIONS), since the spacing is per host"
+                ),
+            },
         ),
-        Stage::Search => format!(
-            "the search provider takes {} of extraction time (p95 {:.0} ms): raise MAX_CONCURRENT_SEARCHES or widen SERP caching (SERP_CACHE_TTL)",
-            pct(share),
-            p95.unwrap_or_default()
-        ),
-        _ => format!(
-            "{name} (CPU) takes {} of extraction time: add cores or instances, or lower extract.max_pages",
-            pct(share)
+        "searches_pool" | "crawls_pool" => {
+            let (p, env) = if top == "searches_pool" {
+                (extract_core::Pool::Searches, "MAX_CONCURRENT_SEARCHES")
+            } else {
+                (extract_core::Pool::Crawls, "MAX_CONCURRENT_CRAWLS")
+            };
+            let ps = pool(p);
+            (
+                BottleneckKind::Pool,
+                p.as_str(),
+                format!(
+                    "the {} pool: {} of extraction time is waiting for one of its permits",
+                    p.as_str(),
+                    pct(share)
+                ),
+                Evidence {
+                    wait_s: Some(top_s),
+                    ..evidence(ps.clone())
+                },
+                Recommendation {
+                    id: if top == "searches_pool" {
+                        "raise_search_permits"
+                    } else {
+                        "raise_crawl_permits"
+                    },
+                    message: format!(
+                        "callers waited {top_s:.1} s for a {} permit in the last {minutes} min (limit {}): raise {env}",
+                        p.as_str(),
+                        ps.map_or(0, |p| p.limit)
+                    ),
+                },
+            )
+        }
+        _ if pool_bound.is_some() => {
+            let p = pool_bound.cloned();
+            let limit = p.as_ref().map_or(0, |p| p.limit);
+            (
+                BottleneckKind::Pool,
+                "extractions",
+                format!(
+                    "the extraction permits: all {limit} taken {} of the window, each extraction mostly {top} time",
+                    pct(p.as_ref().map_or(0.0, |p| p.saturation))
+                ),
+                evidence(p.clone()),
+                Recommendation {
+                    id: "raise_extraction_permits",
+                    message: format!(
+                        "every extraction permit was taken {} of the last {minutes} min (limit {limit}, up to {} waiting) while extractions spend their time on {top}: raise MAX_CONCURRENT_EXTRACTIONS (and MAX_CONCURRENT_CRAWLS) if upstreams allow",
+                        pct(p.as_ref().map_or(0.0, |p| p.saturation)),
+                        p.as_ref().map_or(0, |p| p.max_waiting)
+                    ),
+                },
+            )
+        }
+        "search" | "sites" => {
+            let (stage, what) = if top == "search" {
+                (Stage::Search, "the search provider")
+            } else {
+                (Stage::Fetch, "the sites")
+            };
+            (
+                BottleneckKind::Latency,
+                stage.as_str(),
+                format!(
+                    "{what}' latency: {} of extraction time, with extraction permits to spare",
+                    pct(share)
+                ),
+                Evidence {
+                    p95_ms: p95(stage),
+                    ..evidence(extractions.clone())
+                },
+                Recommendation {
+                    id: if top == "search" {
+                        "speed_up_search"
+                    } else {
+                        "speed_up_fetching"
+                    },
+                    message: format!(
+                        "{what} take {} of extraction time (p95 {:.0} ms) and permits are free: send more companies at once (a batch, or more concurrent requests) so their waits overlap; keep results longer ({})",
+                        pct(share),
+                        p95(stage).unwrap_or_default(),
+                        if top == "search" { "SERP_CACHE_TTL" } else { "cache.page_ttl_s" }
+                    ),
+                },
+            )
+        }
+        cpu => (
+            BottleneckKind::Stage,
+            if cpu == "classify" { "classify" } else { "extract" },
+            format!("{cpu} (CPU): {} of extraction time", pct(share)),
+            evidence(extractions.clone()),
+            Recommendation {
+                id: "add_cpu",
+                message: format!(
+                    "{cpu} (CPU) takes {} of extraction time: add cores or instances, or lower extract.max_pages",
+                    pct(share)
+                ),
+            },
         ),
     };
-    recs.push(Recommendation {
-        id: match top.stage {
-            Stage::Fetch | Stage::Robots => "speed_up_fetching",
-            Stage::Search => "speed_up_search",
-            _ => "add_cpu",
-        },
-        message,
-    });
-    if let Some(p) = sat
-        .pools
-        .iter()
-        .find(|p| p.name == extract_core::Pool::Extractions.as_str() && p.saturation >= 0.8)
-    {
-        recs.push(Recommendation {
-            id: "raise_extraction_permits",
-            message: format!(
-                "every extraction permit was taken {} of the last {minutes} min (limit {}, up to {} waiting): raise MAX_CONCURRENT_EXTRACTIONS if upstreams allow",
-                pct(p.saturation),
-                p.limit,
-                p.max_waiting
-            ),
-        });
-    }
+    recs.push(rec);
     (
         Some(Bottleneck {
-            kind: BottleneckKind::Stage,
+            kind,
             name: name.to_owned(),
-            summary: format!("{name}: {} of extraction time", pct(share)),
-            evidence: Evidence {
-                time_share: Some(share),
-                saturation: pool_sat.as_ref().map(|p| p.saturation),
-                wait_s: None,
-                wait_share: None,
-                p95_ms: p95,
-                pool: pool_sat,
-                memory_share: sat.memory_share,
-            },
+            summary,
+            evidence,
         }),
         recs,
     )
