@@ -4,10 +4,10 @@
 //! rate, which is how providers count.
 //!
 //! GCRA alone (or a token bucket) lets `burst + rate` requests into some
-//! one-second window; the window log forbids that. Each acquisition
-//! *reserves* its departure time under a short lock and sleeps outside it,
-//! so waiters leave in arrival order and a cancelled one costs one slot.
-//! Departures are stretched by 2 % (the window is 1.02 s) so that requests
+//! one-second window; the window log forbids that. A caller checks and
+//! records its departure under a short lock, or learns when to ask again
+//! and sleeps outside it; departures are recorded when they happen, so a
+//! late wake-up never bunches requests. Departures are stretched by 2 % (the window is 1.02 s) so that requests
 //! still arrive under the limit when the network bunches them.
 
 use std::collections::VecDeque;
@@ -19,6 +19,9 @@ use async_trait::async_trait;
 use extract_core::{Error, Result, Search, SearchQuery, SearchResults};
 use serde::Serialize;
 use tokio::time::Instant;
+
+/// One timer tick.
+const TICK: Duration = Duration::from_millis(1);
 
 /// The window providers count requests in, stretched by 2 %.
 const WINDOW: Duration = Duration::from_millis(1_020);
@@ -41,7 +44,7 @@ pub struct Gcra {
 struct GcraState {
     /// The theoretical arrival time of the next departure.
     tat: Instant,
-    /// The last `per_window` departures (reserved times, in order).
+    /// The last `per_window` departures, in order.
     log: VecDeque<Instant>,
 }
 
@@ -62,31 +65,50 @@ impl Gcra {
         }
     }
 
-    /// Reserves the next departure: the instant (now or later) at which the
-    /// caller may send.
-    pub fn reserve(&self) -> Instant {
+    /// Departs now if the rate allows it (recording the departure), or says
+    /// when to ask again. Departures are recorded when they happen, not when
+    /// planned, so a caller woken late can only leave later, never bunch up
+    /// against the ones after it.
+    pub fn try_depart(&self) -> Result<(), Instant> {
         let now = Instant::now();
         let mut s = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut at = now.max(s.tat.checked_sub(self.tolerance).unwrap_or(now));
+        let mut at = s.tat.checked_sub(self.tolerance).unwrap_or(now);
         if s.log.len() >= self.per_window {
             let oldest = s.log[s.log.len() - self.per_window];
             at = at.max(oldest + WINDOW);
         }
-        s.tat = s.tat.max(at) + self.emission;
-        s.log.push_back(at);
+        // A caller may leave up to a timer tick early (tokio's timers are
+        // millisecond-grained): within the window's 2 % slack, and without it
+        // every departure would lose up to a tick to rounding.
+        if at > now + TICK {
+            return Err(at);
+        }
+        // A departure woken up to one interval late keeps the schedule (the
+        // next may go sooner; the window log above is the hard limit), so
+        // timer lateness does not add up; after a longer idle the schedule
+        // restarts from now.
+        s.tat = if now < s.tat + self.emission {
+            s.tat + self.emission
+        } else {
+            now + self.emission
+        };
+        s.log.push_back(now);
         while s.log.len() > self.per_window {
             s.log.pop_front();
         }
-        at
+        Ok(())
     }
 
     /// Waits for the next departure.
     pub async fn acquire(&self) {
-        let at = self.reserve();
-        tokio::time::sleep_until(at).await;
+        // Ends when a departure is allowed: each failed try names a later
+        // instant, and the rate frees one at least every emission interval.
+        while let Err(at) = self.try_depart() {
+            tokio::time::sleep_until(at).await;
+        }
     }
 }
 
@@ -227,7 +249,11 @@ mod tests {
     async fn no_second_ever_holds_more_than_the_rate_whatever_the_burst() {
         for (rate, burst) in [(20.0, 1), (50.0, 10), (100.0, 100), (7.5, 3), (0.5, 4)] {
             let g = Gcra::new(rate, burst);
-            let times: Vec<Instant> = (0..300).map(|_| g.reserve()).collect();
+            let mut times = Vec::new();
+            for _ in 0..300 {
+                g.acquire().await;
+                times.push(Instant::now());
+            }
             let cap = (rate as usize).max(1);
             assert!(
                 max_in_a_second(&times) <= cap,

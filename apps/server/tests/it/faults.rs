@@ -214,6 +214,7 @@ async fn provider_429s_below_demand() {
     });
     let names = names(&s, 0);
     let id = submit(&s, &names).await;
+    burst(&s, 300).await;
     let (ok, _, _) = check(&s, &id, &names, "provider 429s above 40/s").await;
     assert_eq!(ok, N as u64, "100% succeeded under 429s");
 }
@@ -241,6 +242,7 @@ async fn a_short_bad_patch() {
         search_fault: SearchFault::None,
         ..s.sandbox.knobs()
     });
+    burst(&s, 300).await;
     let (ok, _, _) = check(&s, &id, &names, "search down 5 s, then healthy").await;
     assert!(ok * 100 >= 99 * N as u64, "{ok} of {N} succeeded");
 }
@@ -434,6 +436,7 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
 
     let second = Process::start_with(&sandbox.url(), &redis, &prefix, &env).await;
     let resumed = Instant::now();
+    burst_at(second.addr, &names_of(&sandbox, 300, 20)).await;
     let label = match how {
         Stop::Kill => "kill -9 of the server mid-batch",
         Stop::Terminate => "SIGTERM of the server mid-batch",
@@ -488,6 +491,7 @@ async fn cancel_at_0_1_and_50_percent() {
         )
         .await;
         assert_eq!(r.status, 200, "{}", r.json);
+        burst(&s, 300 + skip / 4).await;
         let (_, _, skipped) = check(&s, &id, &names, &format!("cancel after {at} items")).await;
         assert!(skipped > 0);
         assert_eq!(status(s.addr(), &id).await["state"], "cancelled");
@@ -557,8 +561,12 @@ async fn a_warming_flood() {
     assert!(stats["warm"]["pending"].as_u64() <= Some(3_000), "{stats}");
     let r = request(addr, "DELETE", "/api/v1/cache/warm", None, "").await;
     assert_eq!(r.status, 200, "{}", r.json);
+    // Emptied: what is left is at most the names being warmed right now.
     let stats = get(addr, "/api/v1/cache/stats").await.json;
-    assert_eq!(stats["warm"]["pending"], 0, "{stats}");
+    assert!(
+        stats["warm"]["pending"].as_u64() <= stats["warm"]["workers"].as_u64().max(Some(2)),
+        "{stats}"
+    );
     println!(
         "fault matrix: warming flood: {accepted} of 10 requests queued, {refused} refused, {} cancelled",
         r.json["cancelled"]

@@ -111,7 +111,9 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
         return;
     };
     let mut c = config(&url, &unique_prefix("fresh"));
-    c.company_ttl_s = 1;
+    // Entries are stamped in whole seconds: a TTL of 2 keeps a value just
+    // refreshed fresh for at least a second whatever the clock's fraction.
+    c.company_ttl_s = 2;
     c.stale_grace_s = 60;
     let cache = Cache::connect(&c).await.unwrap();
     let source = Arc::new(Counting::default());
@@ -127,7 +129,7 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 
     // Past the TTL: served stale at once, refreshed in the background.
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
     q.freshness = Freshness::default();
     let served = profiles.serve(&q).await.unwrap();
     let (stale, outcome) = (served.value, served.outcome);

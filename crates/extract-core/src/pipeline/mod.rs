@@ -280,8 +280,12 @@ impl ProfileSource for Pipeline {
             let robots = robots?;
             if robots.allowed(&website) {
                 let page = match page {
+                    // Refused while robots.txt held a half-open breaker's
+                    // trial: the trial has closed it; ask again.
+                    None | Some(Err(Error::Unavailable { .. })) => {
+                        self.homepage(&website, choice.is_none(), &robots).await?
+                    }
                     Some(page) => page?,
-                    None => self.homepage(&website, choice.is_none(), &robots).await?,
                 };
                 visited.push(self.read(&page));
             } else if robots.unavailable() {

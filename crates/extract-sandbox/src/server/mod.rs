@@ -122,9 +122,11 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     }
     if let Some(company) = state.world.by_host(&host) {
         state.page_requests.fetch_add(1, Ordering::Relaxed);
-        state.record_host(&host);
+        // Politeness spaces pages; robots.txt goes beside the first page.
         if path == "/robots.txt" {
             state.robots_requests.fetch_add(1, Ordering::Relaxed);
+        } else {
+            state.record_host(&host);
         }
         if state.inject_error() {
             return full(

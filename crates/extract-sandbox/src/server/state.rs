@@ -23,7 +23,8 @@ pub struct Stats {
     pub rate_limited: u64,
     /// 500 answers sent by error injection.
     pub errors_injected: u64,
-    /// The highest number of requests one host received within any one second.
+    /// The highest number of page requests (robots.txt aside) one host of
+    /// the world received within any one second.
     pub max_host_rps: u64,
     /// robots.txt requests (also counted in `page_requests`).
     pub robots_requests: u64,
