@@ -32,6 +32,19 @@ pub struct Stats {
     pub hosts: u64,
 }
 
+impl std::ops::Add for Stats {
+    type Output = Stats;
+
+    /// Two clients' counters together.
+    fn add(self, o: Stats) -> Stats {
+        Stats {
+            requests: self.requests + o.requests,
+            connections_opened: self.connections_opened + o.connections_opened,
+            hosts: self.hosts + o.hosts,
+        }
+    }
+}
+
 impl Stats {
     /// Share of requests sent over an already open connection.
     pub fn reuse_ratio(&self) -> Option<f64> {

@@ -27,9 +27,12 @@ pub struct Config {
     /// Address ranges allowed even though internal (e.g. `127.0.0.0/8` for
     /// a test web on loopback); everything else internal stays refused.
     pub allowed_cidrs: Vec<ipnet::IpNet>,
-    /// Idle pooled connections are closed after this many seconds (open
-    /// connections grow as crawled sites per second times this).
+    /// Idle pooled connections are closed after this many seconds (the
+    /// search provider's and webhooks' client).
     pub pool_idle_timeout_s: u64,
+    /// The same for the crawler's client, whose idle connections grow as
+    /// crawled sites per second times this ([`Config::for_sites`]).
+    pub site_pool_idle_timeout_s: u64,
     /// Idle connections kept per host.
     pub pool_max_idle_per_host: usize,
 }
@@ -45,8 +48,22 @@ impl Default for Config {
             connect_to: String::new(),
             allow_private: false,
             allowed_cidrs: Vec::new(),
-            pool_idle_timeout_s: 10,
+            pool_idle_timeout_s: 90,
+            site_pool_idle_timeout_s: 2,
             pool_max_idle_per_host: 20,
+        }
+    }
+}
+
+impl Config {
+    /// The configuration of the crawler's client: this one with
+    /// `site_pool_idle_timeout_s` as its pool's idle timeout. A site is read
+    /// within a second or two and rarely again soon, so its connections
+    /// should not outlive its extraction by much (each is a file descriptor).
+    pub fn for_sites(&self) -> Config {
+        Config {
+            pool_idle_timeout_s: self.site_pool_idle_timeout_s,
+            ..self.clone()
         }
     }
 }

@@ -53,6 +53,7 @@ struct Inner {
     profile_cache: Option<Arc<ProfileCache>>,
     cache: Option<Cache>,
     http: HttpClient,
+    site_http: HttpClient,
     guards: Guards,
     monitor: resources::Monitor,
     perf: perf::Monitor,
@@ -124,6 +125,8 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
         let http = HttpClient::new(config.http.clone())?;
         let transport: Arc<dyn Fetch> = Arc::new(http.clone());
+        // Sites get their own pool, whose idle connections close soon.
+        let site_http = HttpClient::new(config.http.for_sites())?;
         let cache = if config.cache.enabled {
             Some(Cache::connect(&config.cache).await?)
         } else {
@@ -146,7 +149,7 @@ impl App {
         };
 
         let rate_limited = RateLimitedSearch::new(
-            Arc::new(HttpSearch::new(config.search.codec()?, transport.clone())),
+            Arc::new(HttpSearch::new(config.search.codec()?, transport)),
             config.search.rate_per_sec,
             config.search.burst,
         );
@@ -165,7 +168,7 @@ impl App {
         let perf = perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
         search = Arc::new(TimedSearch::new(search, perf.clone()));
 
-        let polite = HostLimiter::new(transport, &config.crawl);
+        let polite = HostLimiter::new(Arc::new(site_http.clone()), &config.crawl);
         let guards = Guards {
             politeness: polite.stats_handle(),
             ..guards
@@ -232,6 +235,7 @@ impl App {
                 profile_cache,
                 cache,
                 http,
+                site_http,
                 guards,
                 monitor,
                 perf,
@@ -299,7 +303,7 @@ impl App {
     /// Limits, breakers, retries, connections, resources, scheduler.
     pub fn system_stats(&self) -> SystemStats {
         let g = &self.inner.guards;
-        let http = self.inner.http.stats();
+        let http = self.inner.http.stats() + self.inner.site_http.stats();
         SystemStats {
             permits: vec![g.extractions.stats(), g.searches.stats(), g.crawls.stats()],
             search_rate: g.search_rate.snapshot(g.search_rate_per_sec),

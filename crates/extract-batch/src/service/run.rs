@@ -237,16 +237,28 @@ impl BatchService {
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
         // An item refused by an open breaker waits for it (its Retry-After)
         // rather than failing at once: for its trial, and once more if that
-        // trial fails, within most of its own timeout. A short bad patch
-        // upstream fails nobody; a provider that stays broken fails the
-        // batch in a few cool-downs, not in an item timeout per company.
+        // trial fails, within most of its own timeout. An item whose search
+        // failed outright (5xx, timeout, no connection: the start of an
+        // outage, before the breaker opened) is tried again the same way.
+        // A short bad patch upstream fails nobody; a provider that stays
+        // broken fails the batch in a few cool-downs, not in an item
+        // timeout per company. A failing site is not retried here: the
+        // fetch layer already did, and another run would not help it.
         let budget = timeout.mul_f64(0.9);
         let waits = Policy::backoff(3, Duration::from_millis(250), budget, budget);
         let serve = waits.retry_when(
             || self.inner.profiles.serve(&q),
-            |r| match r {
-                Err(extract_core::Error::Unavailable { retry_after, .. }) => Some(*retry_after),
-                _ => None,
+            |r| {
+                use extract_core::{Error as E, Upstream};
+                match r {
+                    Err(E::Unavailable { retry_after, .. }) => Some(*retry_after),
+                    Err(
+                        e @ (E::Status { status: 500.., .. }
+                        | E::Timeout { .. }
+                        | E::Connect { .. }),
+                    ) if e.upstream() == Some(Upstream::Search) => Some(None),
+                    _ => None,
+                }
             },
         );
         let result = tokio::time::timeout(timeout, serve).await;
