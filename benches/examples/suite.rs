@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{bare_server, post_load, service};
+use extract_benches::load::{bare_server, get_load, post_load, service};
 use extract_benches::workload;
 use extract_sandbox::{Knobs, Sandbox};
 use http_body_util::{BodyExt, Full};
@@ -43,12 +43,65 @@ async fn main() -> anyhow::Result<()> {
     let mut rows: Vec<[String; 4]> = Vec::new();
     let mut notes = String::new();
 
-    let cold = cold_path(if quick { 8 } else { 25 }, &mut rows).await?;
+    let mut cdfs = Vec::new();
+    let cold = cold_path(if quick { 8 } else { 25 }, &mut rows, &mut cdfs).await?;
     let _ = writeln!(notes, "{cold}");
     rate_limits(if quick { 60 } else { 300 }, &mut rows).await?;
     batch_bound(if quick { 300 } else { 1_000 }, &mut rows).await?;
+    let curve = batch_curve(if quick { 120 } else { 400 }, &mut rows).await?;
     cached_load(if quick { 2 } else { 5 }, &mut rows).await?;
-    zipf(if quick { 300 } else { 2_000 }, &mut rows).await?;
+    let calls = zipf(if quick { 300 } else { 2_000 }, &mut rows).await?;
+
+    let dir = std::path::Path::new(&out)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let cdf_series: Vec<(String, Vec<(f64, f64)>)> = cdfs
+        .iter()
+        .map(|(name, v)| {
+            let mut v = v.clone();
+            v.sort();
+            let n = v.len().max(1) as f64;
+            let points = v
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.as_secs_f64() * 1e3, (i + 1) as f64 / n))
+                .collect();
+            (name.clone(), points)
+        })
+        .collect();
+    std::fs::write(
+        dir.join("perf-latency-cdf.svg"),
+        svg::lines(
+            "Extract latency, cold and cached (CDF)",
+            "ms (log scale)",
+            "share of requests",
+            &cdf_series,
+            true,
+        ),
+    )?;
+    std::fs::write(
+        dir.join("perf-batch-throughput.svg"),
+        svg::lines(
+            "Batch throughput against its bound (R = 50/s, 50 ms latency)",
+            "MAX_CONCURRENT_EXTRACTIONS",
+            "companies per second",
+            &curve,
+            false,
+        ),
+    )?;
+    std::fs::write(
+        dir.join("perf-upstream-calls.svg"),
+        svg::bars(
+            "Upstream calls per request, Zipf workload",
+            "calls per request",
+            &calls,
+        ),
+    )?;
+    let _ = writeln!(
+        notes,
+        "![latency CDF](perf-latency-cdf.svg)\n\n![batch throughput](perf-batch-throughput.svg)\n\n![upstream calls](perf-upstream-calls.svg)\n"
+    );
 
     let mut md = String::new();
     let _ = writeln!(md, "# Performance\n");
@@ -133,7 +186,11 @@ fn ms(d: Duration) -> String {
 
 /// 1. Cold `basic` extractions, one at a time, each a company never seen,
 ///    against the floor of one search and one page round trip.
-async fn cold_path(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<String> {
+async fn cold_path(
+    n: usize,
+    rows: &mut Vec<[String; 4]>,
+    cdfs: &mut Vec<(String, Vec<Duration>)>,
+) -> anyhow::Result<String> {
     let mut note = String::from(
         "Cold `basic` extraction: each company extracted once, one at a time, by a server with \
          the default politeness (`crawl.per_host_rate = 2`) and verification (three candidates); \
@@ -165,7 +222,8 @@ async fn cold_path(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<Stri
         }
         let mut cold = Vec::new();
         for company in companies.iter().take(n) {
-            let body = serde_json::json!({ "company_name": company.name, "mode": "basic" });
+            let body =
+                serde_json::json!({ "company_name": company.name, "extraction_mode": "basic" });
             let (status, t) = timed_post(
                 &c,
                 server.addr(),
@@ -177,6 +235,29 @@ async fn cold_path(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<Stri
                 cold.push(t);
             }
         }
+        // The same companies again: answered from the cache.
+        let mut cached = Vec::new();
+        for company in companies.iter().take(n) {
+            let body =
+                serde_json::json!({ "company_name": company.name, "extraction_mode": "basic" });
+            let (status, t) = timed_post(
+                &c,
+                server.addr(),
+                "/api/v1/company/extract",
+                &body.to_string(),
+            )
+            .await;
+            if status == 200 {
+                cached.push(t);
+            }
+        }
+        if latency > 0 {
+            cdfs.push((format!("cold, {latency} ms latency"), cold.clone()));
+        }
+        if latency == 50 {
+            cdfs.push(("cached".to_owned(), cached.clone()));
+        }
+        let cached = median(cached);
         let (cold, floor) = (median(cold), median(floor));
         let ratio = cold.as_secs_f64() / floor.as_secs_f64().max(1e-9);
         let ratio = if latency == 0 {
@@ -196,6 +277,17 @@ async fn cold_path(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<Stri
             format!("{} (search + page RTT)", ms(floor)),
             ratio,
         ]);
+        if latency > 0 {
+            rows.push([
+                format!("the same companies again, cached, at {latency} ms latency"),
+                ms(cached),
+                format!("{} cold", ms(cold)),
+                format!(
+                    "{:.1}× faster",
+                    cold.as_secs_f64() / cached.as_secs_f64().max(1e-9)
+                ),
+            ]);
+        }
         server.shutdown().await;
         web.shutdown().await;
     }
@@ -285,16 +377,25 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
         .take(n)
         .map(|c| c.name.clone())
         .collect();
-    // L: one cold extraction alone.
+    // L: one cold extraction alone (the median of five).
     let c = client();
-    let one = serde_json::json!({ "company_name": web.world().companies()[n].name });
-    let (_, l) = timed_post(
-        &c,
-        server.addr(),
-        "/api/v1/company/extract",
-        &one.to_string(),
-    )
-    .await;
+    let l = lone_latency(&c, server.addr(), &web, n).await;
+    let stats = |c: HttpClient, addr: SocketAddr| async move {
+        let req = http::Request::get(format!("http://{addr}/api/v1/system/stats"))
+            .body(Full::new(Bytes::new()))
+            .expect("request");
+        let res = c.request(req).await.ok()?;
+        let bytes = res.into_body().collect().await.ok()?.to_bytes();
+        serde_json::from_slice::<serde_json::Value>(&bytes).ok()
+    };
+    let rss = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| v["resources"]["rss_bytes"].as_u64())
+            .unwrap_or(0)
+    };
+    // The sampler reads memory once a second: let it see the idle process.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let idle_rss = rss(&stats(c.clone(), server.addr()).await);
     let body = serde_json::json!({ "company_names": names });
     let t = Instant::now();
     let req = http::Request::post(format!(
@@ -307,6 +408,8 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
     let v: serde_json::Value =
         serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
     let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
+    let mut peak_rss = idle_rss;
+    let mut peak_in_flight = 0;
     loop {
         let req = http::Request::get(format!(
             "http://{}/api/v1/company/batch/{id}/status",
@@ -319,9 +422,21 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
         if !matches!(st["state"].as_str(), Some("queued" | "running")) {
             break;
         }
+        let now = stats(c.clone(), server.addr()).await;
+        peak_rss = peak_rss.max(rss(&now));
+        peak_in_flight = peak_in_flight.max(
+            now.as_ref()
+                .and_then(|v| v["permits"][0]["in_use"].as_u64())
+                .unwrap_or(0),
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let wall = t.elapsed().as_secs_f64();
+    let req = http::Request::get(format!("http://{}/api/v1/system/stats", server.addr()))
+        .body(Full::new(Bytes::new()))?;
+    let res = c.request(req).await?;
+    let system: serde_json::Value =
+        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
     let bound = (n as f64 / RATE).max(n as f64 * l.as_secs_f64() / CONCURRENCY as f64);
     rows.push([
         format!("batch of {n} at R = {RATE}/s, {CONCURRENCY} extractions, {latency} ms latency"),
@@ -329,9 +444,143 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
         format!("{bound:.1} s = max(N/R, N·L/c), L = {}", ms(l)),
         format!("{:.2}", wall / bound),
     ]);
+    rows.push([
+        "the same batch against one company at a time".to_owned(),
+        format!("{wall:.1} s"),
+        format!("{:.1} s sequential (N × L)", n as f64 * l.as_secs_f64()),
+        format!("{:.1}× faster", n as f64 * l.as_secs_f64() / wall),
+    ]);
+    rows.push([
+        "memory per company in flight during the batch".to_owned(),
+        format!(
+            "{:.0} KiB",
+            peak_rss.saturating_sub(idle_rss) as f64 / 1024.0 / peak_in_flight.max(1) as f64
+        ),
+        format!(
+            "resident {:.0} MiB idle, {:.0} MiB at the peak, {peak_in_flight} in flight",
+            idle_rss as f64 / 1048576.0,
+            peak_rss as f64 / 1048576.0
+        ),
+        "-".to_owned(),
+    ]);
+    rows.push([
+        "connection reuse during the batch".to_owned(),
+        format!(
+            "{:.1} % of requests to a host seen before",
+            100.0 * system["http"]["repeat_reuse_ratio"].as_f64().unwrap_or(0.0)
+        ),
+        format!(
+            "{} requests, {} connections opened",
+            system["http"]["requests"], system["http"]["connections_opened"]
+        ),
+        "-".to_owned(),
+    ]);
     server.shutdown().await;
     web.shutdown().await;
     Ok(())
+}
+
+/// Batch throughput at several extraction limits, against the bound
+/// min(R, c / L) that the rate and the latency allow.
+async fn batch_curve(
+    n: usize,
+    rows: &mut Vec<[String; 4]>,
+) -> anyhow::Result<Vec<(String, Vec<(f64, f64)>)>> {
+    const RATE: f64 = 50.0;
+    let mut measured = Vec::new();
+    let mut bound = Vec::new();
+    for concurrency in [2usize, 4, 8, 16, 32, 64] {
+        let web = sandbox(
+            n + 10,
+            Knobs {
+                serp_rate: RATE,
+                latency_ms: 50,
+                ..Knobs::default()
+            },
+        )
+        .await?;
+        let server = service(web.addr(), |c| {
+            c.search.rate_per_sec = RATE;
+            c.search.burst = 1;
+            c.batch.max_size = n;
+            c.concurrency.max_extractions = concurrency;
+            c.concurrency.max_crawls = 4 * concurrency;
+        })
+        .await?;
+        let c = client();
+        let one = serde_json::json!({ "company_name": web.world().companies()[n].name });
+        let (_, l) = timed_post(
+            &c,
+            server.addr(),
+            "/api/v1/company/extract",
+            &one.to_string(),
+        )
+        .await;
+        let names: Vec<String> = web
+            .world()
+            .companies()
+            .iter()
+            .take(n)
+            .map(|c| c.name.clone())
+            .collect();
+        let t = Instant::now();
+        run_batch(&c, server.addr(), &names).await?;
+        let rate = n as f64 / t.elapsed().as_secs_f64();
+        let limit = RATE.min(concurrency as f64 / l.as_secs_f64());
+        measured.push((concurrency as f64, rate));
+        bound.push((concurrency as f64, limit));
+        rows.push([
+            format!("batch of {n} at {concurrency} extractions, R = {RATE}/s, 50 ms"),
+            format!("{rate:.1}/s"),
+            format!("{limit:.1}/s = min(R, c/L), L = {}", ms(l)),
+            format!("{:.2}", rate / limit),
+        ]);
+        server.shutdown().await;
+        web.shutdown().await;
+    }
+    Ok(vec![
+        ("measured".to_owned(), measured),
+        ("bound min(R, c/L)".to_owned(), bound),
+    ])
+}
+
+/// The median time of five cold extractions, one at a time, of companies
+/// from the `from`th (outside the batch).
+async fn lone_latency(c: &HttpClient, addr: SocketAddr, web: &Sandbox, from: usize) -> Duration {
+    let mut times = Vec::new();
+    for company in web.world().companies().iter().skip(from).take(5) {
+        let one = serde_json::json!({ "company_name": company.name });
+        times.push(
+            timed_post(c, addr, "/api/v1/company/extract", &one.to_string())
+                .await
+                .1,
+        );
+    }
+    median(times)
+}
+
+/// Submits a batch of `names` and waits for its end.
+async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<()> {
+    let body = serde_json::json!({ "company_names": names });
+    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))?;
+    let res = c.request(req).await?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
+    loop {
+        let req = http::Request::get(format!("http://{addr}/api/v1/company/batch/{id}/status"))
+            .body(Full::new(Bytes::new()))?;
+        let res = c.request(req).await?;
+        let st: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// 4. The cached extract beside a bare route answering the same bytes, and
@@ -364,6 +613,7 @@ async fn cached_load(seconds: u64, rows: &mut Vec<[String; 4]>) -> anyhow::Resul
         duration,
     )
     .await;
+    let health = get_load(server.addr(), "/health", 32, duration).await;
     let recomputed = web.stats().search_requests - before;
     rows.push([
         "cached extract, 32 connections".to_owned(),
@@ -373,8 +623,14 @@ async fn cached_load(seconds: u64, rows: &mut Vec<[String; 4]>) -> anyhow::Resul
             ms(cached.p50),
             ms(cached.p99)
         ),
-        format!("bare route {:.0} req/s", bare_r.rps),
+        format!("bare hyper route {:.0} req/s", bare_r.rps),
         format!("{:.2}", cached.rps / bare_r.rps),
+    ]);
+    rows.push([
+        "cached extract against the server's own GET /health, 32 connections".to_owned(),
+        format!("{:.0} req/s", cached.rps),
+        format!("/health {:.0} req/s, p50 {}", health.rps, ms(health.p50)),
+        format!("{:.2}", cached.rps / health.rps),
     ]);
     rows.push([
         "recomputations during the cached load".to_owned(),
@@ -389,7 +645,7 @@ async fn cached_load(seconds: u64, rows: &mut Vec<[String; 4]>) -> anyhow::Resul
 
 /// 5. Upstream calls on a Zipf workload (s = 1.1 over 1,000 companies) with
 ///    and without the cache.
-async fn zipf(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()> {
+async fn zipf(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<Vec<(String, f64)>> {
     let mut calls = [0u64; 2];
     for (slot, cached) in [(0, true), (1, false)] {
         let web = sandbox(1_000, Knobs::default()).await?;
@@ -419,5 +675,148 @@ async fn zipf(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()> {
             100.0 * (1.0 - calls[0] as f64 / calls[1].max(1) as f64)
         ),
     ]);
-    Ok(())
+    Ok(vec![
+        ("with the cache".to_owned(), calls[0] as f64 / n as f64),
+        ("without".to_owned(), calls[1] as f64 / n as f64),
+    ])
+}
+
+/// Plain SVG charts, drawn here (no plotting dependency).
+mod svg {
+    use std::fmt::Write as _;
+
+    const W: f64 = 640.0;
+    const H: f64 = 360.0;
+    const L: f64 = 70.0;
+    const B: f64 = 50.0;
+    const COLORS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+
+    fn frame(title: &str, x: &str, y: &str) -> String {
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">"
+        );
+        let _ = write!(s, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{title}</text>",
+            W / 2.0
+        );
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{x}</text>",
+            (W + L) / 2.0,
+            H - 10.0
+        );
+        let _ = write!(
+            s,
+            "<text x=\"15\" y=\"{m}\" transform=\"rotate(-90 15 {m})\" text-anchor=\"middle\">{y}</text>",
+            m = H / 2.0
+        );
+        let _ = write!(
+            s,
+            "<line x1=\"{L}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"black\"/>\
+             <line x1=\"{L}\" y1=\"30\" x2=\"{L}\" y2=\"{b}\" stroke=\"black\"/>",
+            b = H - B,
+            r = W - 20.0
+        );
+        s
+    }
+
+    /// Line series; `log_x` for a logarithmic x axis.
+    pub(crate) fn lines(
+        title: &str,
+        x: &str,
+        y: &str,
+        series: &[(String, Vec<(f64, f64)>)],
+        log_x: bool,
+    ) -> String {
+        let fx = |v: f64| if log_x { v.max(1e-3).log10() } else { v };
+        let (mut x0, mut x1, mut y1) = (f64::MAX, f64::MIN, 0.0f64);
+        for (a, b) in series.iter().flat_map(|(_, p)| p.iter()) {
+            x0 = x0.min(fx(*a));
+            x1 = x1.max(fx(*a));
+            y1 = y1.max(*b);
+        }
+        if x0 > x1 {
+            (x0, x1) = (0.0, 1.0);
+        }
+        if x1 <= x0 {
+            x1 = x0 + 1.0;
+        }
+        let y1 = if y1 <= 0.0 { 1.0 } else { y1 * 1.05 };
+        let px = |v: f64| L + (fx(v) - x0) / (x1 - x0) * (W - 20.0 - L);
+        let py = |v: f64| (H - B) - v / y1 * (H - B - 30.0);
+        let mut s = frame(title, x, y);
+        for i in 0..=4 {
+            let xv = x0 + (x1 - x0) * f64::from(i) / 4.0;
+            let label = if log_x { 10f64.powf(xv) } else { xv };
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label:.1}</text>",
+                L + (W - 20.0 - L) * f64::from(i) / 4.0,
+                H - B + 15.0
+            );
+            let yv = y1 * f64::from(i) / 4.0;
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{yv:.2}</text>",
+                L - 5.0,
+                py(yv) + 4.0
+            );
+        }
+        for (k, (name, points)) in series.iter().enumerate() {
+            let color = COLORS[k % COLORS.len()];
+            let path: Vec<String> = points
+                .iter()
+                .map(|(a, b)| format!("{:.1},{:.1}", px(*a), py(*b)))
+                .collect();
+            let _ = write!(
+                s,
+                "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
+                path.join(" ")
+            );
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\" fill=\"{color}\">{name}</text>",
+                L + 10.0,
+                40.0 + 15.0 * k as f64
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    /// One bar per value.
+    pub(crate) fn bars(title: &str, y: &str, values: &[(String, f64)]) -> String {
+        let top = values.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1e-9) * 1.1;
+        let mut s = frame(title, "", y);
+        let slot = (W - 20.0 - L) / values.len().max(1) as f64;
+        for (k, (name, v)) in values.iter().enumerate() {
+            let h = v / top * (H - B - 30.0);
+            let x = L + slot * k as f64 + slot * 0.2;
+            let _ = write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"/>",
+                H - B - h,
+                slot * 0.6,
+                COLORS[k % COLORS.len()]
+            );
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v:.2}</text>",
+                x + slot * 0.3,
+                H - B - h - 5.0
+            );
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{name}</text>",
+                x + slot * 0.3,
+                H - B + 15.0
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
 }

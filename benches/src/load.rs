@@ -47,6 +47,27 @@ pub async fn post_load(
     connections: usize,
     duration: Duration,
 ) -> LoadResult {
+    load(addr, http::Method::POST, path, body, connections, duration).await
+}
+
+/// The same with `GET` and no body.
+pub async fn get_load(
+    addr: SocketAddr,
+    path: &str,
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
+    load(addr, http::Method::GET, path, "", connections, duration).await
+}
+
+async fn load(
+    addr: SocketAddr,
+    method: http::Method,
+    path: &str,
+    body: &str,
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
     let path = path.to_owned();
     let body = Bytes::from(body.to_owned());
     let started = Instant::now();
@@ -55,6 +76,7 @@ pub async fn post_load(
         .map(|_| {
             let path = path.clone();
             let body = body.clone();
+            let method = method.clone();
             tokio::spawn(async move {
                 let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
                 stream.set_nodelay(true).ok();
@@ -65,7 +87,9 @@ pub async fn post_load(
                 let mut latencies = Vec::new();
                 let mut failures = 0u64;
                 while started.elapsed() < warmup + duration {
-                    let req = http::Request::post(path.as_str())
+                    let req = http::Request::builder()
+                        .method(method.clone())
+                        .uri(path.as_str())
                         .header("host", "bench")
                         .header("content-type", "application/json")
                         .body(Full::new(body.clone()))

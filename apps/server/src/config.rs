@@ -59,8 +59,22 @@ pub struct Config {
     pub batch: extract_batch::Config,
     /// Metrics, the performance report and alerts.
     pub performance: extract_perf::Config,
+    /// Instances sharing one Redis.
+    pub cluster: ClusterConfig,
     /// The in-process sandbox of `--sandbox`.
     pub sandbox: SandboxConfig,
+}
+
+/// `[cluster]`: instances sharing one Redis (`REDIS_URL`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// How often an instance writes its heartbeat, ms; it counts as gone
+    /// three heartbeats after its last.
+    pub heartbeat_ms: u64,
+    /// With Redis, the search provider's rate and each host's politeness
+    /// are kept for all instances together.
+    pub shared_limits: bool,
 }
 
 /// `[server]`.
@@ -179,6 +193,7 @@ impl Config {
             ("batch.max_size", self.batch.max_size as u64),
             ("batch.item_timeout_ms", self.batch.item_timeout_ms),
             ("batch.lease_s", self.batch.lease_s),
+            ("cluster.heartbeat_ms", self.cluster.heartbeat_ms),
         ] {
             if v == 0 {
                 return Err(Error(format!("{key}: must be greater than 0")));

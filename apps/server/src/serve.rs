@@ -47,6 +47,7 @@ impl Running {
 /// Serves `app` on `listener` in the background until [`Running::shutdown`].
 pub fn spawn(app: App, listener: TcpListener) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
+    app.listening_on(addr);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(run(app, listener, async {
         let _ = stopped.await;

@@ -17,6 +17,9 @@ pub enum Error {
     /// Redis answered with an error.
     #[error("redis: {0}")]
     Redis(#[source] fred::error::Error),
+    /// A stored value could not be encoded or decoded.
+    #[error("stored value: {0}")]
+    Codec(String),
 }
 
 /// The result type of this crate.

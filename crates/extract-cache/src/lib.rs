@@ -47,6 +47,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod cluster;
 mod config;
 mod envelope;
 mod error;
@@ -64,6 +65,7 @@ use std::time::Duration;
 use extract_core::{CompanyProfile, Fetch, Page, ProfileSource, Search, SearchResults};
 use serde::Serialize;
 
+pub use cluster::{Instance, LocalMembers, Members, RedisMembers, RedisRate};
 pub use config::Config;
 pub use envelope::{decode, encode, Cacheable, Entry};
 pub use error::{Error, Result};

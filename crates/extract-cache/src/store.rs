@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::prelude::{
-    Builder, ClientLike, Config as FredConfig, Expiration, KeysInterface, Pool, ReconnectPolicy,
+    Builder, ClientLike, Config as FredConfig, Expiration, KeysInterface, LuaInterface, Pool,
+    ReconnectPolicy, SortedSetsInterface,
 };
 
 use crate::{Config, Error, Result};
@@ -93,6 +94,66 @@ impl RedisStore {
         } else {
             Err(Error::Disconnected)
         }
+    }
+
+    /// Runs a Lua `script` (cached by Redis after the first call) that
+    /// answers an integer; bounded in time like every command.
+    pub(crate) async fn eval_i64(
+        &self,
+        script: &str,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> Result<i64> {
+        self.bounded(
+            self.pool
+                .next_connected()
+                .eval::<i64, _, _, _>(script, keys, args),
+        )
+        .await
+    }
+
+    /// `SET key value PX ttl`.
+    pub(crate) async fn set_raw(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<()> {
+        let ms = i64::try_from(ttl.as_millis().max(1)).unwrap_or(i64::MAX);
+        self.bounded(self.pool.next_connected().set::<(), _, _>(
+            key,
+            value,
+            Some(Expiration::PX(ms)),
+            None,
+            false,
+        ))
+        .await
+    }
+
+    /// Adds `member` to the sorted set `key` scored by its expiry (Unix ms).
+    pub(crate) async fn zadd_expiring(
+        &self,
+        key: &str,
+        member: &str,
+        expires_ms: u64,
+    ) -> Result<()> {
+        self.bounded(self.pool.next_connected().zadd::<(), _, _>(
+            key,
+            None,
+            None,
+            false,
+            false,
+            (expires_ms as f64, member.to_owned()),
+        ))
+        .await
+    }
+
+    /// The members of the sorted set `key` whose expiry has not passed
+    /// (the others are removed).
+    pub(crate) async fn zlive(&self, key: &str) -> Result<Vec<String>> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()) as f64;
+        let client = self.pool.next_connected();
+        self.bounded(client.zremrangebyscore::<(), _, _, _>(key, "-inf", now))
+            .await?;
+        self.bounded(client.zrangebyscore::<Vec<String>, _, _, _>(key, now, "+inf", false, None))
+            .await
     }
 
     async fn bounded<T>(

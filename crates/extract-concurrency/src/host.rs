@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use extract_core::{Fetch, FetchRequest, Page, Result};
+use extract_core::{Fetch, FetchRequest, Page, Result, SharedRate};
 
 use crate::{HostConfig, RateStats};
 
@@ -40,6 +40,8 @@ pub struct HostLimiter {
     hosts: Mutex<HashMap<String, HostState>>,
     finished: tokio::sync::Notify,
     stats: Arc<RateStats>,
+    /// Every instance's pages to a host, spaced together (Redis).
+    shared: Option<Arc<dyn SharedRate>>,
 }
 
 impl HostLimiter {
@@ -57,6 +59,36 @@ impl HostLimiter {
             hosts: Mutex::new(HashMap::new()),
             finished: tokio::sync::Notify::new(),
             stats: Arc::default(),
+            shared: None,
+        }
+    }
+
+    /// The same, with each host's spacing kept for every instance together
+    /// by `shared`; while it cannot be reached, a page waits its interval
+    /// once more for each other live instance.
+    #[must_use]
+    pub fn with_shared(mut self, shared: Arc<dyn SharedRate>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Waits for the cluster's spacing of `host` at `interval`.
+    async fn cluster_wait(&self, host: &str, interval: Duration) {
+        let Some(shared) = &self.shared else { return };
+        let key = format!("host:{host}");
+        let rate = 1.0 / interval.as_secs_f64();
+        // Ends: each answer is a departure, an error, or a bounded wait
+        // after which a departure is due.
+        loop {
+            match shared.try_depart(&key, rate, 1).await {
+                Ok(None) => return,
+                Ok(Some(wait)) => tokio::time::sleep(wait.min(interval * 2)).await,
+                Err(_) => {
+                    let others = shared.instances().saturating_sub(1) as u32;
+                    tokio::time::sleep(interval * others).await;
+                    return;
+                }
+            }
         }
     }
 
@@ -176,11 +208,12 @@ impl Fetch for HostLimiter {
                 }
             }
         }
-        self.stats.record(started.elapsed());
         let _in_flight = InFlight {
             limiter: self,
-            host,
+            host: host.clone(),
         };
+        self.cluster_wait(&host, interval).await;
+        self.stats.record(started.elapsed());
         self.inner.fetch(request).await
     }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use extract_core::{Error, Result, Search, SearchQuery, SearchResults};
+use extract_core::{Error, Result, Search, SearchQuery, SearchResults, SharedRate};
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -123,7 +123,13 @@ pub struct RateLimitedSearch {
     inner: Arc<dyn Search>,
     bucket: Option<Gcra>,
     rate: f64,
+    burst: u32,
     stats: Arc<RateStats>,
+    /// The cluster's limit, when instances share one.
+    shared: Option<Arc<dyn SharedRate>>,
+    /// This instance's share while the shared limit is unreachable, for
+    /// the number of instances it was made for.
+    fallback: Mutex<Option<(usize, Arc<Gcra>)>>,
     /// Requests wait until this, µs after `epoch` (0: no pause).
     paused_until_us: AtomicU64,
     epoch: Instant,
@@ -136,7 +142,14 @@ pub struct RateStats {
     acquired: AtomicU64,
     waited: AtomicU64,
     wait_us: AtomicU64,
+    /// 0: this instance's limit; [`SHARED_OK`]; [`SHARED_FALLBACK`].
+    shared: std::sync::atomic::AtomicU8,
 }
+
+/// The cluster's limit is in use.
+const SHARED_OK: u8 = 1;
+/// The cluster's limit is unreachable: this instance keeps to its share.
+const SHARED_FALLBACK: u8 = 2;
 
 /// A snapshot of a limiter.
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +162,10 @@ pub struct RateSnapshot {
     pub waited: u64,
     /// Total time spent waiting, seconds.
     pub wait_seconds: f64,
+    /// `local` (this instance's limit), `cluster` (kept with every instance
+    /// in Redis) or `fallback` (the cluster's unreachable: this instance's
+    /// share of the rate).
+    pub scope: &'static str,
 }
 
 impl RateStats {
@@ -169,7 +186,18 @@ impl RateStats {
             acquired: self.acquired.load(Ordering::Relaxed),
             waited: self.waited.load(Ordering::Relaxed),
             wait_seconds: self.wait_us.load(Ordering::Relaxed) as f64 / 1e6,
+            scope: match self.shared.load(Ordering::Relaxed) {
+                SHARED_OK => "cluster",
+                SHARED_FALLBACK => "fallback",
+                _ => "local",
+            },
         }
+    }
+
+    /// Whether the cluster's limit is unreachable and this instance keeps
+    /// to its share.
+    pub fn degraded(&self) -> bool {
+        self.shared.load(Ordering::Relaxed) == SHARED_FALLBACK
     }
 }
 
@@ -182,10 +210,70 @@ impl RateLimitedSearch {
             inner,
             bucket,
             rate: rate_per_sec.max(0.0),
+            burst: burst.max(1),
             stats: Arc::new(RateStats::default()),
+            shared: None,
+            fallback: Mutex::new(None),
             paused_until_us: AtomicU64::new(0),
             epoch: Instant::now(),
         }
+    }
+
+    /// The same limit kept for every instance together by `shared` (the
+    /// cluster's rate); while it cannot be reached, this instance keeps to
+    /// its share, the rate divided by the live instances.
+    #[must_use]
+    pub fn with_shared(mut self, shared: Arc<dyn SharedRate>) -> Self {
+        self.shared = Some(shared);
+        self.stats.shared.store(SHARED_OK, Ordering::Relaxed);
+        self
+    }
+
+    /// Waits for the rate: the cluster's when shared, else this instance's.
+    async fn acquire(&self) {
+        let Some(shared) = &self.shared else {
+            if let Some(bucket) = &self.bucket {
+                bucket.acquire().await;
+            }
+            return;
+        };
+        if self.rate <= 0.0 {
+            return;
+        }
+        // Ends: each answer is a departure, an error, or a wait of at most
+        // a window after which a departure is due.
+        loop {
+            match shared.try_depart("search", self.rate, self.burst).await {
+                Ok(None) => {
+                    self.stats.shared.store(SHARED_OK, Ordering::Relaxed);
+                    return;
+                }
+                Ok(Some(wait)) => tokio::time::sleep(wait.min(WINDOW)).await,
+                Err(e) => {
+                    if self.stats.shared.swap(SHARED_FALLBACK, Ordering::Relaxed) != SHARED_FALLBACK
+                    {
+                        tracing::warn!(error = %e, "cluster search rate unreachable: keeping to this instance's share");
+                    }
+                    break;
+                }
+            }
+        }
+        let n = shared.instances().max(1);
+        let share = {
+            let mut f = self
+                .fallback
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &*f {
+                Some((m, g)) if *m == n => g.clone(),
+                _ => {
+                    let g = Arc::new(Gcra::new(self.rate / n as f64, 1));
+                    *f = Some((n, g.clone()));
+                    g
+                }
+            }
+        };
+        share.acquire().await;
     }
 
     /// The limiter's counters.
@@ -208,9 +296,7 @@ impl Search for RateLimitedSearch {
             let until = self.epoch + Duration::from_micros(paused_until);
             tokio::time::sleep_until(until).await;
         }
-        if let Some(bucket) = &self.bucket {
-            bucket.acquire().await;
-        }
+        self.acquire().await;
         self.stats.record(started.elapsed());
         let result = self.inner.search(query).await;
         if let Err(Error::Status {

@@ -92,6 +92,6 @@ pub use profile::{
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{
     Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, Search, SearchHit,
-    SearchQuery, SearchResults, Served,
+    SearchQuery, SearchResults, Served, SharedRate, SharedRateError,
 };
 pub use visit::{PageVisit, VisitOutcome};

@@ -272,3 +272,30 @@ impl<T: ProfileSource + ?Sized> ProfileSource for Arc<T> {
         (**self).cached(queries).await
     }
 }
+
+/// Why a shared rate limit could not be asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("shared rate limit unavailable: {0}")]
+pub struct SharedRateError(pub String);
+
+/// A rate limit kept for every instance together (in Redis): the cluster's.
+/// At most `burst` at once, and never more than the rate within any
+/// one-second window, for all callers of all instances.
+#[async_trait]
+pub trait SharedRate: Send + Sync {
+    /// Departs now under the limit named `key` (recording it for everyone),
+    /// or says how long to wait before asking again; an error when the
+    /// shared state cannot be reached.
+    async fn try_depart(
+        &self,
+        key: &str,
+        rate_per_sec: f64,
+        burst: u32,
+    ) -> std::result::Result<Option<Duration>, SharedRateError>;
+
+    /// Instances sharing the limit now (at least 1): without the shared
+    /// state each keeps to its share, the rate divided by this.
+    fn instances(&self) -> usize {
+        1
+    }
+}

@@ -34,6 +34,8 @@ pub const METRICS: &[(&str, Kind, &str, &str)] = &[
     ("extract_rate_limiter_waited_seconds", Kind::Gauge, "limiter", "Seconds callers have waited for a token of the search rate limiter since start (only grows: use rate())."),
 
     ("extract_rate_limiter_waits_total", Kind::Counter, "limiter", "Calls that had to wait for a token."),
+    ("extract_rate_limiter_fallback", Kind::Gauge, "limiter", "1 while the cluster's rate limit (in Redis) is unreachable and this instance keeps to its share of the rate, 0 otherwise (absent without a shared limit)."),
+    ("extract_cluster_instances", Kind::Gauge, "", "Live instances sharing this one's Redis, from their heartbeats (1 without Redis)."),
     ("extract_rate_limiter_acquired_total", Kind::Counter, "limiter", "Tokens taken."),
     ("extract_breakers_open", Kind::Gauge, "", "Circuit breakers open now (search provider and crawled hosts)."),
     ("extract_breaker_rejections_total", Kind::Counter, "", "Calls failed at once by an open breaker."),

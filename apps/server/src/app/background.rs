@@ -127,6 +127,36 @@ impl App {
         });
     }
 
+    /// Writes this instance's heartbeat every `cluster.heartbeat_ms` (it
+    /// counts as gone three heartbeats after its last) and counts the live
+    /// instances, until shutdown begins.
+    pub(super) fn beat(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        let every = std::time::Duration::from_millis(self.config().cluster.heartbeat_ms.max(100));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                let app = App { inner };
+                if app.is_draining() {
+                    break;
+                }
+                let c = &app.inner.cluster;
+                match c.members.beat(&app.instance(), every * 3).await {
+                    Ok(()) => {
+                        if let Ok(live) = c.members.live().await {
+                            c.live
+                                .store(live.len().max(1), std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                    Err(e) => tracing::debug!(error = %e, "heartbeat not written"),
+                }
+            }
+        });
+    }
+
     /// Queues the configured warm list, if any.
     pub(super) fn warm_from_file(&self) {
         let file = self.config().cache.warm_file.trim();

@@ -14,20 +14,22 @@
 //! caches: a stage's time is what an upstream call really cost, waits for
 //! permits, tokens and politeness included.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use extract_batch as batch;
 use extract_batch::{BatchService, JobStore, MemoryStore};
-use extract_cache::{Cache, ProfileCache};
+use extract_cache::{
+    Cache, LocalMembers, Members, ProfileCache, RedisMembers, RedisRate, RemoteStore,
+};
 use extract_concurrency::{
     BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
     LimitedSearch, Permits, Policy, RateLimitedSearch, RateStats, RetryFetch, RetrySearch,
     Scheduler,
 };
 use extract_core::search::HttpSearch;
-use extract_core::{Fetch, Pipeline, Pool, ProfileSource, Search};
+use extract_core::{Fetch, Pipeline, Pool, ProfileSource, Search, SharedRate};
 use extract_perf as perf;
 use extract_perf::{TimedFetch, TimedProfiles, TimedSearch};
 use extract_resources as resources;
@@ -64,6 +66,21 @@ struct Inner {
     started: Instant,
     request_seq: AtomicU64,
     id_prefix: String,
+    /// This instance in the cluster: who is alive, and how many.
+    cluster: Cluster,
+    /// The address the API listens on, once it does.
+    address: std::sync::OnceLock<std::net::SocketAddr>,
+}
+
+/// This instance among those sharing one Redis.
+pub(crate) struct Cluster {
+    /// Unique per process.
+    pub(crate) id: String,
+    pub(crate) members: Arc<dyn Members>,
+    /// Live instances at the last heartbeat (at least 1).
+    pub(crate) live: Arc<AtomicUsize>,
+    /// Whether the rate limits are the cluster's.
+    pub(crate) shared_limits: bool,
 }
 
 /// The limits and breakers, for stats.
@@ -127,10 +144,43 @@ impl App {
         let transport: Arc<dyn Fetch> = Arc::new(http.clone());
         // Sites get their own pool, whose idle connections close soon.
         let site_http = HttpClient::new(config.http.for_sites())?;
-        let cache = if config.cache.enabled {
-            Some(Cache::connect(&config.cache).await?)
-        } else {
+        // One Redis connection pool for the cache's shared tier, the
+        // cluster's rate limits and the heartbeats (the job store has its own).
+        let redis = if config.cache.redis_url.is_empty() {
             None
+        } else {
+            Some(extract_cache::RedisStore::connect(&config.cache).await?)
+        };
+        let cache = config.cache.enabled.then(|| {
+            Cache::with_store(
+                &config.cache,
+                redis.clone().map(|r| r as Arc<dyn RemoteStore>),
+            )
+        });
+        let live = Arc::new(AtomicUsize::new(1));
+        let members: Arc<dyn Members> = match &redis {
+            Some(r) => Arc::new(RedisMembers::new(r.clone(), &config.cache.prefix)),
+            None => Arc::new(LocalMembers::default()),
+        };
+        let shared: Option<Arc<dyn SharedRate>> = redis
+            .as_ref()
+            .filter(|_| config.cluster.shared_limits)
+            .map(|r| {
+                Arc::new(RedisRate::new(
+                    r.clone(),
+                    &config.cache.prefix,
+                    live.clone(),
+                )) as Arc<dyn SharedRate>
+            });
+        let cluster = Cluster {
+            id: format!(
+                "{}-{:06x}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "extract".to_owned()),
+                fastrand::u32(..0x00ff_ffff)
+            ),
+            members,
+            live,
+            shared_limits: shared.is_some(),
         };
         let c = &config.concurrency;
         let guards = Guards {
@@ -148,11 +198,16 @@ impl App {
             retry: Policy::new(c),
         };
 
-        let rate_limited = RateLimitedSearch::new(
+        let mut rate_limited = RateLimitedSearch::new(
             Arc::new(HttpSearch::new(config.search.codec()?, transport)),
             config.search.rate_per_sec,
             config.search.burst,
         );
+        let mut polite = HostLimiter::new(Arc::new(site_http.clone()), &config.crawl);
+        if let Some(shared) = &shared {
+            rate_limited = rate_limited.with_shared(shared.clone());
+            polite = polite.with_shared(shared.clone());
+        }
         let guards = Guards {
             search_rate: rate_limited.stats_handle(),
             ..guards
@@ -168,7 +223,6 @@ impl App {
         let perf = perf::Monitor::new(config.performance.clone(), env!("CARGO_PKG_VERSION"));
         search = Arc::new(TimedSearch::new(search, perf.clone()));
 
-        let polite = HostLimiter::new(Arc::new(site_http.clone()), &config.crawl);
         let guards = Guards {
             politeness: polite.stats_handle(),
             ..guards
@@ -246,11 +300,14 @@ impl App {
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
                 id_prefix: format!("{:08x}", fastrand::u32(..)),
+                cluster,
+                address: std::sync::OnceLock::new(),
             }),
         };
         app.react_to_pressure();
         app.warm_from_file();
         app.sample_every_second();
+        app.beat();
         Ok(app)
     }
 
@@ -283,6 +340,61 @@ impl App {
     /// The cache, when caching is on.
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
+    }
+
+    /// Records the address the API listens on (for the heartbeat).
+    pub(crate) fn listening_on(&self, addr: std::net::SocketAddr) {
+        let _ = self.inner.address.set(addr);
+    }
+
+    /// This instance as its heartbeat describes it now.
+    pub fn instance(&self) -> extract_cache::Instance {
+        let g = &self.inner.guards;
+        let r = self.inner.monitor.current();
+        extract_cache::Instance {
+            id: self.inner.cluster.id.clone(),
+            address: self.inner.address.get().map_or_else(
+                || self.inner.config.server.bind.to_string(),
+                ToString::to_string,
+            ),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at_ms: extract_batch::now_ms().saturating_sub(self.uptime_ms()),
+            seen_at_ms: extract_batch::now_ms(),
+            in_flight: g.extractions.stats().in_use,
+            batches: self.inner.scheduler.stats().running,
+            cpu_percent: r.cpu_share_percent,
+            rss_bytes: r.rss_bytes,
+        }
+    }
+
+    /// The live instances (this one alone without Redis); this instance's
+    /// own description when the others cannot be read.
+    pub async fn instances(&self) -> Vec<extract_cache::Instance> {
+        match self.inner.cluster.members.live().await {
+            Ok(live) if !live.is_empty() => live,
+            _ => vec![self.instance()],
+        }
+    }
+
+    /// Live instances at the last heartbeat (at least 1).
+    pub fn live_instances(&self) -> usize {
+        self.inner.cluster.live.load(Ordering::Relaxed).max(1)
+    }
+
+    /// This instance's id in the cluster.
+    pub fn instance_id(&self) -> &str {
+        &self.inner.cluster.id
+    }
+
+    /// Whether the cluster's rate limits are in use (Redis, `cluster.shared_limits`).
+    pub fn shared_limits(&self) -> bool {
+        self.inner.cluster.shared_limits
+    }
+
+    /// Whether the cluster's rate limits are unreachable and this instance
+    /// keeps to its share of them.
+    pub fn limits_degraded(&self) -> bool {
+        self.inner.guards.search_rate.degraded()
     }
 
     /// The outbound HTTP client.
@@ -326,6 +438,10 @@ impl App {
     /// Seconds since start.
     pub fn uptime_s(&self) -> u64 {
         self.inner.started.elapsed().as_secs()
+    }
+
+    fn uptime_ms(&self) -> u64 {
+        self.inner.started.elapsed().as_millis() as u64
     }
 
     /// Marks the service as shutting down: `/ready` answers 503 from now on.

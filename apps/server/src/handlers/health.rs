@@ -1,4 +1,5 @@
-//! `GET /health` (the process is alive) and `GET /ready` (it should get traffic).
+//! `GET /health` (the process is alive), `GET /ready` (it should get
+//! traffic) and `GET /api/v1/cluster` (the instances sharing its Redis).
 
 use http::{Response, StatusCode};
 use serde_json::json;
@@ -29,5 +30,40 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
             );
         }
     }
+    // Redis answers the cache but not the cluster's limits (or the other way):
+    // each instance keeps to its share of the rates meanwhile.
+    if app.limits_degraded() {
+        return json_response(
+            StatusCode::OK,
+            &json!({
+                "status": "degraded",
+                "reason": "the cluster's rate limits are unreachable: this instance keeps to its share (rate / live instances)",
+            }),
+        );
+    }
     json_response(StatusCode::OK, &json!({ "status": "ready" }))
+}
+
+/// The live instances sharing this one's Redis, what each is doing, and
+/// whether the rate limits are the cluster's.
+pub(crate) async fn cluster(app: &App) -> Response<Body> {
+    let instances = app.instances().await;
+    let stats = app.system_stats();
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "self": app.instance_id(),
+            "live": instances.len(),
+            "instances": instances,
+            "limits": {
+                "shared": app.shared_limits(),
+                "search": stats.search_rate.scope,
+            },
+            "work": {
+                "in_flight": instances.iter().map(|i| i.in_flight).sum::<usize>(),
+                "batch_items_running": instances.iter().map(|i| i.batches).sum::<usize>(),
+                "queued_here": stats.scheduler.queued_high + stats.scheduler.queued_normal + stats.scheduler.queued_low,
+            },
+        }),
+    )
 }

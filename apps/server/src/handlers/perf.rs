@@ -68,6 +68,18 @@ fn collect(app: &App) {
         &limiter,
         s.search_rate.acquired,
     );
+    if app.shared_limits() {
+        m.gauge(
+            "extract_rate_limiter_fallback",
+            &limiter,
+            if app.limits_degraded() { 1.0 } else { 0.0 },
+        );
+    }
+    m.gauge(
+        "extract_cluster_instances",
+        &[],
+        app.live_instances() as f64,
+    );
     m.gauge("extract_breakers_open", &[], s.breakers.open as f64);
     m.counter("extract_breaker_rejections_total", &[], s.breakers.rejected);
     m.counter("extract_retries_total", &[], s.retries.retries);

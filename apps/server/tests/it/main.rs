@@ -7,6 +7,7 @@ mod batch;
 mod cache;
 
 mod cli;
+mod cluster;
 mod connections;
 mod perf;
 

@@ -1,3 +1,4 @@
 //! Integration tests of the cache against a real Redis.
 
+mod cluster;
 mod tiers;
