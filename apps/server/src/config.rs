@@ -235,11 +235,9 @@ mod tests {
         assert_eq!(c.crawl, concurrency::HostConfig::default());
         assert_eq!(c.concurrency, concurrency::Config::default());
         assert_eq!(c.resources, resources::MonitorConfig::default());
-        let cache = cache::Config {
-            warm_file: String::new(),
-            ..c.cache.clone()
-        };
-        assert_eq!(cache, cache::Config::default());
+        // A first start warms nothing: no searches nobody asked for.
+        assert_eq!(c.cache, cache::Config::default());
+        assert!(c.cache.warm_file.is_empty());
         assert_eq!(c.batch, extract_batch::Config::default());
         assert_eq!(c.performance, extract_perf::Config::default());
     }
@@ -277,6 +275,30 @@ mod tests {
             let e = Config::load(None).unwrap_err().to_string();
             assert!(e.contains("server.bind"), "{e}");
             jail.set_env("EXTRACT_SERVER__BIND", "127.0.0.1:0");
+
+            // Combinations that could never be reached are refused, naming both keys.
+            jail.set_env("MAX_CONCURRENT_EXTRACTIONS", "64");
+            jail.set_env("EXTRACT_CONCURRENCY__SCHEDULER_WORKERS", "8");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(
+                e.contains("concurrency.scheduler_workers")
+                    && e.contains("concurrency.max_extractions"),
+                "{e}"
+            );
+            jail.set_env("EXTRACT_CONCURRENCY__SCHEDULER_WORKERS", "0");
+            assert_eq!(Config::load(None).unwrap().concurrency.workers(), 64);
+            jail.set_env("EXTRACT_SEARCH__RATE_PER_SEC", "5");
+            jail.set_env("EXTRACT_SEARCH__BURST", "10");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(
+                e.contains("search.burst") && e.contains("search.rate_per_sec"),
+                "{e}"
+            );
+            jail.set_env("EXTRACT_SEARCH__BURST", "5");
+            let c = Config::load(None).unwrap();
+            // 0: enough searches in flight for the rate at 2 s of latency.
+            assert_eq!(c.concurrency.searches(c.search.rate_per_sec), 10);
+            assert_eq!(c.concurrency.searches(50.0), 100);
 
             jail.set_env("EXTRACT_HTTP__TIMEOUT_MS", "0");
             let e = Config::load(None).unwrap_err().to_string();

@@ -386,6 +386,8 @@ async fn bound_of(
         latency_ms,
         ..s.sandbox.knobs()
     });
+    // Let the resource monitor take its first samples.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let addr = s.addr();
     let started = std::time::Instant::now();
     let statuses = futures_util::future::join_all(names(&s, 0, n).into_iter().map(|name| {
@@ -401,7 +403,7 @@ async fn bound_of(
 
 /// Each bound is named, with the recommendation that, applied, raises
 /// throughput: the provider's rate at 5/s with permits to spare, the
-/// extraction permits, per-host politeness.
+/// extraction permits, per-host politeness, memory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_bound_is_named_and_its_relief_raises_throughput() {
     type Tweak = fn(&mut extract_server::Config);
@@ -416,7 +418,7 @@ async fn each_bound_is_named_and_its_relief_raises_throughput() {
         &'static str,
         &'static str,
     );
-    let scenarios: [Scenario; 3] = [
+    let scenarios: [Scenario; 4] = [
         (
             "limiter-bound at 5/s",
             |c| {
@@ -460,6 +462,22 @@ async fn each_bound_is_named_and_its_relief_raises_throughput() {
             "comprehensive",
             "politeness",
             "relax_politeness",
+        ),
+        (
+            // Far below what the (shared) test process uses: pressure from the first sample.
+            "memory-bound at 8 MiB",
+            |c| {
+                c.resources.max_memory_mb = 8;
+                c.resources.sample_interval_ms = 50;
+                c.concurrency.max_extractions = 24;
+                c.crawl.per_host_rate = 0.0;
+            },
+            |c| c.resources.max_memory_mb = 16_384,
+            40,
+            24,
+            "basic",
+            "memory",
+            "raise_memory_limit",
         ),
     ];
     for (label, setup, relief, latency, n, mode, bound, rec) in scenarios {
