@@ -30,6 +30,7 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("BATCH_PROCESSING_ENABLED", "batch.enabled"),
     ("PERFORMANCE_MONITORING_ENABLED", "performance.enabled"),
     ("METRICS_RETENTION_HOURS", "performance.retention_hours"),
+    ("EXTRACT_API_KEYS", "server.api_keys"),
 ];
 
 /// The defaults, documented line by line.
@@ -100,6 +101,13 @@ pub struct ServerConfig {
     /// Connections open at once; beyond it a new one is accepted and closed
     /// at once, and counted.
     pub max_connections: usize,
+    /// API keys accepted, comma-separated (`EXTRACT_API_KEYS`); with none
+    /// here and no `api_key_hashes_file`, no key is asked for.
+    pub api_keys: core::Secret,
+    /// A file of accepted keys' SHA-256 hashes (hex), one a line.
+    pub api_key_hashes_file: String,
+    /// Whether `GET /metrics` asks for a key too (`/health` and `/ready` never do).
+    pub metrics_require_key: bool,
 }
 
 /// `[sandbox]`.
@@ -122,7 +130,12 @@ pub struct Error(String);
 impl Config {
     /// Loads the configuration with its precedence rules. `file` is `--config`.
     pub fn load(file: Option<&Path>) -> Result<Config, Error> {
-        Self::load_from(file, Env::prefixed("EXTRACT_").split("__"))
+        // EXTRACT_<SECTION>__<KEY>; a legacy name that starts the same way
+        // (EXTRACT_API_KEYS) is the legacy list's, not a section.
+        let env = Env::prefixed("EXTRACT_")
+            .filter(|k| k.as_str().contains("__"))
+            .split("__");
+        Self::load_from(file, env)
     }
 
     /// The built-in defaults alone (tests start from these).
@@ -251,6 +264,11 @@ mod tests {
             let c = Config::load(None).unwrap();
             assert_eq!(c.http.connect_to, "127.0.0.1:9999");
             assert_eq!(c.search.endpoint, "http://10.0.0.1:8888");
+
+            jail.set_env("EXTRACT_API_KEYS", "k1,k2");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.server.api_keys.expose(), "k1,k2");
+            assert!(!format!("{c:?}").contains("k1"), "keys never printed");
 
             jail.set_env("REDIS_URL", "redis://10.1.2.3:6379");
             jail.set_env("COMPANY_CACHE_TTL", "60");

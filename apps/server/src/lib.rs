@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod app;
+mod auth;
 pub mod cli;
 
 pub mod config;

@@ -6,6 +6,7 @@ use std::time::Instant;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 
+use crate::auth::Verdict;
 use crate::error::ApiError;
 use crate::{handlers, App, Body};
 
@@ -142,7 +143,39 @@ pub(crate) fn route_label(path: &str) -> &'static str {
 async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response<Body> {
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
-    let result = match find(&path) {
+    let found = find(&path);
+    // With API keys on, every route but the probes (and /metrics unless
+    // configured) asks for one; unknown paths too, so they reveal nothing.
+    let open = match found {
+        Some((Route::Health | Route::Ready, ..)) => true,
+        Some((Route::Metrics, ..)) => !app.config().server.metrics_require_key,
+        _ => false,
+    };
+    let denied = if open {
+        None
+    } else {
+        match app.api_keys().check(req.headers()) {
+            Verdict::Open => None,
+            Verdict::Key(id) => {
+                app.count_key(&id);
+                None
+            }
+            Verdict::Missing => Some(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "an API key is required: send Authorization: Bearer <key> or x-api-key: <key>",
+            )),
+            Verdict::Invalid => Some(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "the API key given is not accepted",
+            )),
+        }
+    };
+    let result = match found {
+        _ if denied.is_some() => Err(denied.unwrap_or_else(|| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized")
+        })),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -189,9 +222,14 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                         .map(str::to_owned)
                 })
                 .flatten();
+            let unauthorized = e.status == StatusCode::UNAUTHORIZED;
             let mut r = e.into_response(&request_id);
             if let Some(allow) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
                 r.headers_mut().insert(header::ALLOW, allow);
+            }
+            if unauthorized {
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             r
         }

@@ -36,6 +36,7 @@ pub const METRICS: &[(&str, Kind, &str, &str)] = &[
     ("extract_rate_limiter_waits_total", Kind::Counter, "limiter", "Calls that had to wait for a token."),
     ("extract_rate_limiter_fallback", Kind::Gauge, "limiter", "1 while the cluster's rate limit (in Redis) is unreachable and this instance keeps to its share of the rate, 0 otherwise (absent without a shared limit)."),
     ("extract_cluster_instances", Kind::Gauge, "", "Live instances sharing this one's Redis, from their heartbeats (1 without Redis)."),
+    ("extract_api_key_requests_total", Kind::Counter, "key", "Requests made with an API key, by the key's id (the first 8 hex digits of its SHA-256; never the key)."),
     ("extract_rate_limiter_acquired_total", Kind::Counter, "limiter", "Tokens taken."),
     ("extract_breakers_open", Kind::Gauge, "", "Circuit breakers open now (search provider and crawled hosts)."),
     ("extract_breaker_rejections_total", Kind::Counter, "", "Calls failed at once by an open breaker."),

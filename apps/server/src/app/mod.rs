@@ -70,6 +70,10 @@ struct Inner {
     cluster: Cluster,
     /// The address the API listens on, once it does.
     address: std::sync::OnceLock<std::net::SocketAddr>,
+    /// The accepted API keys (none: no key asked for).
+    api_keys: crate::auth::ApiKeys,
+    /// Requests per API key id.
+    key_requests: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// This instance among those sharing one Redis.
@@ -140,6 +144,7 @@ impl App {
     /// Builds the service from its configuration (connecting to Redis when
     /// configured; a Redis that is down does not stop the start).
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        let api_keys = crate::auth::ApiKeys::load(&config)?;
         let http = HttpClient::new(config.http.clone())?;
         let transport: Arc<dyn Fetch> = Arc::new(http.clone());
         // Sites get their own pool, whose idle connections close soon.
@@ -302,6 +307,8 @@ impl App {
                 id_prefix: format!("{:08x}", fastrand::u32(..)),
                 cluster,
                 address: std::sync::OnceLock::new(),
+                api_keys,
+                key_requests: std::sync::Mutex::default(),
             }),
         };
         app.react_to_pressure();
@@ -340,6 +347,32 @@ impl App {
     /// The cache, when caching is on.
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
+    }
+
+    /// The accepted API keys.
+    pub(crate) fn api_keys(&self) -> &crate::auth::ApiKeys {
+        &self.inner.api_keys
+    }
+
+    /// Counts a request made with the key of id `id`.
+    pub(crate) fn count_key(&self, id: &str) {
+        let mut m = self
+            .inner
+            .key_requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *m.entry(id.to_owned()).or_default() += 1;
+    }
+
+    /// Requests per API key id.
+    pub(crate) fn key_requests(&self) -> Vec<(String, u64)> {
+        self.inner
+            .key_requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
     }
 
     /// Records the address the API listens on (for the heartbeat).

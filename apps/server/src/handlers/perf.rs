@@ -80,6 +80,9 @@ fn collect(app: &App) {
         &[],
         app.live_instances() as f64,
     );
+    for (key, n) in app.key_requests() {
+        m.counter("extract_api_key_requests_total", &[("key", &key)], n);
+    }
     m.gauge("extract_breakers_open", &[], s.breakers.open as f64);
     m.counter("extract_breaker_rejections_total", &[], s.breakers.rejected);
     m.counter("extract_retries_total", &[], s.retries.retries);

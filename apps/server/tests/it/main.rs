@@ -2,6 +2,7 @@
 //! the internet.
 
 mod architecture;
+mod auth;
 mod bad_requests;
 mod batch;
 mod cache;
