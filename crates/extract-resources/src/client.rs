@@ -403,6 +403,11 @@ fn redact(url: &url::Url) -> String {
     extract_core::redact_url(url.as_str())
 }
 
+/// The same for a URL as a string (a proxy URL's userinfo stays out of errors).
+pub(crate) fn redact_str(url: &str) -> String {
+    extract_core::redact_url(url)
+}
+
 /// Maps a client error to the domain's kinds, finding the guard's refusal
 /// and timeouts in the source chain.
 fn transport_error(url: &url::Url, err: &hyper_util::client::legacy::Error) -> CoreError {

@@ -27,6 +27,13 @@ pub struct Config {
     /// Address ranges allowed even though internal (e.g. `127.0.0.0/8` for
     /// a test web on loopback); everything else internal stays refused.
     pub allowed_cidrs: Vec<ipnet::IpNet>,
+    /// An HTTP proxy every connection goes through (HTTP CONNECT), as
+    /// `http://host:port`; empty: `HTTPS_PROXY` / `HTTP_PROXY` from the
+    /// environment, or none.
+    pub proxy: String,
+    /// Hosts reached without the proxy, comma-separated (a name matches
+    /// itself and its subdomains; `*` all); empty: `NO_PROXY`.
+    pub no_proxy: String,
     /// Idle pooled connections are closed after this many seconds (the
     /// search provider's and webhooks' client).
     pub pool_idle_timeout_s: u64,
@@ -46,6 +53,8 @@ impl Default for Config {
             max_redirects: 5,
             user_agent: "company-extract/0.0.0".to_owned(),
             connect_to: String::new(),
+            proxy: String::new(),
+            no_proxy: String::new(),
             allow_private: false,
             allowed_cidrs: Vec::new(),
             pool_idle_timeout_s: 90,

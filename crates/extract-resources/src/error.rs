@@ -41,6 +41,15 @@ pub enum Error {
     /// The `connect_to` setting is not a socket address.
     #[error("http.connect_to {0:?} is not an address of the form host:port")]
     BadConnectTo(String),
+    /// The outbound proxy refused or failed the tunnel, or its setting is
+    /// not an `http://host:port` URL.
+    #[error("proxy {proxy}: {message}")]
+    Proxy {
+        /// The proxy's address.
+        proxy: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The TLS configuration could not be built.
     #[error("TLS setup failed: {0}")]
     Tls(#[source] rustls::Error),
