@@ -10,6 +10,7 @@ mod cache;
 mod cli;
 mod cluster;
 mod connections;
+mod deploy;
 mod perf;
 
 mod common;
