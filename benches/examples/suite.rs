@@ -220,37 +220,9 @@ async fn cold_path(
             let page = timed_get(&c, web.addr(), &company.host, "/").await;
             floor.push(search + page);
         }
-        let mut cold = Vec::new();
-        for company in companies.iter().take(n) {
-            let body =
-                serde_json::json!({ "company_name": company.name, "extraction_mode": "basic" });
-            let (status, t) = timed_post(
-                &c,
-                server.addr(),
-                "/api/v1/company/extract",
-                &body.to_string(),
-            )
-            .await;
-            if status == 200 {
-                cold.push(t);
-            }
-        }
+        let cold = extract_times(&c, server.addr(), &companies[..n]).await;
         // The same companies again: answered from the cache.
-        let mut cached = Vec::new();
-        for company in companies.iter().take(n) {
-            let body =
-                serde_json::json!({ "company_name": company.name, "extraction_mode": "basic" });
-            let (status, t) = timed_post(
-                &c,
-                server.addr(),
-                "/api/v1/company/extract",
-                &body.to_string(),
-            )
-            .await;
-            if status == 200 {
-                cached.push(t);
-            }
-        }
+        let cached = extract_times(&c, server.addr(), &companies[..n]).await;
         if latency > 0 {
             cdfs.push((format!("cold, {latency} ms latency"), cold.clone()));
         }
@@ -292,6 +264,24 @@ async fn cold_path(
         web.shutdown().await;
     }
     Ok(note)
+}
+
+/// Extracts each company once, one at a time (`basic`); the times of the
+/// answers that were 200.
+async fn extract_times(
+    c: &HttpClient,
+    addr: SocketAddr,
+    companies: &[extract_sandbox::Company],
+) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for company in companies {
+        let body = serde_json::json!({ "company_name": company.name, "extraction_mode": "basic" });
+        let (status, t) = timed_post(c, addr, "/api/v1/company/extract", &body.to_string()).await;
+        if status == 200 {
+            times.push(t);
+        }
+    }
+    times
 }
 
 /// 2. Searches at R with the limiter at R against a provider limiting to R,

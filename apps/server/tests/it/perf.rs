@@ -337,13 +337,14 @@ async fn monitoring_off_turns_the_report_off_but_not_metrics() {
         .contains("extract_performance_monitoring_enabled 0"));
 }
 
-/// Runs `n` companies at once in `mode` against a server set up by `tweak`
-/// with `latency_ms` on every upstream answer; the report and the
+/// Runs `n` companies in `mode`, `at_once` at a time, against a server set
+/// up by `tweak` behind a sandbox with `knobs`; the report and the
 /// companies per second.
-async fn bound_of(
+async fn load_of(
     tweak: impl FnOnce(&mut extract_server::Config),
-    latency_ms: u64,
+    knobs: Knobs,
     n: usize,
+    at_once: usize,
     mode: &str,
 ) -> (Value, f64) {
     let s = stack(200, |c| {
@@ -351,23 +352,39 @@ async fn bound_of(
         tweak(c);
     })
     .await;
-    s.sandbox.set_knobs(Knobs {
-        latency_ms,
-        ..s.sandbox.knobs()
-    });
+    s.sandbox.set_knobs(knobs);
     // Let the resource monitor take its first samples.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let addr = s.addr();
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
     let started = std::time::Instant::now();
     let statuses = futures_util::future::join_all(names(&s, 0, n).into_iter().map(|name| {
         let body = json!({ "company_name": name, "extraction_mode": mode });
-        async move { extract(addr, &body).await.status }
+        let permits = permits.clone();
+        async move {
+            let _p = permits.acquire_owned().await.unwrap();
+            extract(addr, &body).await.status
+        }
     }))
     .await;
     let rate = n as f64 / started.elapsed().as_secs_f64();
     assert!(statuses.iter().all(|c| *c == 200), "{statuses:?}");
     let_sample().await;
     (report(&s).await, rate)
+}
+
+/// [`load_of`] with every company at once and `latency_ms` on every answer.
+async fn bound_of(
+    tweak: impl FnOnce(&mut extract_server::Config),
+    latency_ms: u64,
+    n: usize,
+    mode: &str,
+) -> (Value, f64) {
+    let knobs = Knobs {
+        latency_ms,
+        ..Knobs::default()
+    };
+    load_of(tweak, knobs, n, n, mode).await
 }
 
 /// Each bound is named, with the recommendation that, applied, raises
@@ -480,35 +497,23 @@ async fn each_bound_is_named_and_its_relief_raises_throughput() {
 /// throughput.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_sites_named_and_more_at_once_raises_throughput() {
-    async fn run(at_once: usize) -> (Value, f64) {
-        let s = stack(200, |c| {
-            c.extract.verify_candidates = 1;
-            c.concurrency.max_extractions = 64;
-            c.concurrency.max_crawls = 64;
-            c.crawl.per_host_rate = 0.0;
-            c.resources.max_memory_mb = 4096;
-        })
-        .await;
-        s.sandbox.set_knobs(Knobs {
-            site_latency_ms: 300,
-            ..s.sandbox.knobs()
-        });
-        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(at_once));
-        let addr = s.addr();
-        let started = Instant::now();
-        let statuses = futures_util::future::join_all(names(&s, 0, 24).into_iter().map(|n| {
-            let permits = permits.clone();
-            async move {
-                let _p = permits.acquire_owned().await.unwrap();
-                extract(addr, &json!({ "company_name": n })).await.status
-            }
-        }))
-        .await;
-        let rate = 24.0 / started.elapsed().as_secs_f64();
-        assert!(statuses.iter().all(|c| *c == 200), "{statuses:?}");
-        let_sample().await;
-        (report(&s).await, rate)
-    }
+    let run = |at_once| {
+        load_of(
+            |c| {
+                c.extract.verify_candidates = 1;
+                c.concurrency.max_extractions = 64;
+                c.concurrency.max_crawls = 64;
+                c.crawl.per_host_rate = 0.0;
+            },
+            Knobs {
+                site_latency_ms: 300,
+                ..Knobs::default()
+            },
+            24,
+            at_once,
+            "basic",
+        )
+    };
     let (r, before) = run(3).await;
     let b = &r["bottleneck"];
     assert_eq!(
