@@ -461,6 +461,75 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
     );
 }
 
+/// Stops `p` with SIGTERM and waits for its clean exit within its grace.
+async fn terminate_cleanly(p: &mut Process) {
+    p.terminate();
+    let stopped = Instant::now();
+    let exit = loop {
+        if let Some(code) = p.child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(20),
+            "the process outlived its grace period"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "a clean exit after SIGTERM: {exit}");
+    let log = p.log();
+    assert!(!log.contains("panicked"), "no panic in the log:\n{log}");
+}
+
+/// Two instances on one Redis; a batch of 200 runs while each is restarted
+/// in turn (SIGTERM, then a new process): the batch completes, every
+/// company once, none lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_of_every_instance_loses_nothing() {
+    let Some(redis) = shared_url("faults_rolling") else {
+        return;
+    };
+    let prefix = unique_prefix("faults_rolling");
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        extract_sandbox::Config {
+            companies: 600,
+            ..extract_sandbox::Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    sandbox.set_knobs(Knobs {
+        latency_ms: 30,
+        ..sandbox.knobs()
+    });
+    // A short lease: a running instance looks for released batches every
+    // half lease.
+    let env = [
+        ("EXTRACT_BATCH__REDIS_PREFIX", prefix.as_str()),
+        ("EXTRACT_BATCH__LEASE_S", "4"),
+        ("EXTRACT_BATCH__MAX_SIZE", "1000"),
+        ("EXTRACT_SEARCH__RATE_PER_SEC", "20"),
+        ("EXTRACT_SEARCH__BURST", "5"),
+    ];
+    let names = names_of(&sandbox, 0, N);
+    let mut a = Process::start_with(&sandbox.url(), &redis, &prefix, &env).await;
+    let mut b = Process::start_with(&sandbox.url(), &redis, &prefix, &env).await;
+    let id = submit_at(a.addr, &names).await;
+    wait_done(b.addr, &id, 40).await;
+    terminate_cleanly(&mut a).await;
+    let a2 = Process::start_with(&sandbox.url(), &redis, &prefix, &env).await;
+    wait_done(a2.addr, &id, 100).await;
+    terminate_cleanly(&mut b).await;
+    let b2 = Process::start_with(&sandbox.url(), &redis, &prefix, &env).await;
+    burst_at(b2.addr, &names_of(&sandbox, 300, 20)).await;
+    let (ok, _, _) = check_at(b2.addr, &id, &names, "a rolling restart of both instances").await;
+    assert!(ok * 100 >= 99 * N as u64, "{ok} of {N} succeeded");
+    for p in [&a2, &b2] {
+        let log = p.log();
+        assert!(!log.contains("panicked"), "no panic in the log:\n{log}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_of_the_server_mid_batch() {
     stopped_mid_batch(Stop::Kill, "faults_sigkill").await;
