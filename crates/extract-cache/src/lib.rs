@@ -14,8 +14,13 @@
 //! Redis down means the L2 tier is skipped (counted), and the pool
 //! reconnects by itself.
 //!
+//! Instances sharing one Redis also keep two things together here:
+//! [`RedisRate`], the cluster's rate limits (`extract_core::SharedRate`: one
+//! Lua GCRA call per departure, on Redis's clock), and [`Members`], who is
+//! alive ([`RedisMembers`] heartbeats; [`LocalMembers`] for one instance).
+//!
 //! Architecture invariant: it depends on `extract-core` only, and it is the
-//! only crate that talks to Redis for caching.
+//! only crate that talks to Redis for caching, cluster limits and heartbeats.
 //!
 //! # Embedding
 //!

@@ -7,7 +7,8 @@
 //!   [`SearchHit`], [`Page`].
 //! - Seams: [`Search`], [`Fetch`], [`ProfileSource`] — object-safe async
 //!   traits used as `Arc<dyn …>`. Caching, rate limiting and metrics are
-//!   decorators implementing the same traits, in other crates.
+//!   decorators implementing the same traits, in other crates. State shared
+//!   by instances sits behind [`SharedRate`] (the cluster's rate limits).
 //! - Logic: the name normaliser ([`normalize_name`]), search codecs
 //!   ([`search`]), the website [`picker`], streaming HTML extraction
 //!   ([`extract`]) and the [`Pipeline`].

@@ -8,8 +8,11 @@
 //! loopback, private, link-local, metadata and other internal addresses
 //! unless allowed. `connect_to` sends every connection to one address in
 //! plain HTTP while keeping the URL's host — how the sandbox stands in for
-//! the internet. Responses are decoded (gzip, deflate, br) with the cap
-//! counting decoded bytes. It implements [`extract_core::Fetch`].
+//! the internet. An outbound HTTP proxy (`proxy`, or `HTTPS_PROXY` /
+//! `HTTP_PROXY` / `NO_PROXY`) carries each connection as a CONNECT tunnel,
+//! the guard checking the target first. Responses are decoded (gzip,
+//! deflate, br) with the cap counting decoded bytes. It implements
+//! [`extract_core::Fetch`].
 //!
 //! [`Monitor`] samples the process's memory and CPU and publishes a
 //! [`Pressure`] level.
