@@ -73,6 +73,7 @@ enum Route {
     Batch,
     BatchStatus,
     BatchResults,
+    BatchEvents,
     CacheStats,
     CacheWarm,
     CacheCompany,
@@ -102,6 +103,7 @@ const ROUTES: &[(Route, &str, &[Method])] = &[
         "/api/v1/company/batch/{id}/results",
         GET,
     ),
+    (Route::BatchEvents, "/api/v1/company/batch/{id}/events", GET),
     (Route::CacheStats, "/api/v1/cache/stats", GET),
     (Route::CacheWarm, "/api/v1/cache/warm", POST_DELETE),
     (Route::CacheCompany, "/api/v1/cache/company/{name}", DELETE),
@@ -195,6 +197,7 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                 Route::BatchResults => {
                     handlers::batch::results(&app, param, req.uri().query()).await
                 }
+                Route::BatchEvents => handlers::events::events(&app, param).await,
                 Route::CacheStats => handlers::cache::stats(&app),
                 Route::CacheWarm if method == Method::DELETE => handlers::cache::cancel_warm(&app),
                 Route::CacheWarm => handlers::cache::warm(&app, req).await,

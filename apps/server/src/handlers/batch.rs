@@ -17,7 +17,7 @@ use crate::{App, Body};
 /// Most rows in one JSON page.
 const MAX_PER_PAGE: usize = 1_000;
 
-fn batch_error(e: extract_batch::Error) -> ApiError {
+pub(crate) fn batch_error(e: extract_batch::Error) -> ApiError {
     ApiError::from_batch(&e)
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod cache;
+pub(crate) mod events;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod perf;

@@ -364,3 +364,81 @@ async fn the_completion_webhook_arrives_signed_through_the_guard() {
     assert_eq!(body["batch"]["batch_id"], id.as_str());
     assert_eq!(body["summary"]["items"], 1);
 }
+
+/// The batch's events as Server-Sent Events: progress as it goes, each item
+/// once as it ends, and `finished` last; an unknown batch is a 404 JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_events_stream_progress_items_and_the_end() {
+    use http_body_util::BodyExt;
+    let s = stack(100, |c| c.crawl.per_host_rate = 0.0).await;
+    s.sandbox.set_knobs(extract_sandbox::Knobs {
+        latency_ms: 40,
+        ..s.sandbox.knobs()
+    });
+    let missing = get(s.addr(), "/api/v1/company/batch/b0123456789abcdef/events").await;
+    assert_eq!(missing.status, 404, "{}", missing.json);
+    let names: Vec<String> = s
+        .sandbox
+        .world()
+        .companies()
+        .iter()
+        .take(20)
+        .map(|c| c.name.clone())
+        .collect();
+    let r = submit(s.addr(), &json!({ "company_names": names })).await;
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    let client: hyper_util::client::legacy::Client<_, http_body_util::Full<bytes::Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+    let req = http::Request::get(format!(
+        "http://{}/api/v1/company/batch/{id}/events",
+        s.addr()
+    ))
+    .body(http_body_util::Full::new(bytes::Bytes::new()))
+    .unwrap();
+    let res = client.request(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    // The stream ends by itself after `finished`.
+    let body = tokio::time::timeout(Duration::from_secs(60), res.into_body().collect())
+        .await
+        .expect("the stream ends with the batch")
+        .unwrap()
+        .to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    let events: Vec<(&str, Value)> = text
+        .split("\n\n")
+        .filter_map(|block| {
+            let kind = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((kind, serde_json::from_str(data).unwrap()))
+        })
+        .collect();
+    let items: Vec<&Value> = events
+        .iter()
+        .filter(|(k, _)| *k == "item")
+        .map(|(_, v)| v)
+        .collect();
+    let mut indexes: Vec<u64> = items.iter().map(|i| i["index"].as_u64().unwrap()).collect();
+    indexes.sort_unstable();
+    assert_eq!(
+        indexes,
+        (0..20).collect::<Vec<u64>>(),
+        "each item once: {text}"
+    );
+    assert!(items
+        .iter()
+        .all(|i| i["outcome"] == "succeeded" || i["outcome"] == "cached"));
+    assert!(
+        events.iter().filter(|(k, _)| *k == "progress").count() >= 2,
+        "{text}"
+    );
+    let (last, status) = events.last().unwrap();
+    assert_eq!(*last, "finished");
+    assert_eq!(status["state"], "completed");
+    assert_eq!(
+        status["counts"]["succeeded"].as_u64().unwrap()
+            + status["counts"]["cached"].as_u64().unwrap(),
+        20
+    );
+}
