@@ -87,7 +87,8 @@ impl SharedRate for RedisRate {
         if rate_per_sec <= 0.0 {
             return Ok(None);
         }
-        let per_window = (rate_per_sec.floor() as u64).max(1);
+        // The window log's bound, as the local limiter's.
+        let per_window = (rate_per_sec.floor() as u64).clamp(1, 100_000);
         let emission = (1.02e6 / rate_per_sec) as u64;
         let burst = u64::from(burst.max(1)).min(per_window);
         let args = vec![

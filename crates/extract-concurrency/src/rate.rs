@@ -26,6 +26,10 @@ const TICK: Duration = Duration::from_millis(1);
 /// The window providers count requests in, stretched by 2 %.
 const WINDOW: Duration = Duration::from_millis(1_020);
 
+/// The most departures one window's log holds (its memory bound): a rate
+/// above this many a second is kept to this many.
+pub(crate) const MAX_PER_WINDOW: usize = 100_000;
+
 /// GCRA with a sliding-window cap: at most `burst` at once, `rate` a second
 /// on average, and never more than `max(1, floor(rate))` departures within
 /// any [`WINDOW`].
@@ -51,7 +55,7 @@ struct GcraState {
 impl Gcra {
     /// A limiter of `rate_per_sec` (> 0) with room for `burst` at once.
     pub fn new(rate_per_sec: f64, burst: u32) -> Self {
-        let per_window = (rate_per_sec.floor() as usize).max(1);
+        let per_window = (rate_per_sec.floor() as usize).clamp(1, MAX_PER_WINDOW);
         let emission = Duration::from_secs_f64(1.02 / rate_per_sec);
         let burst = (burst.max(1) as usize).min(per_window);
         Gcra {
@@ -60,7 +64,7 @@ impl Gcra {
             per_window,
             state: Mutex::new(GcraState {
                 tat: Instant::now(),
-                log: VecDeque::with_capacity(per_window),
+                log: VecDeque::with_capacity(per_window.min(1024)),
             }),
         }
     }
