@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use extract_core::{SharedRate, SharedRateError};
+use extract_core::{RateShape, SharedRate, SharedRateError};
 use serde::{Deserialize, Serialize};
 
 use crate::store::RedisStore;
@@ -48,9 +48,6 @@ redis.call('PEXPIRE', KEYS[2], keep)
 return 0
 ";
 
-/// The window providers count requests in, stretched by 2 %, in µs.
-const WINDOW_US: u64 = 1_020_000;
-
 /// A rate limit kept for every instance together in Redis.
 pub struct RedisRate {
     store: Arc<RedisStore>,
@@ -87,15 +84,12 @@ impl SharedRate for RedisRate {
         if rate_per_sec <= 0.0 {
             return Ok(None);
         }
-        // The window log's bound, as the local limiter's.
-        let per_window = (rate_per_sec.floor() as u64).clamp(1, 100_000);
-        let emission = (1.02e6 / rate_per_sec) as u64;
-        let burst = u64::from(burst.max(1)).min(per_window);
+        let shape = RateShape::of(rate_per_sec, burst);
         let args = vec![
-            emission.to_string(),
-            (emission * (burst - 1)).to_string(),
-            per_window.to_string(),
-            WINDOW_US.to_string(),
+            shape.emission.as_micros().to_string(),
+            shape.tolerance.as_micros().to_string(),
+            shape.per_window.to_string(),
+            RateShape::WINDOW.as_micros().to_string(),
             fastrand::u64(..).to_string(),
         ];
         let wait = self

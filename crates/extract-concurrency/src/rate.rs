@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use extract_core::{Error, Result, Search, SearchQuery, SearchResults, SharedRate};
+use extract_core::{Error, RateShape, Result, Search, SearchQuery, SearchResults, SharedRate};
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -24,23 +24,14 @@ use tokio::time::Instant;
 const TICK: Duration = Duration::from_millis(1);
 
 /// The window providers count requests in, stretched by 2 %.
-const WINDOW: Duration = Duration::from_millis(1_020);
+const WINDOW: Duration = RateShape::WINDOW;
 
-/// The most departures one window's log holds (its memory bound): a rate
-/// above this many a second is kept to this many.
-pub(crate) const MAX_PER_WINDOW: usize = 100_000;
-
-/// GCRA with a sliding-window cap: at most `burst` at once, `rate` a second
-/// on average, and never more than `max(1, floor(rate))` departures within
-/// any [`WINDOW`].
+/// GCRA with a sliding-window cap, of a [`RateShape`]: at most `burst` at
+/// once, `rate` a second on average, and never more than `max(1,
+/// floor(rate))` departures within any [`RateShape::WINDOW`].
 #[derive(Debug)]
 pub struct Gcra {
-    /// Time between departures at the rate (stretched by 2 %).
-    emission: Duration,
-    /// How far ahead of its theoretical time a departure may go: `(burst - 1) × emission`.
-    tolerance: Duration,
-    /// Departures allowed within one window.
-    per_window: usize,
+    shape: RateShape,
     state: Mutex<GcraState>,
 }
 
@@ -55,16 +46,12 @@ struct GcraState {
 impl Gcra {
     /// A limiter of `rate_per_sec` (> 0) with room for `burst` at once.
     pub fn new(rate_per_sec: f64, burst: u32) -> Self {
-        let per_window = (rate_per_sec.floor() as usize).clamp(1, MAX_PER_WINDOW);
-        let emission = Duration::from_secs_f64(1.02 / rate_per_sec);
-        let burst = (burst.max(1) as usize).min(per_window);
+        let shape = RateShape::of(rate_per_sec, burst);
         Gcra {
-            emission,
-            tolerance: emission * (burst as u32 - 1),
-            per_window,
+            shape,
             state: Mutex::new(GcraState {
                 tat: Instant::now(),
-                log: VecDeque::with_capacity(per_window.min(1024)),
+                log: VecDeque::with_capacity(shape.per_window.min(1024)),
             }),
         }
     }
@@ -79,9 +66,14 @@ impl Gcra {
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut at = s.tat.checked_sub(self.tolerance).unwrap_or(now);
-        if s.log.len() >= self.per_window {
-            let oldest = s.log[s.log.len() - self.per_window];
+        let RateShape {
+            emission,
+            tolerance,
+            per_window,
+        } = self.shape;
+        let mut at = s.tat.checked_sub(tolerance).unwrap_or(now);
+        if s.log.len() >= per_window {
+            let oldest = s.log[s.log.len() - per_window];
             at = at.max(oldest + WINDOW);
         }
         // A caller may leave up to a timer tick early (tokio's timers are
@@ -94,13 +86,13 @@ impl Gcra {
         // next may go sooner; the window log above is the hard limit), so
         // timer lateness does not add up; after a longer idle the schedule
         // restarts from now.
-        s.tat = if now < s.tat + self.emission {
-            s.tat + self.emission
+        s.tat = if now < s.tat + emission {
+            s.tat + emission
         } else {
-            now + self.emission
+            now + emission
         };
         s.log.push_back(now);
-        while s.log.len() > self.per_window {
+        while s.log.len() > per_window {
             s.log.pop_front();
         }
         Ok(())

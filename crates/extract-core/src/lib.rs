@@ -92,7 +92,7 @@ pub use profile::{
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{
-    Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, Search, SearchHit,
-    SearchQuery, SearchResults, Served, SharedRate, SharedRateError,
+    Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, RateShape, Search,
+    SearchHit, SearchQuery, SearchResults, Served, SharedRate, SharedRateError,
 };
 pub use visit::{PageVisit, VisitOutcome};

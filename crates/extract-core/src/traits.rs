@@ -273,6 +273,42 @@ impl<T: ProfileSource + ?Sized> ProfileSource for Arc<T> {
     }
 }
 
+/// The shape of a rate limit, the one arithmetic of the local limiter
+/// (`extract_concurrency::Gcra`) and the cluster's (a [`SharedRate`]): GCRA
+/// at `rate`, stretched by 2 %, with room for `burst` at once, and never
+/// more than `per_window` departures within any [`RateShape::WINDOW`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateShape {
+    /// Time between departures at the rate (stretched by 2 %).
+    pub emission: Duration,
+    /// How far ahead of its theoretical time a departure may go: `(burst - 1) × emission`.
+    pub tolerance: Duration,
+    /// Departures allowed within one window: `max(1, floor(rate))`, at most
+    /// [`RateShape::MAX_PER_WINDOW`].
+    pub per_window: usize,
+}
+
+impl RateShape {
+    /// The window providers count requests in, stretched by 2 % so that
+    /// requests still arrive under the limit when the network bunches them.
+    pub const WINDOW: Duration = Duration::from_millis(1_020);
+    /// The most departures one window's log holds (its memory bound): a rate
+    /// above this many a second is kept to this many.
+    pub const MAX_PER_WINDOW: usize = 100_000;
+
+    /// The shape of `rate_per_sec` (> 0) with room for `burst`.
+    pub fn of(rate_per_sec: f64, burst: u32) -> RateShape {
+        let per_window = (rate_per_sec.floor() as usize).clamp(1, Self::MAX_PER_WINDOW);
+        let emission = Duration::from_secs_f64(1.02 / rate_per_sec);
+        let burst = (burst.max(1) as usize).min(per_window);
+        RateShape {
+            emission,
+            tolerance: emission * (burst as u32 - 1),
+            per_window,
+        }
+    }
+}
+
 /// Why a shared rate limit could not be asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("shared rate limit unavailable: {0}")]
