@@ -370,63 +370,17 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
     // L: one cold extraction alone (the median of five).
     let c = client();
     let l = lone_latency(&c, server.addr(), &web, n).await;
-    let stats = |c: HttpClient, addr: SocketAddr| async move {
-        let req = http::Request::get(format!("http://{addr}/api/v1/system/stats"))
-            .body(Full::new(Bytes::new()))
-            .expect("request");
-        let res = c.request(req).await.ok()?;
-        let bytes = res.into_body().collect().await.ok()?.to_bytes();
-        serde_json::from_slice::<serde_json::Value>(&bytes).ok()
-    };
-    let rss = |v: &Option<serde_json::Value>| {
-        v.as_ref()
-            .and_then(|v| v["resources"]["rss_bytes"].as_u64())
-            .unwrap_or(0)
-    };
     // The sampler reads memory once a second: let it see the idle process.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let idle_rss = rss(&stats(c.clone(), server.addr()).await);
-    let body = serde_json::json!({ "company_names": names });
+    let idle_rss = get_json(&c, server.addr(), "/api/v1/system/stats").await?["resources"]
+        ["rss_bytes"]
+        .as_u64()
+        .unwrap_or(0);
     let t = Instant::now();
-    let req = http::Request::post(format!(
-        "http://{}/api/v1/company/batch/submit",
-        server.addr()
-    ))
-    .header("content-type", "application/json")
-    .body(Full::new(Bytes::from(body.to_string())))?;
-    let res = c.request(req).await?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    let mut peak_rss = idle_rss;
-    let mut peak_in_flight = 0;
-    loop {
-        let req = http::Request::get(format!(
-            "http://{}/api/v1/company/batch/{id}/status",
-            server.addr()
-        ))
-        .body(Full::new(Bytes::new()))?;
-        let res = c.request(req).await?;
-        let st: serde_json::Value =
-            serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            break;
-        }
-        let now = stats(c.clone(), server.addr()).await;
-        peak_rss = peak_rss.max(rss(&now));
-        peak_in_flight = peak_in_flight.max(
-            now.as_ref()
-                .and_then(|v| v["permits"][0]["in_use"].as_u64())
-                .unwrap_or(0),
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let run = run_batch(&c, server.addr(), &names).await?;
     let wall = t.elapsed().as_secs_f64();
-    let req = http::Request::get(format!("http://{}/api/v1/system/stats", server.addr()))
-        .body(Full::new(Bytes::new()))?;
-    let res = c.request(req).await?;
-    let system: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+    let (peak_rss, peak_in_flight) = (run.peak_rss.max(idle_rss), run.peak_in_flight);
+    let system = get_json(&c, server.addr(), "/api/v1/system/stats").await?;
     let bound = (n as f64 / RATE).max(n as f64 * l.as_secs_f64() / CONCURRENCY as f64);
     rows.push([
         format!("batch of {n} at R = {RATE}/s, {CONCURRENCY} extractions, {latency} ms latency"),
@@ -549,8 +503,28 @@ async fn lone_latency(c: &HttpClient, addr: SocketAddr, web: &Sandbox, from: usi
     median(times)
 }
 
-/// Submits a batch of `names` and waits for its end.
-async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<()> {
+/// `GET path` as JSON.
+async fn get_json(
+    c: &HttpClient,
+    addr: SocketAddr,
+    path: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
+    let res = c.request(req).await?;
+    Ok(serde_json::from_slice(
+        &res.into_body().collect().await?.to_bytes(),
+    )?)
+}
+
+/// What the server's stats showed while a batch ran.
+struct BatchRun {
+    peak_rss: u64,
+    peak_in_flight: u64,
+}
+
+/// Submits a batch of `names` and waits for its end, sampling the server's
+/// memory and extractions in flight as it goes.
+async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<BatchRun> {
     let body = serde_json::json!({ "company_names": names });
     let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
         .header("content-type", "application/json")
@@ -560,15 +534,22 @@ async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow
         serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
     let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
     anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
+    let mut run = BatchRun {
+        peak_rss: 0,
+        peak_in_flight: 0,
+    };
     loop {
-        let req = http::Request::get(format!("http://{addr}/api/v1/company/batch/{id}/status"))
-            .body(Full::new(Bytes::new()))?;
-        let res = c.request(req).await?;
-        let st: serde_json::Value =
-            serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+        let st = get_json(c, addr, &format!("/api/v1/company/batch/{id}/status")).await?;
         if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            return Ok(());
+            return Ok(run);
         }
+        let now = get_json(c, addr, "/api/v1/system/stats").await?;
+        run.peak_rss = run
+            .peak_rss
+            .max(now["resources"]["rss_bytes"].as_u64().unwrap_or(0));
+        run.peak_in_flight = run
+            .peak_in_flight
+            .max(now["permits"][0]["in_use"].as_u64().unwrap_or(0));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
