@@ -176,30 +176,42 @@ async fn burst(s: &Stack, skip: usize) {
     burst_at(s.addr(), &names(s, skip)).await
 }
 
+/// One scenario on `s`: the sandbox set to `knobs`, a burst of single
+/// extracts, then a batch of the first `N` companies, checked.
+async fn scenario(s: &Stack, knobs: Knobs, label: &str) -> (u64, u64, u64) {
+    s.sandbox.set_knobs(knobs);
+    burst(s, 300).await;
+    let names = names(s, 0);
+    let id = submit(s, &names).await;
+    check(s, &id, &names, label).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_of_all_upstream_calls_failing() {
     let s = fault_stack().await;
-    s.sandbox.set_knobs(Knobs {
-        error_rate: 0.5,
-        ..s.sandbox.knobs()
-    });
-    burst(&s, 300).await;
-    let names = names(&s, 0);
-    let id = submit(&s, &names).await;
-    check(&s, &id, &names, "upstream error rate 0.5").await;
+    scenario(
+        &s,
+        Knobs {
+            error_rate: 0.5,
+            ..s.sandbox.knobs()
+        },
+        "upstream error rate 0.5",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_answering_garbage() {
     let s = fault_stack().await;
-    s.sandbox.set_knobs(Knobs {
-        search_fault: SearchFault::Garbage,
-        ..s.sandbox.knobs()
-    });
-    burst(&s, 300).await;
-    let names = names(&s, 0);
-    let id = submit(&s, &names).await;
-    let (ok, failed, _) = check(&s, &id, &names, "search answering garbage").await;
+    let (ok, failed, _) = scenario(
+        &s,
+        Knobs {
+            search_fault: SearchFault::Garbage,
+            ..s.sandbox.knobs()
+        },
+        "search answering garbage",
+    )
+    .await;
     assert_eq!((ok, failed), (0, N as u64), "no invented profile");
 }
 
@@ -208,14 +220,15 @@ async fn search_answering_garbage() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_429s_below_demand() {
     let s = fault_stack().await;
-    s.sandbox.set_knobs(Knobs {
-        serp_rate: 40.0,
-        ..s.sandbox.knobs()
-    });
-    let names = names(&s, 0);
-    let id = submit(&s, &names).await;
-    burst(&s, 300).await;
-    let (ok, _, _) = check(&s, &id, &names, "provider 429s above 40/s").await;
+    let (ok, _, _) = scenario(
+        &s,
+        Knobs {
+            serp_rate: 40.0,
+            ..s.sandbox.knobs()
+        },
+        "provider 429s above 40/s",
+    )
+    .await;
     assert_eq!(ok, N as u64, "100% succeeded under 429s");
 }
 
@@ -266,14 +279,15 @@ async fn sites_slower_than_the_fetch_timeout() {
         c.cache.redis_url = extract_core::Secret::default();
     })
     .await;
-    s.sandbox.set_knobs(Knobs {
-        site_latency_ms: 1_000,
-        ..s.sandbox.knobs()
-    });
-    burst(&s, 300).await;
-    let names = names(&s, 0);
-    let id = submit(&s, &names).await;
-    check(&s, &id, &names, "sites slower than the fetch timeout").await;
+    scenario(
+        &s,
+        Knobs {
+            site_latency_ms: 1_000,
+            ..s.sandbox.knobs()
+        },
+        "sites slower than the fetch timeout",
+    )
+    .await;
 }
 
 /// Every site answers a 256 MB page, a gzip bomb, or a redirect loop: the
@@ -413,24 +427,11 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
     let id = submit_at(first.addr, &names).await;
     wait_done(first.addr, &id, 40).await;
     match how {
-        Stop::Kill => first.child.kill().unwrap(),
-        Stop::Terminate => first.terminate(),
-    }
-    let stopped = Instant::now();
-    let exit = loop {
-        if let Some(code) = first.child.try_wait().unwrap() {
-            break code;
+        Stop::Kill => {
+            first.child.kill().unwrap();
+            wait_exit(&mut first).await;
         }
-        assert!(
-            stopped.elapsed() < Duration::from_secs(20),
-            "the process outlived its grace period"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let log = first.log();
-    assert!(!log.contains("panicked"), "no panic in the log:\n{log}");
-    if how == Stop::Terminate {
-        assert!(exit.success(), "a clean exit after SIGTERM: {exit}");
+        Stop::Terminate => terminate_cleanly(&mut first).await,
     }
     let at_stop = sandbox.stats().search_requests;
 
@@ -461,9 +462,8 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
     );
 }
 
-/// Stops `p` with SIGTERM and waits for its clean exit within its grace.
-async fn terminate_cleanly(p: &mut Process) {
-    p.terminate();
+/// Waits for `p` to exit, within a grace period; no panic in its log.
+async fn wait_exit(p: &mut Process) -> std::process::ExitStatus {
     let stopped = Instant::now();
     let exit = loop {
         if let Some(code) = p.child.try_wait().unwrap() {
@@ -475,9 +475,16 @@ async fn terminate_cleanly(p: &mut Process) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(exit.success(), "a clean exit after SIGTERM: {exit}");
     let log = p.log();
     assert!(!log.contains("panicked"), "no panic in the log:\n{log}");
+    exit
+}
+
+/// Stops `p` with SIGTERM and waits for its clean exit within its grace.
+async fn terminate_cleanly(p: &mut Process) {
+    p.terminate();
+    let exit = wait_exit(p).await;
+    assert!(exit.success(), "a clean exit after SIGTERM: {exit}");
 }
 
 /// Two instances on one Redis; a batch of 200 runs while each is restarted
