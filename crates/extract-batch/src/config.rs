@@ -24,6 +24,14 @@ pub struct Config {
     pub lease_s: u64,
     /// Key prefix of the Redis job store.
     pub redis_prefix: String,
+    /// With the Redis job store: every instance takes the items of every
+    /// batch from one queue (Redis Streams), rather than each batch running
+    /// on the instance holding its lease.
+    pub share_work: bool,
+    /// With shared work: an item an instance took and has not finished for
+    /// this long is taken over by another (its instance stopped), ms.
+    /// 0: `item_timeout_ms` and 30 s.
+    pub reclaim_idle_ms: u64,
 }
 
 impl Default for Config {
@@ -37,6 +45,8 @@ impl Default for Config {
             webhook_attempts: 4,
             lease_s: 30,
             redis_prefix: "extract".to_owned(),
+            share_work: true,
+            reclaim_idle_ms: 0,
         }
     }
 }

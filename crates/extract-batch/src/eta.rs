@@ -28,6 +28,13 @@ impl Throughput {
         }
     }
 
+    /// Records `n` completions now (counted elsewhere, read together).
+    pub fn record_many(&mut self, n: usize, at: Instant) {
+        for _ in 0..n.min(KEEP) {
+            self.record(at);
+        }
+    }
+
     /// Items per second over the recent window, or `None` with too little data.
     pub fn rate(&self, now: Instant) -> Option<f64> {
         let first = *self.done.front()?;

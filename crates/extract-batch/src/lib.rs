@@ -61,6 +61,7 @@ mod config;
 mod error;
 mod eta;
 mod model;
+mod queue;
 mod service;
 mod store;
 mod summary;
@@ -70,8 +71,10 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use eta::Throughput;
 pub use model::{
-    now_ms, Batch, BatchRequest, BatchState, Counts, ExportFormat, Item, ItemError, ItemState,
+    now_ms, Batch, BatchRequest, BatchState, Begin, Counts, ExportFormat, Item, ItemError,
+    ItemState, Mark, Progress, Recorded,
 };
+pub use queue::{Delivery, Depth, QueueDepth, RedisQueue, WorkQueue};
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summary};

@@ -235,6 +235,79 @@ pub struct Batch {
     /// The summary and industry analysis, once it ended.
     #[serde(default)]
     pub summary: Option<crate::Summary>,
+    /// Items a second over the whole cluster, recently, as the instance
+    /// running the batch last measured it (the ETA of every instance's
+    /// status comes from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_per_s: Option<f64>,
+}
+
+/// What [`JobStore::begin`](crate::JobStore::begin) found of an item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Begin {
+    /// The batch or the item is gone (expired, or the store lost it).
+    Missing,
+    /// Already over: nothing to do.
+    Done,
+    /// The batch is cancelled: the item is now skipped, and this is it.
+    Skipped(Item),
+    /// Run it (it is now running).
+    Run(Item),
+}
+
+/// What [`JobStore::record`](crate::JobStore::record) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored: the item was not over before.
+    Stored,
+    /// Not stored: the item was already over (it ran twice).
+    Already,
+    /// Not stored: the batch or the item is gone.
+    Missing,
+}
+
+/// A batch's progress as the store counts it, shared by every instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Items per state.
+    pub counts: Counts,
+    /// Cancel was asked (on any instance).
+    pub cancelled: bool,
+    /// Every item not answered at submission is in the work queue.
+    pub enqueued: bool,
+}
+
+/// A flag set on a batch for every instance to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Cancel was asked.
+    Cancelled,
+    /// Its items are all in the work queue.
+    Enqueued,
+}
+
+impl Mark {
+    pub(crate) fn field(self) -> &'static str {
+        match self {
+            Mark::Cancelled => "cancelled",
+            Mark::Enqueued => "enqueued",
+        }
+    }
+}
+
+impl ItemState {
+    pub(crate) fn parse(s: &str) -> Option<ItemState> {
+        [
+            ItemState::Pending,
+            ItemState::Running,
+            ItemState::Succeeded,
+            ItemState::Cached,
+            ItemState::Failed,
+            ItemState::Skipped,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
 }
 
 /// Unix milliseconds now.

@@ -12,7 +12,7 @@ use fred::prelude::{
     ReconnectPolicy, SetOptions, SortedSetsInterface,
 };
 
-use crate::model::{Batch, Item};
+use crate::model::{Batch, Begin, Counts, Item, ItemState, Mark, Progress, Recorded};
 use crate::{Error, Result};
 
 /// Storage of batches and their items.
@@ -58,12 +58,28 @@ pub trait JobStore: Send + Sync {
     async fn expire(&self, id: &str, ttl: Duration) -> Result<()>;
     /// `memory` or `redis`.
     fn kind(&self) -> &'static str;
+
+    // Work shared by several instances: one step each, so that every
+    // instance sees the same counts and an item is recorded once.
+
+    /// Marks item `index` running, unless it is over already or the batch
+    /// is cancelled (then it is skipped here, once).
+    async fn begin(&self, id: &str, index: usize) -> Result<Begin>;
+    /// Stores a final item unless it is over already (it ran twice), and
+    /// counts it.
+    async fn record(&self, id: &str, item: &Item) -> Result<Recorded>;
+    /// The counts and flags every instance shares; `None` for an unknown batch.
+    async fn progress(&self, id: &str) -> Result<Option<Progress>>;
+    /// Sets a flag for every instance to see.
+    async fn mark(&self, id: &str, mark: Mark) -> Result<()>;
 }
 
 struct Stored {
     batch: Batch,
     items: Vec<Item>,
     expires: Option<Instant>,
+    cancelled: bool,
+    enqueued: bool,
 }
 
 /// Batches in this process's memory: lost on restart.
@@ -93,6 +109,8 @@ impl JobStore for MemoryStore {
                 batch: batch.clone(),
                 items: items.to_vec(),
                 expires: None,
+                cancelled: false,
+                enqueued: false,
             },
         );
         Ok(())
@@ -153,12 +171,75 @@ impl JobStore for MemoryStore {
     fn kind(&self) -> &'static str {
         "memory"
     }
+
+    async fn begin(&self, id: &str, index: usize) -> Result<Begin> {
+        let mut map = self.lock();
+        let Some(s) = map.get_mut(id) else {
+            return Ok(Begin::Missing);
+        };
+        let cancelled = s.cancelled;
+        let Some(item) = s.items.get_mut(index) else {
+            return Ok(Begin::Missing);
+        };
+        Ok(match item.state {
+            st if st.is_final() => Begin::Done,
+            ItemState::Pending if cancelled => {
+                *item = crate::service::skipped_by_cancel(item.clone());
+                Begin::Skipped(item.clone())
+            }
+            _ => {
+                item.state = ItemState::Running;
+                Begin::Run(item.clone())
+            }
+        })
+    }
+
+    async fn record(&self, id: &str, item: &Item) -> Result<Recorded> {
+        let mut map = self.lock();
+        let slot = map.get_mut(id).and_then(|s| s.items.get_mut(item.index));
+        Ok(match slot {
+            None => Recorded::Missing,
+            Some(old) if old.state.is_final() => Recorded::Already,
+            Some(old) => {
+                *old = item.clone();
+                Recorded::Stored
+            }
+        })
+    }
+
+    async fn progress(&self, id: &str) -> Result<Option<Progress>> {
+        Ok(self.lock().get(id).map(|s| {
+            let mut counts = Counts::default();
+            for i in &s.items {
+                *counts.slot(i.state) += 1;
+            }
+            Progress {
+                counts,
+                cancelled: s.cancelled,
+                enqueued: s.enqueued,
+            }
+        }))
+    }
+
+    async fn mark(&self, id: &str, mark: Mark) -> Result<()> {
+        if let Some(s) = self.lock().get_mut(id) {
+            match mark {
+                Mark::Cancelled => s.cancelled = true,
+                Mark::Enqueued => s.enqueued = true,
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Batches in Redis: `<prefix>:batch:<id>` (the record),
-/// `<prefix>:batch:<id>:items` (a hash of items by index),
-/// `<prefix>:batch:<id>:lease` (the owner), and `<prefix>:batches`, a sorted
-/// set of the ids scored by when they expire (Unix ms), pruned on listing.
+/// Batches in Redis: `<prefix>:batch:{<id>}` (the record),
+/// `<prefix>:batch:{<id>}:items` (a hash of items by index, as JSON),
+/// `…:states` (a hash of each item's state), `…:counts` (items per state,
+/// and the `cancelled` and `enqueued` flags), `…:lease` (the owner), and
+/// `<prefix>:batches`, a sorted set of the ids scored by when they expire
+/// (Unix ms), pruned on listing. A batch's keys share one hash tag, so the
+/// scripts that move an item and its counts together run in one Redis
+/// Cluster slot.
 pub struct RedisStore {
     pool: Pool,
     prefix: String,
@@ -183,6 +264,47 @@ return 0
 const RELEASE_SCRIPT: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
+end
+return 0
+"#;
+
+/// KEYS: items, states, counts; ARGV[1]: index. Pending → running (or
+/// skipped when the batch is cancelled); answers what it did and the item.
+const BEGIN_SCRIPT: &str = r#"
+local s = redis.call('HGET', KEYS[2], ARGV[1])
+if not s then return {'missing'} end
+if s ~= 'pending' and s ~= 'running' then return {'done'} end
+if s == 'pending' and redis.call('HGET', KEYS[3], 'cancelled') == '1' then
+  redis.call('HSET', KEYS[2], ARGV[1], 'skipped')
+  redis.call('HINCRBY', KEYS[3], 'pending', -1)
+  redis.call('HINCRBY', KEYS[3], 'skipped', 1)
+  return {'skipped', redis.call('HGET', KEYS[1], ARGV[1])}
+end
+if s == 'pending' then
+  redis.call('HSET', KEYS[2], ARGV[1], 'running')
+  redis.call('HINCRBY', KEYS[3], 'pending', -1)
+  redis.call('HINCRBY', KEYS[3], 'running', 1)
+end
+return {'run', redis.call('HGET', KEYS[1], ARGV[1])}
+"#;
+
+/// KEYS: items, states, counts; ARGV: index, final state, item JSON.
+/// Stores once: 1 stored, 0 already over, -1 gone.
+const RECORD_SCRIPT: &str = r#"
+local s = redis.call('HGET', KEYS[2], ARGV[1])
+if not s then return -1 end
+if s ~= 'pending' and s ~= 'running' then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HINCRBY', KEYS[3], s, -1)
+redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+return 1
+"#;
+
+/// KEYS: states, counts; sets flag ARGV[1] of a batch that exists.
+const MARK_SCRIPT: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('HSET', KEYS[2], ARGV[1], '1')
 end
 return 0
 "#;
@@ -221,7 +343,17 @@ impl RedisStore {
     }
 
     fn key(&self, id: &str) -> String {
-        format!("{}:batch:{id}", self.prefix)
+        format!("{}:batch:{{{id}}}", self.prefix)
+    }
+
+    /// The items, states and counts keys, as the scripts take them.
+    fn item_keys(&self, id: &str) -> Vec<String> {
+        let key = self.key(id);
+        vec![
+            format!("{key}:items"),
+            format!("{key}:states"),
+            format!("{key}:counts"),
+        ]
     }
 
     fn index(&self) -> String {
@@ -233,15 +365,52 @@ impl RedisStore {
 impl JobStore for RedisStore {
     async fn create(&self, batch: &Batch, items: &[Item]) -> Result<()> {
         let key = self.key(&batch.id);
+        let [items_key, states_key, counts_key]: [String; 3] = self
+            .item_keys(&batch.id)
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("three keys"));
+        // Written again after a loss: nothing of the old one stays.
+        self.pool
+            .del::<(), _>(vec![
+                items_key.clone(),
+                states_key.clone(),
+                counts_key.clone(),
+            ])
+            .await?;
         let fields: Vec<(String, String)> = items
             .iter()
             .map(|i| Ok((i.index.to_string(), serde_json::to_string(i)?)))
             .collect::<Result<_>>()?;
         for chunk in fields.chunks(1000) {
             self.pool
-                .hset::<(), _, _>(format!("{key}:items"), chunk.to_vec())
+                .hset::<(), _, _>(&items_key, chunk.to_vec())
                 .await?;
         }
+        let mut counts = Counts::default();
+        let states: Vec<(String, &str)> = items
+            .iter()
+            .map(|i| {
+                *counts.slot(i.state) += 1;
+                (i.index.to_string(), i.state.as_str())
+            })
+            .collect();
+        for chunk in states.chunks(1000) {
+            self.pool
+                .hset::<(), _, _>(&states_key, chunk.to_vec())
+                .await?;
+        }
+        let counted: Vec<(&str, usize)> = [
+            ItemState::Pending,
+            ItemState::Running,
+            ItemState::Succeeded,
+            ItemState::Cached,
+            ItemState::Failed,
+            ItemState::Skipped,
+        ]
+        .into_iter()
+        .map(|st| (st.as_str(), *counts.slot(st)))
+        .collect();
+        self.pool.hset::<(), _, _>(&counts_key, counted).await?;
         self.pool
             .set::<(), _, _>(&key, serde_json::to_string(batch)?, None, None, false)
             .await?;
@@ -369,9 +538,9 @@ impl JobStore for RedisStore {
         let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).max(1);
         let key = self.key(id);
         self.pool.expire::<(), _>(&key, secs, None).await?;
-        self.pool
-            .expire::<(), _>(format!("{key}:items"), secs, None)
-            .await?;
+        for k in self.item_keys(id) {
+            self.pool.expire::<(), _>(k, secs, None).await?;
+        }
         let at = crate::model::now_ms() as f64 + ttl.as_millis() as f64;
         self.pool
             .zadd::<(), _, _>(self.index(), None, None, false, false, (at, id.to_owned()))
@@ -381,5 +550,85 @@ impl JobStore for RedisStore {
 
     fn kind(&self) -> &'static str {
         "redis"
+    }
+
+    async fn begin(&self, id: &str, index: usize) -> Result<Begin> {
+        let r: Vec<String> = self
+            .pool
+            .eval(BEGIN_SCRIPT, self.item_keys(id), vec![index.to_string()])
+            .await?;
+        let item = |raw: Option<&String>| -> Result<Item> {
+            let raw = raw.ok_or_else(|| Error::store("an item without its record"))?;
+            Ok(serde_json::from_str(raw)?)
+        };
+        Ok(match r.first().map(String::as_str) {
+            Some("done") => Begin::Done,
+            Some("skipped") => {
+                let skipped = crate::service::skipped_by_cancel(item(r.get(1))?);
+                // Only this call moved it to skipped: no other write races it.
+                self.put_item(id, &skipped).await?;
+                Begin::Skipped(skipped)
+            }
+            Some("run") => {
+                let mut it = item(r.get(1))?;
+                it.state = ItemState::Running;
+                Begin::Run(it)
+            }
+            _ => Begin::Missing,
+        })
+    }
+
+    async fn record(&self, id: &str, item: &Item) -> Result<Recorded> {
+        let r: i64 = self
+            .pool
+            .eval(
+                RECORD_SCRIPT,
+                self.item_keys(id),
+                vec![
+                    item.index.to_string(),
+                    item.state.as_str().to_owned(),
+                    serde_json::to_string(item)?,
+                ],
+            )
+            .await?;
+        Ok(match r {
+            1 => Recorded::Stored,
+            0 => Recorded::Already,
+            _ => Recorded::Missing,
+        })
+    }
+
+    async fn progress(&self, id: &str) -> Result<Option<Progress>> {
+        let raw: HashMap<String, String> = self.pool.hgetall(&self.item_keys(id)[2]).await?;
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let mut p = Progress::default();
+        for (k, v) in raw {
+            let n: usize = v.parse().unwrap_or(0);
+            match k.as_str() {
+                "cancelled" => p.cancelled = n > 0,
+                "enqueued" => p.enqueued = n > 0,
+                other => {
+                    if let Some(st) = ItemState::parse(other) {
+                        *p.counts.slot(st) = n;
+                    }
+                }
+            }
+        }
+        Ok(Some(p))
+    }
+
+    async fn mark(&self, id: &str, mark: Mark) -> Result<()> {
+        let keys = self.item_keys(id);
+        let _: i64 = self
+            .pool
+            .eval(
+                MARK_SCRIPT,
+                vec![keys[1].clone(), keys[2].clone()],
+                vec![mark.field().to_owned()],
+            )
+            .await?;
+        Ok(())
     }
 }

@@ -153,6 +153,11 @@ impl App {
                     }
                     Err(e) => tracing::debug!(error = %e, "heartbeat not written"),
                 }
+                if let Some(Ok(depth)) = app.batches().queue_depth().await {
+                    *c.depth
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(depth);
+                }
             }
         });
     }

@@ -85,6 +85,8 @@ pub(crate) struct Cluster {
     pub(crate) live: Arc<AtomicUsize>,
     /// Whether the rate limits are the cluster's.
     pub(crate) shared_limits: bool,
+    /// The shared work queue's backlog at the last heartbeat.
+    pub(crate) depth: std::sync::Mutex<Option<extract_batch::QueueDepth>>,
 }
 
 /// The limits and breakers, for stats.
@@ -186,6 +188,7 @@ impl App {
             members,
             live,
             shared_limits: shared.is_some(),
+            depth: std::sync::Mutex::new(None),
         };
         let c = &config.concurrency;
         let guards = Guards {
@@ -278,13 +281,24 @@ impl App {
         };
         let requests: Arc<dyn ProfileSource> =
             Arc::new(TimedProfiles::new(profiles.clone(), perf.clone()));
-        let batches = BatchService::builder(store, scheduler.clone(), profiles.clone())
+        let mut builder = BatchService::builder(store, scheduler.clone(), profiles.clone())
             .config(config.batch.clone())
             .notifier(Arc::new(WebhookSender(http.clone())))
-            .max_name_chars(config.extract.max_name_chars)
-            .build();
+            .max_name_chars(config.extract.max_name_chars);
+        if !redis_url.is_empty() && config.batch.share_work {
+            let queue = batch::RedisQueue::connect(
+                redis_url,
+                &config.batch.redis_prefix,
+                std::time::Duration::from_millis(config.cache.redis_connect_timeout_ms),
+            )
+            .await?;
+            builder = builder.queue(Arc::new(queue), config.concurrency.scheduler_weights);
+        }
+        let batches = builder.build();
         // Picks up unfinished batches now and whenever an owner goes away.
         let _resuming = batches.keep_resuming();
+        // Takes batch items from the queue every instance shares.
+        let _working = batches.keep_working();
 
         let app = App {
             inner: Arc::new(Inner {
@@ -407,6 +421,17 @@ impl App {
             Ok(live) if !live.is_empty() => live,
             _ => vec![self.instance()],
         }
+    }
+
+    /// The shared work queue's backlog at the last heartbeat (`None`
+    /// without shared work, or before the first).
+    pub fn queue_depth(&self) -> Option<extract_batch::QueueDepth> {
+        *self
+            .inner
+            .cluster
+            .depth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Live instances at the last heartbeat (at least 1).

@@ -49,6 +49,13 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
 pub(crate) async fn cluster(app: &App) -> Response<Body> {
     let instances = app.instances().await;
     let stats = app.system_stats();
+    // Backlog (entries not done) and pending (taken, not acknowledged) of
+    // each priority's stream, read now; null without shared work.
+    let streams = match app.batches().queue_depth().await {
+        Some(Ok(d)) => json!(d),
+        Some(Err(e)) => json!({ "error": e.to_string() }),
+        None => serde_json::Value::Null,
+    };
     json_response(
         StatusCode::OK,
         &json!({
@@ -63,6 +70,9 @@ pub(crate) async fn cluster(app: &App) -> Response<Body> {
                 "in_flight": instances.iter().map(|i| i.in_flight).sum::<usize>(),
                 "batch_items_running": instances.iter().map(|i| i.batches).sum::<usize>(),
                 "queued_here": stats.scheduler.queued_high + stats.scheduler.queued_normal + stats.scheduler.queued_low,
+                "shared": app.batches().shares_work(),
+                "held_here": app.batches().held_items(),
+                "streams": streams,
             },
         }),
     )

@@ -80,6 +80,20 @@ fn collect(app: &App) {
         &[],
         app.live_instances() as f64,
     );
+    if let Some(d) = app.queue_depth() {
+        for (priority, depth) in [("high", d.high), ("normal", d.normal), ("low", d.low)] {
+            m.gauge(
+                "extract_work_backlog",
+                &[("priority", priority)],
+                depth.backlog as f64,
+            );
+            m.gauge(
+                "extract_work_pending",
+                &[("priority", priority)],
+                depth.pending as f64,
+            );
+        }
+    }
     for (key, n) in app.key_requests() {
         m.counter("extract_api_key_requests_total", &[("key", &key)], n);
     }

@@ -52,7 +52,8 @@ impl BatchService {
     }
 
     /// Stops this instance's part in every batch it runs (on SIGTERM): no
-    /// new item starts, the running ones get up to `grace` to finish and
+    /// new item starts (with a shared queue: none is taken, and those held
+    /// here are handed back after the grace), the running ones get up to `grace` to finish and
     /// their results are stored, each batch's record is written with the
     /// rest still pending, and its lease is given up at once so that
     /// another instance resumes it without waiting for the lease to lapse.
@@ -62,6 +63,24 @@ impl BatchService {
             .iter()
             .map(|(id, l)| (id.clone(), l.clone()))
             .collect();
+        if self.inner.queue.is_some() {
+            // Shared work: the items held here go back to the queue; the
+            // counts are in the store already, so a batch held here only
+            // gives up its lease.
+            self.stop_working(tokio::time::Instant::now() + grace).await;
+            for (id, l) in live {
+                l.closed.store(true, Ordering::Release);
+                match self.inner.store.release(&id, &self.inner.owner).await {
+                    Ok(()) => {
+                        tracing::info!(batch = %id, "batch handed back: its lease is released")
+                    }
+                    Err(e) => {
+                        tracing::warn!(batch = %id, error = %e, "lease not released; it lapses on its own")
+                    }
+                }
+            }
+            return;
+        }
         for (_, l) in &live {
             // Queued jobs never start; their items stay pending.
             for (_, handle) in std::mem::take(&mut *lock(&l.handles)) {

@@ -18,6 +18,7 @@ use tokio::sync::Notify;
 
 use crate::eta::Throughput;
 use crate::model::{Batch, Counts, Item};
+use crate::queue::{Delivery, WorkQueue};
 use crate::store::JobStore;
 use crate::webhook::{Notifier, Webhooks};
 use crate::Config;
@@ -25,9 +26,11 @@ use crate::Config;
 mod lease;
 mod queries;
 mod run;
+mod shared;
 mod submit;
 
 pub use queries::{BatchStats, Status};
+pub(crate) use run::skipped_by_cancel;
 
 /// The least time between two writes of a running batch's record.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
@@ -54,8 +57,26 @@ struct Live {
     writing: tokio::sync::Mutex<()>,
 }
 
+/// A queue item this instance took and has not acknowledged.
+struct Held {
+    delivery: Delivery,
+    /// Its job on the local scheduler (set right after it is submitted).
+    handle: Option<JobHandle<()>>,
+}
+
 struct Inner {
     store: Arc<dyn JobStore>,
+    /// Work shared with the other instances; `None`: every batch runs on
+    /// the instance holding its lease.
+    queue: Option<Arc<dyn WorkQueue>>,
+    /// How the queue's reads are shared across priorities (high, normal, low).
+    weights: [u32; 3],
+    /// Queue items taken here, by priority and entry id.
+    held: Mutex<HashMap<String, Held>>,
+    /// Room was made for more queue items.
+    intake: Arc<Notify>,
+    /// Settings of the batches whose items run here.
+    meta: Mutex<HashMap<String, shared::Meta>>,
     scheduler: Arc<Scheduler>,
     profiles: Arc<dyn ProfileSource>,
     webhooks: Option<Webhooks>,
@@ -95,9 +116,20 @@ pub struct Builder {
     profiles: Arc<dyn ProfileSource>,
     notifier: Option<Arc<dyn Notifier>>,
     max_name_chars: usize,
+    queue: Option<(Arc<dyn WorkQueue>, [u32; 3])>,
 }
 
 impl Builder {
+    /// Shares batch items with every instance reading `queue`, taking them
+    /// by `weights` (high, normal, low) (default: each batch runs on the
+    /// instance holding its lease). Start the workers with
+    /// [`BatchService::keep_working`].
+    #[must_use]
+    pub fn queue(mut self, queue: Arc<dyn WorkQueue>, weights: [u32; 3]) -> Self {
+        self.queue = Some((queue, weights));
+        self
+    }
+
     /// The batch settings (default: [`Config::default`]).
     #[must_use]
     pub fn config(mut self, config: Config) -> Self {
@@ -128,10 +160,17 @@ impl Builder {
             profiles,
             notifier,
             max_name_chars,
+            queue,
         } = self;
+        let weights = queue.as_ref().map_or([4, 2, 1], |(_, w)| *w);
         BatchService {
             inner: Arc::new(Inner {
                 store,
+                queue: queue.map(|(q, _)| q),
+                weights,
+                held: Mutex::new(HashMap::new()),
+                intake: Arc::new(Notify::new()),
+                meta: Mutex::new(HashMap::new()),
                 scheduler,
                 profiles,
                 webhooks: notifier
@@ -173,6 +212,7 @@ impl BatchService {
             profiles,
             notifier: None,
             max_name_chars: extract_core::Config::default().max_name_chars,
+            queue: None,
         }
     }
 }

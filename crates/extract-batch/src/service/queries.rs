@@ -69,6 +69,13 @@ impl BatchService {
     /// Cancels a batch: queued items are skipped at once, running ones
     /// finish, finished results are kept.
     pub async fn cancel(&self, id: &str) -> Result<Status> {
+        if self.inner.queue.is_some() {
+            let status = self.status(id).await?;
+            if !status.state.is_final() {
+                self.cancel_shared(id).await?;
+            }
+            return self.status(id).await;
+        }
         let live = lock(&self.inner.live).get(id).cloned();
         let Some(live) = live else {
             // Not running here: finished already, or unknown.
@@ -185,6 +192,22 @@ impl BatchService {
         *lock(&self.inner.outcomes)
     }
 
+    /// The shared queue's backlog per priority; `None` without a queue.
+    pub async fn queue_depth(&self) -> Option<Result<crate::QueueDepth>> {
+        let queue = self.inner.queue.clone()?;
+        Some(queue.depth().await)
+    }
+
+    /// Whether batch items are shared with other instances through a queue.
+    pub fn shares_work(&self) -> bool {
+        self.inner.queue.is_some()
+    }
+
+    /// Queue items this instance holds now (taken, not yet acknowledged).
+    pub fn held_items(&self) -> usize {
+        lock(&self.inner.held).len()
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
@@ -197,6 +220,12 @@ pub(super) fn status_of(batch: &Batch, throughput: Option<&Throughput>) -> Statu
     let now = Instant::now();
     let end = batch.finished_at_ms.unwrap_or_else(now_ms);
     let remaining = total - finished;
+    // Measured here when this instance runs the batch, else the rate the
+    // running instance last stored (the cluster's, with shared work).
+    let rate = match throughput {
+        Some(t) => t.rate(now),
+        None => batch.items_per_s.filter(|_| !batch.state.is_final()),
+    };
     Status {
         batch_id: batch.id.clone(),
         state: batch.state,
@@ -209,11 +238,11 @@ pub(super) fn status_of(batch: &Batch, throughput: Option<&Throughput>) -> Statu
             finished as f64 * 100.0 / total as f64
         },
         elapsed_s: end.saturating_sub(batch.created_at_ms) as f64 / 1000.0,
-        items_per_s: throughput.and_then(|t| t.rate(now)),
-        eta_s: if batch.state.is_final() {
+        items_per_s: rate,
+        eta_s: if batch.state.is_final() || remaining == 0 {
             Some(0.0)
         } else {
-            throughput.and_then(|t| t.eta(remaining, now))
+            rate.filter(|r| *r > 0.0).map(|r| remaining as f64 / r)
         },
         created_at_ms: batch.created_at_ms,
         finished_at_ms: batch.finished_at_ms,

@@ -38,6 +38,9 @@ impl BatchService {
     }
 
     async fn run(&self, id: String, live: Arc<Live>, items: Vec<Item>) {
+        if self.inner.queue.is_some() {
+            return self.run_shared(id, live, items).await;
+        }
         // Writes the latest batch record after each change, one at a time,
         // so that an older snapshot never overwrites a newer one.
         let flusher = {
@@ -64,22 +67,7 @@ impl BatchService {
                 }
             })
         };
-        let renewer = {
-            let store = self.inner.store.clone();
-            let live = live.clone();
-            let owner = self.inner.owner.clone();
-            let id = id.clone();
-            let lease = self.lease();
-            tokio::spawn(async move {
-                while !live.closed.load(Ordering::Acquire) {
-                    tokio::time::sleep(lease / 3).await;
-                    if live.closed.load(Ordering::Acquire) {
-                        break; // released or finished meanwhile: never take it back
-                    }
-                    let _ = store.lease(&id, &owner, lease).await;
-                }
-            })
-        };
+        let renewer = self.renew(&id, &live);
 
         let (mode, min_confidence) = {
             let b = lock(&live.batch);
@@ -119,6 +107,24 @@ impl BatchService {
         renewer.abort();
     }
 
+    /// Renews the batch's lease until it is closed (finished or handed back).
+    pub(super) fn renew(&self, id: &str, live: &Arc<Live>) -> tokio::task::JoinHandle<()> {
+        let store = self.inner.store.clone();
+        let live = live.clone();
+        let owner = self.inner.owner.clone();
+        let id = id.to_owned();
+        let lease = self.lease();
+        tokio::spawn(async move {
+            while !live.closed.load(Ordering::Acquire) {
+                tokio::time::sleep(lease / 3).await;
+                if live.closed.load(Ordering::Acquire) {
+                    break; // released or finished meanwhile: never take it back
+                }
+                let _ = store.lease(&id, &owner, lease).await;
+            }
+        })
+    }
+
     /// Schedules one item at the batch's priority.
     fn enqueue(&self, id: &str, live: &Arc<Live>, item: Item) {
         let (priority, mode, min_confidence) = {
@@ -155,35 +161,7 @@ impl BatchService {
             taken
         };
         let mut lost = take_ended();
-        let (snapshot, items) = {
-            let mut b = lock(&live.batch);
-            let total = b.counts.total();
-            let running = b.counts.running;
-            b.counts = Counts {
-                pending: total - running,
-                running,
-                ..Counts::default()
-            };
-            let mut names = vec![String::new(); total];
-            for (line, index) in b.line_items.iter().enumerate() {
-                if names[*index].is_empty() {
-                    names[*index] = b.lines[line].trim().to_owned();
-                }
-            }
-            let items: Vec<Item> = names
-                .into_iter()
-                .enumerate()
-                .map(|(index, name)| Item {
-                    index,
-                    name,
-                    state: ItemState::Pending,
-                    error: None,
-                    elapsed_ms: None,
-                    profile: None,
-                })
-                .collect();
-            (b.clone(), items)
-        };
+        let (snapshot, items) = self.reset_to_pending(live);
         self.inner.recreated.fetch_add(1, Ordering::Relaxed);
         tracing::error!(batch = id, rerun = lost.len(), "the job store lost a running batch (Redis restarted empty?): re-creating it and running its ended items again");
         let created = {
@@ -203,6 +181,39 @@ impl BatchService {
         for index in lost {
             self.enqueue(id, live, items[index].clone());
         }
+    }
+
+    /// The batch as this instance holds it with every item pending again
+    /// (the running ones counted as running), and those items: what is
+    /// written when the store lost the batch.
+    pub(super) fn reset_to_pending(&self, live: &Arc<Live>) -> (Batch, Vec<Item>) {
+        let mut b = lock(&live.batch);
+        let total = b.counts.total();
+        let running = b.counts.running;
+        b.counts = Counts {
+            pending: total - running,
+            running,
+            ..Counts::default()
+        };
+        let mut names = vec![String::new(); total];
+        for (line, index) in b.line_items.iter().enumerate() {
+            if names[*index].is_empty() {
+                names[*index] = b.lines[line].trim().to_owned();
+            }
+        }
+        let items: Vec<Item> = names
+            .into_iter()
+            .enumerate()
+            .map(|(index, name)| Item {
+                index,
+                name,
+                state: ItemState::Pending,
+                error: None,
+                elapsed_ms: None,
+                profile: None,
+            })
+            .collect();
+        (b.clone(), items)
     }
 
     async fn process(
@@ -232,6 +243,18 @@ impl BatchService {
             }
         }
         live.dirty.notify_one();
+        let done = self.serve_item(item, mode, min_confidence).await;
+        self.complete(id, live, done, ItemState::Running).await;
+    }
+
+    /// Runs one item through the profile source within its timeout: the
+    /// item as it ends (succeeded, cached, skipped or failed).
+    pub(super) async fn serve_item(
+        &self,
+        item: Item,
+        mode: extract_core::ExtractionMode,
+        min_confidence: Option<f32>,
+    ) -> Item {
         let started = Instant::now();
         let q = query(&item.name, mode);
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
@@ -263,7 +286,7 @@ impl BatchService {
         );
         let result = tokio::time::timeout(timeout, serve).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let done = match result {
+        match result {
             Ok(served) => finished(
                 item,
                 served.map(|s| (s.value, s.outcome.is_hit())),
@@ -282,8 +305,7 @@ impl BatchService {
                 elapsed_ms: Some(elapsed_ms),
                 ..item
             },
-        };
-        self.complete(id, live, done, ItemState::Running).await;
+        }
     }
 
     /// Records a finished item; the last one finishes the batch. Storing the
@@ -311,20 +333,7 @@ impl BatchService {
         }
 
         lock(&live.throughput).record(Instant::now());
-        if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
-            let mut times = lock(&inner.item_times);
-            times.push_back(ms);
-            if times.len() > 10_000 {
-                times.pop_front();
-            }
-        }
-        *lock(&inner.outcomes).slot(item.state) += 1;
-        if item.state != ItemState::Skipped {
-            inner.done.fetch_add(1, Ordering::Relaxed);
-            if matches!(item.state, ItemState::Succeeded | ItemState::Cached) {
-                inner.ok.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        self.count_outcome(&item);
         live.dirty.notify_one();
         if live.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
             // Off the scheduler's worker: finishing may wait for the store.
@@ -433,6 +442,25 @@ impl BatchService {
 }
 
 impl BatchService {
+    /// Counts an item this instance ended: its time and its outcome.
+    pub(super) fn count_outcome(&self, item: &Item) {
+        let inner = &self.inner;
+        if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
+            let mut times = lock(&inner.item_times);
+            times.push_back(ms);
+            if times.len() > 10_000 {
+                times.pop_front();
+            }
+        }
+        *lock(&inner.outcomes).slot(item.state) += 1;
+        if item.state != ItemState::Skipped {
+            inner.done.fetch_add(1, Ordering::Relaxed);
+            if matches!(item.state, ItemState::Succeeded | ItemState::Cached) {
+                inner.ok.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
     /// Writes the results kept in memory; answers how many are still unstored.
     async fn store_unstored(&self, id: &str, live: &Arc<Live>) -> usize {
         let pending = std::mem::take(&mut *lock(&live.unstored));
@@ -449,7 +477,7 @@ impl BatchService {
 }
 
 /// An item the cancelled batch never started.
-pub(super) fn skipped_by_cancel(item: Item) -> Item {
+pub(crate) fn skipped_by_cancel(item: Item) -> Item {
     Item {
         state: ItemState::Skipped,
         error: Some(ItemError {
@@ -463,7 +491,7 @@ pub(super) fn skipped_by_cancel(item: Item) -> Item {
 /// An item ended with `result` (the profile, and whether a cache answered):
 /// `cached`, `succeeded`, `skipped` (robots refuses the homepage) or
 /// `failed` with its error kind, a profile below `min_confidence` included.
-fn finished(
+pub(super) fn finished(
     item: Item,
     result: extract_core::Result<(Arc<CompanyProfile>, bool)>,
     elapsed_ms: u64,
@@ -510,7 +538,7 @@ fn finished(
     }
 }
 
-fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQuery {
+pub(super) fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQuery {
     let mut q = CompanyQuery::by_name(name).unwrap_or_else(|_| CompanyQuery {
         name: Some(name.to_owned()),
         domain: None,

@@ -112,6 +112,7 @@ impl BatchService {
             started_at_ms: None,
             finished_at_ms: None,
             summary: None,
+            items_per_s: None,
         };
         inner.store.create(&batch, &items).await?;
         if !inner

@@ -2,3 +2,4 @@
 
 mod batches;
 mod redis_store;
+mod shared;

@@ -37,6 +37,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         started_at_ms: None,
         finished_at_ms: None,
         summary: None,
+        items_per_s: None,
     };
     (b, items)
 }

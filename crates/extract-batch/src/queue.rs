@@ -1,0 +1,346 @@
+//! Work shared by every instance: batch items in Redis Streams, one stream
+//! per priority, read through one consumer group.
+//!
+//! The instance that accepts (or resumes) a batch appends its items
+//! (`XADD`, a thousand a script call); every instance's workers read them
+//! (`XREADGROUP`, weighted across priorities so that low is never starved),
+//! record the result, then acknowledge and delete the entry (`XACK` +
+//! `XDEL`, so a stream holds only what is not done). Entries held by a
+//! consumer that stopped are taken over once idle long enough
+//! (`XAUTOCLAIM`); a shutting-down consumer hands its entries back at once
+//! (`XCLAIM` to a placeholder consumer, marked long idle). Recording is
+//! idempotent ([`JobStore::record`](crate::JobStore::record)), so an item
+//! run twice is recorded once.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use extract_core::Priority;
+use fred::prelude::{
+    Builder, ClientLike, Config as FredConfig, LuaInterface, Pool, ReconnectPolicy,
+};
+use serde::Serialize;
+
+use crate::Result;
+
+/// One item handed to a consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The stream entry's id.
+    pub entry: String,
+    /// Which stream it came from.
+    pub priority: Priority,
+    /// The batch.
+    pub batch: String,
+    /// The item's index in the batch.
+    pub index: usize,
+}
+
+/// Backlog of one priority's stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Depth {
+    /// Entries not yet done (delivered or not).
+    pub backlog: u64,
+    /// Of those, delivered to a consumer and not yet acknowledged.
+    pub pending: u64,
+}
+
+/// The streams' depth, per priority.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueDepth {
+    /// High priority.
+    pub high: Depth,
+    /// Normal priority.
+    pub normal: Depth,
+    /// Low priority.
+    pub low: Depth,
+}
+
+/// Batch items waiting for any instance to run them.
+#[async_trait]
+pub trait WorkQueue: Send + Sync {
+    /// Appends `indexes` of `batch` at `priority`.
+    async fn push(&self, priority: Priority, batch: &str, indexes: &[usize]) -> Result<()>;
+    /// Up to about `n` new items for `consumer`, shared across priorities by
+    /// `weights` (high, normal, low); what one priority leaves goes to the others.
+    async fn take(&self, consumer: &str, n: usize, weights: [u32; 3]) -> Result<Vec<Delivery>>;
+    /// Up to `n` items that another consumer held for longer than `idle`
+    /// without acknowledging them (it stopped), now `consumer`'s.
+    async fn reclaim(&self, consumer: &str, idle: Duration, n: usize) -> Result<Vec<Delivery>>;
+    /// The item is done (recorded): it leaves the stream.
+    async fn ack(&self, delivery: &Delivery) -> Result<()>;
+    /// Hands items back undone (shutting down): any consumer reclaims them
+    /// at once.
+    async fn release(&self, deliveries: &[Delivery]) -> Result<()>;
+    /// Backlog and pending entries per priority.
+    async fn depth(&self) -> Result<QueueDepth>;
+}
+
+/// The group every instance reads through.
+const GROUP: &str = "workers";
+
+/// Appends (ARGV[1] = batch, the rest indexes), creating the stream and
+/// the group on first use (and after Redis lost them).
+const PUSH: &str = r#"
+redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+for i = 3, #ARGV do
+  redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'i', ARGV[i])
+end
+return #ARGV - 2
+"#;
+
+/// Reads KEYS (high, normal, low) for consumer ARGV[2] of group ARGV[1]:
+/// ARGV[3..5] entries from each first, then what is left of ARGV[6] from
+/// each in order. Answers flat triples: priority slot, entry id, fields
+/// (`b`, batch, `i`, index).
+const TAKE: &str = r#"
+local out = {}
+local got = 0
+local function read(slot, n)
+  if n <= 0 then return end
+  local ok, r = pcall(redis.call, 'XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', n, 'STREAMS', KEYS[slot], '>')
+  if not ok then
+    redis.pcall('XGROUP', 'CREATE', KEYS[slot], ARGV[1], '0', 'MKSTREAM')
+    return
+  end
+  if not r then return end
+  for _, stream in ipairs(r) do
+    for _, entry in ipairs(stream[2]) do
+      local f = entry[2]
+      local b, i = '', ''
+      for k = 1, #f, 2 do
+        if f[k] == 'b' then b = f[k + 1] elseif f[k] == 'i' then i = f[k + 1] end
+      end
+      table.insert(out, tostring(slot)); table.insert(out, entry[1])
+      table.insert(out, b); table.insert(out, i)
+      got = got + 1
+    end
+  end
+end
+for slot = 1, 3 do read(slot, tonumber(ARGV[2 + slot])) end
+for slot = 1, 3 do read(slot, tonumber(ARGV[6]) - got) end
+return out
+"#;
+
+/// Takes over entries idle longer than ARGV[3] ms for consumer ARGV[2],
+/// at most ARGV[4] from each stream; the same triples as TAKE. Entries
+/// whose fields are gone (deleted) are dropped from the group.
+const RECLAIM: &str = r#"
+local out = {}
+for slot = 1, #KEYS do
+  local ok, r = pcall(redis.call, 'XAUTOCLAIM', KEYS[slot], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[4])
+  if ok and r then
+    for _, entry in ipairs(r[2]) do
+      local f = entry[2]
+      if f then
+        local b, i = '', ''
+        for k = 1, #f, 2 do
+          if f[k] == 'b' then b = f[k + 1] elseif f[k] == 'i' then i = f[k + 1] end
+        end
+        table.insert(out, tostring(slot)); table.insert(out, entry[1])
+        table.insert(out, b); table.insert(out, i)
+      end
+    end
+  end
+end
+return out
+"#;
+
+/// Acknowledges and deletes entry ARGV[2] of KEYS[1].
+const ACK: &str = r#"
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+"#;
+
+/// Hands entries ARGV[2..] of KEYS[1] to the placeholder consumer
+/// `released`, long idle, so that the next XAUTOCLAIM takes them.
+const RELEASE: &str = r#"
+local n = 0
+for i = 2, #ARGV do
+  local r = redis.pcall('XCLAIM', KEYS[1], ARGV[1], 'released', 0, ARGV[i], 'IDLE', 999999999999, 'JUSTID')
+  if type(r) == 'table' then n = n + #r end
+end
+return n
+"#;
+
+/// XLEN and the pending count of each stream.
+const DEPTH: &str = r#"
+local out = {}
+for slot = 1, #KEYS do
+  local len = redis.call('XLEN', KEYS[slot])
+  local pending = 0
+  local ok, p = pcall(redis.call, 'XPENDING', KEYS[slot], ARGV[1])
+  if ok and p then pending = p[1] end
+  table.insert(out, len); table.insert(out, pending)
+end
+return out
+"#;
+
+/// The streams in Redis: `<prefix>:{work}:high`, `:normal` and `:low`
+/// (one hash tag, so each script's keys share a Redis Cluster slot).
+pub struct RedisQueue {
+    pool: Pool,
+    keys: [String; 3],
+}
+
+fn slot(p: Priority) -> usize {
+    match p {
+        Priority::High => 0,
+        Priority::Normal => 1,
+        Priority::Low => 2,
+    }
+}
+
+const PRIORITIES: [Priority; 3] = [Priority::High, Priority::Normal, Priority::Low];
+
+impl RedisQueue {
+    /// Connects with a small pool; a Redis that is down at start is not an
+    /// error (commands fail after `timeout` until it is back).
+    pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<RedisQueue> {
+        let timeout = timeout.max(Duration::from_millis(1));
+        let mut builder = Builder::from_config(FredConfig::from_url(url)?);
+        builder
+            .with_connection_config(|c| {
+                c.connection_timeout = timeout;
+                c.internal_command_timeout = timeout;
+            })
+            .with_performance_config(|p| p.default_command_timeout = timeout)
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
+        let pool = builder.build_pool(2)?;
+        let _tasks = pool.connect();
+        if tokio::time::timeout(timeout, pool.wait_for_connect())
+            .await
+            .map_or(true, |r| r.is_err())
+        {
+            tracing::warn!("work queue: redis unavailable at start; reconnecting");
+        }
+        Ok(RedisQueue {
+            pool,
+            keys: ["high", "normal", "low"].map(|p| format!("{prefix}:{{work}}:{p}")),
+        })
+    }
+
+    fn deliveries(flat: Vec<String>) -> Vec<Delivery> {
+        flat.chunks_exact(4)
+            .filter_map(|c| {
+                let s: usize = c[0].parse().ok()?;
+                Some(Delivery {
+                    entry: c[1].clone(),
+                    priority: *PRIORITIES.get(s.checked_sub(1)?)?,
+                    batch: c[2].clone(),
+                    index: c[3].parse().ok()?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `n` shared by `weights`, each priority at least one when `n` > 0.
+fn shares(n: usize, weights: [u32; 3]) -> [usize; 3] {
+    let total: u64 = weights.iter().map(|w| u64::from(*w).max(1)).sum();
+    weights.map(|w| {
+        let share = (n as u64 * u64::from(w).max(1)).div_ceil(total);
+        (share as usize).max(usize::from(n > 0))
+    })
+}
+
+#[async_trait]
+impl WorkQueue for RedisQueue {
+    async fn push(&self, priority: Priority, batch: &str, indexes: &[usize]) -> Result<()> {
+        let key = &self.keys[slot(priority)];
+        for chunk in indexes.chunks(1000) {
+            let mut args = vec![GROUP.to_owned(), batch.to_owned()];
+            args.extend(chunk.iter().map(usize::to_string));
+            let _: i64 = self.pool.eval(PUSH, vec![key.clone()], args).await?;
+        }
+        Ok(())
+    }
+
+    async fn take(&self, consumer: &str, n: usize, weights: [u32; 3]) -> Result<Vec<Delivery>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let [h, m, l] = shares(n, weights);
+        let args = vec![
+            GROUP.to_owned(),
+            consumer.to_owned(),
+            h.to_string(),
+            m.to_string(),
+            l.to_string(),
+            n.to_string(),
+        ];
+        let flat: Vec<String> = self.pool.eval(TAKE, self.keys.to_vec(), args).await?;
+        Ok(Self::deliveries(flat))
+    }
+
+    async fn reclaim(&self, consumer: &str, idle: Duration, n: usize) -> Result<Vec<Delivery>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let args = vec![
+            GROUP.to_owned(),
+            consumer.to_owned(),
+            idle.as_millis().max(1).to_string(),
+            n.to_string(),
+        ];
+        let flat: Vec<String> = self.pool.eval(RECLAIM, self.keys.to_vec(), args).await?;
+        Ok(Self::deliveries(flat))
+    }
+
+    async fn ack(&self, d: &Delivery) -> Result<()> {
+        let key = self.keys[slot(d.priority)].clone();
+        let _: i64 = self
+            .pool
+            .eval(ACK, vec![key], vec![GROUP.to_owned(), d.entry.clone()])
+            .await?;
+        Ok(())
+    }
+
+    async fn release(&self, deliveries: &[Delivery]) -> Result<()> {
+        for p in PRIORITIES {
+            let mut args = vec![GROUP.to_owned()];
+            args.extend(
+                deliveries
+                    .iter()
+                    .filter(|d| d.priority == p)
+                    .map(|d| d.entry.clone()),
+            );
+            if args.len() > 1 {
+                let _: i64 = self
+                    .pool
+                    .eval(RELEASE, vec![self.keys[slot(p)].clone()], args)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn depth(&self) -> Result<QueueDepth> {
+        let flat: Vec<u64> = self
+            .pool
+            .eval(DEPTH, self.keys.to_vec(), vec![GROUP.to_owned()])
+            .await?;
+        let d = |s: usize| Depth {
+            backlog: flat.get(2 * s).copied().unwrap_or(0),
+            pending: flat.get(2 * s + 1).copied().unwrap_or(0),
+        };
+        Ok(QueueDepth {
+            high: d(0),
+            normal: d(1),
+            low: d(2),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_priority_gets_a_share() {
+        assert_eq!(shares(7, [4, 2, 1]), [4, 2, 1]);
+        assert_eq!(shares(1, [4, 2, 1]), [1, 1, 1]);
+        assert_eq!(shares(0, [4, 2, 1]), [0, 0, 0]);
+        assert_eq!(shares(10, [0, 0, 0]), [4, 4, 4]);
+    }
+}
