@@ -28,7 +28,7 @@ async fn fault_stack() -> Stack {
 }
 
 /// `N` names of the world's companies, from the `skip`th.
-fn names_of(sandbox: &Sandbox, skip: usize, n: usize) -> Vec<String> {
+pub(crate) fn names_of(sandbox: &Sandbox, skip: usize, n: usize) -> Vec<String> {
     sandbox
         .world()
         .companies()
@@ -43,7 +43,7 @@ fn names(s: &Stack, skip: usize) -> Vec<String> {
     names_of(&s.sandbox, skip, N)
 }
 
-async fn submit_at(addr: SocketAddr, names: &[String]) -> String {
+pub(crate) async fn submit_at(addr: SocketAddr, names: &[String]) -> String {
     let r = common::submit(addr, &json!({ "company_names": names })).await;
     assert_eq!(r.status, 202, "{}", r.json);
     r.json["batch_id"].as_str().unwrap().to_owned()
@@ -69,7 +69,7 @@ async fn done(addr: SocketAddr, id: &str) -> u64 {
 }
 
 /// Waits until at least `at` items of the batch ended.
-async fn wait_done(addr: SocketAddr, id: &str, at: u64) {
+pub(crate) async fn wait_done(addr: SocketAddr, id: &str, at: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while done(addr, id).await < at {
         assert!(Instant::now() < deadline, "{at} items never ended");
@@ -79,7 +79,12 @@ async fn wait_done(addr: SocketAddr, id: &str, at: u64) {
 
 /// The invariants of every scenario, for a batch of `names` on the server at
 /// `addr`; returns (succeeded, failed, skipped).
-async fn check_at(addr: SocketAddr, id: &str, names: &[String], scenario: &str) -> (u64, u64, u64) {
+pub(crate) async fn check_at(
+    addr: SocketAddr,
+    id: &str,
+    names: &[String],
+    scenario: &str,
+) -> (u64, u64, u64) {
     let started = Instant::now();
     let st = wait_final(addr, id, Duration::from_secs(300)).await;
     let mut rows = Vec::new();
@@ -463,7 +468,7 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
 }
 
 /// Waits for `p` to exit, within a grace period; no panic in its log.
-async fn wait_exit(p: &mut Process) -> std::process::ExitStatus {
+pub(crate) async fn wait_exit(p: &mut Process) -> std::process::ExitStatus {
     let stopped = Instant::now();
     let exit = loop {
         if let Some(code) = p.child.try_wait().unwrap() {

@@ -17,4 +17,5 @@ mod common;
 mod end_to_end;
 mod faults;
 mod resilience;
+mod scale_out;
 mod upstream_failures;
