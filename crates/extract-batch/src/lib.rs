@@ -18,8 +18,11 @@
 //! `extract-concurrency`; nothing else of the project (a cache reaches it
 //! as the [`ProfileSource`](extract_core::ProfileSource) it runs items
 //! through, whose [`serve`](extract_core::ProfileSource::serve) says whether
-//! an item was `cached`). One instance runs a
-//! batch at a time (its lease); no lock is held across an await.
+//! an item was `cached`). One instance holds a batch at a time (its lease:
+//! it prefetches, follows and finishes the batch); with a [`WorkQueue`]
+//! ([`RedisQueue`], Redis Streams) the items run on every instance reading
+//! it, each recorded once ([`JobStore::record`]) whichever ran it; no lock
+//! is held across an await.
 //!
 //! # Embedding
 //!
