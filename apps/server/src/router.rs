@@ -67,8 +67,11 @@ pub(crate) async fn serve(app: App, req: Request<Incoming>) -> Response<Body> {
 /// of paths: the dispatch, the metrics labels and the 405s all read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
+    Console,
     Extract,
     BatchSubmit,
+    BatchUpload,
+    BatchList,
     BatchStats,
     Batch,
     BatchStatus,
@@ -93,8 +96,11 @@ const POST_DELETE: &[Method] = &[Method::POST, Method::DELETE];
 
 /// `{…}` segments match one path segment: `{id}` a batch id, `{name}` any.
 const ROUTES: &[(Route, &str, &[Method])] = &[
+    (Route::Console, "/", GET_HEAD),
     (Route::Extract, "/api/v1/company/extract", POST),
     (Route::BatchSubmit, "/api/v1/company/batch/submit", POST),
+    (Route::BatchUpload, "/api/v1/company/batch/upload", POST),
+    (Route::BatchList, "/api/v1/company/batches", GET),
     (Route::BatchStats, "/api/v1/company/batch/stats", GET),
     (Route::Batch, "/api/v1/company/batch/{id}", DELETE),
     (Route::BatchStatus, "/api/v1/company/batch/{id}/status", GET),
@@ -149,7 +155,8 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
     // With API keys on, every route but the probes (and /metrics unless
     // configured) asks for one; unknown paths too, so they reveal nothing.
     let open = match found {
-        Some((Route::Health | Route::Ready, ..)) => true,
+        // The console page holds no data; its calls carry the key.
+        Some((Route::Health | Route::Ready | Route::Console, ..)) => true,
         Some((Route::Metrics, ..)) => !app.config().server.metrics_require_key,
         _ => false,
     };
@@ -189,8 +196,11 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
         Some((route, _, _, params)) => {
             let param = params.first().copied().unwrap_or_default();
             match route {
+                Route::Console => Ok(handlers::console()),
                 Route::Extract => handlers::extract::extract(&app, req).await,
                 Route::BatchSubmit => handlers::batch::submit(&app, req).await,
+                Route::BatchUpload => handlers::batch::upload(&app, req).await,
+                Route::BatchList => handlers::batch::list(&app).await,
                 Route::BatchStats => handlers::batch::stats(&app).await,
                 Route::Batch => handlers::batch::cancel(&app, param).await,
                 Route::BatchStatus => handlers::batch::status(&app, param).await,

@@ -127,6 +127,46 @@ pub fn read_names(text: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The names in an uploaded file: an XLSX workbook (its first sheet: the
+/// `company_name` column when its first row names one, else the first
+/// column), or text as [`read_names`] reads it.
+pub fn names_in_file(bytes: &[u8]) -> Result<Vec<String>, String> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| "the file is neither UTF-8 text (CSV) nor an XLSX workbook".to_owned())?;
+        return read_names(text);
+    }
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("the workbook has no sheet")?
+        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
+    let mut rows = range.rows();
+    let first: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| c.to_string().trim().to_owned()).collect())
+        .unwrap_or_default();
+    let named = first
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("company_name"));
+    let column = named.unwrap_or(0);
+    let mut names = Vec::new();
+    if named.is_none() {
+        names.extend(first.get(column).filter(|n| !n.is_empty()).cloned());
+    }
+    for row in rows {
+        if let Some(cell) = row.get(column) {
+            let name = cell.to_string().trim().to_owned();
+            if !name.is_empty() {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
+}
+
 /// The default export path: beside the input, `<stem>.results.<ext>`.
 pub fn default_out(file: &Path, format: ExportFormat) -> PathBuf {
     let stem = file

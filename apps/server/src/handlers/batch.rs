@@ -49,6 +49,11 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
         })?;
     }
     let batch = app.batches().submit(request).await.map_err(batch_error)?;
+    Ok(accepted(&batch))
+}
+
+/// 202 with the new batch's id, counts and URLs, and `Location`.
+fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
     let (status_url, results_url) = urls(&batch.id);
     let mut r = json_response(
         StatusCode::ACCEPTED,
@@ -64,7 +69,65 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
     if let Ok(v) = HeaderValue::from_str(&status_url) {
         r.headers_mut().insert(header::LOCATION, v);
     }
-    Ok(r)
+    r
+}
+
+/// `POST /api/v1/company/batch/upload?extraction_mode=&priority=`: the body
+/// is a CSV (or plain list) or an XLSX file; its names are the
+/// `company_name` column when a header names it, else the first column.
+pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    if !app.batches().config().enabled {
+        return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
+    }
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let mut request = json!({});
+    for (key, value) in &params {
+        if !matches!(
+            key.as_str(),
+            "extraction_mode" | "priority" | "min_confidence"
+        ) {
+            return Err(bad_param(
+                key,
+                format!(
+                    "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence"
+                ),
+            ));
+        }
+        request[key] = match key.as_str() {
+            "min_confidence" => json!(value.parse::<f64>().map_err(|_| bad_param(
+                key,
+                format!("min_confidence {value:?} is not a number")
+            ))?),
+            _ => json!(value),
+        };
+    }
+    let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
+    let names = crate::cli::batch::names_in_file(&body).map_err(|message| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
+    })?;
+    request["company_names"] = json!(names);
+    let request: BatchRequest = serde_json::from_value(request).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            e.to_string(),
+        )
+    })?;
+    let batch = app.batches().submit(request).await.map_err(batch_error)?;
+    Ok(accepted(&batch))
+}
+
+/// `GET /api/v1/company/batches`: the status of every stored batch, newest
+/// first (at most 100).
+pub(crate) async fn list(app: &App) -> Result<Response<Body>, ApiError> {
+    let batches = app.batches().list(100).await.map_err(batch_error)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "batches": batches }),
+    ))
 }
 
 pub(crate) async fn status(app: &App, id: &str) -> Result<Response<Body>, ApiError> {

@@ -17,6 +17,30 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::Body;
 
+/// The web console: one page, its script and styles inline, built into the
+/// binary (no Node toolchain, no CDN).
+const CONSOLE: &str = include_str!("../console/index.html");
+
+/// `GET /`: the web console.
+pub(crate) fn console() -> Response<Body> {
+    let mut r = Response::new(crate::full(Bytes::from_static(CONSOLE.as_bytes())));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
+}
+
 /// A JSON response.
 pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_default();
@@ -52,6 +76,29 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
             ),
         ));
     }
+    let body = read_bytes(req, limit).await?;
+    serde_json::from_slice(&body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                e.to_string(),
+            ),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("request body is not valid JSON: {e}"),
+            ),
+        }
+    })
+}
+
+/// The request body, at most `limit` bytes (413 beyond, named).
+pub(crate) async fn read_bytes(
+    req: Request<Incoming>,
+    limit: u64,
+) -> Result<bytes::Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -88,19 +135,5 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
         }
     })?
     .to_bytes();
-    serde_json::from_slice(&body).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_request",
-                e.to_string(),
-            ),
-            _ => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("request body is not valid JSON: {e}"),
-            ),
-        }
-    })
+    Ok(body)
 }

@@ -442,3 +442,98 @@ async fn batch_events_stream_progress_items_and_the_end() {
         20
     );
 }
+
+/// `POST …/batch/upload`: a CSV's `company_name` column, an XLSX's first
+/// column, the settings from the query; a file that is neither, or an
+/// unknown parameter, is a clear 4xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_csv_and_xlsx_files_become_batches() {
+    let s = stack(50, |c| c.crawl.per_host_rate = 0.0).await;
+    let a = s.addr();
+    let names: Vec<String> = s
+        .sandbox
+        .world()
+        .companies()
+        .iter()
+        .take(4)
+        .map(|c| c.name.clone())
+        .collect();
+    let csv = format!("id,company_name\n1,\"{}\"\n2,\"{}\"\n", names[0], names[1]);
+    let r = request(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload?priority=high&extraction_mode=basic",
+        Some("text/csv"),
+        &csv,
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    assert_eq!(r.json["submitted"], 2);
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    let st = wait_final(a, &id, Duration::from_secs(60)).await;
+    assert_eq!(st["counts"]["succeeded"], 2, "{st}");
+
+    // An XLSX with no header: its first column.
+    let mut book = umya_spreadsheet::new_file();
+    let sheet = book.get_sheet_mut(&0).unwrap();
+    sheet
+        .get_cell_mut((1, 1))
+        .set_value_string(names[2].clone());
+    sheet
+        .get_cell_mut((1, 2))
+        .set_value_string(names[3].clone());
+    sheet.get_cell_mut((2, 1)).set_value_string("ignored");
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    umya_spreadsheet::writer::xlsx::write_writer(&book, &mut bytes).unwrap();
+    let r = crate::common::request_bytes(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes.into_inner(),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    let st = wait_final(a, &id, Duration::from_secs(60)).await;
+    assert_eq!(st["items"], 2, "{st}");
+    let listed = get(a, "/api/v1/company/batches").await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(
+        listed.json["batches"][0]["batch_id"],
+        id.as_str(),
+        "newest first"
+    );
+
+    let r = crate::common::request_bytes(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload",
+        "application/octet-stream",
+        vec![0xff, 0xfe, 0x00, 0x81],
+    )
+    .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_file"), "{}", r.json);
+    let r = request(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload?colour=red",
+        Some("text/csv"),
+        "Acme\n",
+    )
+    .await;
+    assert_eq!(r.status / 100, 4, "{}", r.json);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("colour"));
+    let r = request(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload",
+        Some("text/csv"),
+        "",
+    )
+    .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_batch"), "{}", r.json);
+}

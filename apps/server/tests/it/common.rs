@@ -78,6 +78,34 @@ pub(crate) async fn request(
     content_type: Option<&str>,
     body: &str,
 ) -> Reply {
+    send(
+        addr,
+        method,
+        path,
+        content_type,
+        Bytes::from(body.to_owned()),
+    )
+    .await
+}
+
+/// A request with a binary body (an uploaded file).
+pub(crate) async fn request_bytes(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
+    send(addr, method, path, Some(content_type), Bytes::from(body)).await
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Bytes,
+) -> Reply {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let mut req = http::Request::builder()
         .method(method)
@@ -86,7 +114,7 @@ pub(crate) async fn request(
         req = req.header("content-type", ct);
     }
     let response = client
-        .request(req.body(Full::new(Bytes::from(body.to_owned()))).unwrap())
+        .request(req.body(Full::new(body)).unwrap())
         .await
         .expect("the server answers");
     let status = response.status().as_u16();

@@ -5,6 +5,7 @@ mod architecture;
 mod auth;
 mod bad_requests;
 mod batch;
+mod browser;
 mod cache;
 
 mod cli;

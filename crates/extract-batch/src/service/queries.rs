@@ -119,6 +119,26 @@ impl BatchService {
         Ok(status_of(&batch, None))
     }
 
+    /// The status of the stored batches, newest first, at most `limit`.
+    pub async fn list(&self, limit: usize) -> Result<Vec<Status>> {
+        let mut batches = self.inner.store.batches().await?;
+        batches.sort_by_key(|b| std::cmp::Reverse(b.created_at_ms));
+        batches.truncate(limit);
+        let mut out = Vec::with_capacity(batches.len());
+        for stored in batches {
+            let live = lock(&self.inner.live).get(&stored.id).cloned();
+            out.push(match live {
+                Some(l) => {
+                    let b = lock(&l.batch).clone();
+                    let t = lock(&l.throughput);
+                    status_of(&b, Some(&t))
+                }
+                None => status_of(&stored, None),
+            });
+        }
+        Ok(out)
+    }
+
     /// The batch record: this instance's latest when it runs the batch here,
     /// the stored one otherwise.
     pub async fn batch(&self, id: &str) -> Result<Batch> {

@@ -89,8 +89,8 @@ async fn instance(
     .config(config)
     .queue(queue.clone(), [4, 2, 1])
     .build();
-    let _ = service.keep_resuming();
-    let _ = service.keep_working();
+    drop(service.keep_resuming());
+    drop(service.keep_working());
     Instance {
         service,
         store,
