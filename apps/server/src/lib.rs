@@ -32,6 +32,7 @@ pub mod cli;
 pub mod config;
 mod error;
 mod handlers;
+mod openapi;
 mod results;
 mod router;
 pub mod sandbox;

@@ -83,6 +83,7 @@ enum Route {
     SystemStats,
     Cluster,
     PerformanceReport,
+    OpenApi,
     Metrics,
     Health,
     Ready,
@@ -116,6 +117,7 @@ const ROUTES: &[(Route, &str, &[Method])] = &[
     (Route::SystemStats, "/api/v1/system/stats", GET),
     (Route::Cluster, "/api/v1/cluster", GET),
     (Route::PerformanceReport, "/api/v1/performance/report", GET),
+    (Route::OpenApi, "/api/v1/openapi.json", GET),
     (Route::Metrics, "/metrics", GET),
     (Route::Health, "/health", GET_HEAD),
     (Route::Ready, "/ready", GET_HEAD),
@@ -190,9 +192,7 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
             "not_found",
             format!("no route for {method} {path}"),
         )),
-        Some((_, _, methods, _)) if !methods.contains(&method) => {
-            Err(not_allowed(methods[0].as_str()))
-        }
+        Some((_, _, methods, _)) if !methods.contains(&method) => Err(not_allowed(methods)),
         Some((route, _, _, params)) => {
             let param = params.first().copied().unwrap_or_default();
             match route {
@@ -218,6 +218,10 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                 )),
                 Route::Cluster => Ok(handlers::health::cluster(&app).await),
                 Route::PerformanceReport => handlers::perf::report(&app),
+                Route::OpenApi => Ok(handlers::json_response(
+                    http::StatusCode::OK,
+                    crate::openapi::cached(),
+                )),
                 Route::Metrics => Ok(handlers::perf::metrics(&app)),
                 Route::Health => Ok(handlers::health::health(&app)),
                 Route::Ready => Ok(handlers::health::ready(&app)),
@@ -249,7 +253,13 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
     }
 }
 
-fn not_allowed(allow: &'static str) -> ApiError {
+/// 405 naming every method the route accepts (also in `Allow`).
+fn not_allowed(methods: &[Method]) -> ApiError {
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
@@ -260,6 +270,31 @@ fn not_allowed(allow: &'static str) -> ApiError {
 
 #[cfg(test)]
 mod tests {
+    /// The OpenAPI document describes every route of the router, with each
+    /// method it accepts, and nothing else.
+    #[test]
+    fn the_openapi_document_has_every_route_and_only_those() {
+        let mut routes: Vec<(String, String)> = ROUTES
+            .iter()
+            .flat_map(|(_, path, methods)| {
+                methods
+                    .iter()
+                    .map(move |m| (m.as_str().to_owned(), (*path).to_owned()))
+            })
+            .collect();
+        routes.sort();
+        assert_eq!(crate::openapi::operations(), routes);
+        let doc = crate::openapi::document();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let profile = &doc["components"]["schemas"]["CompanyProfile"]["properties"];
+        for field in ["name", "website", "website_choice", "social", "pages"] {
+            assert!(
+                profile.get(field).is_some(),
+                "CompanyProfile.{field} is described"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The export format a batch asks for by default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExportFormat {
     /// JSON (paged).
     #[default]
@@ -33,6 +34,7 @@ impl ExportFormat {
 /// What a client submits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchRequest {
     /// The companies, one a line.
     pub company_names: Vec<String>,
@@ -58,6 +60,7 @@ pub struct BatchRequest {
 /// Where a batch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BatchState {
     /// Accepted, nothing started.
     Queued,
@@ -95,6 +98,7 @@ impl BatchState {
 /// Where an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemState {
     /// Waiting.
     Pending,
@@ -157,6 +161,7 @@ pub struct Item {
 
 /// Items per state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     /// Waiting.
     pub pending: usize,

@@ -8,6 +8,7 @@ use crate::PageVisit;
 /// merging keeps the value of the most trusted method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Method {
     /// Given by the caller (a `domain` in the query).
     Query,
@@ -45,6 +46,7 @@ impl Method {
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Source {
     /// The page (or search request) the value was read from.
     pub url: String,
@@ -54,6 +56,7 @@ pub struct Source {
 
 /// A value with its provenance and a confidence in `0.0..=1.0`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Field<T> {
     /// The value.
     pub value: T,
@@ -80,6 +83,7 @@ impl<T> Field<T> {
 /// A social or reference profile of the company elsewhere on the web.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SocialNetwork {
     /// linkedin.com/company/…
     Linkedin,
@@ -133,6 +137,7 @@ impl SocialNetwork {
 
 /// One social profile: which network and the normalised profile URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SocialProfile {
     /// The network.
     pub network: SocialNetwork,
@@ -142,6 +147,7 @@ pub struct SocialProfile {
 
 /// A postal address; any part may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     /// Street and number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +179,7 @@ impl Address {
 
 /// Head count: an exact number (`min == max`) or a range (`max: None` for "n+").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Employees {
     /// Lower bound (or the exact count).
     pub min: u64,
@@ -182,6 +189,7 @@ pub struct Employees {
 
 /// An industry: NAICS sector code and label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Industry {
     /// The two-digit NAICS sector code, e.g. `"44-45"` for retail.
     pub sector: String,
@@ -194,6 +202,7 @@ pub struct Industry {
 /// How sure the website choice is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MatchStatus {
     /// One candidate stands clearly above the others.
     #[default]
@@ -217,6 +226,7 @@ impl MatchStatus {
 
 /// How the website was chosen among the search hits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebsiteChoice {
     /// The chosen URL.
     pub url: String,
@@ -238,6 +248,7 @@ pub struct WebsiteChoice {
 /// A value that lost to the chosen one for the same field: kept so that a
 /// surprising profile can be understood.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     /// The field, e.g. `founded_year`.
     pub field: String,
@@ -251,6 +262,7 @@ pub struct Conflict {
 
 /// A structured company profile. Every field carries where it came from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanyProfile {
     /// What was asked: the company name, or the domain when no name was given.
     pub query: String,

@@ -8,6 +8,7 @@ use crate::{Error, Result};
 /// How much of a company's website to read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExtractionMode {
     /// The homepage only.
     #[default]
@@ -32,6 +33,7 @@ impl ExtractionMode {
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Priority {
     /// Background work (cache warming, large batches).
     Low,

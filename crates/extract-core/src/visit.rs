@@ -4,12 +4,14 @@ use serde::{Deserialize, Serialize};
 
 /// What happened to one page the crawl looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageVisit {
     /// The page URL (after redirects).
     pub url: String,
     /// HTTP status, when the page was fetched.
     pub status: Option<u16>,
     /// What happened to it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub outcome: VisitOutcome,
 }
 

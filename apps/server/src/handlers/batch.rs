@@ -210,17 +210,18 @@ pub(crate) async fn results(
             ))
         }
     };
+    // Checked whatever the format: a wrong parameter is never ignored.
+    let page = number(&params, "page", 1)?;
+    let per_page = number(&params, "per_page", 100)?;
+    if per_page > MAX_PER_PAGE {
+        return Err(bad_param(
+            "per_page",
+            format!("per_page is at most {MAX_PER_PAGE}, got {per_page}"),
+        ));
+    }
     let name = format!("batch-{}.{}", batch.id, format.as_str());
     match format {
         ExportFormat::Json => {
-            let page = number(&params, "page", 1)?;
-            let per_page = number(&params, "per_page", 100)?;
-            if per_page > MAX_PER_PAGE {
-                return Err(bad_param(
-                    "per_page",
-                    format!("per_page is at most {MAX_PER_PAGE}, got {per_page}"),
-                ));
-            }
             let total = batch.lines.len();
             let from = (page - 1).saturating_mul(per_page);
             let rows = results::rows(service, &batch, from, from.saturating_add(per_page))

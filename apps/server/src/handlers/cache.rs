@@ -23,9 +23,11 @@ pub(crate) fn stats(app: &App) -> Result<Response<Body>, ApiError> {
     Ok(json_response(StatusCode::OK, &cache.stats()))
 }
 
-#[derive(Deserialize)]
+/// Names to extract into the cache in the background.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WarmRequest {
+    /// The companies.
     company_names: Vec<String>,
 }
 

@@ -12,19 +12,26 @@ use super::{json_response, read_json};
 use crate::error::ApiError;
 use crate::{App, Body};
 
-/// The request body.
-#[derive(Debug, Deserialize)]
+/// The request body: a company name, a domain, or both.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ExtractRequest {
+    /// The company's name.
     company_name: Option<String>,
+    /// Its domain, when known (skips the search).
     domain: Option<String>,
+    /// How deep to read the site.
     #[serde(default)]
     extraction_mode: ExtractionMode,
+    /// A cached profile older than this many seconds is extracted again.
+    #[schema(minimum = 0)]
     max_age_s: Option<u64>,
+    /// Extract again even when cached.
     #[serde(default)]
     force_refresh: bool,
     /// Below this match confidence of the website choice, answer 404
     /// `no_confident_match` with the candidates instead of a profile.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     min_confidence: Option<f32>,
 }
 

@@ -16,6 +16,7 @@ use crate::{Config, Error, Result};
 
 /// Progress of a batch, as `GET …/status` shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Status {
     /// The id.
     pub batch_id: String,
