@@ -301,17 +301,18 @@ impl Mark {
 }
 
 impl ItemState {
+    /// Every state.
+    pub(crate) const ALL: [ItemState; 6] = [
+        ItemState::Pending,
+        ItemState::Running,
+        ItemState::Succeeded,
+        ItemState::Cached,
+        ItemState::Failed,
+        ItemState::Skipped,
+    ];
+
     pub(crate) fn parse(s: &str) -> Option<ItemState> {
-        [
-            ItemState::Pending,
-            ItemState::Running,
-            ItemState::Succeeded,
-            ItemState::Cached,
-            ItemState::Failed,
-            ItemState::Skipped,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

@@ -16,9 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use extract_core::Priority;
-use fred::prelude::{
-    Builder, ClientLike, Config as FredConfig, LuaInterface, Pool, ReconnectPolicy,
-};
+use fred::prelude::{LuaInterface, Pool};
 use serde::Serialize;
 
 use crate::Result;
@@ -89,11 +87,32 @@ end
 return #ARGV - 2
 "#;
 
+/// The Lua helper both reading scripts start with: appends an entry as the
+/// triple (priority slot, entry id, batch, index) `deliveries` reads.
+macro_rules! with_emit {
+    ($script:literal) => {
+        concat!(
+            r#"
+local function emit(out, slot, entry)
+  local f = entry[2]
+  local b, i = '', ''
+  for k = 1, #f, 2 do
+    if f[k] == 'b' then b = f[k + 1] elseif f[k] == 'i' then i = f[k + 1] end
+  end
+  table.insert(out, tostring(slot)); table.insert(out, entry[1])
+  table.insert(out, b); table.insert(out, i)
+end
+"#,
+            $script
+        )
+    };
+}
+
 /// Reads KEYS (high, normal, low) for consumer ARGV[2] of group ARGV[1]:
 /// ARGV[3..5] entries from each first, then what is left of ARGV[6] from
 /// each in order. Answers flat triples: priority slot, entry id, fields
 /// (`b`, batch, `i`, index).
-const TAKE: &str = r#"
+const TAKE: &str = with_emit!(r#"
 local out = {}
 local got = 0
 local function read(slot, n)
@@ -106,13 +125,7 @@ local function read(slot, n)
   if not r then return end
   for _, stream in ipairs(r) do
     for _, entry in ipairs(stream[2]) do
-      local f = entry[2]
-      local b, i = '', ''
-      for k = 1, #f, 2 do
-        if f[k] == 'b' then b = f[k + 1] elseif f[k] == 'i' then i = f[k + 1] end
-      end
-      table.insert(out, tostring(slot)); table.insert(out, entry[1])
-      table.insert(out, b); table.insert(out, i)
+      emit(out, slot, entry)
       got = got + 1
     end
   end
@@ -120,31 +133,23 @@ end
 for slot = 1, 3 do read(slot, tonumber(ARGV[2 + slot])) end
 for slot = 1, 3 do read(slot, tonumber(ARGV[6]) - got) end
 return out
-"#;
+"#);
 
 /// Takes over entries idle longer than ARGV[3] ms for consumer ARGV[2],
 /// at most ARGV[4] from each stream; the same triples as TAKE. Entries
 /// whose fields are gone (deleted) are dropped from the group.
-const RECLAIM: &str = r#"
+const RECLAIM: &str = with_emit!(r#"
 local out = {}
 for slot = 1, #KEYS do
   local ok, r = pcall(redis.call, 'XAUTOCLAIM', KEYS[slot], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[4])
   if ok and r then
     for _, entry in ipairs(r[2]) do
-      local f = entry[2]
-      if f then
-        local b, i = '', ''
-        for k = 1, #f, 2 do
-          if f[k] == 'b' then b = f[k + 1] elseif f[k] == 'i' then i = f[k + 1] end
-        end
-        table.insert(out, tostring(slot)); table.insert(out, entry[1])
-        table.insert(out, b); table.insert(out, i)
-      end
+      if entry[2] then emit(out, slot, entry) end
     end
   end
 end
 return out
-"#;
+"#);
 
 /// Acknowledges and deletes entry ARGV[2] of KEYS[1].
 const ACK: &str = r#"
@@ -197,23 +202,7 @@ impl RedisQueue {
     /// Connects with a small pool; a Redis that is down at start is not an
     /// error (commands fail after `timeout` until it is back).
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<RedisQueue> {
-        let timeout = timeout.max(Duration::from_millis(1));
-        let mut builder = Builder::from_config(FredConfig::from_url(url)?);
-        builder
-            .with_connection_config(|c| {
-                c.connection_timeout = timeout;
-                c.internal_command_timeout = timeout;
-            })
-            .with_performance_config(|p| p.default_command_timeout = timeout)
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
-        let pool = builder.build_pool(2)?;
-        let _tasks = pool.connect();
-        if tokio::time::timeout(timeout, pool.wait_for_connect())
-            .await
-            .map_or(true, |r| r.is_err())
-        {
-            tracing::warn!("work queue: redis unavailable at start; reconnecting");
-        }
+        let pool = crate::store::connect_pool(url, timeout, 2, "work queue").await?;
         Ok(RedisQueue {
             pool,
             keys: ["high", "normal", "low"].map(|p| format!("{prefix}:{{work}}:{p}")),

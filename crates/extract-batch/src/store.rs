@@ -245,6 +245,34 @@ pub struct RedisStore {
     prefix: String,
 }
 
+/// A pool of `size` connections to `url` with `timeout` on every command
+/// and connection. A Redis that is down at start is not an error: the pool
+/// keeps reconnecting in the background (said in the log, as `what`).
+pub(crate) async fn connect_pool(
+    url: &str,
+    timeout: Duration,
+    size: usize,
+    what: &str,
+) -> Result<Pool> {
+    let timeout = timeout.max(Duration::from_millis(1));
+    let mut builder = Builder::from_config(FredConfig::from_url(url)?);
+    builder
+        .with_connection_config(|c| {
+            c.connection_timeout = timeout;
+            c.internal_command_timeout = timeout;
+        })
+        .with_performance_config(|p| p.default_command_timeout = timeout)
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
+    let pool = builder.build_pool(size)?;
+    let _tasks = pool.connect();
+    match tokio::time::timeout(timeout, pool.wait_for_connect()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "{what}: redis unavailable at start; reconnecting"),
+        Err(_) => tracing::warn!("{what}: redis did not answer at start; reconnecting"),
+    }
+    Ok(pool)
+}
+
 /// Takes the lease when it is free, renews it when `ARGV[1]` holds it, in
 /// one step so that two instances never both own a batch.
 const LEASE_SCRIPT: &str = r#"
@@ -317,25 +345,7 @@ impl RedisStore {
     /// error: the pool keeps reconnecting in the background, and until it is
     /// back every command fails after `timeout` with [`Error::Store`].
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<RedisStore> {
-        let config = FredConfig::from_url(url)?;
-        let timeout = timeout.max(Duration::from_millis(1));
-        let mut builder = Builder::from_config(config);
-        builder
-            .with_connection_config(|c| {
-                c.connection_timeout = timeout;
-                c.internal_command_timeout = timeout;
-            })
-            .with_performance_config(|p| p.default_command_timeout = timeout)
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
-        let pool = builder.build_pool(4)?;
-        let _tasks = pool.connect();
-        match tokio::time::timeout(timeout, pool.wait_for_connect()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "job store: redis unavailable at start; reconnecting")
-            }
-            Err(_) => tracing::warn!("job store: redis did not answer at start; reconnecting"),
-        }
+        let pool = connect_pool(url, timeout, 4, "job store").await?;
         Ok(RedisStore {
             pool,
             prefix: prefix.to_owned(),
@@ -399,15 +409,8 @@ impl JobStore for RedisStore {
                 .hset::<(), _, _>(&states_key, chunk.to_vec())
                 .await?;
         }
-        let counted: Vec<(&str, usize)> = [
-            ItemState::Pending,
-            ItemState::Running,
-            ItemState::Succeeded,
-            ItemState::Cached,
-            ItemState::Failed,
-            ItemState::Skipped,
-        ]
-        .into_iter()
+        let counted: Vec<(&str, usize)> = ItemState::ALL
+            .into_iter()
         .map(|st| (st.as_str(), *counts.slot(st)))
         .collect();
         self.pool.hset::<(), _, _>(&counts_key, counted).await?;

@@ -345,3 +345,44 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With API keys on, the page says what the API says without a key, and
+/// works once the key is typed in its field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_works_with_api_keys_on() {
+    let s = stack(20, |c| {
+        c.crawl.per_host_rate = 0.0;
+        c.server.api_keys = extract_core::Secret::new("console-key");
+    })
+    .await;
+    let dir = std::env::temp_dir().join(format!("extract-browser-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let Some(b) = Browser::start(&dir).await else {
+        return;
+    };
+    let name = s.sandbox.world().companies()[0].name.clone();
+    b.goto(&format!("http://{}/", s.addr())).await;
+    b.wait_for("page", "return document.title", Duration::from_secs(10)).await;
+    b.type_into("#extract-name", &name).await;
+    b.click("#extract-go").await;
+    let error = b
+        .wait_for(
+            "unauthorized",
+            "return document.querySelector('#extract-error').textContent",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert!(
+        error.as_str().unwrap().starts_with("401 unauthorized"),
+        "the API's words: {error}"
+    );
+    b.type_into("#api-key", "console-key").await;
+    b.click("#extract-go").await;
+    b.wait_for(
+        "extract-with-key",
+        "return document.querySelectorAll('#profile-fields tr').length >= 3 && document.querySelector('#extract-error').textContent === ''",
+        Duration::from_secs(30),
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

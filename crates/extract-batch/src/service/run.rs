@@ -161,17 +161,10 @@ impl BatchService {
             taken
         };
         let mut lost = take_ended();
-        let (snapshot, items) = self.reset_to_pending(live);
-        self.inner.recreated.fetch_add(1, Ordering::Relaxed);
         tracing::error!(batch = id, rerun = lost.len(), "the job store lost a running batch (Redis restarted empty?): re-creating it and running its ended items again");
-        let created = {
-            let _writing = live.writing.lock().await;
-            self.inner.store.create(&snapshot, &items).await
-        };
-        if let Err(e) = created {
-            tracing::warn!(batch = id, error = %e, "could not re-create the lost batch yet");
+        let Some((_, items)) = self.write_again(id, live).await else {
             return;
-        }
+        };
         // Items that ended while the record was written may have been
         // overwritten as pending: they run again too.
         lost.extend(take_ended());
@@ -180,6 +173,29 @@ impl BatchService {
         live.remaining.fetch_add(lost.len(), Ordering::AcqRel);
         for index in lost {
             self.enqueue(id, live, items[index].clone());
+        }
+    }
+
+    /// Writes the batch again, every item pending, after the store lost it
+    /// (counted in `records_recreated`); `None` when the store still refuses
+    /// (the next look tries again).
+    pub(super) async fn write_again(
+        &self,
+        id: &str,
+        live: &Arc<Live>,
+    ) -> Option<(Batch, Vec<Item>)> {
+        let (snapshot, items) = self.reset_to_pending(live);
+        self.inner.recreated.fetch_add(1, Ordering::Relaxed);
+        let created = {
+            let _writing = live.writing.lock().await;
+            self.inner.store.create(&snapshot, &items).await
+        };
+        match created {
+            Ok(()) => Some((snapshot, items)),
+            Err(e) => {
+                tracing::warn!(batch = id, error = %e, "could not re-create the lost batch yet");
+                None
+            }
         }
     }
 

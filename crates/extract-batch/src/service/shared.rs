@@ -166,17 +166,10 @@ impl BatchService {
     /// written again, every item pending, and every item queued again
     /// (most answer from the cache).
     async fn recreate_shared(&self, id: &str, live: &Arc<Live>) {
-        let (snapshot, items) = self.reset_to_pending(live);
-        self.inner.recreated.fetch_add(1, Ordering::Relaxed);
         tracing::error!(batch = id, "the job store lost a running batch (Redis restarted empty?): re-creating it and queueing its items again");
-        let created = {
-            let _writing = live.writing.lock().await;
-            self.inner.store.create(&snapshot, &items).await
-        };
-        if let Err(e) = created {
-            tracing::warn!(batch = id, error = %e, "could not re-create the lost batch yet");
+        let Some((snapshot, items)) = self.write_again(id, live).await else {
             return;
-        }
+        };
         let indexes: Vec<usize> = items.iter().map(|i| i.index).collect();
         self.push_all(id, snapshot.priority, &indexes).await;
     }
