@@ -112,7 +112,8 @@ end
 /// ARGV[3..5] entries from each first, then what is left of ARGV[6] from
 /// each in order. Answers flat triples: priority slot, entry id, fields
 /// (`b`, batch, `i`, index).
-const TAKE: &str = with_emit!(r#"
+const TAKE: &str = with_emit!(
+    r#"
 local out = {}
 local got = 0
 local function read(slot, n)
@@ -133,12 +134,14 @@ end
 for slot = 1, 3 do read(slot, tonumber(ARGV[2 + slot])) end
 for slot = 1, 3 do read(slot, tonumber(ARGV[6]) - got) end
 return out
-"#);
+"#
+);
 
 /// Takes over entries idle longer than ARGV[3] ms for consumer ARGV[2],
 /// at most ARGV[4] from each stream; the same triples as TAKE. Entries
 /// whose fields are gone (deleted) are dropped from the group.
-const RECLAIM: &str = with_emit!(r#"
+const RECLAIM: &str = with_emit!(
+    r#"
 local out = {}
 for slot = 1, #KEYS do
   local ok, r = pcall(redis.call, 'XAUTOCLAIM', KEYS[slot], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[4])
@@ -149,7 +152,8 @@ for slot = 1, #KEYS do
   end
 end
 return out
-"#);
+"#
+);
 
 /// Acknowledges and deletes entry ARGV[2] of KEYS[1].
 const ACK: &str = r#"

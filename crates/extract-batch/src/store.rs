@@ -267,7 +267,9 @@ pub(crate) async fn connect_pool(
     let _tasks = pool.connect();
     match tokio::time::timeout(timeout, pool.wait_for_connect()).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(error = %e, "{what}: redis unavailable at start; reconnecting"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "{what}: redis unavailable at start; reconnecting")
+        }
         Err(_) => tracing::warn!("{what}: redis did not answer at start; reconnecting"),
     }
     Ok(pool)
@@ -411,8 +413,8 @@ impl JobStore for RedisStore {
         }
         let counted: Vec<(&str, usize)> = ItemState::ALL
             .into_iter()
-        .map(|st| (st.as_str(), *counts.slot(st)))
-        .collect();
+            .map(|st| (st.as_str(), *counts.slot(st)))
+            .collect();
         self.pool.hset::<(), _, _>(&counts_key, counted).await?;
         self.pool
             .set::<(), _, _>(&key, serde_json::to_string(batch)?, None, None, false)

@@ -362,7 +362,8 @@ async fn the_console_works_with_api_keys_on() {
     };
     let name = s.sandbox.world().companies()[0].name.clone();
     b.goto(&format!("http://{}/", s.addr())).await;
-    b.wait_for("page", "return document.title", Duration::from_secs(10)).await;
+    b.wait_for("page", "return document.title", Duration::from_secs(10))
+        .await;
     b.type_into("#extract-name", &name).await;
     b.click("#extract-go").await;
     let error = b
