@@ -72,6 +72,9 @@ pub trait WorkQueue: Send + Sync {
     async fn release(&self, deliveries: &[Delivery]) -> Result<()>;
     /// Backlog and pending entries per priority.
     async fn depth(&self) -> Result<QueueDepth>;
+    /// Removes `consumer` from the group where it holds nothing (a clean
+    /// shutdown), so that the group does not collect stopped instances.
+    async fn forget(&self, consumer: &str) -> Result<()>;
 }
 
 /// The group every instance reads through.
@@ -170,6 +173,18 @@ for i = 2, #ARGV do
   if type(r) == 'table' then n = n + #r end
 end
 return n
+"#;
+
+/// Deletes consumer ARGV[2] of group ARGV[1] from each stream where it has
+/// no pending entry (deleting one with pending entries would lose them).
+const FORGET: &str = r#"
+for slot = 1, #KEYS do
+  local ok, p = pcall(redis.call, 'XPENDING', KEYS[slot], ARGV[1], '-', '+', 1, ARGV[2])
+  if ok and #p == 0 then
+    redis.pcall('XGROUP', 'DELCONSUMER', KEYS[slot], ARGV[1], ARGV[2])
+  end
+end
+return 0
 "#;
 
 /// XLEN and the pending count of each stream.
@@ -305,6 +320,18 @@ impl WorkQueue for RedisQueue {
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    async fn forget(&self, consumer: &str) -> Result<()> {
+        let _: i64 = self
+            .pool
+            .eval(
+                FORGET,
+                self.keys.to_vec(),
+                vec![GROUP.to_owned(), consumer.to_owned()],
+            )
+            .await?;
         Ok(())
     }
 

@@ -58,7 +58,7 @@ impl BatchService {
     /// rest still pending, and its lease is given up at once so that
     /// another instance resumes it without waiting for the lease to lapse.
     pub async fn shutdown(&self, grace: Duration) {
-        self.inner.stopping.store(true, Ordering::Release);
+        self.inner.stopping.store(true, Ordering::SeqCst);
         let live: Vec<(String, Arc<super::Live>)> = lock(&self.inner.live)
             .iter()
             .map(|(id, l)| (id.clone(), l.clone()))

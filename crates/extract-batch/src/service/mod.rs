@@ -75,6 +75,8 @@ struct Inner {
     held: Mutex<HashMap<String, Held>>,
     /// Room was made for more queue items.
     intake: Arc<Notify>,
+    /// The worker loop is reading the queue or dispatching what it read.
+    taking: AtomicBool,
     /// Settings of the batches whose items run here.
     meta: Mutex<HashMap<String, shared::Meta>>,
     scheduler: Arc<Scheduler>,
@@ -170,6 +172,7 @@ impl Builder {
                 weights,
                 held: Mutex::new(HashMap::new()),
                 intake: Arc::new(Notify::new()),
+                taking: AtomicBool::new(false),
                 meta: Mutex::new(HashMap::new()),
                 scheduler,
                 profiles,

@@ -224,6 +224,11 @@ impl BatchService {
         self.inner.queue.is_some()
     }
 
+    /// This instance's name as a lease owner and a queue consumer.
+    pub fn consumer_id(&self) -> &str {
+        &self.inner.owner
+    }
+
     /// Queue items this instance holds now (taken, not yet acknowledged).
     pub fn held_items(&self) -> usize {
         lock(&self.inner.held).len()

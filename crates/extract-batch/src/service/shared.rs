@@ -15,7 +15,7 @@ use extract_core::{CompanyQuery, ExtractionMode, Priority};
 
 use super::run::{finished, query};
 use super::{lock, BatchService, Held, Live, FLUSH_EVERY};
-use crate::model::{now_ms, BatchState, Begin, Item, Mark, Recorded};
+use crate::model::{now_ms, BatchState, Begin, Counts, Item, Mark, Recorded};
 use crate::queue::Delivery;
 
 /// A batch's settings as its items need them, read once a minute.
@@ -27,6 +27,9 @@ pub(super) struct Meta {
 }
 
 const META_TTL: Duration = Duration::from_secs(60);
+
+/// The longest a followed batch's record goes unwritten while it runs.
+const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
 /// Retries of a write that must happen (a result, the queue's items) for an
 /// hour at most: a Redis outage delays them, never loses them.
@@ -111,6 +114,7 @@ impl BatchService {
     /// item is over (then finishes the batch) or this instance stops.
     async fn follow(&self, id: &str, live: &Arc<Live>) {
         let mut last_done: Option<usize> = None;
+        let mut written: Option<(Counts, BatchState, Instant)> = None;
         loop {
             if live.closed.load(Ordering::Acquire) || self.inner.stopping.load(Ordering::Acquire) {
                 break;
@@ -146,13 +150,26 @@ impl BatchService {
                             break;
                         }
                     } else {
-                        let lost = {
-                            let _writing = live.writing.lock().await;
-                            let snapshot = lock(&live.batch).clone();
-                            matches!(self.inner.store.put_batch(&snapshot).await, Ok(false))
-                        };
-                        if lost {
-                            self.recreate_shared(id, live).await;
+                        // The record carries every submitted line: written
+                        // when the counts moved, and every few seconds for
+                        // the rate the other instances' ETA reads.
+                        let snapshot = lock(&live.batch).clone();
+                        let moved = written.as_ref().is_none_or(
+                            |(c, s, at): &(Counts, BatchState, Instant)| {
+                                *c != snapshot.counts
+                                    || *s != snapshot.state
+                                    || at.elapsed() >= REFRESH_EVERY
+                            },
+                        );
+                        if moved {
+                            let lost = {
+                                let _writing = live.writing.lock().await;
+                                matches!(self.inner.store.put_batch(&snapshot).await, Ok(false))
+                            };
+                            written = Some((snapshot.counts, snapshot.state, Instant::now()));
+                            if lost {
+                                self.recreate_shared(id, live).await;
+                            }
                         }
                     }
                 }
@@ -218,11 +235,17 @@ impl BatchService {
             loop {
                 let Some(inner) = weak.upgrade() else { break };
                 let service = BatchService { inner };
-                if service.inner.stopping.load(Ordering::Acquire) {
+                // Set before stopping is read, cleared once what was taken
+                // is dispatched: shutdown waits for it, so that nothing
+                // taken escapes the hand-back.
+                service.inner.taking.store(true, Ordering::SeqCst);
+                if service.inner.stopping.load(Ordering::SeqCst) {
+                    service.inner.taking.store(false, Ordering::SeqCst);
                     break;
                 }
                 let free = capacity.saturating_sub(lock(&service.inner.held).len());
                 if free == 0 {
+                    service.inner.taking.store(false, Ordering::SeqCst);
                     drop(service);
                     let _ =
                         tokio::time::timeout(Duration::from_millis(500), intake.notified()).await;
@@ -262,6 +285,7 @@ impl BatchService {
                         Duration::from_secs(1)
                     }
                 };
+                service.inner.taking.store(false, Ordering::SeqCst);
                 drop(service);
                 if !pause.is_zero() {
                     let _ = tokio::time::timeout(pause, intake.notified()).await;
@@ -394,6 +418,10 @@ impl BatchService {
         let Some(queue) = self.inner.queue.clone() else {
             return;
         };
+        // A read in flight finishes dispatching first (stopping is set).
+        while self.inner.taking.load(Ordering::SeqCst) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         let mut started = 0;
         for h in lock(&self.inner.held).values() {
             if !h
@@ -423,11 +451,21 @@ impl BatchService {
             .drain()
             .map(|(_, h)| h.delivery)
             .collect();
-        if left.is_empty() {
-            return;
-        }
-        match queue.release(&left).await {
-            Ok(()) => tracing::info!(items = left.len(), "handed batch items back to the queue"),
+        let released = if left.is_empty() {
+            Ok(())
+        } else {
+            queue.release(&left).await
+        };
+        match released {
+            Ok(()) => {
+                if !left.is_empty() {
+                    tracing::info!(items = left.len(), "handed batch items back to the queue");
+                }
+                // Holding nothing now: this consumer leaves the group.
+                if let Err(e) = queue.forget(&self.inner.owner).await {
+                    tracing::debug!(error = %e, "could not leave the consumer group");
+                }
+            }
             Err(e) => {
                 tracing::warn!(items = left.len(), error = %e, "could not hand items back; they are taken over once idle")
             }

@@ -270,9 +270,29 @@ async fn a_shutting_down_instance_hands_its_items_back() {
     let st = wait_final(&b.service, &batch.id, Duration::from_secs(30)).await;
     assert_eq!(st.state, BatchState::Completed, "{st:?}");
     assert!(started.elapsed() < Duration::from_secs(30));
-    let calls = counting.calls.lock().unwrap();
+    let calls = counting.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 150);
     assert!(calls.values().all(|n| *n == 1), "each company once");
+    // The stopped instance left the consumer group; the other is in it.
+    let key = format!("{prefix}:{{work}}:normal");
+    let consumers = redis_cli(&url, &["XINFO", "CONSUMERS", &key, "workers"]);
+    assert!(!consumers.contains(a.service.consumer_id()), "{consumers}");
+    assert!(consumers.contains(b.service.consumer_id()), "{consumers}");
+}
+
+/// `redis-cli` against `url`'s port, the answer as text.
+fn redis_cli(url: &str, args: &[&str]) -> String {
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap_or("6379")
+        .trim_end_matches('/');
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", port])
+        .args(args)
+        .output()
+        .expect("redis-cli runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Recording is idempotent: a second result for an item that is over is
