@@ -12,19 +12,14 @@
 use std::process::Command;
 use std::time::Instant;
 
-use extract_benches::load::service;
+use extract_benches::load::{self, service};
 use extract_benches::workload;
 use extract_test_support::redis::TestRedis;
 
 const N: usize = 300;
 
 fn info(url: &str, section: &str) -> String {
-    let port = url.rsplit(':').next().unwrap_or("6379");
-    let out = Command::new("redis-cli")
-        .args(["-p", port, "info", section])
-        .output()
-        .expect("redis-cli runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    extract_test_support::redis::cli(url, &["info", section])
 }
 
 /// Total commands Redis has run (INFO commandstats, every `calls=`).
@@ -83,40 +78,14 @@ async fn main() -> anyhow::Result<()> {
     let c2 = commands(&url);
 
     // A batch of N other companies.
-    let client: hyper_util::client::legacy::Client<_, http_body_util::Full<bytes::Bytes>> =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build_http();
-    let body = serde_json::json!({ "company_names": &names[N..2 * N] }).to_string();
-    let req = http::Request::post(format!(
-        "http://{}/api/v1/company/batch/submit",
-        server.addr()
-    ))
-    .header("content-type", "application/json")
-    .body(http_body_util::Full::new(bytes::Bytes::from(body)))?;
-    let res = client.request(req).await?;
-    let v: serde_json::Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(res.into_body())
-            .await?
-            .to_bytes(),
-    )?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    loop {
-        let req = http::Request::get(format!(
-            "http://{}/api/v1/company/batch/{id}/status",
-            server.addr()
-        ))
-        .body(http_body_util::Full::new(bytes::Bytes::new()))?;
-        let res = client.request(req).await?;
-        let st: serde_json::Value = serde_json::from_slice(
-            &http_body_util::BodyExt::collect(res.into_body())
-                .await?
-                .to_bytes(),
-        )?;
-        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    load::run_batch(
+        &load::client(),
+        server.addr(),
+        &names[N..2 * N],
+        std::time::Duration::from_millis(100),
+        async || Ok(()),
+    )
+    .await?;
     let (c3, m3) = (commands(&url), used_memory(&url));
     server.shutdown().await;
 

@@ -14,56 +14,12 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use extract_benches::load::service;
+use extract_benches::load::{self, service};
 use extract_sandbox::{Knobs, Sandbox};
 use extract_test_support::redis::TestRedis;
-use http_body_util::{BodyExt, Full};
-
-type Client = hyper_util::client::legacy::Client<
-    hyper_util::client::legacy::connect::HttpConnector,
-    Full<Bytes>,
->;
 
 const N: usize = 400;
 const R: f64 = 40.0;
-
-async fn get_json(c: &Client, url: String) -> anyhow::Result<serde_json::Value> {
-    let req = http::Request::get(url).body(Full::new(Bytes::new()))?;
-    let res = c.request(req).await?;
-    Ok(serde_json::from_slice(
-        &res.into_body().collect().await?.to_bytes(),
-    )?)
-}
-
-/// Submits `names` to `addr` as one batch; seconds until it is over.
-async fn batch_seconds(
-    c: &Client,
-    addr: std::net::SocketAddr,
-    names: &[String],
-) -> anyhow::Result<f64> {
-    let body = serde_json::json!({ "company_names": names }).to_string();
-    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))?;
-    let started = Instant::now();
-    let res = c.request(req).await?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
-    loop {
-        let st = get_json(c, format!("http://{addr}/api/v1/company/batch/{id}/status")).await?;
-        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            anyhow::ensure!(
-                st["counts"]["failed"].as_u64() == Some(0),
-                "items failed: {st}"
-            );
-            return Ok(started.elapsed().as_secs_f64());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 /// `k` instances on `redis` under `prefix`, tweaked; one batch of `names`.
 async fn run(
@@ -90,10 +46,20 @@ async fn run(
     }
     // Every instance beats before the batch (the fallback share needs them).
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let c: Client =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build_http();
-    let seconds = batch_seconds(&c, servers[0].addr(), names).await?;
+    let started = Instant::now();
+    let st = load::run_batch(
+        &load::client(),
+        servers[0].addr(),
+        names,
+        Duration::from_millis(20),
+        async || Ok(()),
+    )
+    .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        st["counts"]["failed"].as_u64() == Some(0),
+        "items failed: {st}"
+    );
     for s in servers {
         s.shutdown().await;
     }

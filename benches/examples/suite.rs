@@ -21,14 +21,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{bare_server, get_load, post_load, service};
+use extract_benches::load::{
+    self, bare_server, client, get_json, get_load, post_load, service, HttpClient,
+};
 use extract_benches::workload;
 use extract_sandbox::{Knobs, Sandbox};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-
-type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -126,10 +124,6 @@ async fn main() -> anyhow::Result<()> {
     println!("{md}");
     println!("written to {out}");
     Ok(())
-}
-
-fn client() -> HttpClient {
-    Client::builder(TokioExecutor::new()).build_http()
 }
 
 async fn sandbox(companies: usize, knobs: Knobs) -> anyhow::Result<Sandbox> {
@@ -503,19 +497,6 @@ async fn lone_latency(c: &HttpClient, addr: SocketAddr, web: &Sandbox, from: usi
     median(times)
 }
 
-/// `GET path` as JSON.
-async fn get_json(
-    c: &HttpClient,
-    addr: SocketAddr,
-    path: &str,
-) -> anyhow::Result<serde_json::Value> {
-    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
-    let res = c.request(req).await?;
-    Ok(serde_json::from_slice(
-        &res.into_body().collect().await?.to_bytes(),
-    )?)
-}
-
 /// What the server's stats showed while a batch ran.
 struct BatchRun {
     peak_rss: u64,
@@ -525,24 +506,11 @@ struct BatchRun {
 /// Submits a batch of `names` and waits for its end, sampling the server's
 /// memory and extractions in flight as it goes.
 async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<BatchRun> {
-    let body = serde_json::json!({ "company_names": names });
-    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))?;
-    let res = c.request(req).await?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
     let mut run = BatchRun {
         peak_rss: 0,
         peak_in_flight: 0,
     };
-    loop {
-        let st = get_json(c, addr, &format!("/api/v1/company/batch/{id}/status")).await?;
-        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
-            return Ok(run);
-        }
+    load::run_batch(c, addr, names, Duration::from_millis(50), async || {
         let now = get_json(c, addr, "/api/v1/system/stats").await?;
         run.peak_rss = run
             .peak_rss
@@ -550,8 +518,10 @@ async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow
         run.peak_in_flight = run
             .peak_in_flight
             .max(now["permits"][0]["in_use"].as_u64().unwrap_or(0));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        Ok(())
+    })
+    .await?;
+    Ok(run)
 }
 
 /// 4. The cached extract beside a bare route answering the same bytes, and

@@ -183,3 +183,56 @@ pub async fn service(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     Ok(extract_server::serve::spawn(app, listener)?)
 }
+
+/// A pooled HTTP/1 client for the API calls of the examples.
+pub type HttpClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<Bytes>,
+>;
+
+/// A new [`HttpClient`].
+pub fn client() -> HttpClient {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
+}
+
+/// `GET path` on `addr`, the body as JSON.
+pub async fn get_json(
+    c: &HttpClient,
+    addr: SocketAddr,
+    path: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
+    let res = c.request(req).await?;
+    Ok(serde_json::from_slice(
+        &res.into_body().collect().await?.to_bytes(),
+    )?)
+}
+
+/// Submits `names` to `addr` as one batch and polls its status every
+/// `every` until it is over, calling `between` after each poll (to sample
+/// the server meanwhile). Returns the final status.
+pub async fn run_batch(
+    c: &HttpClient,
+    addr: SocketAddr,
+    names: &[String],
+    every: Duration,
+    mut between: impl AsyncFnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<serde_json::Value> {
+    let body = serde_json::json!({ "company_names": names }).to_string();
+    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))?;
+    let res = c.request(req).await?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
+    loop {
+        let st = get_json(c, addr, &format!("/api/v1/company/batch/{id}/status")).await?;
+        if !matches!(st["state"].as_str(), Some("queued" | "running")) {
+            return Ok(st);
+        }
+        between().await?;
+        tokio::time::sleep(every).await;
+    }
+}

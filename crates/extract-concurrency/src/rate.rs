@@ -313,19 +313,7 @@ impl Search for RateLimitedSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The most departures within any one-second window of `times`.
-    fn max_in_a_second(times: &[Instant]) -> usize {
-        (0..times.len())
-            .map(|i| {
-                times[i..]
-                    .iter()
-                    .take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1))
-                    .count()
-            })
-            .max()
-            .unwrap_or(0)
-    }
+    use extract_test_support::timing::max_in_window;
 
     #[tokio::test(start_paused = true)]
     async fn no_second_ever_holds_more_than_the_rate_whatever_the_burst() {
@@ -338,9 +326,9 @@ mod tests {
             }
             let cap = (rate as usize).max(1);
             assert!(
-                max_in_a_second(&times) <= cap,
+                max_in_window(&times, Duration::from_secs(1)) <= cap,
                 "rate {rate} burst {burst}: {} in a second",
-                max_in_a_second(&times)
+                max_in_window(&times, Duration::from_secs(1))
             );
             // The burst leaves at once; the long run goes at the rate (whole
             // requests a second, less 2 %).

@@ -1,6 +1,7 @@
 //! What the workspace's tests share and the product never ships: a real
 //! Redis over a real connection ([`redis`]), the shared one named by
-//! `REDIS_URL` or a private `redis-server` a test may stop and restart.
+//! `REDIS_URL` or a private `redis-server` a test may stop and restart, and
+//! how many events a rate limit let into any one window ([`timing`]).
 //!
 //! Architecture invariant: only ever a dev-dependency, and it depends on no
 //! project crate.
@@ -18,3 +19,4 @@
 #![warn(missing_docs)]
 
 pub mod redis;
+pub mod timing;

@@ -144,3 +144,19 @@ pub fn shared_url(test: &str) -> Option<String> {
 pub fn unique_prefix(test: &str) -> String {
     format!("test:{test}:{}:{}", std::process::id(), fastrand::u64(..))
 }
+
+/// `redis-cli` against the server at `url` (its port), the answer as text;
+/// empty when `redis-cli` is missing.
+pub fn cli(url: &str, args: &[&str]) -> String {
+    let port = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap_or("6379");
+    Command::new("redis-cli")
+        .args(["-p", port])
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}

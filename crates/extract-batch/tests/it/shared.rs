@@ -275,24 +275,10 @@ async fn a_shutting_down_instance_hands_its_items_back() {
     assert!(calls.values().all(|n| *n == 1), "each company once");
     // The stopped instance left the consumer group; the other is in it.
     let key = format!("{prefix}:{{work}}:normal");
-    let consumers = redis_cli(&url, &["XINFO", "CONSUMERS", &key, "workers"]);
+    let consumers =
+        extract_test_support::redis::cli(&url, &["XINFO", "CONSUMERS", &key, "workers"]);
     assert!(!consumers.contains(a.service.consumer_id()), "{consumers}");
     assert!(consumers.contains(b.service.consumer_id()), "{consumers}");
-}
-
-/// `redis-cli` against `url`'s port, the answer as text.
-fn redis_cli(url: &str, args: &[&str]) -> String {
-    let port = url
-        .rsplit(':')
-        .next()
-        .unwrap_or("6379")
-        .trim_end_matches('/');
-    let out = std::process::Command::new("redis-cli")
-        .args(["-p", port])
-        .args(args)
-        .output()
-        .expect("redis-cli runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Recording is idempotent: a second result for an item that is over is

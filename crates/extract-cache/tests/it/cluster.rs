@@ -31,18 +31,6 @@ async fn depart_for(rate: Arc<RedisRate>, per_sec: f64, burst: u32, run: Duratio
     times
 }
 
-fn max_in_a_second(times: &[Instant]) -> usize {
-    (0..times.len())
-        .map(|i| {
-            times[i..]
-                .iter()
-                .take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1))
-                .count()
-        })
-        .max()
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_keep_one_rate_together() {
     let Some(url) = shared_url("cluster_rate") else {
@@ -76,7 +64,7 @@ async fn two_instances_keep_one_rate_together() {
         all.extend(times);
     }
     all.sort();
-    let busiest = max_in_a_second(&all);
+    let busiest = extract_test_support::timing::max_in_window(&all, Duration::from_secs(1));
     println!(
         "two instances at 20/s together: {} departures in {run:?} ({per_instance:?}), at most {busiest} in any second",
         all.len()
