@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use extract_sandbox::{Config as SandboxConfig, Knobs, Sandbox};
+use extract_sandbox::Knobs;
 use extract_server::{sandbox, Config};
 use extract_test_support::redis::{shared_url, unique_prefix};
 use serde_json::json;
@@ -20,19 +20,14 @@ async fn two_instances(
 ) -> Option<(u64, usize, Duration, serde_json::Value)> {
     let redis = shared_url(test)?;
     let prefix = unique_prefix(test);
-    let web = Sandbox::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SandboxConfig {
-            companies: 300,
-            ..SandboxConfig::default()
+    let web = crate::common::sandbox_with(
+        300,
+        Knobs {
+            serp_rate: 20.0,
+            ..Knobs::default()
         },
     )
-    .await
-    .unwrap();
-    web.set_knobs(Knobs {
-        serp_rate: 20.0,
-        ..Knobs::default()
-    });
+    .await;
     let config = || {
         let mut c = Config::defaults();
         sandbox::point_at(&mut c, web.addr());

@@ -23,18 +23,24 @@ impl Stack {
     }
 }
 
-/// Starts a sandbox (`companies` in its world) and a server using it,
-/// after `tweak` has adjusted the server's configuration.
-pub(crate) async fn stack(companies: usize, tweak: impl FnOnce(&mut Config)) -> Stack {
-    let sandbox = Sandbox::start(
+/// A sandbox on a free port with `companies` in its world, starting with `knobs`.
+pub(crate) async fn sandbox_with(companies: usize, knobs: extract_sandbox::Knobs) -> Sandbox {
+    Sandbox::start(
         "127.0.0.1:0".parse().unwrap(),
         SandboxConfig {
             companies,
+            knobs,
             ..SandboxConfig::default()
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// Starts a sandbox (`companies` in its world) and a server using it,
+/// after `tweak` has adjusted the server's configuration.
+pub(crate) async fn stack(companies: usize, tweak: impl FnOnce(&mut Config)) -> Stack {
+    let sandbox = sandbox_with(companies, extract_sandbox::Knobs::default()).await;
     let mut config = Config::defaults();
     sandbox::point_at(&mut config, sandbox.addr());
     // Tests count upstream calls: no background warming; the sandbox sets

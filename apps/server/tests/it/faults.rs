@@ -405,19 +405,14 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
         return;
     };
     let prefix = unique_prefix(test);
-    let sandbox = Sandbox::start(
-        "127.0.0.1:0".parse().unwrap(),
-        extract_sandbox::Config {
-            companies: 600,
-            ..extract_sandbox::Config::default()
+    let sandbox = common::sandbox_with(
+        600,
+        Knobs {
+            latency_ms: 30,
+            ..Knobs::default()
         },
     )
-    .await
-    .unwrap();
-    sandbox.set_knobs(Knobs {
-        latency_ms: 30,
-        ..sandbox.knobs()
-    });
+    .await;
     let lease = if how == Stop::Kill { "2" } else { "60" };
     let env = [
         ("EXTRACT_BATCH__REDIS_PREFIX", prefix.as_str()),
@@ -501,19 +496,14 @@ async fn a_rolling_restart_of_every_instance_loses_nothing() {
         return;
     };
     let prefix = unique_prefix("faults_rolling");
-    let sandbox = Sandbox::start(
-        "127.0.0.1:0".parse().unwrap(),
-        extract_sandbox::Config {
-            companies: 600,
-            ..extract_sandbox::Config::default()
+    let sandbox = common::sandbox_with(
+        600,
+        Knobs {
+            latency_ms: 30,
+            ..Knobs::default()
         },
     )
-    .await
-    .unwrap();
-    sandbox.set_knobs(Knobs {
-        latency_ms: 30,
-        ..sandbox.knobs()
-    });
+    .await;
     // A short lease: a running instance looks for released batches every
     // half lease.
     let env = [

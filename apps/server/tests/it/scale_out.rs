@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use extract_sandbox::{Knobs, Sandbox};
 use extract_test_support::redis::TestRedis;
 
-use crate::common::{get, wait_final, Process};
+use crate::common::{get, sandbox_with, wait_final, Process};
 use crate::faults::{check_at, names_of, submit_at, wait_done, wait_exit};
 
 /// Items this process recorded, from its `/metrics`.
@@ -22,21 +22,15 @@ async fn items_done_by(p: &Process) -> u64 {
 }
 
 async fn world(companies: usize, serp_rate: f64) -> Sandbox {
-    let sandbox = Sandbox::start(
-        "127.0.0.1:0".parse().unwrap(),
-        extract_sandbox::Config {
-            companies,
-            ..extract_sandbox::Config::default()
+    sandbox_with(
+        companies,
+        Knobs {
+            latency_ms: 20,
+            serp_rate,
+            ..Knobs::default()
         },
     )
     .await
-    .unwrap();
-    sandbox.set_knobs(Knobs {
-        latency_ms: 20,
-        serp_rate,
-        ..sandbox.knobs()
-    });
-    sandbox
 }
 
 /// Settings of every instance: the provider's rate `rate` for the cluster,
