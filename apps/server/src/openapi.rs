@@ -71,7 +71,6 @@ fn console_head() {}
     responses(
         (status = 200, description = "The profile; `x-cache` says hit or miss", body = CompanyProfile),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No website found, or none confident enough", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
@@ -88,7 +87,6 @@ fn extract() {}
     responses(
         (status = 202, description = "Accepted; `Location` is its status", body = Accepted),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Names refused (`details.invalid_indexes`) or a value not accepted", body = ErrorBody),
@@ -112,7 +110,6 @@ fn batch_submit() {}
     responses(
         (status = 202, description = "Accepted", body = Accepted),
         (status = 400, description = "An unknown or malformed parameter", body = ErrorBody),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
         (status = 422, description = "Not a CSV or XLSX file, or names refused", body = ErrorBody),
         (status = 503, description = "Batches are disabled", body = ErrorBody),
@@ -122,14 +119,12 @@ fn batch_upload() {}
 #[utoipa::path(get, path = "/api/v1/company/batches", tag = "batches",
     responses(
         (status = 200, description = "The stored batches", body = BatchList),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
     ))]
 fn batch_list() {}
 
 #[utoipa::path(get, path = "/api/v1/company/batch/stats", tag = "batches",
     responses(
         (status = 200, description = "Queue depth per priority, running items, batches per state, item time percentiles, success rate", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
     ))]
 fn batch_stats() {}
 
@@ -137,7 +132,6 @@ fn batch_stats() {}
     params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
     responses(
         (status = 200, description = "Cancelled: no new item starts; finished results stay", body = Status),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 fn batch_cancel() {}
@@ -146,7 +140,6 @@ fn batch_cancel() {}
     params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
     responses(
         (status = 200, description = "Progress", body = Status),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 fn batch_status() {}
@@ -167,7 +160,6 @@ fn batch_status() {}
             (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, description = "An unknown or malformed parameter", body = ErrorBody),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 fn batch_results() {}
@@ -176,7 +168,6 @@ fn batch_results() {}
     params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
     responses(
         (status = 200, description = "Server-Sent Events: `progress` (a status), `item` (`{index, name, outcome, error_kind}`), `finished` (the final status)", content_type = "text/event-stream"),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 fn batch_events() {}
@@ -184,7 +175,6 @@ fn batch_events() {}
 #[utoipa::path(get, path = "/api/v1/cache/stats", tag = "cache",
     responses(
         (status = 200, description = "Hits, misses and sizes per level", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 503, description = "The cache is disabled", body = ErrorBody),
     ))]
 fn cache_stats() {}
@@ -194,7 +184,6 @@ fn cache_stats() {}
     responses(
         (status = 202, description = "Queued: `{queued, pending}`", body = Json),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "A name is not accepted, or too many", body = ErrorBody),
@@ -206,7 +195,6 @@ fn cache_warm() {}
 #[utoipa::path(delete, path = "/api/v1/cache/warm", tag = "cache",
     responses(
         (status = 200, description = "The warming queue emptied: `{cancelled}`", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 503, description = "The cache is disabled", body = ErrorBody),
     ))]
 fn cache_warm_cancel() {}
@@ -215,7 +203,6 @@ fn cache_warm_cancel() {}
     params(("name" = String, Path, description = "The company's name (URL-encoded)")),
     responses(
         (status = 200, description = "Its cached profile is forgotten: `{removed}`", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 404, description = "No such route (an empty name)", body = ErrorBody),
         (status = 422, description = "The name is not accepted", body = ErrorBody),
         (status = 503, description = "The cache is disabled", body = ErrorBody),
@@ -225,21 +212,18 @@ fn cache_company() {}
 #[utoipa::path(get, path = "/api/v1/system/stats", tag = "operations",
     responses(
         (status = 200, description = "Limits, breakers, retries, connections, memory, CPU, the scheduler", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
     ))]
 fn system_stats() {}
 
 #[utoipa::path(get, path = "/api/v1/cluster", tag = "operations",
     responses(
         (status = 200, description = "The live instances, the limits' scope, the work streams' backlog", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
     ))]
 fn cluster() {}
 
 #[utoipa::path(get, path = "/api/v1/performance/report", tag = "operations",
     responses(
         (status = 200, description = "Stages over rolling windows, the bottleneck and recommendations, cache use, alerts", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
         (status = 503, description = "Monitoring is off", body = ErrorBody),
     ))]
 fn performance_report() {}
@@ -247,14 +231,12 @@ fn performance_report() {}
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses(
         (status = 200, description = "This document", body = Json),
-        (status = 401, description = "An API key is needed", body = ErrorBody),
     ))]
 fn openapi_json() {}
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses(
         (status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
-        (status = 401, description = "An API key is needed (`server.metrics_require_key`)", body = ErrorBody),
     ))]
 fn metrics() {}
 
@@ -294,14 +276,17 @@ fn ready_head() {}
 )]
 struct ApiDoc;
 
-/// API keys, when the server asks for them: `Authorization: Bearer` or `x-api-key`.
+/// API keys, when the server asks for them: `Authorization: Bearer` or
+/// `x-api-key`, and a 401 on every operation of a route the router may
+/// guard (`router::may_ask_for_key`, the rule the router applies).
 struct Keys;
 
 impl utoipa::Modify for Keys {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{
-            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
         };
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -311,6 +296,41 @@ impl utoipa::Modify for Keys {
             "api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
         );
+        let unauthorized = ResponseBuilder::new()
+            .description(
+                "An API key is needed, or the one given is not accepted (with API keys on)",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        let security = vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("api_key", Vec::<String>::new()),
+        ];
+        for (path, item) in doc.paths.paths.iter_mut() {
+            if !crate::router::may_ask_for_key(path) {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.head,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                op.responses
+                    .responses
+                    .insert("401".to_owned(), RefOr::T(unauthorized.clone()));
+                op.security = Some(security.clone());
+            }
+        }
     }
 }
 

@@ -144,6 +144,22 @@ fn find(path: &str) -> Option<(Route, &'static str, &'static [Method], Vec<&str>
     })
 }
 
+/// Routes that never ask for an API key: the probes, and the console page
+/// (it holds no data; its calls carry the key). `/metrics` asks when
+/// `server.metrics_require_key` says so; every other route, and every
+/// unknown path, asks whenever keys are configured.
+fn never_keyed(route: Route) -> bool {
+    matches!(route, Route::Health | Route::Ready | Route::Console)
+}
+
+/// Whether the route with this template may answer 401 (for the API document).
+pub(crate) fn may_ask_for_key(template: &str) -> bool {
+    ROUTES
+        .iter()
+        .find(|(_, t, _)| *t == template)
+        .is_none_or(|(route, ..)| !never_keyed(*route))
+}
+
 /// The route template of `path`, as the metrics label it: ids and company
 /// names never become label values.
 pub(crate) fn route_label(path: &str) -> &'static str {
@@ -157,8 +173,7 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
     // With API keys on, every route but the probes (and /metrics unless
     // configured) asks for one; unknown paths too, so they reveal nothing.
     let open = match found {
-        // The console page holds no data; its calls carry the key.
-        Some((Route::Health | Route::Ready | Route::Console, ..)) => true,
+        Some((route, ..)) if never_keyed(route) => true,
         Some((Route::Metrics, ..)) => !app.config().server.metrics_require_key,
         _ => false,
     };
@@ -293,6 +308,12 @@ mod tests {
                 "CompanyProfile.{field} is described"
             );
         }
+        // 401 where the router may ask for a key, never on the probes.
+        let paths = &doc["paths"];
+        assert!(paths["/api/v1/company/extract"]["post"]["responses"]["401"].is_object());
+        assert!(paths["/metrics"]["get"]["responses"]["401"].is_object());
+        assert!(paths["/health"]["get"]["responses"]["401"].is_null());
+        assert!(paths["/"]["get"]["responses"]["401"].is_null());
     }
 
     use super::*;
