@@ -105,7 +105,7 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
         };
     }
     let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
-    let names = crate::cli::batch::names_in_file(&body).map_err(|message| {
+    let names = crate::names::names_in_file(&body).map_err(|message| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
     })?;
     request["company_names"] = json!(names);
