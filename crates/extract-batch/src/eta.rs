@@ -44,13 +44,17 @@ impl Throughput {
 
     /// Seconds until `remaining` items are done at the recent rate.
     pub fn eta(&self, remaining: usize, now: Instant) -> Option<f64> {
-        if remaining == 0 {
-            return Some(0.0);
-        }
-        self.rate(now)
-            .filter(|r| *r > 0.0)
-            .map(|r| remaining as f64 / r)
+        eta_at(self.rate(now), remaining)
     }
+}
+
+/// Seconds until `remaining` items are done at `rate` items a second (0
+/// with none left; `None` without a positive rate).
+pub(crate) fn eta_at(rate: Option<f64>, remaining: usize) -> Option<f64> {
+    if remaining == 0 {
+        return Some(0.0);
+    }
+    rate.filter(|r| *r > 0.0).map(|r| remaining as f64 / r)
 }
 
 #[cfg(test)]

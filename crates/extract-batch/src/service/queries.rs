@@ -265,10 +265,10 @@ pub(super) fn status_of(batch: &Batch, throughput: Option<&Throughput>) -> Statu
         },
         elapsed_s: end.saturating_sub(batch.created_at_ms) as f64 / 1000.0,
         items_per_s: rate,
-        eta_s: if batch.state.is_final() || remaining == 0 {
+        eta_s: if batch.state.is_final() {
             Some(0.0)
         } else {
-            rate.filter(|r| *r > 0.0).map(|r| remaining as f64 / r)
+            crate::eta::eta_at(rate, remaining)
         },
         created_at_ms: batch.created_at_ms,
         finished_at_ms: batch.finished_at_ms,

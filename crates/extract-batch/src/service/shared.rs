@@ -422,29 +422,20 @@ impl BatchService {
         while self.inner.taking.load(Ordering::SeqCst) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let mut started = 0;
+        // Those waiting here never start; the running ones get until the deadline.
         for h in lock(&self.inner.held).values() {
-            if !h
-                .handle
-                .as_ref()
-                .is_some_and(extract_concurrency::JobHandle::cancel)
-            {
-                started += 1;
+            if let Some(job) = &h.handle {
+                job.cancel();
             }
         }
         let running = |held: &HashMap<String, Held>| {
-            held.values()
-                .filter(|h| {
-                    h.handle
-                        .as_ref()
-                        .is_none_or(|j| j.state() == extract_concurrency::JobState::Running)
-                })
-                .count()
+            held.values().any(|h| {
+                h.handle
+                    .as_ref()
+                    .is_none_or(|j| j.state() == extract_concurrency::JobState::Running)
+            })
         };
-        while started > 0
-            && running(&lock(&self.inner.held)) > 0
-            && tokio::time::Instant::now() < deadline
-        {
+        while running(&lock(&self.inner.held)) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let left: Vec<Delivery> = lock(&self.inner.held)
