@@ -202,15 +202,9 @@ impl RemoteStore for RedisStore {
     }
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<()> {
-        let secs = i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX);
-        self.bounded(self.pool.next_connected().set::<(), _, _>(
-            key,
-            value,
-            Some(Expiration::EX(secs)),
-            None,
-            false,
-        ))
-        .await
+        // Whole seconds, at least one, as the cache's TTLs are.
+        let secs = Duration::from_secs(ttl.as_secs().max(1));
+        self.set_raw(key, value, secs).await
     }
 
     async fn del(&self, keys: &[String]) -> Result<()> {
