@@ -82,8 +82,9 @@ impl ApiKeys {
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
+                // The scheme is case-insensitive (RFC 9110 §11.1).
+                let (scheme, token) = v.trim_start().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(token)
             });
         let given = bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
         let Some(given) = given.map(str::trim).filter(|k| !k.is_empty()) else {
@@ -133,6 +134,14 @@ mod tests {
             keys.check(&headers(&[("authorization", "Bearer alpha")])),
             Verdict::Key(id("alpha"))
         );
+        // The scheme in any case (RFC 9110 §11.1).
+        for scheme in ["BEARER", "bearer", "bEaReR"] {
+            assert_eq!(
+                keys.check(&headers(&[("authorization", &format!("{scheme} alpha"))])),
+                Verdict::Key(id("alpha")),
+                "{scheme}"
+            );
+        }
         assert_eq!(
             keys.check(&headers(&[("x-api-key", "beta")])),
             Verdict::Key(id("beta"))

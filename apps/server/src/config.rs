@@ -58,6 +58,8 @@ pub struct Config {
     pub cache: cache::Config,
     /// Batch jobs.
     pub batch: extract_batch::Config,
+    /// Uploaded files.
+    pub upload: UploadConfig,
     /// Metrics, the performance report and alerts.
     pub performance: extract_perf::Config,
     /// Instances sharing one Redis.
@@ -108,6 +110,28 @@ pub struct ServerConfig {
     pub api_key_hashes_file: String,
     /// Whether `GET /metrics` asks for a key too (`/health` and `/ready` never do).
     pub metrics_require_key: bool,
+    /// A request body with no bytes for this long is answered 408, in ms.
+    pub body_read_timeout_ms: u64,
+    /// Event streams open at once on this instance.
+    pub max_event_streams: usize,
+    /// Event streams open at once on one batch.
+    pub max_event_streams_per_batch: usize,
+}
+
+/// `[upload]`: how much of an uploaded file is read (CSV or XLSX).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadConfig {
+    /// Bytes a workbook's zip entries may inflate to, all together.
+    pub max_inflated_bytes: u64,
+    /// Data rows (below the header) a file may have.
+    pub max_rows: u32,
+    /// Columns a row may have.
+    pub max_columns: u32,
+    /// Characters a cell may hold.
+    pub max_cell_chars: usize,
+    /// Files parsed at once, each on the blocking pool; more wait for a turn.
+    pub parsers: usize,
 }
 
 /// `[sandbox]`.

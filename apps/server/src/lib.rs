@@ -32,6 +32,7 @@ pub mod cli;
 pub mod config;
 mod error;
 mod handlers;
+mod inbound;
 mod names;
 mod openapi;
 mod results;

@@ -1,10 +1,61 @@
 //! Company names from a file a user gives: a CSV or a plain list (the
 //! `batch FILE` command, and `POST /api/v1/company/batch/upload`) or an XLSX
 //! workbook (the upload).
+//!
+//! A file is hostile until read: a 1 KB workbook may declare a million-row
+//! box or inflate to gigabytes. So a workbook is read as a stream of cells
+//! from its zip entry after its inflated size has been counted (never
+//! trusted from the header), and every reading stops at the first cap passed
+//! ([`Caps`]: inflated bytes, rows, columns, cell length), naming it. The
+//! memory a reading holds is its caps' worth, never the declared box's.
+
+use std::io::{Cursor, Read};
+
+pub(crate) use crate::config::UploadConfig as Caps;
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileError {
+    /// Past one of the [`Caps`]: which (its configuration key), its value,
+    /// and what the file had.
+    Cap {
+        /// The configuration key of the cap, such as `upload.max_rows`.
+        cap: &'static str,
+        /// Its value.
+        limit: u64,
+        /// What was found, in words.
+        message: String,
+    },
+    /// Not a file that can be read: not UTF-8, not a workbook, a broken CSV.
+    Invalid(String),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::Cap {
+                cap,
+                limit,
+                message,
+            } => write!(f, "{message}: past {cap} = {limit}"),
+            FileError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl FileError {
+    fn cap(cap: &'static str, limit: impl Into<u64>, message: String) -> FileError {
+        FileError::Cap {
+            cap,
+            limit: limit.into(),
+            message,
+        }
+    }
+}
 
 /// The names in `text`: the `company_name` column when the first line is a
 /// CSV header naming it, else every non-blank line.
-pub fn read_names(text: &str) -> Result<Vec<String>, String> {
+pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileError> {
     let first = text.lines().next().unwrap_or_default();
     let header: Vec<String> = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -15,12 +66,26 @@ pub fn read_names(text: &str) -> Result<Vec<String>, String> {
         .map(|r| r.iter().map(|f| f.trim().to_ascii_lowercase()).collect())
         .unwrap_or_default();
     if let Some(column) = header.iter().position(|h| h == "company_name") {
+        // The csv crate reads an unclosed quote to the end of the file,
+        // turning every row after it into one field: refuse it instead.
+        if let Some(line) = unclosed_quote(text) {
+            return Err(FileError::Invalid(format!(
+                "CSV line {line}: a quoted field is never closed"
+            )));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
+        check_columns(header.len(), 1, caps)?;
         let mut names = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("CSV row {}: {e}", i + 2))?;
+            let line = i + 2;
+            let record = record.map_err(|e| FileError::Invalid(format!("CSV line {line}: {e}")))?;
+            check_row(i + 1, caps)?;
+            check_columns(record.len(), line, caps)?;
+            for field in &record {
+                check_cell(field, line, caps)?;
+            }
             let name = record.get(column).unwrap_or_default().trim();
             if !name.is_empty() {
                 names.push(name.to_owned());
@@ -28,50 +93,282 @@ pub fn read_names(text: &str) -> Result<Vec<String>, String> {
         }
         return Ok(names);
     }
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let name = line.trim();
+        if name.is_empty() {
+            continue;
+        }
+        check_row(names.len() + 1, caps)?;
+        check_cell(name, line_no, caps)?;
+        names.push(name.to_owned());
+    }
+    Ok(names)
 }
 
 /// The names in an uploaded file: an XLSX workbook (its first sheet: the
 /// `company_name` column when its first row names one, else the first
 /// column), or text as [`read_names`] reads it.
-pub(crate) fn names_in_file(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub(crate) fn names_in_file(bytes: &[u8], caps: &Caps) -> Result<Vec<String>, FileError> {
     if !bytes.starts_with(b"PK\x03\x04") {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| "the file is neither UTF-8 text (CSV) nor an XLSX workbook".to_owned())?;
-        return read_names(text);
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            FileError::Invalid(
+                "the file is neither UTF-8 text (CSV) nor an XLSX workbook".to_owned(),
+            )
+        })?;
+        return read_names(text, caps);
     }
+    check_inflated(bytes, caps)?;
     use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
-        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    let mut rows = range.rows();
-    let first: Vec<String> = rows
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| FileError::Invalid(format!("not a readable XLSX workbook: {e}")))?;
+    let sheet = book
+        .sheet_names()
+        .into_iter()
         .next()
-        .map(|r| r.iter().map(|c| c.to_string().trim().to_owned()).collect())
-        .unwrap_or_default();
-    let named = first
-        .iter()
-        .position(|h| h.eq_ignore_ascii_case("company_name"));
-    let column = named.unwrap_or(0);
+        .ok_or_else(|| FileError::Invalid("the workbook has no sheet".to_owned()))?;
+    let mut cells = book
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| FileError::Invalid(format!("the first sheet cannot be read: {e}")))?;
+    // The declared box is refused before a cell is read.
+    let declared = cells.dimensions();
+    check_position(declared.end, caps, "declares cells up to")?;
+
+    let mut header: Vec<(u32, String)> = Vec::new();
+    let mut header_row: Option<u32> = None;
+    let mut column: Option<u32> = None;
     let mut names = Vec::new();
-    if named.is_none() {
-        names.extend(first.get(column).filter(|n| !n.is_empty()).cloned());
-    }
-    for row in rows {
-        if let Some(cell) = row.get(column) {
-            let name = cell.to_string().trim().to_owned();
+    loop {
+        let cell = cells
+            .next_cell()
+            .map_err(|e| FileError::Invalid(format!("the first sheet cannot be read: {e}")))?;
+        let Some(cell) = cell else { break };
+        let (row, col) = cell.get_position();
+        check_position((row, col), caps, "has a cell at")?;
+        let value = calamine::Data::from(cell.get_value().clone());
+        let text = value.to_string();
+        check_cell(&text, row as usize + 1, caps)?;
+        let first = *header_row.get_or_insert(row);
+        if row == first {
+            header.push((col, text.trim().to_owned()));
+            continue;
+        }
+        let column = *column.get_or_insert_with(|| pick_column(&header, &mut names));
+        if col == column {
+            let name = text.trim();
             if !name.is_empty() {
-                names.push(name);
+                names.push(name.to_owned());
             }
         }
     }
+    if column.is_none() {
+        pick_column(&header, &mut names);
+    }
     Ok(names)
+}
+
+/// The column of names, once the first row is read: the one headed
+/// `company_name`, else the first, whose first cell is then a name too.
+fn pick_column(header: &[(u32, String)], names: &mut Vec<String>) -> u32 {
+    if let Some((col, _)) = header
+        .iter()
+        .find(|(_, h)| h.eq_ignore_ascii_case("company_name"))
+    {
+        return *col;
+    }
+    let Some((col, first)) = header.iter().min_by_key(|(c, _)| *c) else {
+        return 0;
+    };
+    if !first.is_empty() {
+        names.push(first.clone());
+    }
+    *col
+}
+
+/// Counts what every entry of the zip really inflates to (declared sizes
+/// can lie), stopping at `max_inflated_bytes`.
+fn check_inflated(bytes: &[u8], caps: &Caps) -> Result<(), FileError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| FileError::Invalid(format!("not a readable XLSX workbook: {e}")))?;
+    let limit = caps.max_inflated_bytes;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index(i)
+            .map_err(|e| FileError::Invalid(format!("not a readable XLSX workbook: {e}")))?;
+        let left = limit.saturating_sub(total);
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|e| FileError::Invalid(format!("not a readable XLSX workbook: {e}")))?;
+        total += read;
+        if total > limit {
+            return Err(FileError::cap(
+                "upload.max_inflated_bytes",
+                limit,
+                "the workbook inflates to more bytes than allowed".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A cell at `(row, col)` (from 0) is within the row and column caps; the
+/// header is row 0, so `max_rows` data rows end at row `max_rows`.
+fn check_position((row, col): (u32, u32), caps: &Caps, what: &str) -> Result<(), FileError> {
+    if row > caps.max_rows {
+        return Err(FileError::cap(
+            "upload.max_rows",
+            caps.max_rows,
+            format!("the sheet {what} row {}", u64::from(row) + 1),
+        ));
+    }
+    if col >= caps.max_columns {
+        return Err(FileError::cap(
+            "upload.max_columns",
+            caps.max_columns,
+            format!("the sheet {what} column {}", u64::from(col) + 1),
+        ));
+    }
+    Ok(())
+}
+
+fn check_row(rows: usize, caps: &Caps) -> Result<(), FileError> {
+    if rows > caps.max_rows as usize {
+        return Err(FileError::cap(
+            "upload.max_rows",
+            caps.max_rows,
+            format!("the file has more than {} rows", caps.max_rows),
+        ));
+    }
+    Ok(())
+}
+
+fn check_columns(columns: usize, line: usize, caps: &Caps) -> Result<(), FileError> {
+    if columns > caps.max_columns as usize {
+        return Err(FileError::cap(
+            "upload.max_columns",
+            caps.max_columns,
+            format!("line {line} has {columns} columns"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_cell(text: &str, line: usize, caps: &Caps) -> Result<(), FileError> {
+    // Bytes bound characters from above: count only when it can matter.
+    if text.len() > caps.max_cell_chars && text.chars().count() > caps.max_cell_chars {
+        return Err(FileError::cap(
+            "upload.max_cell_chars",
+            caps.max_cell_chars as u64,
+            format!("a cell on line {line} is longer than allowed"),
+        ));
+    }
+    Ok(())
+}
+
+/// The line (from 1) where a quoted field opens that never closes, read as
+/// RFC 4180 and the csv crate read it: a quote opens a field only at the
+/// field's start, `""` inside one is a quote.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_at = 0;
+    let mut quoted = false;
+    let mut at_start = true;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' if at_start => {
+                quoted = true;
+                opened_at = line;
+                at_start = false;
+            }
+            b',' | b'\n' | b'\r' => at_start = true,
+            _ => at_start = false,
+        }
+    }
+    quoted.then_some(opened_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps() -> Caps {
+        Caps {
+            max_inflated_bytes: 1 << 20,
+            max_rows: 100,
+            max_columns: 8,
+            max_cell_chars: 50,
+            parsers: 1,
+        }
+    }
+
+    #[test]
+    fn a_header_names_the_column_else_every_line_is_a_name() {
+        let names = read_names("id,company_name\n1,Acme\n2,\"Widgets, Inc\"\n", &caps());
+        assert_eq!(names.unwrap(), ["Acme", "Widgets, Inc"]);
+        let names = read_names("Acme\n\n  Globex  \n", &caps());
+        assert_eq!(names.unwrap(), ["Acme", "Globex"]);
+        // The header in any case, among others; a name with a comma on a
+        // plain line stays whole.
+        let names = read_names("id,Company_Name,city\n1,Acme,Berlin\n3,,Rome\n", &caps());
+        assert_eq!(names.unwrap(), ["Acme"]);
+        assert_eq!(
+            read_names("Globex, Inc.\n", &caps()).unwrap(),
+            ["Globex, Inc."]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_refused_with_its_line() {
+        let e = read_names(
+            "company_name,country\n\"Walmart,US\nApple,US\nIBM,US\n",
+            &caps(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            FileError::Invalid("CSV line 2: a quoted field is never closed".to_owned())
+        );
+        // Quotes inside a field, doubled quotes and quoted newlines are fine.
+        let ok = read_names(
+            "company_name,note\nAcme,5\" disk\n\"Big \"\"B\"\"\",\"two\nlines\"\n",
+            &caps(),
+        );
+        assert_eq!(ok.unwrap(), ["Acme", "Big \"B\""]);
+    }
+
+    #[test]
+    fn csv_past_a_cap_is_refused_naming_it() {
+        let check = |text: String, cap: &str| match read_names(&text, &caps()) {
+            Err(FileError::Cap { cap: c, .. }) => assert_eq!(c, cap),
+            other => panic!("{cap}: {other:?}"),
+        };
+        let rows: String = (0..101).map(|i| format!("Company {i}\n")).collect();
+        check(rows, "upload.max_rows");
+        check(
+            format!("company_name{}\nAcme\n", ",x".repeat(8)),
+            "upload.max_columns",
+        );
+        check(
+            format!("company_name\n{}\n", "a".repeat(51)),
+            "upload.max_cell_chars",
+        );
+        // At the caps exactly: read.
+        let rows: String = (0..100).map(|i| format!("Company {i}\n")).collect();
+        assert_eq!(read_names(&rows, &caps()).unwrap().len(), 100);
+    }
 }

@@ -20,15 +20,22 @@ pub(crate) const CHUNK: usize = 256;
 /// The export row of submitted line `line`, answered by `item`.
 pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
     let state = item.map_or(ItemState::Pending, |i| i.state);
+    let query = batch.lines.get(line).cloned().unwrap_or_default();
+    // Lines naming one company share its item: each row's profile echoes
+    // its own line's words.
+    let profile = item.and_then(|i| i.profile.clone()).map(|mut p| {
+        p.query.clone_from(&query);
+        p
+    });
     Row {
         index: line,
-        query: batch.lines.get(line).cloned().unwrap_or_default(),
+        query,
         outcome: state.as_str().to_owned(),
         error_kind: item.and_then(|i| i.error.as_ref()).map(|e| e.kind.clone()),
         error_message: item
             .and_then(|i| i.error.as_ref())
             .map(|e| e.message.clone()),
-        profile: item.and_then(|i| i.profile.clone()),
+        profile,
     }
 }
 

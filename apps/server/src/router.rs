@@ -166,7 +166,11 @@ pub(crate) fn route_label(path: &str) -> &'static str {
     find(path).map_or("other", |(_, template, _, _)| template)
 }
 
-async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response<Body> {
+async fn route(app: App, mut req: Request<Incoming>, request_id: String) -> Response<Body> {
+    let stall = std::time::Duration::from_millis(app.config().server.body_read_timeout_ms.max(1));
+    req.extensions_mut()
+        .insert(crate::inbound::BodyTimeout(stall));
+    let http1 = req.version() < http::Version::HTTP_2;
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
     let found = find(&path);
@@ -255,7 +259,17 @@ async fn route(app: App, req: Request<Incoming>, request_id: String) -> Response
                 })
                 .flatten();
             let unauthorized = e.status == StatusCode::UNAUTHORIZED;
+            let stalled = e.status == StatusCode::REQUEST_TIMEOUT;
             let mut r = e.into_response(&request_id);
+            if stalled {
+                // The rest of the body may never come: the connection goes
+                // (HTTP/2 resets just the stream).
+                app.inbound().body_timed_out();
+                if http1 {
+                    r.headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+            }
             if let Some(allow) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
                 r.headers_mut().insert(header::ALLOW, allow);
             }

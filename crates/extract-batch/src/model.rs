@@ -47,8 +47,9 @@ pub struct BatchRequest {
     /// Default export format of the results.
     #[serde(default)]
     pub export_format: ExportFormat,
-    /// POSTed (signed) when the batch ends.
+    /// POSTed (signed) when the batch ends; at most 2,048 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub webhook_url: Option<String>,
     /// The lowest website-match confidence (0–1) accepted: a company whose
     /// best candidate scores below it fails with `no_confident_match`

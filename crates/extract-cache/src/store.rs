@@ -23,6 +23,10 @@ pub struct StoreState {
     pub reason: Option<String>,
     /// Commands that failed or timed out since start.
     pub errors: u64,
+    /// Why Redis refuses writes (out of memory, read-only replica, failed
+    /// snapshot, missing permission) while it still answers reads: the
+    /// service keeps serving, but nothing new is kept.
+    pub writes_refused: Option<String>,
 }
 
 /// A shared key-value store with expiry: the cache's L2 (and, later, the
@@ -46,6 +50,25 @@ pub struct RedisStore {
     pool: Pool,
     timeout: Duration,
     errors: AtomicU64,
+    /// The last write refusal seen, until a write succeeds.
+    refused: std::sync::Mutex<Option<String>>,
+    /// The key [`RedisStore::probe_writes`] writes.
+    probe_key: String,
+}
+
+/// Why Redis refused a command, when it is a refusal to write: by the error
+/// code its answer starts with (`OOM`, `READONLY`, `MISCONF`, `NOPERM`).
+pub(crate) fn write_refusal(error: &fred::error::Error) -> Option<String> {
+    let reply = error.details();
+    let code = reply.split_whitespace().next()?;
+    let why = match code {
+        "OOM" => "out of memory: maxmemory reached and the policy evicts nothing",
+        "READONLY" => "read-only: the server is a replica",
+        "MISCONF" => "writes stopped: the last snapshot to disk failed",
+        "NOPERM" => "no permission for this command or key",
+        _ => return None,
+    };
+    Some(format!("{code}: {why}"))
 }
 
 impl RedisStore {
@@ -85,6 +108,8 @@ impl RedisStore {
             pool,
             timeout,
             errors: AtomicU64::new(0),
+            refused: std::sync::Mutex::new(None),
+            probe_key: format!("{}:probe", config.prefix),
         }))
     }
 
@@ -156,6 +181,19 @@ impl RedisStore {
             .await
     }
 
+    /// Writes a short-lived key: clears a write refusal when it succeeds,
+    /// records one when Redis refuses. Called every few seconds, so that a
+    /// refusal is known even when nothing else writes.
+    pub async fn probe_writes(&self) -> Result<()> {
+        let written = self
+            .set_raw(&self.probe_key, b"1".to_vec(), Duration::from_secs(10))
+            .await;
+        if written.is_ok() {
+            *self.refused.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        written
+    }
+
     async fn bounded<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, fred::error::Error>>,
@@ -165,6 +203,9 @@ impl RedisStore {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
+                if let Some(why) = write_refusal(&e) {
+                    *self.refused.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+                }
                 Err(Error::Redis(e))
             }
             Err(_) => {
@@ -223,6 +264,48 @@ impl RemoteStore for RedisStore {
             reason: (!connected)
                 .then(|| "redis unreachable; reconnecting in the background".to_owned()),
             errors: self.errors.load(Ordering::Relaxed),
+            writes_refused: self
+                .refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_refusal;
+    use fred::error::{Error, ErrorKind};
+
+    #[test]
+    fn write_refusals_are_known_by_their_error_code() {
+        let check = |reply: &str, code: Option<&str>| {
+            let why = write_refusal(&Error::new(ErrorKind::Unknown, reply.to_owned()));
+            assert_eq!(
+                why.as_deref().map(|w| w.contains(code.unwrap_or("-"))),
+                code.map(|_| true),
+                "{reply}: {why:?}"
+            );
+        };
+        check(
+            "OOM command not allowed when used memory > 'maxmemory'.",
+            Some("OOM"),
+        );
+        check(
+            "READONLY You can't write against a read only replica.",
+            Some("READONLY"),
+        );
+        check(
+            "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.",
+            Some("MISCONF"),
+        );
+        check(
+            "NOPERM User default has no permissions to run the 'set' command",
+            Some("NOPERM"),
+        );
+        // Other errors are not refusals to write, whatever they mention.
+        check("ERR wrong number of arguments (OOM)", None);
+        check("WRONGTYPE Operation against a key", None);
     }
 }

@@ -1,7 +1,8 @@
 //! What the workspace's tests share and the product never ships: a real
 //! Redis over a real connection ([`redis`]), the shared one named by
-//! `REDIS_URL` or a private `redis-server` a test may stop and restart, and
-//! how many events a rate limit let into any one window ([`timing`]).
+//! `REDIS_URL` or a private `redis-server` a test may stop and restart,
+//! how many events a rate limit let into any one window ([`timing`]), and
+//! hostile spreadsheets ([`hostile`]).
 //!
 //! Architecture invariant: only ever a dev-dependency, and it depends on no
 //! project crate.
@@ -18,5 +19,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod hostile;
 pub mod redis;
 pub mod timing;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use extract_batch::{Notifier, Webhooks};
+use extract_cache::RemoteStore;
 use extract_perf as perf;
 use extract_perf::PoolSample;
 use extract_resources::{HttpClient, Pressure};
@@ -18,14 +19,21 @@ impl App {
     /// cache go to the performance monitor, which judges its alert rules;
     /// alert changes go to `performance.alerts.webhook_url` when set.
     pub(super) fn sample_every_second(&self) {
+        /// Seconds between two probes of whether Redis takes writes.
+        const WRITE_PROBE_EVERY_S: u64 = 2;
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut seconds: u64 = 0;
             loop {
                 tick.tick().await;
                 let Some(inner) = weak.upgrade() else { break };
                 let app = App { inner };
+                seconds += 1;
+                if seconds.is_multiple_of(WRITE_PROBE_EVERY_S) {
+                    app.probe_redis_writes();
+                }
                 let events = app.inner.perf.sample(app.perf_sample());
                 let alerts = &app.config().performance.alerts;
                 let url = alerts.webhook_url.trim().to_owned();
@@ -47,6 +55,34 @@ impl App {
                         });
                     }
                 }
+            }
+        });
+    }
+
+    /// Probes whether Redis takes writes (in its own task: a slow Redis
+    /// never holds the sampler up), and logs a change of answer once.
+    fn probe_redis_writes(&self) {
+        let Some(redis) = self.inner.redis.clone() else {
+            return;
+        };
+        let app = self.clone();
+        tokio::spawn(async move {
+            let _ = redis.probe_writes().await;
+            // Unreachable is reported as such (`connected`), not as a refusal.
+            let now = redis.state().writes_refused;
+            let mut held = app
+                .inner
+                .redis_writes_refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if *held != now {
+                match &now {
+                    Some(why) => {
+                        tracing::warn!(reason = %why, "redis refuses writes: results are not cached nor batches stored until it takes them again")
+                    }
+                    None => tracing::info!("redis takes writes again"),
+                }
+                (*held).clone_from(&now);
             }
         });
     }

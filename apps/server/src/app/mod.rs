@@ -74,6 +74,14 @@ struct Inner {
     api_keys: crate::auth::ApiKeys,
     /// Requests per API key id.
     key_requests: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    /// Stalled bodies, upload parsing, event streams.
+    inbound: crate::inbound::Inbound,
+    /// The batches whose events are streamed, one reader each.
+    feeds: crate::handlers::events::Feeds,
+    /// The Redis of the cache, the limits and the heartbeats, when configured.
+    redis: Option<Arc<extract_cache::RedisStore>>,
+    /// Why Redis refuses writes, as last probed (logged once per change).
+    redis_writes_refused: std::sync::Mutex<Option<String>>,
 }
 
 /// This instance among those sharing one Redis.
@@ -300,6 +308,11 @@ impl App {
         // Takes batch items from the queue every instance shares.
         let _working = batches.keep_working();
 
+        let config_upload = config.upload.clone();
+        let (max_streams, max_streams_per_batch) = (
+            config.server.max_event_streams,
+            config.server.max_event_streams_per_batch,
+        );
         let app = App {
             inner: Arc::new(Inner {
                 config,
@@ -323,6 +336,14 @@ impl App {
                 address: std::sync::OnceLock::new(),
                 api_keys,
                 key_requests: std::sync::Mutex::default(),
+                inbound: crate::inbound::Inbound::new(
+                    config_upload,
+                    max_streams,
+                    max_streams_per_batch,
+                ),
+                feeds: Default::default(),
+                redis,
+                redis_writes_refused: std::sync::Mutex::default(),
             }),
         };
         app.react_to_pressure();
@@ -361,6 +382,26 @@ impl App {
     /// The cache, when caching is on.
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
+    }
+
+    /// Why Redis refuses writes, as last probed; `None` when it takes them
+    /// (or is not configured).
+    pub(crate) fn redis_writes_refused(&self) -> Option<String> {
+        self.inner
+            .redis_writes_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The event streams' feeds, one per watched batch.
+    pub(crate) fn feeds(&self) -> &crate::handlers::events::Feeds {
+        &self.inner.feeds
+    }
+
+    /// Stalled bodies, upload parsing, event streams.
+    pub(crate) fn inbound(&self) -> &crate::inbound::Inbound {
+        &self.inner.inbound
     }
 
     /// The accepted API keys.

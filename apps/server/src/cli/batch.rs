@@ -12,7 +12,7 @@ use extract_core::{ExtractionMode, Priority};
 
 use crate::{from_wire_name, results, App};
 
-pub use crate::names::read_names;
+use crate::names::read_names;
 
 /// How often the progress bar reads the batch status.
 const TICK: Duration = Duration::from_millis(200);
@@ -110,7 +110,8 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
         path: args.file.clone(),
         source,
     })?;
-    let names = read_names(&text).map_err(Failure::Data)?;
+    let names =
+        read_names(&text, &app.config().upload).map_err(|e| Failure::Data(e.to_string()))?;
     if names.is_empty() {
         return Err(Failure::Data(format!(
             "{} holds no company names",
@@ -245,21 +246,6 @@ async fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_come_from_lines_or_the_company_name_column() {
-        assert_eq!(
-            read_names("Acme\n\n  Globex Corp \n").unwrap(),
-            vec!["Acme", "Globex Corp"]
-        );
-        assert_eq!(
-            read_names("id,Company_Name,city\n1,Acme,Berlin\n2,\"Globex, Inc.\",Paris\n3,,Rome\n")
-                .unwrap(),
-            vec!["Acme", "Globex, Inc."]
-        );
-        // A name with a comma on a plain line stays whole.
-        assert_eq!(read_names("Globex, Inc.\n").unwrap(), vec!["Globex, Inc."]);
-    }
 
     #[test]
     fn the_default_export_sits_beside_the_input() {

@@ -97,17 +97,21 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
             ));
         }
         request[key] = match key.as_str() {
-            "min_confidence" => json!(value.parse::<f64>().map_err(|_| bad_param(
-                key,
-                format!("min_confidence {value:?} is not a number")
-            ))?),
+            // NaN and infinities parse as numbers but are none: refused
+            // here as submit refuses them (JSON would carry them as null).
+            "min_confidence" => json!(value
+                .parse::<f64>()
+                .ok()
+                .filter(|m| (0.0..=1.0).contains(m))
+                .ok_or_else(|| bad_param(
+                    key,
+                    format!("min_confidence must be a number between 0 and 1, got {value:?}")
+                ))?),
             _ => json!(value),
         };
     }
     let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
-    let names = crate::names::names_in_file(&body).map_err(|message| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
-    })?;
+    let names = app.inbound().names_in_file(body).await?;
     request["company_names"] = json!(names);
     let request: BatchRequest = serde_json::from_value(request).map_err(|e| {
         ApiError::new(

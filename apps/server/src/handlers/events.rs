@@ -6,83 +6,218 @@
 //! status; then the stream ends). A comment line every 15 s keeps idle
 //! proxies from closing the stream. It ends when the batch does or the
 //! client goes away.
+//!
+//! Every stream of one batch on this instance shares one [`Feed`]: a single
+//! task that looks at the batch twice a second and reads only the items that
+//! may have ended since (a bounded window of the unfinished ones), so that a
+//! change costs one read however many streams watch. Streams get the latest
+//! progress through a `watch` (a slow reader skips to the newest, it never
+//! queues them) and items through a bounded `broadcast` (a reader that falls
+//! behind is told how many it missed in a `lagged` event). Opening a stream
+//! reads the items already ended once; past `server.max_event_streams` (or
+//! its per-batch twin) a stream is refused with 429.
 
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use bytes::Bytes;
+use extract_batch::{BatchService, Item, Status};
 use http::{header, HeaderValue, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use serde_json::json;
+use tokio::sync::{broadcast, watch};
 
 use super::batch::batch_error;
 use crate::error::ApiError;
 use crate::{App, Body};
 
-/// How often the batch is looked at.
+/// How often a feed looks at its batch.
 const TICK: Duration = Duration::from_millis(500);
 /// A comment this often when nothing else was sent.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Unfinished items a feed reads per look: the lowest indexes, which the
+/// scheduler runs first. Items ending beyond it are found on later looks,
+/// and all of them when the batch ends.
+const WINDOW: usize = 2_048;
+/// Item events a stream may fall behind before it is told it missed some.
+const ITEMS_BUFFER: usize = 4_096;
+
+/// The feeds of the batches watched on this instance.
+#[derive(Default)]
+pub(crate) struct Feeds {
+    feeds: Mutex<HashMap<String, Weak<Feed>>>,
+}
+
+/// One batch's changes, shared by its streams.
+struct Feed {
+    progress: watch::Receiver<Arc<Status>>,
+    items: broadcast::Sender<Arc<ItemEvent>>,
+}
+
+/// One ended item, formatted once for every stream.
+struct ItemEvent {
+    index: usize,
+    text: String,
+}
+
+impl Feeds {
+    /// The feed of batch `id`, started now if none runs.
+    fn join(&self, service: &BatchService, id: &str, first: Status) -> Arc<Feed> {
+        let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        feeds.retain(|_, f| f.strong_count() > 0);
+        if let Some(feed) = feeds.get(id).and_then(Weak::upgrade) {
+            return feed;
+        }
+        let (progress_tx, progress) = watch::channel(Arc::new(first.clone()));
+        let (items, _) = broadcast::channel(ITEMS_BUFFER);
+        let feed = Arc::new(Feed {
+            progress,
+            items: items.clone(),
+        });
+        feeds.insert(id.to_owned(), Arc::downgrade(&feed));
+        if first.state.is_final() {
+            // Nothing will change: the streams send what is stored and end.
+            return feed;
+        }
+        tokio::spawn(follow(
+            service.clone(),
+            id.to_owned(),
+            first,
+            Arc::downgrade(&feed),
+            progress_tx,
+            items,
+        ));
+        feed
+    }
+}
+
+/// The feed's task: looks at the batch every [`TICK`] while any stream
+/// holds the feed, publishes the items that ended, then the progress.
+async fn follow(
+    service: BatchService,
+    id: String,
+    first: Status,
+    feed: Weak<Feed>,
+    progress: watch::Sender<Arc<Status>>,
+    items: broadcast::Sender<Arc<ItemEvent>>,
+) {
+    let mut unfinished: Vec<usize> = (0..first.items).collect();
+    let mut last = first;
+    loop {
+        tokio::time::sleep(TICK).await;
+        if feed.strong_count() == 0 {
+            return;
+        }
+        let Ok(status) = service.status(&id).await else {
+            // The batch is gone (or its store is): the streams end.
+            return;
+        };
+        let over = status.state.is_final();
+        if done(&status) != done(&last) || over {
+            // Before the end one window a look; at the end every item not
+            // yet seen ended, window by window.
+            let windows = if over {
+                unfinished.len().div_ceil(WINDOW)
+            } else {
+                1
+            };
+            let mut ended = Vec::new();
+            for window in unfinished.chunks(WINDOW).take(windows) {
+                let Ok(read) = service.items_at(&id, window).await else {
+                    break;
+                };
+                for item in read.iter().flatten().filter(|i| i.state.is_final()) {
+                    ended.push(item.index);
+                    let _ = items.send(Arc::new(ItemEvent {
+                        index: item.index,
+                        text: item_event(item),
+                    }));
+                }
+            }
+            // Windows are read in index order: `ended` is sorted.
+            unfinished.retain(|i| ended.binary_search(i).is_err());
+        }
+        if status.counts != last.counts || over {
+            last = status.clone();
+            let _ = progress.send(Arc::new(status));
+        }
+        if over {
+            return;
+        }
+    }
+}
 
 pub(crate) async fn events(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     // Unknown batches answer 404 JSON before any stream starts.
     let first = app.batches().status(id).await.map_err(batch_error)?;
+    let slot = app.inbound().open_stream(id)?;
+    let feed = app.feeds().join(app.batches(), id, first);
+    // Subscribed before the items already ended are read: an item is either
+    // in that read or in the feed (or both, and sent once).
+    let mut items = feed.items.subscribe();
+    let mut progress = feed.progress.clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let service = app.batches().clone();
     let id = id.to_owned();
     tokio::spawn(async move {
-        let mut last_counts = None;
-        let mut ended: Vec<bool> = Vec::new();
-        let mut last_sent = Instant::now();
-        let mut status = first;
-        // Ends when the batch ends, the client leaves (a send fails), or the
-        // batch disappears.
-        loop {
-            let mut out = String::new();
-            if last_counts != Some(status.counts) {
-                if last_counts.map(|c: extract_batch::Counts| done(&c))
-                    != Some(done(&status.counts))
-                {
-                    if let Ok((_, items)) = service.results(&id).await {
-                        ended.resize(items.len(), false);
-                        for item in items.iter().filter(|i| i.state.is_final()) {
-                            if !std::mem::replace(&mut ended[item.index], true) {
-                                let data = json!({
-                                    "index": item.index,
-                                    "name": item.name,
-                                    "outcome": item.state,
-                                    "error_kind": item.error.as_ref().map(|e| e.kind.clone()),
-                                });
-                                out.push_str(&format!("event: item\ndata: {data}\n\n"));
-                            }
-                        }
-                    }
+        // Held while the stream runs: the feed runs while any stream holds it.
+        let (_slot, _feed) = (slot, feed);
+        let mut sent = Sent::default();
+        let mut out = String::new();
+        if let Ok((_, ended)) = service.results(&id).await {
+            for item in ended.iter().filter(|i| i.state.is_final()) {
+                if sent.first(item.index) {
+                    out.push_str(&item_event(item));
                 }
-                last_counts = Some(status.counts);
-                let data = serde_json::to_string(&status).unwrap_or_default();
-                out.push_str(&format!("event: progress\ndata: {data}\n\n"));
             }
-            let over = status.state.is_final();
+        }
+        let status = progress.borrow_and_update().clone();
+        push_progress(&mut out, &status);
+        let mut over = status.state.is_final();
+        let mut feed_open = true;
+        loop {
             if over {
-                let data = serde_json::to_string(&status).unwrap_or_default();
-                out.push_str(&format!("event: finished\ndata: {data}\n\n"));
+                // The last items were published before the last progress.
+                drain(&mut items, &mut sent, &mut out);
+                out.push_str(&event("finished", &status_json(&progress.borrow())));
             }
-            if out.is_empty() && last_sent.elapsed() >= KEEP_ALIVE {
+            if out.is_empty() {
                 out.push_str(": keep-alive\n\n");
             }
-            if !out.is_empty() {
-                if tx.send(Bytes::from(out)).await.is_err() {
-                    return;
-                }
-                last_sent = Instant::now();
-            }
-            if over {
+            if tx
+                .send(Bytes::from(std::mem::take(&mut out)))
+                .await
+                .is_err()
+                || over
+            {
                 return;
             }
-            tokio::time::sleep(TICK).await;
-            match service.status(&id).await {
-                Ok(s) => status = s,
-                Err(_) => return,
+            tokio::select! {
+                received = items.recv(), if feed_open => match received {
+                    Ok(item) => {
+                        if sent.first(item.index) {
+                            out.push_str(&item.text);
+                        }
+                        drain(&mut items, &mut sent, &mut out);
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        out.push_str(&event("lagged", &json!({ "skipped_items": n }).to_string()));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => feed_open = false,
+                },
+                changed = progress.changed() => {
+                    if changed.is_err() {
+                        // The feed stopped without a final state: the batch is gone.
+                        return;
+                    }
+                    let status = progress.borrow_and_update().clone();
+                    drain(&mut items, &mut sent, &mut out);
+                    push_progress(&mut out, &status);
+                    over = status.state.is_final();
+                }
+                () = tokio::time::sleep(KEEP_ALIVE) => {}
             }
         }
     });
@@ -101,6 +236,63 @@ pub(crate) async fn events(app: &App, id: &str) -> Result<Response<Body>, ApiErr
     Ok(r)
 }
 
-fn done(c: &extract_batch::Counts) -> usize {
+/// The item indexes a stream has sent, a bit each.
+#[derive(Default)]
+struct Sent(Vec<u64>);
+
+impl Sent {
+    /// Marks `index`; whether it was new.
+    fn first(&mut self, index: usize) -> bool {
+        let (word, bit) = (index / 64, index % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        let new = self.0[word] & (1 << bit) == 0;
+        self.0[word] |= 1 << bit;
+        new
+    }
+}
+
+/// Whatever items the feed has published and the stream has not taken yet.
+fn drain(items: &mut broadcast::Receiver<Arc<ItemEvent>>, sent: &mut Sent, out: &mut String) {
+    loop {
+        match items.try_recv() {
+            Ok(item) => {
+                if sent.first(item.index) {
+                    out.push_str(&item.text);
+                }
+            }
+            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                out.push_str(&event("lagged", &json!({ "skipped_items": n }).to_string()));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+fn push_progress(out: &mut String, status: &Status) {
+    out.push_str(&event("progress", &status_json(status)));
+}
+
+fn status_json(status: &Status) -> String {
+    serde_json::to_string(status).unwrap_or_default()
+}
+
+fn event(name: &str, data: &str) -> String {
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+fn item_event(item: &Item) -> String {
+    let data = json!({
+        "index": item.index,
+        "name": item.name,
+        "outcome": item.state,
+        "error_kind": item.error.as_ref().map(|e| e.kind.clone()),
+    });
+    event("item", &data.to_string())
+}
+
+fn done(s: &Status) -> usize {
+    let c = &s.counts;
     c.succeeded + c.cached + c.failed + c.skipped
 }

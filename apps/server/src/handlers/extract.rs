@@ -82,7 +82,13 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
                     .check_confidence(m)
                     .map_err(|e| ApiError::from_core(&e))?;
             }
-            let mut response = json_response(StatusCode::OK, &*served.value);
+            // A cached profile was made for whoever asked first: its `query`
+            // is always this caller's own words.
+            let mut profile = served.value;
+            if profile.query != query.label() {
+                std::sync::Arc::make_mut(&mut profile).query = query.label().to_owned();
+            }
+            let mut response = json_response(StatusCode::OK, &*profile);
             response.headers_mut().insert(
                 "x-cache",
                 http::HeaderValue::from_static(served.outcome.as_str()),

@@ -30,6 +30,18 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
             );
         }
     }
+    // Redis answers but refuses writes (OOM, READONLY, MISCONF, NOPERM):
+    // reads and extraction go on, nothing new is kept.
+    if let Some(reason) = app.redis_writes_refused() {
+        return json_response(
+            StatusCode::OK,
+            &json!({
+                "status": "degraded",
+                "reason": format!("redis answers but refuses writes ({reason}): nothing new is cached or stored"),
+                "redis_writes_refused": true,
+            }),
+        );
+    }
     // Redis answers the cache but not the cluster's limits (or the other way):
     // each instance keeps to its share of the rates meanwhile.
     if app.limits_degraded() {

@@ -115,25 +115,50 @@ pub(crate) async fn read_bytes(
     if declared.is_some_and(|l| l > limit) {
         return Err(too_large());
     }
-    let body = http_body_util::Limited::new(
+    // A body that makes no progress for `server.body_read_timeout_ms` is
+    // answered 408 (the router closes the connection), so that a client
+    // cannot hold a request open by sending nothing.
+    let stall = req
+        .extensions()
+        .get::<crate::inbound::BodyTimeout>()
+        .map(|t| t.0);
+    let mut body = http_body_util::Limited::new(
         req.into_body(),
         usize::try_from(limit).unwrap_or(usize::MAX),
-    )
-    .collect()
-    .await
-    .map_err(|e| {
-        if e.downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some()
-        {
-            too_large()
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_body",
-                format!("could not read the request body: {e}"),
-            )
+    );
+    let mut out = bytes::BytesMut::new();
+    loop {
+        let next = match stall {
+            Some(t) => tokio::time::timeout(t, body.frame()).await.map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!(
+                        "the request body sent nothing for {} ms (server.body_read_timeout_ms)",
+                        t.as_millis()
+                    ),
+                )
+            })?,
+            None => body.frame().await,
+        };
+        let Some(frame) = next else { break };
+        let frame = frame.map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_body",
+                    format!("could not read the request body: {e}"),
+                )
+            }
+        })?;
+        if let Ok(data) = frame.into_data() {
+            out.extend_from_slice(&data);
         }
-    })?
-    .to_bytes();
+    }
+    let body = out.freeze();
     Ok(body)
 }

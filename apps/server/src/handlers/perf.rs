@@ -97,6 +97,33 @@ fn collect(app: &App) {
     for (key, n) in app.key_requests() {
         m.counter("extract_api_key_requests_total", &[("key", &key)], n);
     }
+    // Only with Redis configured.
+    if !app.config().cache.redis_url.expose().is_empty() {
+        m.gauge(
+            "extract_redis_writes_refused",
+            &[],
+            if app.redis_writes_refused().is_some() {
+                1.0
+            } else {
+                0.0
+            },
+        );
+    }
+    let inbound = app.inbound().stats();
+    m.counter(
+        "extract_http_body_timeouts_total",
+        &[],
+        inbound.body_timeouts,
+    );
+    for (cap, n) in inbound.uploads_refused {
+        m.counter("extract_uploads_refused_total", &[("cap", cap)], n);
+    }
+    m.gauge("extract_event_streams", &[], inbound.event_streams as f64);
+    m.counter(
+        "extract_event_streams_refused_total",
+        &[],
+        inbound.event_streams_refused,
+    );
     m.gauge("extract_breakers_open", &[], s.breakers.open as f64);
     m.counter("extract_breaker_rejections_total", &[], s.breakers.rejected);
     m.counter("extract_retries_total", &[], s.retries.retries);

@@ -82,6 +82,16 @@ async fn api_keys_guard_every_route_but_the_probes() {
     )
     .await;
     assert_eq!(status, 200, "{json}");
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    let (status, json, _) = with_headers(
+        addr,
+        "POST",
+        path,
+        &[("authorization", "BEARER k-one")],
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
     let (status, _, _) = with_headers(addr, "POST", path, &[("x-api-key", "k-two")], &body).await;
     assert_eq!(status, 200);
     let (status, _, _) = with_headers(
@@ -94,8 +104,8 @@ async fn api_keys_guard_every_route_but_the_probes() {
     .await;
     assert_eq!(status, 200);
 
-    // The probes and, by default, /metrics stay open.
-    for open in ["/health", "/ready", "/metrics"] {
+    // The probes, the console page and, by default, /metrics stay open.
+    for open in ["/health", "/ready", "/", "/metrics"] {
         assert_eq!(
             request(addr, "GET", open, None, "").await.status,
             200,
@@ -110,7 +120,7 @@ async fn api_keys_guard_every_route_but_the_probes() {
     };
     assert!(
         text.contains(&format!(
-            "extract_api_key_requests_total{{key=\"{}\"}} 1",
+            "extract_api_key_requests_total{{key=\"{}\"}} 2",
             id("k-one")
         )),
         "{text}"

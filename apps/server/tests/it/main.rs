@@ -17,6 +17,7 @@ mod perf;
 mod common;
 mod end_to_end;
 mod faults;
+mod hostile;
 mod resilience;
 mod scale_out;
 mod upstream_failures;

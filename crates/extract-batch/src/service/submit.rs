@@ -8,6 +8,10 @@ use super::BatchService;
 use crate::model::{now_ms, Batch, BatchRequest, BatchState, Counts, Item, ItemState};
 use crate::{Error, Result};
 
+/// The longest `webhook_url` taken: what servers and proxies commonly
+/// accept in a request line, so that every delivery can be sent.
+pub(crate) const MAX_WEBHOOK_URL: usize = 2_048;
+
 impl BatchService {
     /// Validates, deduplicates and starts a batch.
     pub async fn submit(&self, request: BatchRequest) -> Result<Batch> {
@@ -32,6 +36,15 @@ impl BatchService {
             });
         }
         if let Some(url) = &request.webhook_url {
+            if url.len() > MAX_WEBHOOK_URL {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "webhook_url is {} characters long; at most {MAX_WEBHOOK_URL} are allowed",
+                        url.len()
+                    ),
+                    indexes: Vec::new(),
+                });
+            }
             let ok = url_is_http(url);
             if !ok {
                 return Err(Error::Invalid {

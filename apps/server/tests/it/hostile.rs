@@ -1,0 +1,467 @@
+//! Hostile files and slow clients: a workbook that declares a million-row
+//! box, one that inflates past its cap, a body that stops, a crowd of event
+//! streams, Redis refusing writes, and the small ones (NaN thresholds, a
+//! huge webhook URL, an unclosed CSV quote, another caller's query). Each is
+//! refused with its status and names what it passed; the process stays up,
+//! `/health` answers, and results stored before are intact.
+
+use extract_test_support::hostile::{bomb, cell, corners, workbook};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{extract, get, request, request_bytes, stack, submit, wait_final, Stack};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn upload(s: &Stack, query: &str, content_type: &str, body: Vec<u8>) -> crate::common::Reply {
+    request_bytes(
+        s.addr(),
+        "POST",
+        &format!("/api/v1/company/batch/upload{query}"),
+        content_type,
+        body,
+    )
+    .await
+}
+
+/// A finished batch whose results must survive whatever comes after.
+async fn a_stored_batch(s: &Stack) -> (String, Value) {
+    let names: Vec<String> = s
+        .sandbox
+        .world()
+        .companies()
+        .iter()
+        .take(5)
+        .map(|c| c.name.clone())
+        .collect();
+    let r = submit(s.addr(), &json!({ "company_names": names })).await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    wait_final(s.addr(), &id, Duration::from_secs(60)).await;
+    let results = get(s.addr(), &format!("/api/v1/company/batch/{id}/results")).await;
+    assert_eq!(results.status, 200);
+    (id, results.json["results"].clone())
+}
+
+/// Spreadsheets that declare or hold a box past the caps, and ones that
+/// inflate past them, are refused naming the cap; two bombs at once do not
+/// stop `/health`; stored results are untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_workbooks_are_refused_naming_the_cap() {
+    let panics = crate::common::server_panics();
+    let s = stack(20, |c| {
+        c.crawl.per_host_rate = 0.0;
+        c.upload.max_inflated_bytes = 8 << 20;
+        c.upload.max_rows = 50_000;
+    })
+    .await;
+    let (stored, before) = a_stored_batch(&s).await;
+
+    // A1 and XFD1048576: a 549 GB box if read as a range. Declared or not.
+    for declared in [true, false] {
+        let file = corners("XFD1048576", 1_048_576, declared);
+        assert!(file.len() < 2_000, "{} bytes", file.len());
+        let r = upload(&s, "", XLSX, file).await;
+        assert_eq!((r.status, r.code()), (422, "invalid_file"), "{}", r.json);
+        assert_eq!(
+            r.json["error"]["details"]["cap"], "upload.max_rows",
+            "{}",
+            r.json
+        );
+        assert!(r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1048576"));
+    }
+    // Column XFD on row 2: the columns cap.
+    let file = workbook(None, &mut |w| {
+        write!(
+            w,
+            r#"<row r="1">{}</row><row r="2">{}</row>"#,
+            cell("A1", "company_name"),
+            cell("XFD2", "x")
+        )
+        .unwrap();
+    });
+    let r = upload(&s, "", XLSX, file).await;
+    assert_eq!(
+        r.json["error"]["details"]["cap"], "upload.max_columns",
+        "{}",
+        r.json
+    );
+    assert_eq!(r.json["error"]["details"]["limit"], 256);
+
+    // 1.6 M rows of XML (about 70 MB) from a small file: refused at 8 MiB
+    // inflated, two at once, while /health keeps answering.
+    let file = bomb(1_600_000);
+    assert!(file.len() < 1 << 20, "{} bytes", file.len());
+    let addr = s.addr();
+    let send = |body: Vec<u8>| async move {
+        request_bytes(addr, "POST", "/api/v1/company/batch/upload", XLSX, body).await
+    };
+    let health = async {
+        for _ in 0..10 {
+            assert_eq!(get(addr, "/health").await.status, 200);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let (a, b, ()) = tokio::join!(send(file.clone()), send(file), health);
+    for r in [a, b] {
+        assert_eq!((r.status, r.code()), (413, "invalid_file"), "{}", r.json);
+        assert_eq!(
+            r.json["error"]["details"]["cap"],
+            "upload.max_inflated_bytes"
+        );
+    }
+    // Under the byte cap but past the rows cap.
+    let r = upload(&s, "", XLSX, bomb(60_000)).await;
+    assert_eq!(
+        r.json["error"]["details"]["cap"], "upload.max_rows",
+        "{}",
+        r.json
+    );
+
+    // A good workbook still works, and what was stored is as it was.
+    let good = workbook(None, &mut |w| {
+        let name = &s.sandbox.world().companies()[7].name;
+        write!(
+            w,
+            r#"<row r="1">{}</row><row r="2">{}</row>"#,
+            cell("A1", "company_name"),
+            cell("A2", name)
+        )
+        .unwrap();
+    });
+    let r = upload(&s, "", XLSX, good).await;
+    assert_eq!(
+        (r.status, r.json["submitted"].as_u64()),
+        (202, Some(1)),
+        "{}",
+        r.json
+    );
+    let after = get(s.addr(), &format!("/api/v1/company/batch/{stored}/results")).await;
+    assert_eq!(after.json["results"], before);
+    let metrics = get(s.addr(), "/metrics").await;
+    let text = String::from_utf8_lossy(&metrics.body);
+    assert!(
+        text.contains("extract_uploads_refused_total{cap=\"upload.max_inflated_bytes\"} 2"),
+        "{text}"
+    );
+    assert_eq!(crate::common::server_panics(), panics);
+}
+
+/// CSV: an unclosed quote is a 422 naming its line; NaN and infinite
+/// thresholds are refused as submit refuses them; a webhook URL past 2,048
+/// characters is refused before anything is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_hostile_inputs_get_clear_refusals() {
+    let s = stack(20, |c| c.crawl.per_host_rate = 0.0).await;
+    let r = upload(
+        &s,
+        "",
+        "text/csv",
+        b"company_name,country\n\"Walmart,US\nApple,US\nIBM,US\n".to_vec(),
+    )
+    .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_file"), "{}", r.json);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2"),
+        "{}",
+        r.json
+    );
+
+    for bad in ["NaN", "inf", "-inf", "1.5"] {
+        let r = upload(
+            &s,
+            &format!("?min_confidence={bad}"),
+            "text/csv",
+            b"Acme\n".to_vec(),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.json);
+        assert_eq!(r.json["error"]["details"]["parameter"], "min_confidence");
+    }
+    let r = upload(&s, "?min_confidence=0.5", "text/csv", b"Acme\n".to_vec()).await;
+    assert_eq!(r.status, 202, "{}", r.json);
+
+    let long = format!("https://hooks.example.com/{}", "a".repeat(100_000));
+    let r = submit(
+        s.addr(),
+        &json!({ "company_names": ["Acme"], "webhook_url": long }),
+    )
+    .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_batch"), "{}", r.json);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2048"),
+        "{}",
+        r.json
+    );
+}
+
+/// A cached profile answers each caller with that caller's own words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_profile_echoes_this_caller_s_query() {
+    let s = stack(20, |_| {}).await;
+    let name = s.sandbox.world().companies()[3].name.clone();
+    let first = extract(s.addr(), &json!({ "company_name": name })).await;
+    assert_eq!(
+        (first.status, first.json["query"].as_str()),
+        (200, Some(name.as_str()))
+    );
+    let shouted = name.to_uppercase();
+    let second = extract(s.addr(), &json!({ "company_name": shouted })).await;
+    assert_eq!(second.status, 200, "{}", second.json);
+    assert_ne!(
+        second.headers["x-cache"], "computed",
+        "the same company, cached"
+    );
+    assert_eq!(second.json["query"], shouted.as_str());
+}
+
+/// A body that stops is answered 408 within the body-read timeout and its
+/// connection closed, over HTTP/1.1 and HTTP/2; counted in `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_answered_408_and_closed() {
+    let s = stack(5, |c| c.server.body_read_timeout_ms = 300).await;
+    let addr = s.addr();
+
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(b"POST /api/v1/company/extract HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"company_")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut answer))
+        .await
+        .expect("answered and closed well before the idle timeout")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.contains("request_timeout") && text.contains("server.body_read_timeout_ms"),
+        "{text}"
+    );
+
+    // HTTP/2 (prior knowledge): the stream gets its 408.
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let (tx, rx) =
+        tokio::sync::mpsc::channel::<Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>>(1);
+    tx.send(Ok(hyper::body::Frame::data(bytes::Bytes::from_static(
+        b"{\"comp",
+    ))))
+    .await
+    .unwrap();
+    let body = http_body_util::StreamBody::new(Box::pin(tokio_stream_from(rx)));
+    let req = http::Request::post(format!("http://{addr}/api/v1/company/extract"))
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap();
+    let res = tokio::time::timeout(Duration::from_secs(10), sender.send_request(req))
+        .await
+        .expect("answered")
+        .unwrap();
+    assert_eq!(res.status(), 408);
+    drop(tx);
+
+    assert_eq!(get(addr, "/health").await.status, 200);
+    let metrics = get(addr, "/metrics").await;
+    let text = String::from_utf8_lossy(&metrics.body);
+    assert!(
+        text.contains("extract_http_body_timeouts_total 2"),
+        "{text}"
+    );
+}
+
+/// A receiver as a stream of body frames.
+fn tokio_stream_from<T: Send + 'static>(
+    rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> {
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|v| (v, rx)) })
+}
+
+/// Many streams on one batch each get every item once and the end; past
+/// the per-batch cap and the global one a stream is refused 429 with
+/// `Retry-After`; a closed stream gives its place back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_are_shared_and_capped() {
+    use http_body_util::BodyExt;
+    let s = stack(100, |c| {
+        c.crawl.per_host_rate = 0.0;
+        c.server.max_event_streams = 14;
+        c.server.max_event_streams_per_batch = 12;
+    })
+    .await;
+    s.sandbox.set_knobs(extract_sandbox::Knobs {
+        latency_ms: 40,
+        ..s.sandbox.knobs()
+    });
+    let names = |from: usize, n: usize| -> Vec<String> {
+        s.sandbox.world().companies()[from..from + n]
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let watched = submit(s.addr(), &json!({ "company_names": names(0, 40) })).await;
+    let watched = watched.json["batch_id"].as_str().unwrap().to_owned();
+    let other = submit(s.addr(), &json!({ "company_names": names(50, 40) })).await;
+    let other = other.json["batch_id"].as_str().unwrap().to_owned();
+    let client: hyper_util::client::legacy::Client<_, http_body_util::Full<bytes::Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build_http();
+    let open = |id: &str| {
+        let req = http::Request::get(format!(
+            "http://{}/api/v1/company/batch/{id}/events",
+            s.addr()
+        ))
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+        client.request(req)
+    };
+    let mut streams = Vec::new();
+    for _ in 0..12 {
+        let res = open(&watched).await.unwrap();
+        assert_eq!(res.status(), 200);
+        streams.push(res);
+    }
+    let refused = open(&watched).await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value =
+        serde_json::from_slice(&refused.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(
+        body["error"]["details"]["cap"],
+        "server.max_event_streams_per_batch"
+    );
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        others.push(open(&other).await.unwrap());
+    }
+    let refused = open(&other).await.unwrap();
+    assert_eq!(refused.status(), 429, "the global cap");
+
+    let bodies = futures_util::future::join_all(streams.into_iter().map(|res| async move {
+        tokio::time::timeout(Duration::from_secs(90), res.into_body().collect())
+            .await
+            .expect("the stream ends with the batch")
+            .unwrap()
+            .to_bytes()
+    }))
+    .await;
+    for body in bodies {
+        let text = String::from_utf8_lossy(&body);
+        let mut indexes: Vec<u64> = text
+            .split("\n\n")
+            .filter(|b| b.starts_with("event: item"))
+            .map(|b| {
+                let data = b.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+                serde_json::from_str::<Value>(data).unwrap()["index"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        indexes.sort_unstable();
+        assert_eq!(
+            indexes,
+            (0..40).collect::<Vec<u64>>(),
+            "each item once: {text}"
+        );
+        let last = text.trim_end().rsplit("\n\n").next().unwrap();
+        assert!(last.starts_with("event: finished"), "{last}");
+    }
+    drop(others);
+    // The places are given back as the streams end.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = open(&watched).await.unwrap();
+        if r.status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "places given back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_final(s.addr(), &other, Duration::from_secs(90)).await;
+    assert_eq!(
+        request(s.addr(), "GET", "/health", None, "").await.status,
+        200
+    );
+}
+
+/// Redis answering but refusing writes (maxmemory reached, nothing to
+/// evict): `/ready` says `degraded` with the reason within seconds, the
+/// gauge is 1, the log says so once; when Redis takes writes again, all
+/// three say so too. The server keeps answering throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_refusing_writes_is_reported_not_silent() {
+    let Some(redis) = extract_test_support::redis::TestRedis::start_or_skip(
+        "redis_refusing_writes_is_reported_not_silent",
+    ) else {
+        return;
+    };
+    let url = redis.url();
+    let sandbox = crate::common::sandbox_with(20, extract_sandbox::Knobs::default()).await;
+    let server = crate::common::Process::start(&sandbox.url(), &url, "refusal").await;
+    let addr = server.addr;
+    let ready = || async move { get(addr, "/ready").await.json };
+    assert_eq!(ready().await["status"], "ready");
+
+    let cli = |args: &[&str]| extract_test_support::redis::cli(&url, args);
+    cli(&["config", "set", "maxmemory-policy", "noeviction"]);
+    cli(&["config", "set", "maxmemory", "1"]);
+    let wait_for = |want: &'static str| async move {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let r = get(addr, "/ready").await;
+            assert_eq!(r.status, 200, "degraded still serves: {}", r.json);
+            if r.json["status"] == want {
+                return r.json;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never {want}: {}",
+                r.json
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let degraded = wait_for("degraded").await;
+    assert!(
+        degraded["reason"].as_str().unwrap().contains("OOM"),
+        "{degraded}"
+    );
+    let metrics = get(addr, "/metrics").await;
+    assert!(String::from_utf8_lossy(&metrics.body).contains("extract_redis_writes_refused 1"));
+    // Extraction goes on without keeping anything.
+    let name = sandbox.world().companies()[2].name.clone();
+    assert_eq!(
+        extract(addr, &json!({ "company_name": name })).await.status,
+        200
+    );
+
+    cli(&["config", "set", "maxmemory", "0"]);
+    wait_for("ready").await;
+    let metrics = get(addr, "/metrics").await;
+    assert!(String::from_utf8_lossy(&metrics.body).contains("extract_redis_writes_refused 0"));
+    let log = server.log();
+    assert_eq!(
+        log.matches("redis refuses writes").count(),
+        1,
+        "once per change: {log}"
+    );
+    assert_eq!(log.matches("redis takes writes again").count(), 1, "{log}");
+    assert_eq!(get(addr, "/health").await.status, 200);
+}
