@@ -23,6 +23,40 @@ async fn main() -> anyhow::Result<()> {
         gold.recall() * 100.0,
         gold.wrong_share() * 100.0
     );
+    // The two halves by a hash of the file name, and the first pages
+    // against those added since: a rule written looking at one is judged
+    // on the other.
+    let dir = corpus.join("gold");
+    for (name, part) in [
+        (
+            "half A",
+            gold::score_where(&dir, |_, f| gold::half(f) == 0)?,
+        ),
+        (
+            "half B",
+            gold::score_where(&dir, |_, f| gold::half(f) == 1)?,
+        ),
+        (
+            "first pages",
+            gold::score_where(&dir, |i, _| i < gold::FIRST_PAGES)?,
+        ),
+        (
+            "added pages",
+            gold::score_where(&dir, |i, _| i >= gold::FIRST_PAGES)?,
+        ),
+    ] {
+        let t = part.total();
+        println!(
+            "gold {name}: {}/{} found ({:.1}%), {}/{} wrong ({:.1}%)",
+            t.found,
+            t.labelled,
+            part.recall() * 100.0,
+            t.wrong,
+            t.emitted,
+            part.wrong_share() * 100.0
+        );
+    }
+    println!();
 
     let cases = hard_names::cases(&corpus.join("hard_names/dev_hard_names.json"))?;
     let sandbox = hard_names::sandbox(&cases).await?;

@@ -87,8 +87,8 @@ pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
 pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};
 pub use profile::{
-    Address, CompanyProfile, Conflict, Employees, Field, Industry, MatchStatus, Method,
-    SocialNetwork, SocialProfile, Source, WebsiteChoice,
+    Address, CompanyProfile, Conflict, Employees, Field, Identifiers, Industry, MatchStatus,
+    Method, Register, SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
 pub use traits::{

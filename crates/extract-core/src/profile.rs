@@ -260,6 +260,46 @@ pub struct Conflict {
     pub confidence: f32,
 }
 
+/// An entry in a trade or company register.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Register {
+    /// The register as the page names it (`Amtsgericht Hamburg`, `RCS Paris`, `KvK`).
+    pub authority: Option<String>,
+    /// The entry's number as written, with its register-type prefix (`HRB 35856`).
+    pub number: String,
+}
+
+/// Legal identifiers of the organisation owning the site, each checked
+/// against its scheme's check digits where it has them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Identifiers {
+    /// The VAT id with its country prefix, upper case, no separators (`DE238472376`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<Field<String>>,
+    /// A trade or company register entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<Field<Register>>,
+    /// A national company number stated on its own (Companies House,
+    /// organisationsnummer, CVR, SIREN, CNPJ, ABN, CHE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_number: Option<Field<String>>,
+    /// A Legal Entity Identifier (ISO 17442).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lei: Option<Field<String>>,
+}
+
+impl Identifiers {
+    /// Whether none is known.
+    pub fn is_empty(&self) -> bool {
+        self.vat_id.is_none()
+            && self.register.is_none()
+            && self.company_number.is_none()
+            && self.lei.is_none()
+    }
+}
+
 /// A structured company profile. Every field carries where it came from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -284,6 +324,9 @@ pub struct CompanyProfile {
     pub industry: Option<Field<Industry>>,
     /// Year of founding.
     pub founded_year: Option<Field<u16>>,
+    /// Legal identifiers: VAT id, register entry, company number, LEI.
+    #[serde(default, skip_serializing_if = "Identifiers::is_empty")]
+    pub identifiers: Identifiers,
     /// Head count.
     pub employees: Option<Field<Employees>>,
     /// Headquarters address.

@@ -57,6 +57,11 @@ pub const COLUMNS: &[&str] = &[
     "xing",
     "logo",
     "keywords",
+    "vat_id",
+    "register_authority",
+    "register_number",
+    "company_number",
+    "lei",
 ];
 
 /// The fields whose provenance can be exported as `<field>_source` and `<field>_method`.
@@ -136,6 +141,13 @@ impl Row {
             social(SocialNetwork::Xing),
             v(&p.logo, String::clone),
             p.keywords.join("; "),
+            v(&p.identifiers.vat_id, String::clone),
+            v(&p.identifiers.register, |r| {
+                r.authority.clone().unwrap_or_default()
+            }),
+            v(&p.identifiers.register, |r| r.number.clone()),
+            v(&p.identifiers.company_number, String::clone),
+            v(&p.identifiers.lei, String::clone),
         ]
     }
 

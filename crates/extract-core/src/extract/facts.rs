@@ -55,6 +55,8 @@ pub struct PageFacts {
     pub emails: Vec<Field<String>>,
     /// Social profiles.
     pub social: Vec<Field<SocialProfile>>,
+    /// Legal identifiers, the page's first (primary) one of each kind.
+    pub identifiers: crate::Identifiers,
     /// Keywords stated by the page.
     pub keywords: Vec<String>,
     /// schema.org types of the organisations on the page (`Restaurant`, `Corporation`, …).
@@ -273,6 +275,7 @@ impl PageFacts {
         if let Some(a) = super::address::address(&body) {
             f.addresses.push(f.field(a, Method::Text, 1.0));
         }
+        f.add_identifiers(&body);
         // Names with a legal form in the imprint, footer or copyright line:
         // the site's own when a word of them spells its domain.
         let label = &site_label;
@@ -342,6 +345,38 @@ impl PageFacts {
         field
     }
 
+    /// The page's identifiers: a checked number under its label is strong
+    /// evidence (0.9); a register entry has no check digits (0.85).
+    fn add_identifiers(&mut self, body: &str) {
+        let found = super::identifiers::identifiers(body);
+        let ids = &mut self.identifiers;
+        let field = |v, w| {
+            let mut f = Field::new(v, &self.url, Method::Text);
+            f.confidence = w;
+            f
+        };
+        if ids.vat_id.is_none() {
+            ids.vat_id = found.vat_ids.into_iter().next().map(|v| field(v, 0.9));
+        }
+        if ids.register.is_none() {
+            ids.register = found.registers.into_iter().next().map(|r| {
+                let mut f = Field::new(r, &self.url, Method::Text);
+                f.confidence = 0.85;
+                f
+            });
+        }
+        if ids.company_number.is_none() {
+            ids.company_number = found
+                .company_numbers
+                .into_iter()
+                .next()
+                .map(|v| field(v, 0.9));
+        }
+        if ids.lei.is_none() {
+            ids.lei = found.leis.into_iter().next().map(|v| field(v, 0.9));
+        }
+    }
+
     fn add_org(
         &mut self,
         org: &OrgFacts,
@@ -376,6 +411,24 @@ impl PageFacts {
         }
         if let Some(v) = &org.description {
             self.descriptions.push(self.field(v.clone(), method, w));
+        }
+        // Structured identifiers of the page's own organisation, checked
+        // like those in the text; they come before the text's.
+        if role == Role::Primary {
+            if let Some(v) = org
+                .vat_id
+                .as_deref()
+                .and_then(super::identifiers::structured_vat)
+            {
+                self.identifiers.vat_id = Some(self.field(v, method, 1.0));
+            }
+            if let Some(v) = org
+                .lei
+                .as_deref()
+                .and_then(super::identifiers::structured_lei)
+            {
+                self.identifiers.lei = Some(self.field(v, method, 1.0));
+            }
         }
         if let Some(v) = org.logo.as_deref().and_then(resolve) {
             self.logos.push(self.field(v, method, w));

@@ -216,6 +216,8 @@ fn facts(map: &Map<String, Value>) -> OrgFacts {
         founded: text(map.get("foundingDate"), &["@value"]).and_then(|d| year_of(&d)),
         employees: employees(map.get("numberOfEmployees")),
         keywords: keywords(map.get("keywords")),
+        vat_id: text(map.get("vatID"), &["@value"]).or_else(|| text(map.get("taxID"), &["@value"])),
+        lei: text(map.get("leiCode"), &["@value"]),
     };
     for cp in contact_points(map.get("contactPoint")) {
         f.phones.extend(texts(cp.get("telephone"), &[]));

@@ -25,6 +25,8 @@ pub struct Merged {
     pub icon: Option<Field<String>>,
     /// Founding year.
     pub founded_year: Option<Field<u16>>,
+    /// Legal identifiers, the most confident of each kind.
+    pub identifiers: crate::Identifiers,
     /// Head count.
     pub employees: Option<Field<Employees>>,
     /// Headquarters.
@@ -165,6 +167,16 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         logo: best(all(|p| &p.logos)),
         icon: best(all(|p| &p.icons)),
         founded_year,
+        identifiers: crate::Identifiers {
+            vat_id: best(pages.iter().filter_map(|p| p.identifiers.vat_id.as_ref())),
+            register: best(pages.iter().filter_map(|p| p.identifiers.register.as_ref())),
+            company_number: best(
+                pages
+                    .iter()
+                    .filter_map(|p| p.identifiers.company_number.as_ref()),
+            ),
+            lei: best(pages.iter().filter_map(|p| p.identifiers.lei.as_ref())),
+        },
         employees,
         headquarters,
         phones,

@@ -9,6 +9,7 @@ mod address;
 mod clues;
 mod facts;
 mod html;
+mod identifiers;
 mod infobox;
 mod jsonld;
 mod merge;

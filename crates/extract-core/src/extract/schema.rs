@@ -157,6 +157,10 @@ pub(crate) struct OrgFacts {
     pub(crate) founded: Option<u16>,
     pub(crate) employees: Option<Employees>,
     pub(crate) keywords: Vec<String>,
+    /// `vatID`, or a `taxID` shaped as one.
+    pub(crate) vat_id: Option<String>,
+    /// `leiCode`.
+    pub(crate) lei: Option<String>,
 }
 
 /// The year of a schema.org date (`"1962"`, `"1962-07-02"`, `"July 2, 1962"`).
@@ -284,6 +288,11 @@ fn microdata_facts(item: &Item) -> OrgFacts {
         employees: nested_text("numberOfEmployees", &["value", "minValue"])
             .and_then(|s| employees_of(&s)),
         keywords: Vec::new(),
+        vat_id: item
+            .text("vatID")
+            .or_else(|| item.text("taxID"))
+            .map(collapse_ws),
+        lei: item.text("leiCode").map(collapse_ws),
     }
 }
 

@@ -74,6 +74,7 @@ pub(crate) fn build_profile(
         description: merged.description,
         industry,
         founded_year: merged.founded_year,
+        identifiers: merged.identifiers,
         employees: merged.employees,
         headquarters: merged.headquarters,
         phones: merged.phones,
