@@ -212,7 +212,8 @@ pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
             }
         }
     }
-    let (score, best) = segments
+    let stripped: Vec<&str> = segments.iter().map(|s| strip_page_words(s)).collect();
+    let (score, best) = stripped
         .iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
@@ -221,9 +222,118 @@ pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
     (score >= 0.5 && best.split_whitespace().count() <= 6).then(|| best.to_owned())
 }
 
+/// A title segment without the words that name the kind of page rather
+/// than its owner ("Mentions légales Acme" → "Acme", "Acme Blog" → "Acme").
+pub(super) fn strip_page_words(segment: &str) -> &str {
+    const PAGE_WORDS: [&str; 24] = [
+        "mentions légales",
+        "mentions legales",
+        "legal notice",
+        "legal notices",
+        "impressum",
+        "imprint",
+        "datenschutzerklärung",
+        "datenschutz",
+        "privacy policy",
+        "terms of service",
+        "terms of use",
+        "conditions générales",
+        "contact us",
+        "contact",
+        "kontakt",
+        "about us",
+        "über uns",
+        "chi siamo",
+        "contatti",
+        "aviso legal",
+        "note legali",
+        "blog",
+        "startseite",
+        "homepage",
+    ];
+    let mut s = segment.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let before = s.len();
+        for w in PAGE_WORDS {
+            if lower.starts_with(w)
+                && lower.len() > w.len()
+                && lower[w.len()..].starts_with([' ', ':', '-'])
+            {
+                // `lower` and `s` share byte offsets only while lowercasing
+                // keeps lengths: count characters instead.
+                let n = w.chars().count();
+                let cut = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+                s = s[cut..].trim_start_matches([' ', ':', '-']).trim();
+                break;
+            }
+            if lower.ends_with(w)
+                && lower.len() > w.len()
+                && lower[..lower.len() - w.len()].ends_with([' ', '-'])
+            {
+                let n = s.chars().count() - w.chars().count();
+                let cut = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+                s = s[..cut].trim_end_matches([' ', '-']).trim();
+                break;
+            }
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+/// Whether `value` can be an organisation's name: a few words, not a
+/// sentence, not a web address.
+pub(super) fn plausible_name(value: &str) -> bool {
+    let words = value.split_whitespace().count();
+    let host_like = !value.contains(' ')
+        && value.contains('.')
+        && value
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        // "Booking.com" and "Web.de" are brands; "www.acme.de", "acme.de" are addresses.
+        && (value.to_ascii_lowercase().starts_with("www.") || !value.chars().any(|c| c.is_ascii_uppercase()));
+    (1..=8).contains(&words) && value.chars().count() <= 60 && !host_like
+}
+
 pub(super) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_words_are_not_the_owner_s_name() {
+        let check = |title: &str, want: &str| assert_eq!(strip_page_words(title), want, "{title}");
+        check("Mentions légales Acme Conseil", "Acme Conseil");
+        check("Impressum: Beispiel GmbH", "Beispiel GmbH");
+        check("Acme Blog", "Acme");
+        check("Contact - Acme", "Acme");
+        check("Acme", "Acme");
+        check("Blog", "Blog");
+        assert_eq!(
+            name_from_title("Mentions Légales Exemplo Conseil", "exemploconseil").as_deref(),
+            Some("Exemplo Conseil")
+        );
+    }
+
+    #[test]
+    fn a_sentence_or_a_host_is_not_a_name() {
+        assert!(plausible_name("Acme Rockets"));
+        assert!(plausible_name("Müller & Söhne GmbH & Co. KG"));
+        assert!(!plausible_name("www.beispiel.de"));
+        assert!(!plausible_name("beispiel.co.uk"));
+        assert!(!plausible_name(
+            "Find a plumber near you today with our simple online booking service"
+        ));
+        assert!(plausible_name("Web.de"), "a brand written with its capital");
+    }
 }

@@ -5,7 +5,7 @@ use url::Url;
 
 use super::clues::{
     is_brand_image, is_builder_default, is_placeholder_description, may_be_social, name_from_title,
-    names_other_brand, percent_decode, slug_names_site,
+    names_other_brand, percent_decode, plausible_name, slug_names_site,
 };
 use super::html::{collapse_ws, decode, Raw};
 use super::schema::{microdata_orgs, OrgFacts, Role};
@@ -304,6 +304,19 @@ impl PageFacts {
                         || (label.len() >= 3 && lw.contains(label.as_str()))
                 })
                 .map_or(after_notice, |i| after_notice + i);
+            // "Services provided by X AB", "Cookies durch X GmbH", "… sont
+            // exploités par X SAS": the name is what follows the last word
+            // that hands the sentence to someone.
+            let start = words[start..]
+                .iter()
+                .rposition(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "by" | "par" | "durch" | "von" | "door" | "da" | "por" | "from"
+                    )
+                })
+                .map_or(start, |i| start + i + 1)
+                .min(words.len().saturating_sub(1));
             let legal = words[start..].join(" ");
             let own = crate::normalize::name_words(&legal)
                 .iter()
@@ -318,6 +331,9 @@ impl PageFacts {
                 .push(f.field(holder.clone(), Method::Text, 0.7));
             f.names.push(f.field(holder, Method::Text, 0.8));
         }
+        // A sentence or a web address is no organisation's name: better
+        // none than a title or a host passed off as one.
+        f.names.retain(|n| plausible_name(&n.value));
 
         f
     }

@@ -90,7 +90,10 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         |e| format!("{}-{:?}", e.min, e.max),
         &mut conflicts,
     );
-    let headquarters = best(pages.iter().flat_map(|p| p.addresses.iter()));
+    let headquarters = best(pages.iter().flat_map(|p| p.addresses.iter())).map(|mut h| {
+        split_country_prefix(&mut h.value);
+        h
+    });
     record_conflicts(
         "headquarters",
         &headquarters,
@@ -308,4 +311,74 @@ fn same_phone(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim_start_matches('+'), b.trim_start_matches('+'));
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     short.len() >= 7 && long.ends_with(short) && long.len() - short.len() <= 3
+}
+
+/// A postal code written with its country's letter (`D-40472`, `CH-8001`,
+/// `F-75001`): the code alone, and the country from the letter where the
+/// address names none.
+fn split_country_prefix(a: &mut Address) {
+    const PREFIXES: [(&str, &str); 18] = [
+        ("D", "DE"),
+        ("DE", "DE"),
+        ("A", "AT"),
+        ("AT", "AT"),
+        ("CH", "CH"),
+        ("F", "FR"),
+        ("FR", "FR"),
+        ("I", "IT"),
+        ("IT", "IT"),
+        ("NL", "NL"),
+        ("B", "BE"),
+        ("BE", "BE"),
+        ("L", "LU"),
+        ("DK", "DK"),
+        ("S", "SE"),
+        ("E", "ES"),
+        ("P", "PT"),
+        ("FL", "LI"),
+    ];
+    let Some(code) = a.postal_code.as_deref() else {
+        return;
+    };
+    let Some((prefix, rest)) = code.split_once('-') else {
+        return;
+    };
+    let rest = rest.trim();
+    let Some((_, iso)) = PREFIXES.iter().find(|(p, _)| *p == prefix.trim()) else {
+        return;
+    };
+    if rest.len() >= 4 && rest.chars().all(|c| c.is_ascii_digit()) {
+        a.postal_code = Some(rest.to_owned());
+        if a.country.is_none() {
+            a.country = Some((*iso).to_owned());
+        }
+    }
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::*;
+
+    #[test]
+    fn a_postal_code_s_country_letter_is_split_off() {
+        let check = |code: &str, country: Option<&str>, want: (&str, Option<&str>)| {
+            let mut a = Address {
+                postal_code: Some(code.to_owned()),
+                country: country.map(str::to_owned),
+                ..Address::default()
+            };
+            split_country_prefix(&mut a);
+            assert_eq!(
+                (a.postal_code.as_deref().unwrap(), a.country.as_deref()),
+                want,
+                "{code}"
+            );
+        };
+        check("D-40472", None, ("40472", Some("DE")));
+        check("CH-8001", Some("Schweiz"), ("8001", Some("Schweiz")));
+        check("F-75001", None, ("75001", Some("FR")));
+        // Not a country letter, or not digits after it: as written.
+        check("SW1A-1AA", None, ("SW1A-1AA", None));
+        check("40472", None, ("40472", None));
+    }
 }

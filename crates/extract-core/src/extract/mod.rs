@@ -194,6 +194,32 @@ mod tests {
     }
 
     #[test]
+    fn a_legal_name_is_what_follows_the_word_that_hands_it_over() {
+        let check = |text: &str, want: Option<&str>| {
+            let html = format!("<html><body><p>{text}</p></body></html>");
+            let facts = page(
+                "https://www.beispiel.de/",
+                html.as_bytes(),
+                None,
+                &Limits::default(),
+            );
+            assert_eq!(
+                facts.legal_names.first().map(|f| f.value.as_str()),
+                want,
+                "{text}"
+            );
+        };
+        check(
+            "Wir setzen Cookies durch Beispiel GmbH ein.",
+            Some("Beispiel GmbH"),
+        );
+        check("Services provided by Beispiel AB", Some("Beispiel AB"));
+        check("© 2024 Beispiel GmbH", Some("Beispiel GmbH"));
+        // Handed to a company that is not the site's: none.
+        check("Beispiel est exploité par Autre Société SAS", None);
+    }
+
+    #[test]
     fn microdata_and_text_on_one_page() {
         let html = br#"<html><head><title>Joe's Plumbing - Springfield</title></head><body>
           <div itemscope itemtype="http://schema.org/Plumber">

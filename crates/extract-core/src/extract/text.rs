@@ -175,15 +175,50 @@ pub(crate) fn plausible_email(e: &str) -> bool {
     const PLACEHOLDER_DOMAINS: &[&str] = &[
         "example.com",
         "example.org",
+        "example.net",
         "domain.com",
         "email.com",
+        "company.com",
+        "yourcompany.com",
+        "mycompany.com",
+        "website.com",
+        "test.com",
         "sentry.io",
     ];
     let Some((_, domain)) = e.rsplit_once('@') else {
         return false;
     };
     let tld = domain.rsplit('.').next().unwrap_or_default();
-    !NOT_TLDS.contains(&tld) && !PLACEHOLDER_DOMAINS.contains(&domain)
+    // Themes' stand-ins: `info@yourdomain.com`, `name@example.de`, `mail@domain.tld`.
+    let stand_in = domain.split('.').next().is_some_and(|l| {
+        l.starts_with("your")
+            || matches!(
+                l,
+                "example" | "domain" | "beispiel" | "exemple" | "esempio" | "ejemplo"
+            )
+    }) || tld == "tld";
+    !NOT_TLDS.contains(&tld) && !PLACEHOLDER_DOMAINS.contains(&domain) && !stand_in
+}
+
+/// Whether a phone number is a theme's stand-in rather than a line anyone
+/// answers: a run of six or more of one digit, or seven or more digits in
+/// sequence (`+44 1234 567890`, `000 000 0000`).
+pub(crate) fn placeholder_phone(raw: &str) -> bool {
+    let digits: Vec<u8> = raw.bytes().filter(u8::is_ascii_digit).collect();
+    let mut same = 1;
+    let mut up = 1;
+    for w in digits.windows(2) {
+        same = if w[1] == w[0] { same + 1 } else { 1 };
+        up = if w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'0') {
+            up + 1
+        } else {
+            1
+        };
+        if same >= 6 || up >= 7 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Phone numbers in lines that say they hold one (`Tel`, `Phone`, …) or that
@@ -265,7 +300,7 @@ pub(crate) fn phones(text: &str, lower: &str) -> Vec<String> {
 pub(crate) fn clean_phone(raw: &str) -> Option<String> {
     let raw = raw.trim().trim_start_matches("tel:").trim();
     let digits = phone_digits(raw);
-    if !(7..=15).contains(&digits.len()) {
+    if !(7..=15).contains(&digits.len()) || placeholder_phone(raw) {
         return None;
     }
     // A year range or a date is not a phone number.

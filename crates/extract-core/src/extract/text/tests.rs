@@ -74,3 +74,31 @@ fn founded_employees_copyright() {
     );
     assert_eq!(copyright_holder("no notice here"), None);
 }
+
+#[test]
+fn theme_placeholders_are_not_contacts() {
+    for stand_in in [
+        "info@yourdomain.com",
+        "hello@yourcompany.co.uk",
+        "info@company.com",
+        "name@example.de",
+        "mail@domain.tld",
+    ] {
+        assert!(!plausible_email(stand_in), "{stand_in}");
+    }
+    assert!(plausible_email("info@acme-rockets.de"));
+    assert!(plausible_email("contact@mycompanyname.fr"));
+    for stand_in in [
+        "+44 1234 567890",
+        "000 000 0000",
+        "+1 (555) 555-5555",
+        "0123 456789",
+    ] {
+        assert_eq!(clean_phone(stand_in), None, "{stand_in}");
+    }
+    assert_eq!(
+        clean_phone("+49 40 1813108-0").as_deref(),
+        Some("+49 40 1813108-0")
+    );
+    assert_eq!(phones_of("Tel: +44 1234 567890"), Vec::<String>::new());
+}
