@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
             export_format: Default::default(),
             webhook_url: None,
             min_confidence: None,
+            min_field_confidence: None,
         })
         .await?;
     let mut at_10: Option<(Instant, f64)> = None;

@@ -99,6 +99,7 @@ fn batch_submit() {}
         ("extraction_mode" = Option<extract_core::ExtractionMode>, Query, description = "How deep to read each site"),
         ("priority" = Option<extract_core::Priority>, Query, description = "Scheduling priority"),
         ("min_confidence" = Option<f64>, Query, description = "The lowest website-match confidence accepted, 0–1"),
+        ("min_field_confidence" = Option<f64>, Query, description = "Profile fields below this confidence, 0–1, are left out of the results"),
     ),
     request_body(description = "A CSV (its `company_name` column), a list (one name a line) or an XLSX workbook (its first sheet)",
         content(

@@ -25,6 +25,9 @@ pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
     // its own line's words.
     let profile = item.and_then(|i| i.profile.clone()).map(|mut p| {
         p.query.clone_from(&query);
+        if let Some(min) = batch.min_field_confidence {
+            p.retain_confident(min);
+        }
         p
     });
     Row {

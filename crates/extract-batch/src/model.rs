@@ -56,6 +56,10 @@ pub struct BatchRequest {
     /// instead of carrying a guessed profile.
     #[serde(default)]
     pub min_confidence: Option<f32>,
+    /// Profile fields whose confidence (0–1) is below this are left out of
+    /// the results and every export.
+    #[serde(default)]
+    pub min_field_confidence: Option<f32>,
 }
 
 /// Where a batch is.
@@ -226,6 +230,9 @@ pub struct Batch {
     /// The lowest website-match confidence accepted (see [`BatchRequest`]).
     #[serde(default)]
     pub min_confidence: Option<f32>,
+    /// Fields below this confidence are left out of results (see [`BatchRequest`]).
+    #[serde(default)]
+    pub min_field_confidence: Option<f32>,
     /// The submitted lines, in order.
     pub lines: Vec<String>,
     /// For each line, the item that answers it (duplicates share one).

@@ -385,6 +385,46 @@ impl CompanyProfile {
         }
     }
 
+    /// Leaves out every field whose confidence is below `min`: scalar
+    /// fields become absent, list fields keep their confident values. The
+    /// domain, the website choice and the pages looked at stay.
+    ///
+    /// ```
+    /// use extract_core::{CompanyProfile, Field, Method};
+    /// let mut name = Field::new("Acme".to_owned(), "https://acme.example/", Method::JsonLd);
+    /// name.confidence = 0.9;
+    /// let mut phone = Field::new("+4930123".to_owned(), "https://acme.example/", Method::Text);
+    /// phone.confidence = 0.4;
+    /// let mut p = CompanyProfile { name: Some(name), phones: vec![phone], ..CompanyProfile::default() };
+    /// p.retain_confident(0.5);
+    /// assert!(p.name.is_some() && p.phones.is_empty());
+    /// ```
+    pub fn retain_confident(&mut self, min: f32) {
+        fn keep<T>(f: &mut Option<Field<T>>, min: f32) {
+            if f.as_ref().is_some_and(|f| f.confidence < min) {
+                *f = None;
+            }
+        }
+        keep(&mut self.name, min);
+        keep(&mut self.site_name, min);
+        keep(&mut self.legal_name, min);
+        keep(&mut self.website, min);
+        keep(&mut self.description, min);
+        keep(&mut self.industry, min);
+        keep(&mut self.founded_year, min);
+        keep(&mut self.employees, min);
+        keep(&mut self.headquarters, min);
+        keep(&mut self.logo, min);
+        keep(&mut self.icon, min);
+        keep(&mut self.identifiers.vat_id, min);
+        keep(&mut self.identifiers.register, min);
+        keep(&mut self.identifiers.company_number, min);
+        keep(&mut self.identifiers.lei, min);
+        self.phones.retain(|f| f.confidence >= min);
+        self.emails.retain(|f| f.confidence >= min);
+        self.social.retain(|f| f.confidence >= min);
+    }
+
     /// The profile URL for `network`, if the company has one.
     pub fn social_url(&self, network: SocialNetwork) -> Option<&str> {
         self.social

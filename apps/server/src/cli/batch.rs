@@ -39,6 +39,9 @@ pub struct Args {
     /// it fails with `no_confident_match` instead of a guessed profile.
     #[arg(long)]
     pub min_confidence: Option<f32>,
+    /// Leave out profile fields whose confidence is below this (0–1).
+    #[arg(long)]
+    pub min_field_confidence: Option<f32>,
     /// Include `<field>_source` / `<field>_method` columns in a CSV export.
     #[arg(long)]
     pub provenance: bool,
@@ -131,6 +134,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
             export_format: args.format,
             webhook_url: None,
             min_confidence: args.min_confidence,
+            min_field_confidence: args.min_field_confidence,
         })
         .await
         .map_err(|e| match e {

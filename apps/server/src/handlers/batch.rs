@@ -87,25 +87,25 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
     for (key, value) in &params {
         if !matches!(
             key.as_str(),
-            "extraction_mode" | "priority" | "min_confidence"
+            "extraction_mode" | "priority" | "min_confidence" | "min_field_confidence"
         ) {
             return Err(bad_param(
                 key,
                 format!(
-                    "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence"
+                    "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence, min_field_confidence"
                 ),
             ));
         }
         request[key] = match key.as_str() {
             // NaN and infinities parse as numbers but are none: refused
             // here as submit refuses them (JSON would carry them as null).
-            "min_confidence" => json!(value
+            "min_confidence" | "min_field_confidence" => json!(value
                 .parse::<f64>()
                 .ok()
                 .filter(|m| (0.0..=1.0).contains(m))
                 .ok_or_else(|| bad_param(
                     key,
-                    format!("min_confidence must be a number between 0 and 1, got {value:?}")
+                    format!("{key} must be a number between 0 and 1, got {value:?}")
                 ))?),
             _ => json!(value),
         };

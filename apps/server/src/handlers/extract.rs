@@ -33,6 +33,9 @@ pub(crate) struct ExtractRequest {
     /// `no_confident_match` with the candidates instead of a profile.
     #[schema(minimum = 0.0, maximum = 1.0)]
     min_confidence: Option<f32>,
+    /// Profile fields whose confidence is below this are left out of the answer.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    min_field_confidence: Option<f32>,
 }
 
 pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
@@ -58,14 +61,17 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             json!({ "field": field, "max_name_chars": app.config().extract.max_name_chars }),
         )
     })?;
-    if let Some(m) = body.min_confidence {
-        if !(0.0..=1.0).contains(&m) {
+    for (field, value) in [
+        ("min_confidence", body.min_confidence),
+        ("min_field_confidence", body.min_field_confidence),
+    ] {
+        if let Some(m) = value.filter(|m| !(0.0..=1.0).contains(m)) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_request",
-                format!("min_confidence must be between 0 and 1, not {m}"),
+                format!("{field} must be between 0 and 1, not {m}"),
             )
-            .with_details(json!({ "field": "min_confidence" })));
+            .with_details(json!({ "field": field })));
         }
     }
     query.freshness = Freshness {
@@ -87,6 +93,9 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             let mut profile = served.value;
             if profile.query != query.label() {
                 std::sync::Arc::make_mut(&mut profile).query = query.label().to_owned();
+            }
+            if let Some(min) = body.min_field_confidence {
+                std::sync::Arc::make_mut(&mut profile).retain_confident(min);
             }
             let mut response = json_response(StatusCode::OK, &*profile);
             response.headers_mut().insert(

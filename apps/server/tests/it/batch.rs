@@ -546,3 +546,88 @@ async fn uploaded_csv_and_xlsx_files_become_batches() {
     .await;
     assert_eq!((r.status, r.code()), (422, "invalid_batch"), "{}", r.json);
 }
+
+/// `min_field_confidence` on a single extract and on a batch: every field
+/// left in the answer, the results and the exports is at least that
+/// confident; the same profile without it has less confident ones; a
+/// value outside 0–1 is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn min_field_confidence_leaves_out_unsure_fields() {
+    let s = stack(20, |c| c.crawl.per_host_rate = 0.0).await;
+    let a = s.addr();
+    let names: Vec<String> = s.sandbox.world().companies()[..4]
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    // Every `confidence` in a JSON value.
+    fn confidences(v: &Value, out: &mut Vec<f64>) {
+        match v {
+            Value::Object(m) => {
+                if let (Some(c), true) = (
+                    m.get("confidence").and_then(Value::as_f64),
+                    m.contains_key("value"),
+                ) {
+                    out.push(c);
+                }
+                m.values().for_each(|x| confidences(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| confidences(x, out)),
+            _ => {}
+        }
+    }
+    let all = crate::common::extract(a, &json!({ "company_name": names[0] })).await;
+    assert_eq!(all.status, 200);
+    let mut before = Vec::new();
+    confidences(&all.json, &mut before);
+    assert!(before.iter().any(|c| *c < 0.9), "{before:?}");
+    let some = crate::common::extract(
+        a,
+        &json!({ "company_name": names[0], "min_field_confidence": 0.9 }),
+    )
+    .await;
+    assert_eq!(some.status, 200, "{}", some.json);
+    let mut after = Vec::new();
+    // The website choice is how the site was picked, not a field.
+    let mut fields = some.json.clone();
+    fields.as_object_mut().unwrap().remove("website_choice");
+    confidences(&fields, &mut after);
+    assert!(
+        !after.is_empty() && after.iter().all(|c| *c >= 0.9),
+        "{after:?}"
+    );
+    let bad = crate::common::extract(
+        a,
+        &json!({ "company_name": names[0], "min_field_confidence": 1.5 }),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json["error"]["details"]["field"].as_str()),
+        (422, Some("min_field_confidence"))
+    );
+
+    let r = submit(
+        a,
+        &json!({ "company_names": names, "min_field_confidence": 0.9 }),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    wait_final(a, &id, Duration::from_secs(60)).await;
+    let results = get(a, &format!("/api/v1/company/batch/{id}/results")).await;
+    let mut rows = Vec::new();
+    for row in results.json["results"].as_array().unwrap() {
+        let mut p = row["profile"].clone();
+        p.as_object_mut().unwrap().remove("website_choice");
+        confidences(&p, &mut rows);
+    }
+    assert!(
+        !rows.is_empty() && rows.iter().all(|c| *c >= 0.9),
+        "{rows:?}"
+    );
+    let r = submit(
+        a,
+        &json!({ "company_names": names, "min_field_confidence": -0.1 }),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.json);
+}

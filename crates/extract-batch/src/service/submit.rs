@@ -53,10 +53,13 @@ impl BatchService {
                 });
             }
         }
-        if let Some(m) = request.min_confidence {
-            if !(0.0..=1.0).contains(&m) {
+        for (name, value) in [
+            ("min_confidence", request.min_confidence),
+            ("min_field_confidence", request.min_field_confidence),
+        ] {
+            if let Some(m) = value.filter(|m| !(0.0..=1.0).contains(m)) {
                 return Err(Error::Invalid {
-                    message: format!("min_confidence must be between 0 and 1, not {m}"),
+                    message: format!("{name} must be between 0 and 1, not {m}"),
                     indexes: Vec::new(),
                 });
             }
@@ -108,6 +111,7 @@ impl BatchService {
             state: BatchState::Queued,
             mode: request.extraction_mode,
             min_confidence: request.min_confidence,
+            min_field_confidence: request.min_field_confidence,
             priority: request.priority,
             export_format: request.export_format,
             webhook_url: request.webhook_url,

@@ -27,6 +27,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         export_format: ExportFormat::Csv,
         webhook_url: None,
         min_confidence: None,
+        min_field_confidence: None,
         lines: items.iter().map(|i| i.name.clone()).collect(),
         line_items: vec![0, 1, 2],
         counts: Counts {
