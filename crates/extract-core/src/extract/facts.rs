@@ -307,7 +307,7 @@ impl PageFacts {
             // "Services provided by X AB", "Cookies durch X GmbH", "… sont
             // exploités par X SAS": the name is what follows the last word
             // that hands the sentence to someone.
-            let start = words[start..]
+            let handed = words[after_notice..]
                 .iter()
                 .rposition(|w| {
                     matches!(
@@ -315,13 +315,63 @@ impl PageFacts {
                         "by" | "par" | "durch" | "von" | "door" | "da" | "por" | "from"
                     )
                 })
-                .map_or(start, |i| start + i + 1)
-                .min(words.len().saturating_sub(1));
-            let legal = words[start..].join(" ");
+                .map(|i| after_notice + i)
+                .filter(|i| *i + 1 < words.len());
+            // The site's operator or publisher named as such ("exploités
+            // par", "éditée par", "operated by", "betrieben von") is the
+            // owner even when its name is not the brand's.
+            let operator = handed.is_some_and(|i| {
+                i > 0 && {
+                    let verb = words[i - 1].to_lowercase();
+                    [
+                        "exploit",
+                        "édit",
+                        "edit",
+                        "operated",
+                        "published",
+                        "run",
+                        "betrieben",
+                        "herausgegeben",
+                        "gestió",
+                        "gestit",
+                        "beheerd",
+                    ]
+                    .iter()
+                    .any(|v| verb.starts_with(v))
+                }
+            });
+            // So is the holder of the site's copyright.
+            let copyright = words[..after_notice]
+                .iter()
+                .any(|w| matches!(w.to_lowercase().as_str(), "©" | "(c)" | "copyright"));
+            // From the handing word on, lowercase words ("la société") are
+            // not part of the name either.
+            let start = handed.map_or(start, |i| {
+                words[i + 1..]
+                    .iter()
+                    .position(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .map_or(i + 1, |j| i + 1 + j)
+                    .min(words.len() - 1)
+            });
+            let mut legal = words[start..].join(" ");
+            // "Kelindi, SAS au capital de…": a comma before a continental
+            // legal form sets it in apposition; the name is "Kelindi SAS".
+            // ("Fortinet, Inc." keeps its comma: that is how it is written.)
+            for form in [
+                ", SAS", ", SARL", ", SA", ", SASU", ", EURL", ", GmbH", ", AG", ", AB", ", SpA",
+                ", S.p.A.", ", SRL", ", S.r.l.", ", BV", ", B.V.", ", NV", ", N.V.",
+            ] {
+                if legal.ends_with(form) {
+                    legal = format!("{}{}", &legal[..legal.len() - form.len()], &form[1..]);
+                    break;
+                }
+            }
             let own = crate::normalize::name_words(&legal)
                 .iter()
                 .any(|w| w.len() >= 4 && label.contains(w.as_str()))
-                || compact_name(&legal).contains(label.as_str()) && label.len() >= 3;
+                || compact_name(&legal).contains(label.as_str()) && label.len() >= 3
+                || operator
+                || copyright;
             if own {
                 f.legal_names.push(f.field(legal, Method::Text, 1.0));
             }

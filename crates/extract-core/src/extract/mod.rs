@@ -215,8 +215,21 @@ mod tests {
         );
         check("Services provided by Beispiel AB", Some("Beispiel AB"));
         check("© 2024 Beispiel GmbH", Some("Beispiel GmbH"));
-        // Handed to a company that is not the site's: none.
-        check("Beispiel est exploité par Autre Société SAS", None);
+        // The operator or publisher named as such, and the copyright
+        // holder, are the owner whatever their name; a name handed over
+        // otherwise must spell the site's.
+        check(
+            "Le site est exploité par Autre Société SAS",
+            Some("Autre Société SAS"),
+        );
+        check("© 2024 Autre Holding AB", Some("Autre Holding AB"));
+        check("Webdesign realisiert von Agentur Muster GmbH", None);
+        check("Hosted by Other Host Ltd", None);
+        check(
+            "Le site est édité par la société Autre, SAS au capital de 1 000 €",
+            Some("Autre SAS"),
+        );
+        check("© 2024 Beispiel, Inc.", Some("Beispiel, Inc."));
     }
 
     #[test]
