@@ -113,28 +113,44 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         },
         &mut conflicts,
     );
+    let identifiers = crate::Identifiers {
+        vat_id: best(pages.iter().filter_map(|p| p.identifiers.vat_id.as_ref())),
+        register: best(pages.iter().filter_map(|p| p.identifiers.register.as_ref())),
+        company_number: best(
+            pages
+                .iter()
+                .filter_map(|p| p.identifiers.company_number.as_ref()),
+        ),
+        lei: best(pages.iter().filter_map(|p| p.identifiers.lei.as_ref())),
+    };
     let country = country_of(&headquarters, domain, &pages);
+    // A country the address does not state is given only when two kinds of
+    // evidence agree on it (domain, calling code, imprint law, language).
+    let agreed = agreed_country(domain, &pages, &identifiers);
     let mut headquarters = headquarters;
     match (&mut headquarters, country) {
-        // The address's country in ISO form, or the inferred one where the
-        // address wrote none (a written country that is not recognised stays).
-        (Some(h), Some((iso, how)))
-            if how == CountryEvidence::Address || h.value.country.is_none() =>
-        {
+        // The address's country in ISO form.
+        (Some(h), Some((iso, CountryEvidence::Address))) => {
             h.value.country = Some(iso.to_owned());
         }
-        // No address, but a country-code domain: the country alone, weakly.
-        (None, Some((iso, CountryEvidence::Domain))) => {
-            let mut f = Field::new(
-                Address {
-                    country: Some(iso.to_owned()),
-                    ..Address::default()
-                },
-                pages.first().map_or("", |p| p.url.as_str()),
-                crate::Method::Meta,
-            );
-            f.confidence = 0.4;
-            headquarters = Some(f);
+        // Where the address wrote none, the agreed one.
+        (Some(h), _) if h.value.country.is_none() => {
+            h.value.country = agreed.map(str::to_owned);
+        }
+        // No address: the agreed country alone, weakly.
+        (None, _) => {
+            if let Some(iso) = agreed {
+                let mut f = Field::new(
+                    Address {
+                        country: Some(iso.to_owned()),
+                        ..Address::default()
+                    },
+                    pages.first().map_or("", |p| p.url.as_str()),
+                    crate::Method::Meta,
+                );
+                f.confidence = 0.4;
+                headquarters = Some(f);
+            }
         }
         _ => {}
     }
@@ -170,16 +186,7 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         logo: best(all(|p| &p.logos)),
         icon: best(all(|p| &p.icons)),
         founded_year,
-        identifiers: crate::Identifiers {
-            vat_id: best(pages.iter().filter_map(|p| p.identifiers.vat_id.as_ref())),
-            register: best(pages.iter().filter_map(|p| p.identifiers.register.as_ref())),
-            company_number: best(
-                pages
-                    .iter()
-                    .filter_map(|p| p.identifiers.company_number.as_ref()),
-            ),
-            lei: best(pages.iter().filter_map(|p| p.identifiers.lei.as_ref())),
-        },
+        identifiers,
         employees,
         headquarters,
         phones,
@@ -247,6 +254,99 @@ fn country_of(
         .filter_map(|p| phone::country_of_e164(&phone_digits(&p.value)));
     let first = codes.next()?;
     (headquarters.is_some() && codes.all(|c| c == first)).then_some((first, CountryEvidence::Phone))
+}
+
+/// The country two kinds of evidence agree on: the domain's country code,
+/// the calling code all the international numbers share, the country of
+/// the identifiers (a VAT prefix, an HRB, RCS, KvK or REA entry), and the
+/// page's language where it is spoken there.
+fn agreed_country(
+    domain: Option<&str>,
+    pages: &[&PageFacts],
+    ids: &crate::Identifiers,
+) -> Option<&'static str> {
+    let mut votes: Vec<&'static str> = Vec::new();
+    votes.extend(domain.and_then(phone::country_of_domain));
+    let mut codes = pages
+        .iter()
+        .flat_map(|p| p.phones.iter())
+        .filter(|p| p.value.starts_with('+'))
+        .filter_map(|p| phone::country_of_e164(&phone_digits(&p.value)));
+    if let Some(first) = codes.next() {
+        if codes.all(|c| c == first) {
+            votes.push(first);
+        }
+    }
+    votes.extend(identifier_country(ids));
+    let lang = pages
+        .first()
+        .and_then(|p| p.lang.as_deref())
+        .unwrap_or_default();
+    let spoken = language_countries(lang);
+    let candidates: Vec<&'static str> = votes.clone();
+    candidates.into_iter().find(|c| {
+        let kinds = votes.iter().filter(|v| *v == c).count() + usize::from(spoken.contains(c));
+        kinds >= 2
+    })
+}
+
+/// The country whose law an identifier belongs to.
+fn identifier_country(ids: &crate::Identifiers) -> Option<&'static str> {
+    const VAT: [&str; 20] = [
+        "DE", "AT", "IT", "FR", "NL", "ES", "BE", "GB", "DK", "SE", "PL", "PT", "LU", "FI", "IE",
+        "CZ", "SK", "HU", "SI", "HR",
+    ];
+    if let Some(v) = &ids.vat_id {
+        if v.value.starts_with("CHE") {
+            return Some("CH");
+        }
+        if let Some(cc) = VAT.iter().find(|cc| v.value.starts_with(**cc)) {
+            return Some(cc);
+        }
+    }
+    let r = ids.register.as_ref()?;
+    let n = &r.value.number;
+    let a = r.value.authority.as_deref().unwrap_or_default();
+    if n.starts_with("HRA") || n.starts_with("HRB") {
+        Some("DE")
+    } else if n.starts_with("FN ") {
+        Some("AT")
+    } else if a.starts_with("RCS") {
+        Some("FR")
+    } else if a == "KvK" {
+        Some("NL")
+    } else if a.starts_with("Registro") || a == "REA" {
+        Some("IT")
+    } else {
+        None
+    }
+}
+
+/// The countries where a page's language (`de`, `fr-BE`) is an official
+/// one; a region subtag names its country alone.
+fn language_countries(lang: &str) -> Vec<&'static str> {
+    let (code, region) = lang.split_once(['-', '_']).unwrap_or((lang, ""));
+    if region.len() == 2 {
+        if let Some(c) = phone::country_code(&region.to_ascii_uppercase()) {
+            return vec![c];
+        }
+    }
+    match code {
+        "de" => vec!["DE", "AT", "CH", "LU", "LI"],
+        "fr" => vec!["FR", "BE", "CH", "LU", "MC"],
+        "it" => vec!["IT", "CH", "SM"],
+        "nl" => vec!["NL", "BE"],
+        "es" => vec!["ES"],
+        "pt" => vec!["PT", "BR"],
+        "sv" => vec!["SE"],
+        "da" => vec!["DK"],
+        "nb" | "nn" | "no" => vec!["NO"],
+        "fi" => vec!["FI"],
+        "pl" => vec!["PL"],
+        "cs" => vec!["CZ"],
+        "ja" => vec!["JP"],
+        _ => Vec::new(),
+    }
 }
 
 /// Records every candidate that disagrees with the chosen value, once per value.
@@ -380,5 +480,58 @@ mod prefix_tests {
         // Not a country letter, or not digits after it: as written.
         check("SW1A-1AA", None, ("SW1A-1AA", None));
         check("40472", None, ("40472", None));
+    }
+}
+
+#[cfg(test)]
+mod country_tests {
+    use super::*;
+    use crate::extract::{page, Limits};
+
+    fn country(url: &str, lang: &str, body: &str) -> Option<String> {
+        let html = format!("<html lang=\"{lang}\"><body>{body}</body></html>");
+        let facts = page(url, html.as_bytes(), None, &Limits::default());
+        let domain = url::Url::parse(url)
+            .unwrap()
+            .host_str()
+            .unwrap()
+            .trim_start_matches("www.")
+            .to_owned();
+        merge([&facts], Some(&domain))
+            .headquarters
+            .and_then(|h| h.value.country)
+    }
+
+    #[test]
+    fn a_country_needs_a_statement_or_two_agreeing_signs() {
+        // The domain alone is not enough.
+        assert_eq!(
+            country("https://www.beispiel.de/", "", "<p>Willkommen</p>"),
+            None
+        );
+        // The domain and the language agree.
+        assert_eq!(
+            country("https://www.beispiel.de/", "de", "<p>Willkommen</p>"),
+            Some("DE".into())
+        );
+        // The domain and the imprint's VAT id agree; the language is silent.
+        assert_eq!(
+            country("https://www.exemple.fr/", "", "<p>TVA FR40303265045</p>"),
+            Some("FR".into())
+        );
+        // A .com and an English page: nothing to go on.
+        assert_eq!(
+            country("https://www.example-shop.com/", "en", "<p>Hello</p>"),
+            None
+        );
+        // Stated in the address: given.
+        assert_eq!(
+            country(
+                "https://www.example-shop.com/",
+                "en",
+                r#"<script type="application/ld+json">{"@type":"Organization","name":"Acme","address":{"@type":"PostalAddress","streetAddress":"1 High Street","addressLocality":"London","addressCountry":"United Kingdom"}}</script>"#
+            ),
+            Some("GB".into())
+        );
     }
 }
