@@ -32,6 +32,9 @@ pub struct Report {
     pub kinds: BTreeMap<&'static str, Kind>,
     /// `file: kind: …` lines.
     pub notes: Vec<String>,
+    /// Every judged value that carries a confidence: its kind, its
+    /// confidence, and whether it was right (for the reliability table).
+    pub values: Vec<(&'static str, f32, bool)>,
 }
 
 impl Report {
@@ -83,6 +86,51 @@ impl Report {
         out
     }
 
+    /// The reliability table: for each confidence band, the values given a
+    /// confidence in it and the share of them that is right, over all kinds
+    /// and per kind.
+    pub fn reliability(&self) -> String {
+        const BANDS: [(f32, f32); 5] =
+            [(0.9, 1.01), (0.8, 0.9), (0.6, 0.8), (0.4, 0.6), (0.0, 0.4)];
+        let mut kinds: Vec<&'static str> = self.values.iter().map(|v| v.0).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut out = String::from("| confidence | all |");
+        for k in &kinds {
+            out.push_str(&format!(" {k} |"));
+        }
+        out.push_str("\n|---|---|");
+        out.push_str(&"---|".repeat(kinds.len()));
+        out.push('\n');
+        let cell = |vals: Vec<bool>| {
+            if vals.is_empty() {
+                "–".to_owned()
+            } else {
+                let right = vals.iter().filter(|r| **r).count();
+                format!("{right}/{} right", vals.len())
+            }
+        };
+        for (lo, hi) in BANDS {
+            let band = |kind: Option<&str>| -> Vec<bool> {
+                self.values
+                    .iter()
+                    .filter(|(k, c, _)| *c >= lo && *c < hi && kind.is_none_or(|x| x == *k))
+                    .map(|v| v.2)
+                    .collect()
+            };
+            out.push_str(&format!(
+                "| {lo:.1}–{:.1} | {} |",
+                hi.min(1.0),
+                cell(band(None))
+            ));
+            for k in &kinds {
+                out.push_str(&format!(" {} |", cell(band(Some(k)))));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     fn kind(&mut self, name: &'static str) -> &mut Kind {
         self.kinds.entry(name).or_default()
     }
@@ -130,14 +178,15 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
     let alts = &label["acceptable_alternates"];
     let short = file.split("__").nth(1).unwrap_or(file);
 
-    let text = |v: Option<&str>| v.map(str::to_owned);
     scalar(
         report,
         short,
         "name",
         &label["name"],
         alts.get("name"),
-        text(p.name.as_ref().map(|f| f.value.as_str())),
+        p.name
+            .as_ref()
+            .map(|f| (f.value.clone(), Some(f.confidence))),
         same_text,
     );
     scalar(
@@ -146,7 +195,9 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "legal_name",
         &label["legal_name"],
         alts.get("legal_name"),
-        text(p.legal_name.as_ref().map(|f| f.value.as_str())),
+        p.legal_name
+            .as_ref()
+            .map(|f| (f.value.clone(), Some(f.confidence))),
         same_text,
     );
     scalar(
@@ -155,7 +206,7 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "domain",
         &label["domain"],
         alts.get("domain"),
-        p.domain.clone(),
+        p.domain.clone().map(|d| (d, None)),
         same_text,
     );
     scalar(
@@ -164,7 +215,9 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "logo_url",
         &label["logo_url"],
         alts.get("logo_url"),
-        text(p.logo.as_ref().map(|f| f.value.as_str())),
+        p.logo
+            .as_ref()
+            .map(|f| (f.value.clone(), Some(f.confidence))),
         same_url,
     );
     scalar(
@@ -173,7 +226,9 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "founded_year",
         &label["founded_year"],
         alts.get("founded_year"),
-        p.founded_year.as_ref().map(|f| f.value.to_string()),
+        p.founded_year
+            .as_ref()
+            .map(|f| (f.value.to_string(), Some(f.confidence))),
         same_text,
     );
 
@@ -205,7 +260,10 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "phones",
         &label["phones"],
         alts.get("phones"),
-        p.phones.iter().map(|f| f.value.clone()).collect(),
+        p.phones
+            .iter()
+            .map(|f| (f.value.clone(), f.confidence))
+            .collect(),
         |a, b| digits(a) == digits(b),
     );
     list(
@@ -214,7 +272,10 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
         "emails",
         &label["emails"],
         alts.get("emails"),
-        p.emails.iter().map(|f| f.value.clone()).collect(),
+        p.emails
+            .iter()
+            .map(|f| (f.value.clone(), f.confidence))
+            .collect(),
         same_text,
     );
 
@@ -240,12 +301,15 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
                 alt[part].clone()
             });
         }
-        let got = addr.and_then(|a| match part {
-            "street" => a.street.clone(),
-            "postal_code" => a.postal_code.clone(),
-            "locality" => a.locality.clone(),
-            _ => a.country.clone(),
-        });
+        let conf = p.headquarters.as_ref().map(|f| f.confidence);
+        let got = addr
+            .and_then(|a| match part {
+                "street" => a.street.clone(),
+                "postal_code" => a.postal_code.clone(),
+                "locality" => a.locality.clone(),
+                _ => a.country.clone(),
+            })
+            .map(|v| (v, conf));
         judge(report, short, kind, want, &options, got, same_text);
     }
 
@@ -267,7 +331,11 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
                 .cloned()
                 .unwrap_or_default(),
         );
-        let got = p.social_url(network).map(str::to_owned);
+        let got = p
+            .social
+            .iter()
+            .find(|f| f.value.network == network)
+            .map(|f| (f.value.url.clone(), Some(f.confidence)));
         judge(report, short, "social", want, &options, got, same_url);
     }
     identifiers(report, short, label, p);
@@ -307,38 +375,46 @@ fn identifiers(report: &mut Report, file: &str, label: &Value, p: &CompanyProfil
         }
     }
     let ids = &p.identifiers;
-    let got: Vec<String> = [
-        ids.vat_id.as_ref().map(|f| f.value.clone()),
-        ids.register.as_ref().map(|f| f.value.number.clone()),
-        ids.company_number.as_ref().map(|f| f.value.clone()),
-        ids.lei.as_ref().map(|f| f.value.clone()),
+    let got: Vec<(String, f32)> = [
+        ids.vat_id.as_ref().map(|f| (f.value.clone(), f.confidence)),
+        ids.register
+            .as_ref()
+            .map(|f| (f.value.number.clone(), f.confidence)),
+        ids.company_number
+            .as_ref()
+            .map(|f| (f.value.clone(), f.confidence)),
+        ids.lei.as_ref().map(|f| (f.value.clone(), f.confidence)),
     ]
     .into_iter()
     .flatten()
-    .filter_map(|v| key(&Value::String(v)))
+    .filter_map(|(v, c)| Some((key(&Value::String(v))?, c)))
     .collect();
     // A number written with or without its prefix (`IT…`, `B …`) matches.
     let same = |a: &str, b: &str| {
         a == b || (a.len().min(b.len()) >= 5 && (a.ends_with(b) || b.ends_with(a)))
     };
+    let mut judged = Vec::new();
     let k = report.kind("identifiers");
     k.labelled += wanted.len();
     k.emitted += got.len();
     let mut notes = Vec::new();
     for w in &wanted {
-        if got.iter().any(|g| same(g, w)) {
+        if got.iter().any(|(g, _)| same(g, w)) {
             k.found += 1;
         } else {
             notes.push(format!("{file}: identifiers: missed {w:?}"));
         }
     }
-    for g in &got {
-        if !acceptable.iter().any(|a| same(g, a)) {
+    for (g, c) in &got {
+        let right = acceptable.iter().any(|a| same(g, a));
+        if !right {
             k.wrong += 1;
             notes.push(format!("{file}: identifiers: WRONG {g:?}"));
         }
+        judged.push(("identifiers", *c, right));
     }
     report.notes.extend(notes);
+    report.values.extend(judged);
 }
 
 /// One scalar field: the label, its alternates, what was emitted.
@@ -348,7 +424,7 @@ fn scalar(
     kind: &'static str,
     want: &Value,
     alts: Option<&Value>,
-    got: Option<String>,
+    got: Option<(String, Option<f32>)>,
     same: fn(&str, &str) -> bool,
 ) {
     let mut options = vec![want.clone()];
@@ -362,7 +438,7 @@ fn judge(
     kind: &'static str,
     want: &Value,
     options: &[Value],
-    got: Option<String>,
+    got: Option<(String, Option<f32>)>,
     same: fn(&str, &str) -> bool,
 ) {
     let labelled = !want.is_null();
@@ -376,9 +452,14 @@ fn judge(
         k.labelled += 1;
     }
     match &got {
-        Some(g) => {
+        Some((g, conf)) => {
             k.emitted += 1;
-            if matches(g) {
+            let right = matches(g);
+            if let Some(c) = conf {
+                report.values.push((kind, *c, right));
+            }
+            let k = report.kind(kind);
+            if right {
                 if labelled {
                     k.found += 1;
                 }
@@ -406,7 +487,7 @@ fn list(
     kind: &'static str,
     want: &Value,
     alts: Option<&Value>,
-    got: Vec<String>,
+    got: Vec<(String, f32)>,
     same: fn(&str, &str) -> bool,
 ) {
     let wanted: Vec<String> = want
@@ -419,24 +500,28 @@ fn list(
     for alt in alts.and_then(Value::as_array).into_iter().flatten() {
         acceptable.extend(alt.as_array().into_iter().flatten().filter_map(value_text));
     }
+    let mut judged = Vec::new();
     let k = report.kind(kind);
     k.labelled += wanted.len();
     k.emitted += got.len();
     let mut notes = Vec::new();
     for w in &wanted {
-        if got.iter().any(|g| same(g, w)) {
+        if got.iter().any(|(g, _)| same(g, w)) {
             k.found += 1;
         } else {
             notes.push(format!("{file}: {kind}: missed {w:?}"));
         }
     }
-    for g in &got {
-        if !acceptable.iter().any(|a| same(a, g)) {
+    for (g, c) in &got {
+        let right = acceptable.iter().any(|a| same(a, g));
+        if !right {
             k.wrong += 1;
             notes.push(format!("{file}: {kind}: WRONG {g:?}"));
         }
+        judged.push((kind, *c, right));
     }
     report.notes.extend(notes);
+    report.values.extend(judged);
 }
 
 fn value_text(v: &Value) -> Option<String> {
