@@ -57,7 +57,10 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!();
-    println!("reliability, all 49 gold pages (share right per confidence band):\n{}", gold.reliability());
+    println!(
+        "reliability, all 49 gold pages (share right per confidence band):\n{}",
+        gold.reliability()
+    );
 
     let cases = hard_names::cases(&corpus.join("hard_names/dev_hard_names.json"))?;
     let sandbox = hard_names::sandbox(&cases).await?;

@@ -1,14 +1,15 @@
 //! Export writers for company profiles and batch results: JSON, NDJSON
 //! (streamed), CSV (streamed; one row per company, multi-values joined,
-//! provenance optional) and XLSX with `umya-spreadsheet` (sheets Companies,
-//! Summary, Errors; header frozen, auto-filter, widths from content).
+//! provenance optional) and XLSX with `rust_xlsxwriter` (sheets Companies,
+//! Summary, Errors; the header bold, frozen and filterable, widths from
+//! content, the workbook's default style; numbers as numeric cells).
 //!
 //! No cell can start a formula: values beginning with `=`, `+`, `-`, `@`, a
-//! tab or a carriage return are prefixed with an apostrophe, and XLSX cells
-//! are written as strings.
+//! tab or a carriage return are prefixed with an apostrophe, and every XLSX
+//! cell that is not a number is written as a string, never a formula.
 //!
 //! Architecture invariant: it depends on `extract-core` only, and it is the
-//! only crate that knows `csv` and `umya-spreadsheet`.
+//! only crate that knows `csv` and `rust_xlsxwriter`.
 //!
 //! # Embedding
 //!

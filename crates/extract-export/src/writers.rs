@@ -6,8 +6,8 @@ use std::io::Write;
 use crate::row::{neutralise, Row, COLUMNS, SOURCED};
 use crate::{Error, Result};
 
-/// A sheet to write: its name, header and rows.
-type Sheet<'a> = (&'a str, Vec<String>, &'a Vec<Vec<String>>);
+/// A sheet to write: its name, header, rows, and which columns hold numbers.
+type Sheet<'a> = (&'a str, Vec<String>, &'a Vec<Vec<String>>, Vec<bool>);
 
 /// Key-value lines describing a batch (the XLSX Summary sheet).
 pub type Summary = Vec<(String, String)>;
@@ -85,12 +85,27 @@ pub fn csv(rows: &[Row], out: impl Write, provenance: bool) -> Result<()> {
 }
 
 /// An XLSX workbook: sheets Companies (every row), Summary (`summary`) and
-/// Errors (the failed and skipped rows); headers bold-free but frozen and
-/// filterable, widths set from content. Every cell is a string, neutralised.
-pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write) -> Result<()> {
-    use umya_spreadsheet::{Coordinate, Pane, PaneStateValues, PaneValues, SheetView};
+/// Errors (the failed and skipped rows); the header row bold, frozen and
+/// filterable, widths set from content, the workbook's default style in
+/// place (spreadsheet programs open it without a repair or a warning).
+/// Numbers are numeric cells (the index, the match confidence, the founding
+/// year, the head count; summary values that are numbers); every other cell
+/// is a string, neutralised, so that none is ever a formula.
+pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write + Send) -> Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
 
-    let mut book = umya_spreadsheet::new_file_empty_worksheet();
+    /// Columns of the Companies sheet written as numbers.
+    const NUMERIC: [&str; 5] = [
+        "index",
+        "match_confidence",
+        "founded_year",
+        "employees_min",
+        "employees_max",
+    ];
+    let xlsx_error = |e: rust_xlsxwriter::XlsxError| Error::Xlsx(e.to_string());
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let two_places = Format::new().set_num_format("0.00");
     let header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
     let companies: Vec<Vec<String>> = rows.iter().map(Row::values).collect();
     let errors: Vec<Vec<String>> = rows
@@ -110,12 +125,14 @@ pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write) -> Result<()> {
         .iter()
         .map(|(k, v)| vec![k.clone(), v.clone()])
         .collect();
+    let company_numbers: Vec<bool> = COLUMNS.iter().map(|c| NUMERIC.contains(c)).collect();
     let sheets: [Sheet<'_>; 3] = [
-        ("Companies", header, &companies),
+        ("Companies", header, &companies, company_numbers),
         (
             "Summary",
             vec!["metric".into(), "value".into()],
             &summary_rows,
+            vec![false, true],
         ),
         (
             "Errors",
@@ -123,79 +140,62 @@ pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write) -> Result<()> {
                 .map(String::from)
                 .to_vec(),
             &errors,
+            vec![true, false, false, false, false],
         ),
     ];
-    for (name, head, body) in sheets {
-        let sheet = book
-            .new_sheet(name)
-            .map_err(|e| Error::Xlsx(e.to_owned()))?;
+    for (name, head, body, numeric) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).map_err(xlsx_error)?;
         let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
         for (c, h) in head.iter().enumerate() {
             sheet
-                .get_cell_mut((c as u32 + 1, 1))
-                .set_value_string(h.clone());
+                .write_string_with_format(0, c as u16, h.as_str(), &bold)
+                .map_err(xlsx_error)?;
         }
         for (r, values) in body.iter().enumerate() {
+            let row = r as u32 + 1;
             for (c, value) in values.iter().enumerate() {
-                let value = neutralise(value);
-                if let Some(w) = widths.get_mut(c) {
-                    *w = (*w).max(value.chars().count());
+                if value.is_empty() {
+                    continue;
                 }
-                sheet
-                    .get_cell_mut((c as u32 + 1, r as u32 + 2))
-                    .set_value_string(value.into_owned());
+                let col = c as u16;
+                let number = numeric
+                    .get(c)
+                    .copied()
+                    .unwrap_or(false)
+                    .then(|| value.parse::<f64>().ok())
+                    .flatten()
+                    .filter(|n| n.is_finite());
+                match number {
+                    Some(n) if head[c] == "match_confidence" => {
+                        sheet.write_number_with_format(row, col, n, &two_places)
+                    }
+                    Some(n) => sheet.write_number(row, col, n),
+                    None => {
+                        let value = neutralise(value);
+                        if let Some(w) = widths.get_mut(c) {
+                            *w = (*w).max(value.chars().count());
+                        }
+                        sheet.write_string(row, col, value.into_owned())
+                    }
+                }
+                .map_err(xlsx_error)?;
+                if number.is_some() {
+                    if let Some(w) = widths.get_mut(c) {
+                        *w = (*w).max(value.chars().count());
+                    }
+                }
             }
         }
         for (c, w) in widths.iter().enumerate() {
-            let letter = column_letter(c);
             sheet
-                .get_column_dimension_mut(&letter)
-                .set_width((*w as f64 + 2.0).clamp(8.0, 60.0));
+                .set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 60.0))
+                .map_err(xlsx_error)?;
         }
-        let last = column_letter(head.len().saturating_sub(1));
-        sheet.set_auto_filter(format!("A1:{last}{}", body.len() + 1));
-        // Freeze the header row.
-        let mut top_left = Coordinate::default();
-        top_left.set_coordinate("A2");
-        let mut pane = Pane::default();
-        pane.set_vertical_split(1.0)
-            .set_top_left_cell(top_left)
-            .set_active_pane(PaneValues::BottomLeft)
-            .set_state(PaneStateValues::Frozen);
-        let mut view = SheetView::default();
-        view.set_pane(pane);
         sheet
-            .get_sheet_views_mut()
-            .get_sheet_view_list_mut()
-            .clear();
-        sheet.get_sheet_views_mut().add_sheet_view_list_mut(view);
+            .autofilter(0, 0, body.len() as u32, head.len().saturating_sub(1) as u16)
+            .map_err(xlsx_error)?;
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     }
-    umya_spreadsheet::writer::xlsx::write_writer(&book, out).map_err(|e| Error::Xlsx(e.to_string()))
-}
-
-/// `0` -> `A`, `25` -> `Z`, `26` -> `AA`.
-fn column_letter(mut index: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (index % 26) as u8);
-        if index < 26 {
-            break;
-        }
-        index = index / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn letters() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(31), "AF");
-    }
+    book.save_to_writer(out).map_err(xlsx_error)
 }

@@ -1,4 +1,4 @@
-//! Same rows, same values; formulas come back as text.
+//! Same rows, same values; numbers come back as numbers, formulas as text.
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use extract_core::{CompanyProfile, Field, Method, SocialNetwork, SocialProfile};
@@ -108,12 +108,16 @@ fn csv_reads_back_with_the_csv_crate() {
         .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r']))));
 }
 
+/// The workbook read back by calamine: numbers as numeric cells where the
+/// columns hold numbers, every other value the same text as the CSV's cell,
+/// no formula anywhere.
 #[test]
-fn xlsx_reads_back_with_calamine_as_text() {
+fn xlsx_reads_back_with_calamine_numbers_as_numbers() {
     let rows = rows();
     let summary = vec![
         ("success_rate".to_owned(), "0.33".to_owned()),
         ("total".to_owned(), "3".to_owned()),
+        ("state".to_owned(), "completed".to_owned()),
     ];
     let mut out = Vec::new();
     xlsx(&rows, &summary, &mut out).unwrap();
@@ -121,17 +125,66 @@ fn xlsx_reads_back_with_calamine_as_text() {
     assert_eq!(book.sheet_names(), vec!["Companies", "Summary", "Errors"]);
     let companies = book.worksheet_range("Companies").unwrap();
     assert_eq!(companies.height(), rows.len() + 1);
+    let numeric = [
+        "index",
+        "match_confidence",
+        "founded_year",
+        "employees_min",
+        "employees_max",
+    ];
     for (r, row) in rows.iter().enumerate() {
         for (c, value) in row.values().iter().enumerate() {
             let cell = companies.get((r + 1, c));
-            let got = match cell {
-                Some(Data::String(s)) => s.clone(),
-                Some(Data::Empty) | None => String::new(),
-                other => panic!("cell ({r},{c}) is not text: {other:?}"),
-            };
-            assert_eq!(got, expected(value), "row {r} column {}", COLUMNS[c]);
+            match cell {
+                Some(Data::Float(n)) => {
+                    assert!(
+                        numeric.contains(&COLUMNS[c]),
+                        "{} is a number: {n}",
+                        COLUMNS[c]
+                    );
+                    assert_eq!(
+                        Some(*n),
+                        value.parse::<f64>().ok(),
+                        "row {r} column {}",
+                        COLUMNS[c]
+                    );
+                }
+                Some(Data::Int(n)) => {
+                    assert!(
+                        numeric.contains(&COLUMNS[c]),
+                        "{} is a number: {n}",
+                        COLUMNS[c]
+                    );
+                    assert_eq!(Some(*n as f64), value.parse::<f64>().ok());
+                }
+                Some(Data::String(s)) => {
+                    assert!(
+                        !numeric.contains(&COLUMNS[c]) || value.parse::<f64>().is_err(),
+                        "{} written as text: {s}",
+                        COLUMNS[c]
+                    );
+                    // OOXML writes a carriage return as `_x000D_`; Excel
+                    // and openpyxl read it back, calamine leaves it.
+                    let s = s.replace("_x000D_", "\r");
+                    assert_eq!(s, expected(value), "row {r} column {}", COLUMNS[c]);
+                }
+                Some(Data::Empty) | None => assert_eq!(value, "", "row {r} column {}", COLUMNS[c]),
+                other => panic!("cell ({r},{c}) is {other:?}"),
+            }
         }
     }
+    assert_eq!(
+        companies.get((1, 0)),
+        Some(&Data::Float(0.0)),
+        "the index, a number"
+    );
+    assert_eq!(
+        companies.get((
+            1,
+            COLUMNS.iter().position(|c| *c == "founded_year").unwrap()
+        )),
+        Some(&Data::Float(1962.0))
+    );
     // No formula anywhere.
     let formulas = book.worksheet_formula("Companies").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
@@ -149,6 +202,65 @@ fn xlsx_reads_back_with_calamine_as_text() {
     assert_eq!(
         summary_sheet.get((1, 0)),
         Some(&Data::String("success_rate".into()))
+    );
+    assert_eq!(summary_sheet.get((1, 1)), Some(&Data::Float(0.33)));
+    assert_eq!(
+        summary_sheet.get((3, 1)),
+        Some(&Data::String("completed".into()))
+    );
+}
+
+/// openpyxl, the reader of Python's data tools, opens the workbook without
+/// a warning (no "contains no default style"), reads numbers as numbers,
+/// the header bold and frozen. Needs `python3 -m pip install openpyxl`
+/// (`.ci/run` installs it); without it the test says it skipped, and fails
+/// under `CI=true`.
+#[test]
+fn xlsx_opens_clean_in_openpyxl() {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openpyxl is missing under CI=true; .ci/run installs it"
+        );
+        eprintln!("SKIPPED xlsx_opens_clean_in_openpyxl: python3 with openpyxl not installed");
+        return;
+    }
+    let mut out = Vec::new();
+    xlsx(
+        &rows(),
+        &vec![("total".to_owned(), "3".to_owned())],
+        &mut out,
+    )
+    .unwrap();
+    let path = std::env::temp_dir().join(format!("export-openpyxl-{}.xlsx", std::process::id()));
+    std::fs::write(&path, &out).unwrap();
+    let script = r#"
+import sys, warnings, openpyxl
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    wb = openpyxl.load_workbook(sys.argv[1])
+assert not w, [str(x.message) for x in w]
+ws = wb["Companies"]
+assert ws.freeze_panes == "A2", ws.freeze_panes
+assert ws["A1"].font.b, "bold header"
+assert isinstance(ws["A2"].value, (int, float)), repr(ws["A2"].value)
+assert not any(isinstance(c.value, str) and c.value.startswith("=") for row in ws.iter_rows() for c in row)
+print("ok")
+"#;
+    let run = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
     );
 }
 
