@@ -103,16 +103,31 @@ impl World {
         }
         let mut names: std::collections::HashSet<String> =
             companies.iter().map(|c| key(&c.name)).collect();
+        let mut domains: std::collections::HashSet<String> =
+            companies.iter().map(|c| c.domain.clone()).collect();
         let mut attempt = 0u64;
+        let mut tries = 0u32;
         while companies.len() < total {
             let index = companies.len();
-            // A name already taken draws again from the next stream.
+            // A name already taken draws again from the next stream; once
+            // the drawn names are crowded (a few tries in vain), the index
+            // itself numbers the name, so any size of world has distinct
+            // companies and builds in one pass.
             attempt += 1;
+            tries += 1;
             let mut rng = fastrand::Rng::with_seed(mix(seed, (index as u64) << 20 | attempt));
-            let (name, host) = generated_identity(&mut rng);
-            if !names.insert(key(&name)) {
+            let (mut name, mut host) = generated_identity(&mut rng);
+            if tries > MAX_TRIES {
+                (name, host) = numbered(&name, &host, index);
+            }
+            // Distinct by name and by site: two companies never share a host.
+            let domain = registrable(host.trim_start_matches("www."));
+            if names.contains(&key(&name)) || domains.contains(&domain) {
                 continue;
             }
+            names.insert(key(&name));
+            domains.insert(domain);
+            tries = 0;
             let sector = SECTORS[rng.usize(..SECTORS.len())];
             let (city, region) = US_CITIES[rng.usize(..US_CITIES.len())];
             companies.push(flesh_out(
@@ -320,6 +335,22 @@ pub(crate) fn registrable(host: &str) -> String {
     let labels: Vec<&str> = host.split('.').collect();
     let keep = if host.ends_with(".co.uk") { 3 } else { 2 };
     labels[labels.len().saturating_sub(keep)..].join(".")
+}
+
+/// Draws of a generated name before the world numbers it.
+const MAX_TRIES: u32 = 8;
+
+/// A drawn identity made unique by a number: "Nexora Labs 48213" at
+/// `nexoralabs48213.com`.
+fn numbered(name: &str, host: &str, index: usize) -> (String, String) {
+    let (www, rest) = host
+        .strip_prefix("www.")
+        .map_or(("", host), |r| ("www.", r));
+    let (label, tld) = rest.split_once('.').unwrap_or((rest, "com"));
+    (
+        format!("{name} {index}"),
+        format!("{www}{label}{index}.{tld}"),
+    )
 }
 
 fn generated_identity(rng: &mut fastrand::Rng) -> (String, String) {
