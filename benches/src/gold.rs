@@ -390,31 +390,15 @@ fn identifiers(report: &mut Report, file: &str, label: &Value, p: &CompanyProfil
     .filter_map(|(v, c)| Some((key(&Value::String(v))?, c)))
     .collect();
     // A number written with or without its prefix (`IT…`, `B …`) matches.
-    let same = |a: &str, b: &str| {
-        a == b || (a.len().min(b.len()) >= 5 && (a.ends_with(b) || b.ends_with(a)))
-    };
-    let mut judged = Vec::new();
-    let k = report.kind("identifiers");
-    k.labelled += wanted.len();
-    k.emitted += got.len();
-    let mut notes = Vec::new();
-    for w in &wanted {
-        if got.iter().any(|(g, _)| same(g, w)) {
-            k.found += 1;
-        } else {
-            notes.push(format!("{file}: identifiers: missed {w:?}"));
-        }
-    }
-    for (g, c) in &got {
-        let right = acceptable.iter().any(|a| same(g, a));
-        if !right {
-            k.wrong += 1;
-            notes.push(format!("{file}: identifiers: WRONG {g:?}"));
-        }
-        judged.push(("identifiers", *c, right));
-    }
-    report.notes.extend(notes);
-    report.values.extend(judged);
+    tally(
+        report,
+        file,
+        "identifiers",
+        &wanted,
+        &acceptable,
+        &got,
+        same_number,
+    );
 }
 
 /// One scalar field: the label, its alternates, what was emitted.
@@ -500,19 +484,33 @@ fn list(
     for alt in alts.and_then(Value::as_array).into_iter().flatten() {
         acceptable.extend(alt.as_array().into_iter().flatten().filter_map(value_text));
     }
+    tally(report, file, kind, &wanted, &acceptable, &got, same);
+}
+
+/// Counts a list of emitted values against the wanted ones: each wanted
+/// one found, each emitted one in no acceptable list wrong.
+fn tally(
+    report: &mut Report,
+    file: &str,
+    kind: &'static str,
+    wanted: &[String],
+    acceptable: &[String],
+    got: &[(String, f32)],
+    same: fn(&str, &str) -> bool,
+) {
     let mut judged = Vec::new();
     let k = report.kind(kind);
     k.labelled += wanted.len();
     k.emitted += got.len();
     let mut notes = Vec::new();
-    for w in &wanted {
+    for w in wanted {
         if got.iter().any(|(g, _)| same(g, w)) {
             k.found += 1;
         } else {
             notes.push(format!("{file}: {kind}: missed {w:?}"));
         }
     }
-    for (g, c) in &got {
+    for (g, c) in got {
         let right = acceptable.iter().any(|a| same(a, g));
         if !right {
             k.wrong += 1;
@@ -522,6 +520,11 @@ fn list(
     }
     report.notes.extend(notes);
     report.values.extend(judged);
+}
+
+/// Identifier numbers: the same, or one the other with its prefix.
+fn same_number(a: &str, b: &str) -> bool {
+    a == b || (a.len().min(b.len()) >= 5 && (a.ends_with(b) || b.ends_with(a)))
 }
 
 fn value_text(v: &Value) -> Option<String> {
