@@ -7,11 +7,13 @@
 
 mod address;
 mod clues;
+mod country;
 mod facts;
 mod html;
 mod identifiers;
 mod infobox;
 mod jsonld;
+mod legal;
 mod merge;
 mod microdata;
 mod phone;
