@@ -10,10 +10,14 @@ use serde_json::json;
 
 use crate::common::{extract, get, start_server};
 
-/// Two servers on one Redis (one prefix) against one provider limited to
-/// 20 searches a second, each configured at that rate; both extract 60
-/// companies at once. Returns the provider's 429s, the requests that
-/// failed, the wall time and the cluster as the first instance lists it.
+/// Two servers on one Redis (one prefix), each configured at 20 searches a
+/// second, against one provider that answers 429 above 22 a second: 10%
+/// over, room for the test host's scheduling (the limiter spaces the
+/// departures, but on a loaded 2-core machine their arrivals can bunch by
+/// tens of milliseconds), and far under the 40 a second of two instances
+/// that do not share the limit. Both extract 60 companies at once. Returns
+/// the provider's 429s, the requests that failed, the wall time and the
+/// cluster as the first instance lists it.
 async fn two_instances(
     shared_limits: bool,
     test: &str,
@@ -23,7 +27,7 @@ async fn two_instances(
     let web = crate::common::sandbox_with(
         300,
         Knobs {
-            serp_rate: 20.0,
+            serp_rate: 22.0,
             ..Knobs::default()
         },
     )
