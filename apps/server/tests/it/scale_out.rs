@@ -119,9 +119,13 @@ async fn three_instances_share_a_batch_within_the_providers_rate() {
             "instance {i} ran {n} of {N} items: {shares:?}"
         );
     }
+    // How close to N/R the cluster runs is a figure for the bench
+    // (`cargo run --release -p extract-benches --example scale_out`): three
+    // debug processes beside the rest of the suite on two cores measured
+    // 1.05× alone and up to 1.26× in a full run. Here only a stall fails.
     assert!(
-        took <= bound * 1.10,
-        "{took:.1} s for a bound of {bound:.0} s"
+        took <= bound * 1.5,
+        "{took:.1} s for a bound of {bound:.0} s: the cluster stalled"
     );
     let cluster = get(procs[0].addr, "/api/v1/cluster").await.json;
     assert_eq!(cluster["work"]["shared"], true, "{cluster:#}");
