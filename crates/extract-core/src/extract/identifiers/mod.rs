@@ -37,7 +37,9 @@ pub(crate) fn identifiers(text: &str) -> Found {
     // One pass finds whether any label is there at all: most pages carry
     // none, and then none of the patterns below runs.
     static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)ust\.?\s?-?\s?id|umsatzsteuer|\buid\b|\bvat\b|\btva\b|\biva\b|\bbtw\b|\bmoms\b|\bmwst\b|\bc\.?i\.?f\b|\bn\.?i\.?f\b|\bh\.?\s?r\.?\s?[ab]\b|\bhr[ab]\d|\bfn\s?\d|\br\.?\s?c\.?\s?s\b|registre\s+du\s+commerce|companies\s+register|registro\s+(?:delle\s+)?imprese|\bk\.?\s?v\.?\s?k\b|\br\.?\s?e\.?\s?a\b|company\s+(?:reg|no|number|nr)|registered\s+in|companies\s+house|\borg(?:anisation|anization)?s?\.?\s?-?\s?(?:nr|nummer|number|no)|organisationsnummer|organizational\s+number|\d{6}-\d{4}|\bcvr\b|\bcnpj\b|\bsiren\b|\bsiret\b|\babn\b|\bche[-\s]?\d|\blei\b")
+        re(
+            r"(?i)ust\.?\s?-?\s?id|umsatzsteuer|\buid\b|\bvat\b|\btva\b|\biva\b|\bbtw\b|\bmoms\b|\bmwst\b|\bc\.?i\.?f\b|\bn\.?i\.?f\b|\bh\.?\s?r\.?\s?[ab]\b|\bhr[ab]\d|\bfn\s?\d|\br\.?\s?c\.?\s?s\b|registre\s+du\s+commerce|companies\s+register|registro\s+(?:delle\s+)?imprese|\bk\.?\s?v\.?\s?k\b|\br\.?\s?e\.?\s?a\b|company\s+(?:reg|no|number|nr)|registered\s+in|companies\s+house|\borg(?:anisation|anization)?s?\.?\s?-?\s?(?:nr|nummer|number|no)|organisationsnummer|organizational\s+number|\d{6}-\d{4}|\bcvr\b|\bcnpj\b|\bsiren\b|\bsiret\b|\babn\b|\bche[-\s]?\d|\blei\b",
+        )
     });
     if !ANY_LABEL.is_match(&flat) {
         return found;
