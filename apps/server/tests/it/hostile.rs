@@ -53,8 +53,8 @@ async fn hostile_workbooks_are_refused_naming_the_cap() {
     let panics = crate::common::server_panics();
     let s = stack(20, |c| {
         c.crawl.per_host_rate = 0.0;
-        c.upload.max_inflated_bytes = 8 << 20;
-        c.upload.max_rows = 50_000;
+        c.upload.max_inflated_bytes = 2 << 20;
+        c.upload.max_rows = 30_000;
     })
     .await;
     let (stored, before) = a_stored_batch(&s).await;
@@ -93,9 +93,10 @@ async fn hostile_workbooks_are_refused_naming_the_cap() {
     );
     assert_eq!(r.json["error"]["details"]["limit"], 256);
 
-    // 1.6 M rows of XML (about 70 MB) from a small file: refused at 8 MiB
-    // inflated, two at once, while /health keeps answering.
-    let file = bomb(1_600_000);
+    // 400,000 rows of XML (about 18 MB) from a small file: refused at 2 MiB
+    // inflated, two at once, while /health keeps answering. (Small enough
+    // to write quickly beside the timing-sensitive tests of this binary.)
+    let file = bomb(400_000);
     assert!(file.len() < 1 << 20, "{} bytes", file.len());
     let addr = s.addr();
     let send = |body: Vec<u8>| async move {
@@ -116,7 +117,7 @@ async fn hostile_workbooks_are_refused_naming_the_cap() {
         );
     }
     // Under the byte cap but past the rows cap.
-    let r = upload(&s, "", XLSX, bomb(60_000)).await;
+    let r = upload(&s, "", XLSX, bomb(40_000)).await;
     assert_eq!(
         r.json["error"]["details"]["cap"], "upload.max_rows",
         "{}",
