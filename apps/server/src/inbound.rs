@@ -115,16 +115,14 @@ impl Inbound {
             )
         })?;
         parsed.map_err(|e| {
-            let (status, cap, limit) = match &e {
-                FileError::Cap { cap, limit, .. } => {
-                    let status = if *cap == "upload.max_inflated_bytes" {
-                        StatusCode::PAYLOAD_TOO_LARGE
-                    } else {
-                        StatusCode::UNPROCESSABLE_ENTITY
-                    };
-                    (status, *cap, Some(*limit))
-                }
-                FileError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None),
+            let status = if e.too_large() {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let (cap, limit) = match &e {
+                FileError::Cap { cap, limit, .. } => (*cap, Some(*limit)),
+                FileError::Invalid(_) => ("invalid", None),
             };
             *self
                 .uploads_refused

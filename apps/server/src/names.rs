@@ -44,6 +44,12 @@ impl std::fmt::Display for FileError {
 }
 
 impl FileError {
+    /// Whether the file was refused for its size (413) rather than for what
+    /// it holds (422).
+    pub(crate) fn too_large(&self) -> bool {
+        matches!(self, FileError::Cap { cap, .. } if *cap == INFLATED_CAP)
+    }
+
     fn cap(cap: &'static str, limit: impl Into<u64>, message: String) -> FileError {
         FileError::Cap {
             cap,
@@ -52,6 +58,9 @@ impl FileError {
         }
     }
 }
+
+/// The cap on what a workbook inflates to, by its configuration key.
+const INFLATED_CAP: &str = "upload.max_inflated_bytes";
 
 /// The names in `text`: the `company_name` column when the first line is a
 /// CSV header naming it, else every non-blank line.
@@ -203,7 +212,7 @@ fn check_inflated(bytes: &[u8], caps: &Caps) -> Result<(), FileError> {
         total += read;
         if total > limit {
             return Err(FileError::cap(
-                "upload.max_inflated_bytes",
+                INFLATED_CAP,
                 limit,
                 "the workbook inflates to more bytes than allowed".to_owned(),
             ));
