@@ -449,8 +449,9 @@ fn judge(
                 }
             } else {
                 k.wrong += 1;
+                let at = conf.map(|c| format!(" at {c:.2}")).unwrap_or_default();
                 report.notes.push(format!(
-                    "{file}: {kind}: WRONG {:?}, want {}",
+                    "{file}: {kind}: WRONG {:?}{at}, want {}",
                     clip(g),
                     want
                 ));
@@ -514,7 +515,7 @@ fn tally(
         let right = acceptable.iter().any(|a| same(a, g));
         if !right {
             k.wrong += 1;
-            notes.push(format!("{file}: {kind}: WRONG {g:?}"));
+            notes.push(format!("{file}: {kind}: WRONG {g:?} at {c:.2}"));
         }
         judged.push((kind, *c, right));
     }

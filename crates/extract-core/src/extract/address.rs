@@ -57,6 +57,27 @@ const POSTAL_PREFIXES: &[(&str, &str)] = &[
     ("FL", "LI"),
 ];
 
+/// A structured address with each part's stray separators trimmed (a CMS
+/// field written `"80054 -"` or `", Paris"`), empty parts dropped.
+pub(crate) fn tidy(a: Address) -> Address {
+    let part = |p: Option<String>| {
+        p.map(|s| {
+            s.trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '-' | '–' | ',' | ';' | '|' | '/')
+            })
+            .to_owned()
+        })
+        .filter(|s| !s.is_empty())
+    };
+    Address {
+        street: part(a.street),
+        locality: part(a.locality),
+        region: part(a.region),
+        postal_code: part(a.postal_code),
+        country: part(a.country),
+    }
+}
+
 /// The first postal address in `text` (one text node a line).
 pub(crate) fn address(text: &str) -> Option<Address> {
     let lines: Vec<&str> = text
@@ -70,7 +91,20 @@ pub(crate) fn address(text: &str) -> Option<Address> {
             continue;
         }
         let line = collapse(raw);
+        // A third party's address (the host's, in an imprint) is not the
+        // owner's: the line, or the heading above it, says so.
+        let heading = lines[i.saturating_sub(3)..i]
+            .iter()
+            .any(|h| h.len() < 40 && names_third_party(h));
+        if names_third_party(&line) || heading {
+            continue;
+        }
         if line.len() > 200 {
+            // A sentence of an imprint: "… with registered offices at 15
+            // rue des Halles, 75001 Paris, France."
+            if let Some(a) = within_sentence(&line) {
+                return Some(a);
+            }
             continue;
         }
         if let Some(c) = US.captures(&line) {
@@ -152,6 +186,43 @@ pub(crate) fn address(text: &str) -> Option<Address> {
         });
     }
     None
+}
+
+/// A street with its number first (`15 rue des Halles`, `650 Main Street`)
+/// or last (`Hauptstraße 5`), then a five-digit postal code and the
+/// locality, inside a longer sentence.
+static IN_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b)(\d{1,4}(?:\s?(?i:bis|ter))?,?\s(?i:rue|place|avenue|boulevard|bd|chemin|quai|all[ée]e|impasse|route|via|viale|piazza|corso|calle|avenida|paseo|street|road)\s[A-Za-z\x{80}-\x{10FFFF}' .-]{2,40}?|\p{Lu}[A-Za-z\x{80}-\x{10FFFF}.-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|ring|damm)\s\d{1,4}[a-z]?),?\s(\d{5})\s(\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+(?:[\s-]\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+){0,2})")
+        .expect("in-sentence address pattern")
+});
+
+/// The address inside a long line, if one is written there whole.
+fn within_sentence(line: &str) -> Option<Address> {
+    let c = IN_SENTENCE.captures(line)?;
+    let rest = &line[c.get(0)?.end()..];
+    let country = rest
+        .trim_start_matches([',', ' '])
+        .split([',', '.', ';', '('])
+        .next()
+        .and_then(|w| super::phone::country_code(w.trim()))
+        .map(str::to_owned);
+    Some(Address {
+        street: Some(c[1].trim().trim_end_matches(',').to_owned()),
+        locality: Some(c[3].to_owned()),
+        region: None,
+        postal_code: Some(c[2].to_owned()),
+        country,
+    })
+}
+
+/// Whether a line speaks of a third party's premises: the site's host.
+fn names_third_party(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    ["hosting", "hosted by", "hébergeur", "hébergement", "gehostet", "hoster", "hébergé par"]
+        .iter()
+        .any(|w| lower.contains(w))
+        // "exploité et hébergé par la société X": the operator hosts itself.
+        && !lower.contains("exploit")
 }
 
 /// A line without the region and country written after its locality:
@@ -265,6 +336,44 @@ fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_inside_an_imprint_sentence() {
+        let line = "Acme, a simplified joint stock company with capital of EUR 1,000, listed on the Paris Trade and Companies Register under number 123 456 789, with registered offices at 3 RUE DU PONT, 75002 PARIS, FRANCE.";
+        let a = address(line).expect("an address");
+        assert_eq!(a.street.as_deref(), Some("3 RUE DU PONT"));
+        assert_eq!(a.postal_code.as_deref(), Some("75002"));
+        assert_eq!(a.locality.as_deref(), Some("PARIS"));
+        assert_eq!(a.country.as_deref(), Some("FR"));
+        let de = "Die Beispiel GmbH mit Sitz in der Musterstraße 12, 10115 Berlin ist im Handelsregister des Amtsgerichts eingetragen und wird vertreten durch die Geschäftsführung, die Sie unter den unten genannten Kontaktdaten erreichen.";
+        let a = address(de).expect("an address");
+        assert_eq!(a.street.as_deref(), Some("Musterstraße 12"));
+        assert_eq!(a.locality.as_deref(), Some("Berlin"));
+    }
+
+    #[test]
+    fn the_hosts_address_is_not_the_owners() {
+        let text =
+            "Hosting\nThe site is hosted by Cloudy Inc, 1 Main St, Springfield, IL 62701, US.\n";
+        assert_eq!(address(text), None);
+        assert_eq!(
+            address("Hébergeur\nNuage SAS\n2 rue Haute\n59100 Roubaix"),
+            None
+        );
+    }
+
+    #[test]
+    fn structured_parts_lose_stray_separators() {
+        let a = tidy(Address {
+            street: Some("Via Roma 1,".into()),
+            postal_code: Some("80100 -".into()),
+            locality: Some(" - ".into()),
+            ..Address::default()
+        });
+        assert_eq!(a.street.as_deref(), Some("Via Roma 1"));
+        assert_eq!(a.postal_code.as_deref(), Some("80100"));
+        assert_eq!(a.locality, None);
+    }
 
     fn check(text: &str, expected: Option<(&str, &str, &str, Option<&str>)>) {
         let got = address(text).map(|a| {

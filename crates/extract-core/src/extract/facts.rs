@@ -129,12 +129,15 @@ impl PageFacts {
                 "og:site_name" if is_builder_default(&value) => {
                     f.site_names.push(f.field(value, Method::Opengraph, 0.3));
                 }
+                // "Acme - Homepage": the page word is not part of the name.
                 "og:site_name" => {
+                    let value = super::clues::strip_page_words(&value).to_owned();
                     f.site_names
                         .push(f.field(value.clone(), Method::Opengraph, 1.0));
                     f.names.push(f.field(value, Method::Opengraph, 1.0));
                 }
                 "application-name" => {
+                    let value = super::clues::strip_page_words(&value).to_owned();
                     f.site_names.push(f.field(value.clone(), Method::Meta, 0.9));
                     f.names.push(f.field(value, Method::Meta, 0.9));
                 }
@@ -211,7 +214,15 @@ impl PageFacts {
                 && (i.in_home_link || !names_other_brand(i, &site_label))
         }) {
             if let Some(u) = resolve(&img.src) {
-                f.logos.push(f.field(u, Method::Link, 0.97));
+                // The image the home link shows and names a logo is the mark
+                // the site shows itself by: it outranks a structured-data
+                // logo, which is often another file (a square or social one).
+                let weight = if img.in_home_link && img.hints.contains("logo") {
+                    1.15
+                } else {
+                    0.97
+                };
+                f.logos.push(f.field(u, Method::Link, weight));
             }
         }
 

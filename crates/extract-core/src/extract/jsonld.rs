@@ -248,13 +248,13 @@ fn address(v: Option<&Value>) -> Option<Address> {
                 ..Address::default()
             });
         }
-        Value::Object(m) => Address {
+        Value::Object(m) => super::address::tidy(Address {
             street: text(m.get("streetAddress"), &[]),
             locality: text(m.get("addressLocality"), &["name"]),
             region: text(m.get("addressRegion"), &["name"]),
             postal_code: text(m.get("postalCode"), &[]),
             country: text(m.get("addressCountry"), &["name", "@id"]),
-        },
+        }),
         _ => return None,
     };
     (!a.is_empty()).then_some(a)

@@ -320,4 +320,18 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_site_name_loses_its_page_word_and_the_header_logo_outranks_structured_data() {
+        let html = br#"<html><head><meta property="og:site_name" content="NORDSTERN - Homepage">
+          <script type="application/ld+json">{"@type":"Organization","name":"Nordstern","logo":"https://nordstern.at/square-icon.png"}</script>
+          </head><body><header><a href="/"><img class="site-logo" src="/img/nordstern-logo.svg"></a></header></body></html>"#;
+        let facts = page("https://nordstern.at/", html, None, &Limits::default());
+        let m = merge([&facts], Some("nordstern.at"));
+        assert!(facts.site_names.iter().any(|n| n.value == "NORDSTERN"));
+        assert_eq!(
+            m.logo.unwrap().value,
+            "https://nordstern.at/img/nordstern-logo.svg"
+        );
+    }
 }

@@ -225,13 +225,13 @@ fn microdata_facts(item: &Item) -> OrgFacts {
     };
     let address = item.all("address").find_map(|v| match v {
         MdValue::Item(i) => {
-            let a = Address {
+            let a = super::address::tidy(Address {
                 street: i.text("streetAddress").map(collapse_ws),
                 locality: i.text("addressLocality").map(collapse_ws),
                 region: i.text("addressRegion").map(collapse_ws),
                 postal_code: i.text("postalCode").map(collapse_ws),
                 country: i.text("addressCountry").map(collapse_ws),
-            };
+            });
             (!a.is_empty()).then_some(a)
         }
         MdValue::Text(t) => Some(Address {

@@ -93,9 +93,17 @@ pub(crate) fn social_profile_of(url: &Url) -> Option<SocialProfile> {
             return None;
         }
         let slug = segments.get(1)?;
+        // A country subdomain ("fr.linkedin.com") is kept as the page links
+        // it: the same profile, and the value the page states.
+        let regional = host
+            .strip_suffix(".linkedin.com")
+            .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_lowercase()));
         (
             SocialNetwork::Linkedin,
-            "linkedin.com".to_owned(),
+            regional.map_or_else(
+                || "linkedin.com".to_owned(),
+                |c| format!("{c}.linkedin.com"),
+            ),
             format!("{kind}/{}", slug.to_ascii_lowercase()),
         )
     } else if host == "twitter.com" || host == "x.com" {
@@ -243,6 +251,10 @@ mod tests {
         check(
             "https://www.linkedin.com/company/walmart/",
             Some("https://linkedin.com/company/walmart"),
+        );
+        check(
+            "https://fr.linkedin.com/company/acme-sa/",
+            Some("https://fr.linkedin.com/company/acme-sa"),
         );
         check("https://www.linkedin.com/in/somebody", None);
         check("https://www.linkedin.com/shareArticle?mini=true", None);
