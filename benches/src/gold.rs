@@ -60,6 +60,17 @@ impl Report {
         t.wrong as f64 / t.emitted.max(1) as f64
     }
 
+    /// Of the values given a confidence of `min` or more: `(right, given)`.
+    pub fn right_at_or_above(&self, min: f32) -> (usize, usize) {
+        let given: Vec<bool> = self
+            .values
+            .iter()
+            .filter(|v| v.1 >= min)
+            .map(|v| v.2)
+            .collect();
+        (given.iter().filter(|r| **r).count(), given.len())
+    }
+
     /// The report as a text table, the notes below.
     pub fn render(&self) -> String {
         let mut out = format!(

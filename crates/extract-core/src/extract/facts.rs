@@ -217,10 +217,11 @@ impl PageFacts {
                 // The image the home link shows and names a logo is the mark
                 // the site shows itself by: it outranks a structured-data
                 // logo, which is often another file (a square or social one).
+                // Named a logo outside the home link, it may be anyone's.
                 let weight = if img.in_home_link && img.hints.contains("logo") {
                     1.15
                 } else {
-                    0.97
+                    0.9
                 };
                 f.logos.push(f.field(u, Method::Link, weight));
             }
@@ -248,7 +249,13 @@ impl PageFacts {
                     // more likely an author's or a project's than the company's:
                     // it only stands in when no better one exists, and a code
                     // host's never does (articles link to other people's repositories).
-                    let weight = if slug_names_site(&p.url, &site_label) {
+                    // A code host's profile is a project's as often as the
+                    // company's, even when its handle resembles the site.
+                    let weight = if p.network == crate::SocialNetwork::Github
+                        && slug_names_site(&p.url, &site_label)
+                    {
+                        0.9
+                    } else if slug_names_site(&p.url, &site_label) {
                         1.0
                     } else if p.network == crate::SocialNetwork::Github {
                         continue;
@@ -328,7 +335,8 @@ impl PageFacts {
     }
 
     /// The page's identifiers: a checked number under its label is strong
-    /// evidence (0.9); a register entry has no check digits (0.85).
+    /// evidence (0.9); a register entry has no check digits to verify it
+    /// by, so it stays below the 0.8 a caller may act on unseen (0.75).
     fn add_identifiers(&mut self, body: &str) {
         let found = super::identifiers::identifiers(body);
         let ids = &mut self.identifiers;
@@ -343,7 +351,7 @@ impl PageFacts {
         if ids.register.is_none() {
             ids.register = found.registers.into_iter().next().map(|r| {
                 let mut f = Field::new(r, &self.url, Method::Text);
-                f.confidence = 0.85;
+                f.confidence = 0.75;
                 f
             });
         }

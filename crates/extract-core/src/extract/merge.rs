@@ -184,7 +184,20 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
             }
             d
         }),
-        logo: best(all(|p| &p.logos)),
+        // A "logo" that is also the page's favicon is an icon first: it
+        // stands in only when nothing else is named the logo.
+        logo: best(
+            all(|p| &p.logos)
+                .map(|l| {
+                    let mut l = l.clone();
+                    if all(|p| &p.icons).any(|i| i.value == l.value) {
+                        l.confidence = l.confidence.min(0.6);
+                    }
+                    l
+                })
+                .collect::<Vec<_>>()
+                .iter(),
+        ),
         icon: best(all(|p| &p.icons)),
         founded_year,
         identifiers,
