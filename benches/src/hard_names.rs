@@ -34,6 +34,8 @@ pub struct Report {
     pub no_answer: usize,
     /// Right answers whose status was `confident`.
     pub confident: usize,
+    /// Wrong answers whose status was `confident` (must be none).
+    pub confident_wrong: usize,
     /// One line per name: what was chosen, its status and confidence.
     pub lines: Vec<String>,
 }
@@ -47,12 +49,13 @@ impl Report {
     /// The report as text.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "hard names: {}/{} right, {} wrong, {} no answer ({} right and confident)\n",
+            "hard names: {}/{} right, {} wrong, {} no answer ({} right and confident, {} wrong and confident)\n",
             self.right,
             self.total(),
             self.wrong,
             self.no_answer,
-            self.confident
+            self.confident,
+            self.confident_wrong
         );
         for l in &self.lines {
             out.push_str(&format!("  [hard names] {l}\n"));
@@ -138,6 +141,9 @@ pub async fn score(pipeline: &Pipeline, cases: &[Case]) -> Report {
                     }
                 } else {
                     report.wrong += 1;
+                    if status == MatchStatus::Confident {
+                        report.confident_wrong += 1;
+                    }
                 }
                 report.lines.push(format!(
                     "{} {:?}: chose {host} ({status:?}, {confidence:.2}); want {:?}; runner-up {:?}; reasons: {}",

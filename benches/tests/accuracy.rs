@@ -128,6 +128,7 @@ async fn hard_names_end_to_end_over_http() {
     assert_eq!(report.total(), cases.len());
     assert_eq!(report.no_answer, 0);
     assert_eq!(report.right, cases.len(), "every hard name right");
+    assert_eq!(report.confident_wrong, 0, "no confident answer is wrong");
 }
 
 /// Two candidates the evidence cannot tell apart: the answer says

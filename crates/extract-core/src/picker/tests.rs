@@ -99,3 +99,40 @@ fn registrable_domains() {
     assert_eq!(registrable_domain("corporate.walmart.com"), "walmart.com");
     assert_eq!(registrable_domain("walmart.com"), "walmart.com");
 }
+
+/// A domain that spells only one word of the name is another company's as
+/// often as this one's: confident only when the homepage confirms it.
+#[test]
+fn a_partial_domain_is_uncertain_unless_the_homepage_confirms_it() {
+    let results = SearchResults {
+        hits: hits(&[("https://www.ridgeway.com/", "Ridgeway")]),
+        knowledge: None,
+    };
+    let list = shortlist("Ridgeway Robotics", &results);
+    let page = |site_name: &str| {
+        let html = format!(
+            r#"<html><head><title>{site_name}</title><meta property="og:site_name" content="{site_name}"></head><body></body></html>"#
+        );
+        crate::extract::page(
+            "https://www.ridgeway.com/",
+            html.as_bytes(),
+            None,
+            &crate::extract::Limits::default(),
+        )
+    };
+    let confirming = page("Ridgeway Robotics");
+    let choice = decide(&list, &[("ridgeway.com", &confirming)]).unwrap();
+    assert_eq!(choice.status, MatchStatus::Confident, "{choice:?}");
+    let bare = page("Ridgeway");
+    let choice = decide(&list, &[("ridgeway.com", &bare)]).unwrap();
+    assert_eq!(choice.domain, "ridgeway.com");
+    assert_eq!(choice.status, MatchStatus::Uncertain, "{choice:?}");
+    assert!(
+        choice
+            .reasons
+            .iter()
+            .any(|r| r.contains("only part of the name")),
+        "{:?}",
+        choice.reasons
+    );
+}

@@ -56,8 +56,14 @@ pub fn decide(list: &Shortlist, pages: &[Verified<'_>]) -> Option<Choice> {
     let gap = runner.as_ref().map_or(0.25, |r| (score - r.0).min(0.25));
     let confidence = (score * 0.75 + gap).clamp(0.0, 1.0);
     let runner_up_confidence = runner.as_ref().map(|r| (r.0 * 0.75).clamp(0.0, 1.0));
+    let mut reasons = reasons;
     let status = if confidence >= CONFIDENT_AT && gap >= CLEAR_GAP {
-        MatchStatus::Confident
+        if let Some(why) = unconfirmed_part(&reasons) {
+            reasons.push(why);
+            MatchStatus::Uncertain
+        } else {
+            MatchStatus::Confident
+        }
     } else {
         MatchStatus::Uncertain
     };
@@ -71,6 +77,25 @@ pub fn decide(list: &Shortlist, pages: &[Verified<'_>]) -> Option<Choice> {
         status,
         reasons,
         evidence: list.evidence.clone(),
+    })
+}
+
+/// Why a choice the scores call confident is only `uncertain`: its domain
+/// spells only part of the name (its initials, one distinctive word of it),
+/// which another company may share, and its homepage does not confirm it by
+/// naming itself as the company or stating the legal name.
+fn unconfirmed_part(reasons: &[String]) -> Option<String> {
+    let partial = reasons.iter().any(|r| {
+        r.starts_with("+ the domain is the name's initials")
+            || r.starts_with("+ the domain is the distinctive word")
+    });
+    let confirmed = reasons.iter().any(|r| {
+        r.starts_with("+ the homepage names itself")
+            || r.starts_with("+ the homepage states the legal name")
+    });
+    (partial && !confirmed).then(|| {
+        "- uncertain: the domain spells only part of the name and the homepage does not confirm it"
+            .to_owned()
     })
 }
 
