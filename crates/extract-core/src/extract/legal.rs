@@ -119,12 +119,7 @@ pub(super) fn own_legal_names(body: &str, label: &str) -> Vec<String> {
         // that hands the sentence to someone.
         let handed = words[after_notice..]
             .iter()
-            .rposition(|w| {
-                matches!(
-                    w.to_lowercase().as_str(),
-                    "by" | "par" | "durch" | "von" | "door" | "da" | "por" | "from" | "av" | "af"
-                )
-            })
+            .rposition(|w| is_handing(&w.to_lowercase()))
             .map(|i| after_notice + i)
             .filter(|i| *i + 1 < words.len());
         // The site's operator or publisher named as such ("exploités
