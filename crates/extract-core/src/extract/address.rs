@@ -192,7 +192,7 @@ pub(crate) fn address(text: &str) -> Option<Address> {
 /// or last (`Hauptstraße 5`), then a five-digit postal code and the
 /// locality, inside a longer sentence.
 static IN_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i:\b)(\d{1,4}(?:\s?(?i:bis|ter))?,?\s(?i:rue|place|avenue|boulevard|bd|chemin|quai|all[ée]e|impasse|route|via|viale|piazza|corso|calle|avenida|paseo|street|road)\s[A-Za-z\x{80}-\x{10FFFF}' .-]{2,40}?|\p{Lu}[A-Za-z\x{80}-\x{10FFFF}.-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|ring|damm)\s\d{1,4}[a-z]?),?\s(\d{5})\s(\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+(?:[\s-]\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+){0,2})")
+    Regex::new(r"(?-u:\b)(\d{1,4}(?:\s?(?i:bis|ter))?,?\s(?i:rue|place|avenue|boulevard|bd|chemin|quai|all[ée]e|impasse|route|via|viale|piazza|corso|calle|avenida|paseo|street|road)\s[A-Za-z\x{80}-\x{10FFFF}' .-]{2,40}?|\p{Lu}[A-Za-z\x{80}-\x{10FFFF}.-]*(?i:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|ring|damm)\s\d{1,4}[a-z]?),?\s(\d{5})\s(\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+(?:[\s-]\p{Lu}[A-Za-z\x{80}-\x{10FFFF}'-]+){0,2})")
         .expect("in-sentence address pattern")
 });
 

@@ -58,7 +58,7 @@ static HANDING_AT_END: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A tax or register number's label just after a name.
 static REGISTER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^.{0,110}?(?:p\.\s?iva|partita iva|codice fiscale|vat\b|tva\b|ust-?id|ust\.-id|handelsregister|\bhrb\b|kvk|\bcvr\b|org\.?\s?nr|\babn\b|\bcif\b|\bnif\b|\brcs\b|siren|company number|registered (?:in|under|at))")
+    Regex::new(r"^.{0,110}?(?:p\.\s?iva|partita iva|codice fiscale|vat(?-u:\b)|tva(?-u:\b)|ust-?id|ust\.-id|handelsregister|(?-u:\b)hrb(?-u:\b)|kvk|(?-u:\b)cvr(?-u:\b)|org\.?\s?nr|(?-u:\b)abn(?-u:\b)|(?-u:\b)cif(?-u:\b)|(?-u:\b)nif(?-u:\b)|(?-u:\b)rcs(?-u:\b)|siren|company number|registered (?:in|under|at))")
         .expect("register pattern")
 });
 
