@@ -49,13 +49,6 @@ fn is_handing(w: &str) -> bool {
     )
 }
 
-/// A line that ends by handing the sentence to the name that follows, with
-/// lowercase words between ("… par la société").
-static HANDING_AT_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:by|par|durch|von|door|da|por|av|af)(?:\s+\p{Ll}+){0,2}\s*$")
-        .expect("handing pattern")
-});
-
 /// A tax or register number's label just after a name.
 static REGISTER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^.{0,110}?(?:p\.\s?iva|partita iva|codice fiscale|vat(?-u:\b)|tva(?-u:\b)|ust-?id|ust\.-id|handelsregister|(?-u:\b)hrb(?-u:\b)|kvk|(?-u:\b)cvr(?-u:\b)|org\.?\s?nr|(?-u:\b)abn(?-u:\b)|(?-u:\b)cif(?-u:\b)|(?-u:\b)nif(?-u:\b)|(?-u:\b)rcs(?-u:\b)|siren|company number|registered (?:in|under|at))")
@@ -123,19 +116,28 @@ pub(super) fn own_legal_names(body: &str, label: &str) -> Vec<String> {
             .map(|i| after_notice + i)
             .filter(|i| *i + 1 < words.len());
         // The site's operator or publisher named as such ("exploités
-        // par", "éditée par", "operated by", "betrieben von") is the
-        // owner even when its name is not the brand's.
-        // The verb is among the few words before the handing word, in the
-        // name's capture or on the line before it ("exploité et hébergé
-        // par la société X").
+        // par", "operated by", "ägs av") is the owner even when its name is
+        // not the brand's: the verb is among the three words before the
+        // handing word, in the name's capture or on the line before it
+        // ("exploité et hébergé par la société X").
         let operator = {
-            // The line before the name, then the name's words up to the
-            // handing word: the verb is among the three words before it.
             let mut ws: Vec<String> = before.split_whitespace().map(str::to_owned).collect();
             match handed {
                 Some(i) => ws.extend(words[..=i].iter().map(|w| w.to_lowercase())),
-                None if !HANDING_AT_END.is_match(&before) => ws.clear(),
-                None => {}
+                // Only when the line ends by handing the sentence to the
+                // name, with words between ("… par la société").
+                None => {
+                    let ends_handing = ws.iter().rev().take(3).position(|w| is_handing(w));
+                    let plain_between = ends_handing.is_some_and(|p| {
+                        ws.iter()
+                            .rev()
+                            .take(p)
+                            .all(|w| w.chars().all(char::is_alphabetic))
+                    });
+                    if !plain_between {
+                        ws.clear();
+                    }
+                }
             }
             let handing = ws.iter().rposition(|w| is_handing(w));
             handing.is_some_and(|h| {
