@@ -308,13 +308,22 @@ async fn warming_is_bounded_deduplicated_and_cancellable() {
         "{}",
         r.json
     );
+    // The same five again: those still queued or running are duplicates;
+    // one the worker already finished (a loaded CI host once did) is warmed
+    // again, so it is queued, never lost.
     let r = warm(serde_json::json!({ "company_names": names(0) })).await;
-    assert_eq!(
-        (r.json["queued"].as_u64(), r.json["duplicates"].as_u64()),
-        (Some(0), Some(5)),
-        "{}",
+    let (queued, duplicates) = (
+        r.json["queued"].as_u64().unwrap(),
+        r.json["duplicates"].as_u64().unwrap(),
+    );
+    let done = r.json["progress"]["done"].as_u64().unwrap();
+    assert_eq!(queued + duplicates, 5, "{}", r.json);
+    assert!(
+        queued <= done,
+        "only finished ones are queued again: {}",
         r.json
     );
+    assert!(duplicates >= 4, "{}", r.json);
     let r = warm(serde_json::json!({ "company_names": names(10) })).await;
     assert_eq!(r.status, 429, "{}", r.json);
     assert_eq!(r.code(), "warm_queue_full");
