@@ -19,10 +19,12 @@
 //! as the [`ProfileSource`](extract_core::ProfileSource) it runs items
 //! through, whose [`serve`](extract_core::ProfileSource::serve) says whether
 //! an item was `cached`). One instance holds a batch at a time (its lease:
-//! it prefetches, follows and finishes the batch); with a [`WorkQueue`]
-//! ([`RedisQueue`], Redis Streams) the items run on every instance reading
-//! it, each recorded once ([`JobStore::record`]) whichever ran it; no lock
-//! is held across an await.
+//! it prefetches, queues, follows and finishes the batch); its items wait
+//! in a [`WorkQueue`] — [`MemoryQueue`] for this instance alone (the
+//! default) or [`RedisQueue`] (Redis Streams) for every instance reading it
+//! — and run through the same path on either, each recorded once
+//! ([`JobStore::record`]) whichever worker ran it; no lock is held across
+//! an await.
 //!
 //! # Embedding
 //!
@@ -77,7 +79,7 @@ pub use model::{
     now_ms, Batch, BatchRequest, BatchState, Begin, Counts, ExportFormat, Item, ItemError,
     ItemState, Mark, Progress, Recorded,
 };
-pub use queue::{Delivery, Depth, QueueDepth, RedisQueue, WorkQueue};
+pub use queue::{Delivery, Depth, MemoryQueue, QueueDepth, RedisQueue, WorkQueue};
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summary};

@@ -77,9 +77,19 @@ pub trait JobStore: Send + Sync {
 struct Stored {
     batch: Batch,
     items: Vec<Item>,
+    /// Items per state, kept with every change: progress is read often.
+    counts: Counts,
     expires: Option<Instant>,
     cancelled: bool,
     enqueued: bool,
+}
+
+fn counts_of(items: &[Item]) -> Counts {
+    let mut counts = Counts::default();
+    for i in items {
+        *counts.slot(i.state) += 1;
+    }
+    counts
 }
 
 /// Batches in this process's memory: lost on restart.
@@ -108,6 +118,7 @@ impl JobStore for MemoryStore {
             Stored {
                 batch: batch.clone(),
                 items: items.to_vec(),
+                counts: counts_of(items),
                 expires: None,
                 cancelled: false,
                 enqueued: false,
@@ -141,6 +152,7 @@ impl JobStore for MemoryStore {
     async fn put_item(&self, id: &str, item: &Item) -> Result<()> {
         if let Some(s) = self.lock().get_mut(id) {
             if let Some(slot) = s.items.get_mut(item.index) {
+                s.counts.moved(slot.state, item.state);
                 *slot = item.clone();
             }
         }
@@ -181,7 +193,8 @@ impl JobStore for MemoryStore {
         let Some(item) = s.items.get_mut(index) else {
             return Ok(Begin::Missing);
         };
-        Ok(match item.state {
+        let from = item.state;
+        let begun = match from {
             st if st.is_final() => Begin::Done,
             ItemState::Pending if cancelled => {
                 *item = crate::service::skipped_by_cancel(item.clone());
@@ -191,16 +204,21 @@ impl JobStore for MemoryStore {
                 item.state = ItemState::Running;
                 Begin::Run(item.clone())
             }
-        })
+        };
+        s.counts.moved(from, item.state);
+        Ok(begun)
     }
 
     async fn record(&self, id: &str, item: &Item) -> Result<Recorded> {
         let mut map = self.lock();
-        let slot = map.get_mut(id).and_then(|s| s.items.get_mut(item.index));
-        Ok(match slot {
+        let Some(s) = map.get_mut(id) else {
+            return Ok(Recorded::Missing);
+        };
+        Ok(match s.items.get_mut(item.index) {
             None => Recorded::Missing,
             Some(old) if old.state.is_final() => Recorded::Already,
             Some(old) => {
+                s.counts.moved(old.state, item.state);
                 *old = item.clone();
                 Recorded::Stored
             }
@@ -208,16 +226,10 @@ impl JobStore for MemoryStore {
     }
 
     async fn progress(&self, id: &str) -> Result<Option<Progress>> {
-        Ok(self.lock().get(id).map(|s| {
-            let mut counts = Counts::default();
-            for i in &s.items {
-                *counts.slot(i.state) += 1;
-            }
-            Progress {
-                counts,
-                cancelled: s.cancelled,
-                enqueued: s.enqueued,
-            }
+        Ok(self.lock().get(id).map(|s| Progress {
+            counts: s.counts,
+            cancelled: s.cancelled,
+            enqueued: s.enqueued,
         }))
     }
 

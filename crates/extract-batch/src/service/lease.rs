@@ -52,71 +52,55 @@ impl BatchService {
     }
 
     /// Stops this instance's part in every batch it runs (on SIGTERM): no
-    /// new item starts (with a shared queue: none is taken, and those held
-    /// here are handed back after the grace), the running ones get up to `grace` to finish and
-    /// their results are stored, each batch's record is written with the
-    /// rest still pending, and its lease is given up at once so that
-    /// another instance resumes it without waiting for the lease to lapse.
+    /// new item is taken or starts, the running ones get up to `grace` to
+    /// finish and their results are stored, those held here are handed
+    /// back to the queue, and each batch's lease is given up at once so
+    /// that another instance resumes it without waiting for the lease to
+    /// lapse.
     pub async fn shutdown(&self, grace: Duration) {
         self.inner.stopping.store(true, Ordering::SeqCst);
         let live: Vec<(String, Arc<super::Live>)> = lock(&self.inner.live)
             .iter()
             .map(|(id, l)| (id.clone(), l.clone()))
             .collect();
-        if self.inner.queue.is_some() {
-            // Shared work: the items held here go back to the queue; the
-            // counts are in the store already, so a batch held here only
-            // gives up its lease.
-            self.stop_working(tokio::time::Instant::now() + grace).await;
-            for (id, l) in live {
-                l.closed.store(true, Ordering::Release);
-                match self.inner.store.release(&id, &self.inner.owner).await {
-                    Ok(()) => {
-                        tracing::info!(batch = %id, "batch handed back: its lease is released")
-                    }
-                    Err(e) => {
-                        tracing::warn!(batch = %id, error = %e, "lease not released; it lapses on its own")
-                    }
-                }
-            }
-            return;
-        }
-        for (_, l) in &live {
-            // Queued jobs never start; their items stay pending.
-            for (_, handle) in std::mem::take(&mut *lock(&l.handles)) {
-                handle.cancel();
-            }
-        }
-        let deadline = tokio::time::Instant::now() + grace;
+        // The items held here go back to the queue (another instance, or
+        // this one's next run, takes them); the counts are in the store
+        // already, so a batch held here only gives up its lease.
+        self.stop_working(tokio::time::Instant::now() + grace).await;
         for (id, l) in live {
-            while lock(&l.batch).counts.running > 0 && tokio::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(20)).await;
+            l.closed.store(true, Ordering::Release);
+            if !l.finished.load(Ordering::Acquire) {
+                self.write_handed_back(&id, &l).await;
             }
-            if l.finished.load(Ordering::Acquire) {
-                continue; // finishing on its own
-            }
-            let snapshot = {
-                let mut b = lock(&l.batch);
-                // Items left running past the grace run again elsewhere.
-                let running = b.counts.running;
-                b.counts.running = 0;
-                b.counts.pending += running;
-                b.clone()
-            };
-            let stored = {
-                let _writing = l.writing.lock().await;
-                self.inner.store.put_batch(&snapshot).await.map(|_| ())
-            };
-            let released = self.inner.store.release(&id, &self.inner.owner).await;
-            l.closed.store(true, Ordering::Release); // stops the renewer
-            match (stored, released) {
-                (Ok(()), Ok(())) => {
-                    tracing::info!(batch = %id, pending = snapshot.counts.pending, "batch handed back: its lease is released")
-                }
-                (s, r) => {
-                    tracing::warn!(batch = %id, stored = s.is_ok(), released = r.is_ok(), "batch not cleanly handed back; its lease lapses on its own")
+            match self.inner.store.release(&id, &self.inner.owner).await {
+                Ok(()) => tracing::info!(batch = %id, "batch handed back: its lease is released"),
+                Err(e) => {
+                    tracing::warn!(batch = %id, error = %e, "lease not released; it lapses on its own")
                 }
             }
+        }
+    }
+
+    /// Writes the record of a batch handed back with the stored counts:
+    /// with a queue of this process, what was running here is pending
+    /// again (the next holder runs it).
+    async fn write_handed_back(&self, id: &str, l: &Arc<super::Live>) {
+        let Ok(Some(progress)) = self.inner.store.progress(id).await else {
+            return;
+        };
+        let snapshot = {
+            let mut b = lock(&l.batch);
+            if progress.counts.total() == b.counts.total() {
+                b.counts = progress.counts;
+            }
+            if !self.inner.queue.shared() {
+                b.counts.pending += std::mem::take(&mut b.counts.running);
+            }
+            b.clone()
+        };
+        let _writing = l.writing.lock().await;
+        if let Err(e) = self.inner.store.put_batch(&snapshot).await {
+            tracing::warn!(batch = id, error = %e, "could not write the handed-back batch's record");
         }
     }
 

@@ -2,13 +2,20 @@
 //! priority scheduler (after a cache prefetch), isolates failures, tracks
 //! progress, cancels, resumes after a restart, and notifies on completion.
 //!
+//! One run path whichever queue holds the items: the instance holding a
+//! batch's lease ([`holder`]) queues its items and follows the counts the
+//! store keeps; every instance's workers ([`worker`]) take items from the
+//! [`WorkQueue`] — this process's [`MemoryQueue`](crate::MemoryQueue) by
+//! default, or Redis Streams shared by every instance — and record each
+//! once in the [`JobStore`].
+//!
 //! By concept: [`submit`] (validation and deduplication), [`lease`]
-//! (ownership and resuming), [`run`] (the flusher and renewer tasks, item
-//! processing, completion and the webhook), [`queries`] (cancel, status,
-//! results and stats).
+//! (ownership, resuming and shutdown), [`holder`] (queueing, following,
+//! re-creating and finishing a batch), [`worker`] (taking, running and
+//! recording items), [`queries`] (cancel, status, results and stats).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,20 +24,20 @@ use extract_core::ProfileSource;
 use tokio::sync::Notify;
 
 use crate::eta::Throughput;
-use crate::model::{Batch, Counts, Item};
+use crate::model::{Batch, Counts};
 use crate::queue::{Delivery, WorkQueue};
 use crate::store::JobStore;
 use crate::webhook::{Notifier, Webhooks};
 use crate::Config;
 
+mod holder;
 mod lease;
 mod queries;
-mod run;
-mod shared;
 mod submit;
+mod worker;
 
 pub use queries::{BatchStats, Status};
-pub(crate) use run::skipped_by_cancel;
+pub(crate) use worker::skipped_by_cancel;
 
 /// The least time between two writes of a running batch's record.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
@@ -39,19 +46,12 @@ struct Live {
     batch: Mutex<Batch>,
     throughput: Mutex<Throughput>,
     cancelled: AtomicBool,
-    handles: Mutex<Vec<(usize, JobHandle<()>)>>,
-    remaining: AtomicUsize,
+    /// The counts may have moved: the holder reads them now.
     dirty: Notify,
     /// Every item is over; the batch is being finished.
     finished: AtomicBool,
     /// The final record is stored (the lease is renewed until then).
     closed: AtomicBool,
-    /// Results the store could not take yet (an outage): kept here, at most
-    /// one per item of the batch, and written before the batch may finish.
-    unstored: Mutex<Vec<Item>>,
-    /// Which items have ended here (by index): what the store held and
-    /// must hold again if it loses the batch.
-    ended: Mutex<Vec<bool>>,
     /// Orders writes of the batch record, so that a running snapshot is never
     /// written over the final one (an async lock: it is held across the write).
     writing: tokio::sync::Mutex<()>,
@@ -66,9 +66,10 @@ struct Held {
 
 struct Inner {
     store: Arc<dyn JobStore>,
-    /// Work shared with the other instances; `None`: every batch runs on
-    /// the instance holding its lease.
-    queue: Option<Arc<dyn WorkQueue>>,
+    /// Where items wait for a worker: this process's, or every instance's.
+    queue: Arc<dyn WorkQueue>,
+    /// The worker loop was started.
+    working: AtomicBool,
     /// How the queue's reads are shared across priorities (high, normal, low).
     weights: [u32; 3],
     /// Queue items taken here, by priority and entry id.
@@ -78,7 +79,7 @@ struct Inner {
     /// The worker loop is reading the queue or dispatching what it read.
     taking: AtomicBool,
     /// Settings of the batches whose items run here.
-    meta: Mutex<HashMap<String, shared::Meta>>,
+    meta: Mutex<HashMap<String, worker::Meta>>,
     scheduler: Arc<Scheduler>,
     profiles: Arc<dyn ProfileSource>,
     webhooks: Option<Webhooks>,
@@ -122,9 +123,10 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Shares batch items with every instance reading `queue`, taking them
-    /// by `weights` (high, normal, low) (default: each batch runs on the
-    /// instance holding its lease). Start the workers with
+    /// Takes batch items from `queue` by `weights` (high, normal, low)
+    /// (default: a [`MemoryQueue`](crate::MemoryQueue) of this process,
+    /// [4, 2, 1]). A queue every instance shares runs a batch's items on all
+    /// of them: start this instance's workers with
     /// [`BatchService::keep_working`].
     #[must_use]
     pub fn queue(mut self, queue: Arc<dyn WorkQueue>, weights: [u32; 3]) -> Self {
@@ -164,11 +166,15 @@ impl Builder {
             max_name_chars,
             queue,
         } = self;
-        let weights = queue.as_ref().map_or([4, 2, 1], |(_, w)| *w);
+        let (queue, weights) = queue.unwrap_or_else(|| {
+            let memory: Arc<dyn WorkQueue> = Arc::new(crate::MemoryQueue::default());
+            (memory, [4, 2, 1])
+        });
         BatchService {
             inner: Arc::new(Inner {
                 store,
-                queue: queue.map(|(q, _)| q),
+                queue,
+                working: AtomicBool::new(false),
                 weights,
                 held: Mutex::new(HashMap::new()),
                 intake: Arc::new(Notify::new()),

@@ -4,13 +4,12 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use extract_concurrency::{JobHandle, SchedulerStats};
+use extract_concurrency::SchedulerStats;
 use serde::Serialize;
 
-use super::run::skipped_by_cancel;
 use super::{lock, BatchService};
 use crate::eta::Throughput;
-use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemState};
+use crate::model::{now_ms, Batch, BatchState, Counts, Item, Mark};
 use crate::summary::{summarize, Summary};
 use crate::{Config, Error, Result};
 
@@ -67,38 +66,21 @@ pub struct BatchStats {
 }
 
 impl BatchService {
-    /// Cancels a batch: queued items are skipped at once, running ones
-    /// finish, finished results are kept.
+    /// Cancels a batch: items not yet started are skipped (on every
+    /// instance, as each takes one), running ones finish, finished results
+    /// are kept.
     pub async fn cancel(&self, id: &str) -> Result<Status> {
-        if self.inner.queue.is_some() {
-            let status = self.status(id).await?;
-            if !status.state.is_final() {
-                self.cancel_shared(id).await?;
-            }
-            return self.status(id).await;
+        let status = self.status(id).await?;
+        if status.state.is_final() {
+            return Ok(status);
         }
-        let live = lock(&self.inner.live).get(id).cloned();
-        let Some(live) = live else {
-            // Not running here: finished already, or unknown.
-            return self.status(id).await;
-        };
-        live.cancelled.store(true, Ordering::Release);
-        let handles: Vec<(usize, JobHandle<()>)> = std::mem::take(&mut *lock(&live.handles));
-        let mut skipped = Vec::new();
-        for (index, handle) in handles {
-            if handle.cancel() {
-                skipped.push(index);
-            }
+        if self.inner.store.progress(id).await?.is_none() {
+            return Err(Error::NotFound(id.to_owned()));
         }
-        let items = self.inner.store.items(id).await?;
-        for index in skipped {
-            if let Some(item) = items.get(index).cloned() {
-                self.complete(id, &live, skipped_by_cancel(item), ItemState::Pending)
-                    .await;
-            }
-        }
-        if live.remaining.load(Ordering::Acquire) == 0 {
-            self.finish(id, &live).await;
+        self.inner.store.mark(id, Mark::Cancelled).await?;
+        if let Some(l) = lock(&self.inner.live).get(id) {
+            l.cancelled.store(true, Ordering::Release);
+            l.dirty.notify_one();
         }
         self.status(id).await
     }
@@ -213,15 +195,19 @@ impl BatchService {
         *lock(&self.inner.outcomes)
     }
 
-    /// The shared queue's backlog per priority; `None` without a queue.
+    /// The shared queue's backlog per priority; `None` when the queue is
+    /// this process's own (the scheduler's stats show it).
     pub async fn queue_depth(&self) -> Option<Result<crate::QueueDepth>> {
-        let queue = self.inner.queue.clone()?;
+        let queue = self.inner.queue.clone();
+        if !queue.shared() {
+            return None;
+        }
         Some(queue.depth().await)
     }
 
     /// Whether batch items are shared with other instances through a queue.
     pub fn shares_work(&self) -> bool {
-        self.inner.queue.is_some()
+        self.inner.queue.shared()
     }
 
     /// This instance's name as a lease owner and a queue consumer.

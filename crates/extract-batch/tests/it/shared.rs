@@ -356,3 +356,88 @@ async fn a_redis_restarted_empty_mid_batch_completes() {
     );
     assert!(a.service.stats().await.unwrap().records_recreated >= 1);
 }
+
+/// One test body, run on each work queue: a batch with a duplicate line,
+/// a cancelled second batch and a status read while it runs ends with
+/// every company extracted once and recorded once, the same counts and
+/// the same results whichever queue held the items.
+async fn one_batch_on(queue: Option<Arc<dyn WorkQueue>>, store: Arc<dyn JobStore>) {
+    let counting = Arc::new(Counting::default());
+    let mut builder = BatchService::builder(
+        store.clone(),
+        extract_concurrency::Scheduler::new(3, [4, 2, 1]),
+        Arc::new(Tagged {
+            tag: "one",
+            counting: counting.clone(),
+            delay: Duration::from_millis(5),
+        }),
+    )
+    .config(config());
+    let shared = queue.as_ref().is_some_and(|q| q.shared());
+    if let Some(q) = queue {
+        builder = builder.queue(q, [4, 2, 1]);
+    }
+    let service = builder.build();
+    if shared {
+        drop(service.keep_working()); // else started with the first batch
+    }
+    assert_eq!(service.shares_work(), shared);
+    let mut request = names(200);
+    request["company_names"][199] = "Company 0".into();
+    let batch = service
+        .submit(serde_json::from_value(request).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(batch.counts.total(), 199, "the duplicate line is one item");
+    let st = wait_final(&service, &batch.id, Duration::from_secs(60)).await;
+    assert_eq!(st.state, BatchState::Completed, "{st:?}");
+    assert_eq!(st.counts.succeeded, 199, "{:?}", st.counts);
+    let (_, items) = service.results(&batch.id).await.unwrap();
+    assert!(items.iter().all(|i| i.state == ItemState::Succeeded));
+    let calls = counting.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 199);
+    assert!(calls.values().all(|n| *n == 1), "each company once");
+    assert_eq!(
+        store.progress(&batch.id).await.unwrap().unwrap().counts,
+        st.counts,
+        "the store's counts are the status's"
+    );
+
+    // A second batch cancelled at once ends cancelled, every item final.
+    let second = service
+        .submit(serde_json::from_value(names(300)).unwrap())
+        .await
+        .unwrap();
+    service.cancel(&second.id).await.unwrap();
+    let st = wait_final(&service, &second.id, Duration::from_secs(60)).await;
+    assert_eq!(st.state, BatchState::Cancelled, "{st:?}");
+    assert_eq!(st.counts.finished(), 300, "{:?}", st.counts);
+    assert!(st.counts.skipped > 0, "{:?}", st.counts);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_runs_the_same_on_the_memory_and_the_redis_queue() {
+    one_batch_on(None, Arc::new(extract_batch::MemoryStore::default())).await;
+    one_batch_on(
+        Some(Arc::new(extract_batch::MemoryQueue::default())),
+        Arc::new(extract_batch::MemoryStore::default()),
+    )
+    .await;
+    let Some(url) = shared_url("one_engine") else {
+        return;
+    };
+    let prefix = unique_prefix("one_engine");
+    let store = Arc::new(
+        RedisStore::connect(&url, &prefix, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let queue = Arc::new(
+        RedisQueue::connect(&url, &prefix, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    one_batch_on(Some(queue), store.clone()).await;
+    // This process's queue over the Redis store (`batch.share_work = false`).
+    one_batch_on(None, store).await;
+}

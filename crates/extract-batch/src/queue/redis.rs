@@ -1,81 +1,14 @@
-//! Work shared by every instance: batch items in Redis Streams, one stream
-//! per priority, read through one consumer group.
-//!
-//! The instance that accepts (or resumes) a batch appends its items
-//! (`XADD`, a thousand a script call); every instance's workers read them
-//! (`XREADGROUP`, weighted across priorities so that low is never starved),
-//! record the result, then acknowledge and delete the entry (`XACK` +
-//! `XDEL`, so a stream holds only what is not done). Entries held by a
-//! consumer that stopped are taken over once idle long enough
-//! (`XAUTOCLAIM`); a shutting-down consumer hands its entries back at once
-//! (`XCLAIM` to a placeholder consumer, marked long idle). Recording is
-//! idempotent ([`JobStore::record`](crate::JobStore::record)), so an item
-//! run twice is recorded once.
+//! The queue every instance shares: batch items in Redis Streams (see the
+//! module above for the protocol).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use extract_core::Priority;
 use fred::prelude::{LuaInterface, Pool};
-use serde::Serialize;
 
+use super::{shares, slot, Delivery, Depth, QueueDepth, WorkQueue, PRIORITIES};
 use crate::Result;
-
-/// One item handed to a consumer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivery {
-    /// The stream entry's id.
-    pub entry: String,
-    /// Which stream it came from.
-    pub priority: Priority,
-    /// The batch.
-    pub batch: String,
-    /// The item's index in the batch.
-    pub index: usize,
-}
-
-/// Backlog of one priority's stream.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Depth {
-    /// Entries not yet done (delivered or not).
-    pub backlog: u64,
-    /// Of those, delivered to a consumer and not yet acknowledged.
-    pub pending: u64,
-}
-
-/// The streams' depth, per priority.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct QueueDepth {
-    /// High priority.
-    pub high: Depth,
-    /// Normal priority.
-    pub normal: Depth,
-    /// Low priority.
-    pub low: Depth,
-}
-
-/// Batch items waiting for any instance to run them.
-#[async_trait]
-pub trait WorkQueue: Send + Sync {
-    /// Appends `indexes` of `batch` at `priority`.
-    async fn push(&self, priority: Priority, batch: &str, indexes: &[usize]) -> Result<()>;
-    /// Up to about `n` new items for `consumer`, shared across priorities by
-    /// `weights` (high, normal, low); what one priority leaves goes to the others.
-    async fn take(&self, consumer: &str, n: usize, weights: [u32; 3]) -> Result<Vec<Delivery>>;
-    /// Up to `n` items that another consumer held for longer than `idle`
-    /// without acknowledging them (it stopped), now `consumer`'s.
-    async fn reclaim(&self, consumer: &str, idle: Duration, n: usize) -> Result<Vec<Delivery>>;
-    /// The item is done (recorded): it leaves the stream.
-    async fn ack(&self, delivery: &Delivery) -> Result<()>;
-    /// Hands items back undone (shutting down): any consumer reclaims them
-    /// at once.
-    async fn release(&self, deliveries: &[Delivery]) -> Result<()>;
-    /// Backlog and pending entries per priority.
-    async fn depth(&self) -> Result<QueueDepth>;
-    /// Removes `consumer` from the group where it holds nothing (a clean
-    /// shutdown), so that the group does not collect stopped instances.
-    async fn forget(&self, consumer: &str) -> Result<()>;
-}
 
 /// The group every instance reads through.
 const GROUP: &str = "workers";
@@ -207,16 +140,6 @@ pub struct RedisQueue {
     keys: [String; 3],
 }
 
-fn slot(p: Priority) -> usize {
-    match p {
-        Priority::High => 0,
-        Priority::Normal => 1,
-        Priority::Low => 2,
-    }
-}
-
-const PRIORITIES: [Priority; 3] = [Priority::High, Priority::Normal, Priority::Low];
-
 impl RedisQueue {
     /// Connects with a small pool; a Redis that is down at start is not an
     /// error (commands fail after `timeout` until it is back).
@@ -241,15 +164,6 @@ impl RedisQueue {
             })
             .collect()
     }
-}
-
-/// `n` shared by `weights`, each priority at least one when `n` > 0.
-fn shares(n: usize, weights: [u32; 3]) -> [usize; 3] {
-    let total: u64 = weights.iter().map(|w| u64::from(*w).max(1)).sum();
-    weights.map(|w| {
-        let share = (n as u64 * u64::from(w).max(1)).div_ceil(total);
-        (share as usize).max(usize::from(n > 0))
-    })
 }
 
 #[async_trait]
@@ -349,18 +263,5 @@ impl WorkQueue for RedisQueue {
             normal: d(1),
             low: d(2),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_priority_gets_a_share() {
-        assert_eq!(shares(7, [4, 2, 1]), [4, 2, 1]);
-        assert_eq!(shares(1, [4, 2, 1]), [1, 1, 1]);
-        assert_eq!(shares(0, [4, 2, 1]), [0, 0, 0]);
-        assert_eq!(shares(10, [0, 0, 0]), [4, 4, 4]);
     }
 }

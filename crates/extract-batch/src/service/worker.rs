@@ -1,9 +1,8 @@
-//! Work shared by every instance (a [`WorkQueue`](crate::WorkQueue) in
-//! Redis Streams): the instance holding a batch's lease prefetches the
-//! cached items, appends the rest to the queue and follows the counts in
-//! the store until every item is over; every instance's workers take items
-//! from the queue, run them on the local scheduler, record them once in the
-//! store and acknowledge them.
+//! The part every instance plays: its workers take items from the work
+//! queue (as many as it has room for, and the items of a consumer that
+//! went away), run each on the local scheduler at its priority within the
+//! item timeout, record it once in the store and acknowledge it; on
+//! shutdown what is held here is handed back.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -11,11 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use extract_concurrency::Policy;
-use extract_core::{CompanyQuery, ExtractionMode, Priority};
+use extract_core::{CompanyProfile, CompanyQuery, ExtractionMode};
 
-use super::run::{finished, query};
-use super::{lock, BatchService, Held, Live, FLUSH_EVERY};
-use crate::model::{now_ms, BatchState, Begin, Counts, Item, Mark, Recorded};
+use super::holder::patient;
+use super::{lock, BatchService, Held};
+use crate::model::{Begin, Item, ItemError, ItemState, Recorded};
 use crate::queue::Delivery;
 
 /// A batch's settings as its items need them, read once a minute.
@@ -28,172 +27,14 @@ pub(super) struct Meta {
 
 const META_TTL: Duration = Duration::from_secs(60);
 
-/// The longest a followed batch's record goes unwritten while it runs.
-const REFRESH_EVERY: Duration = Duration::from_secs(2);
-
-/// Retries of a write that must happen (a result, the queue's items) for an
-/// hour at most: a Redis outage delays them, never loses them.
-fn patient() -> Policy {
-    Policy::backoff(
-        u32::MAX,
-        Duration::from_millis(250),
-        Duration::from_secs(5),
-        Duration::from_secs(3600),
-    )
-}
-
 fn held_key(d: &Delivery) -> String {
     format!("{:?}/{}", d.priority, d.entry)
 }
 
 impl BatchService {
-    /// The lease holder's part: cached items end at once, the rest go to
-    /// the queue (unless an earlier holder put them there), then the
-    /// shared counts are followed until the batch is over.
-    pub(super) async fn run_shared(&self, id: String, live: Arc<Live>, items: Vec<Item>) {
-        let renewer = self.renew(&id, &live);
-        let (mode, min_confidence, priority) = {
-            let b = lock(&live.batch);
-            (b.mode, b.min_confidence, b.priority)
-        };
-        let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
-        let queries: Vec<CompanyQuery> = pending.iter().map(|i| query(&i.name, mode)).collect();
-        let found = self.inner.profiles.cached(&queries).await;
-        let mut to_run = Vec::new();
-        for (item, hit) in pending.into_iter().zip(found) {
-            match hit {
-                Some(profile) => {
-                    let done = finished(item, Ok((profile, true)), 0, min_confidence);
-                    self.record_shared(&id, done).await;
-                }
-                None => to_run.push(item.index),
-            }
-        }
-        let enqueued = self
-            .inner
-            .store
-            .progress(&id)
-            .await
-            .ok()
-            .flatten()
-            .is_some_and(|p| p.enqueued);
-        if !enqueued && !to_run.is_empty() {
-            self.push_all(&id, priority, &to_run).await;
-        }
-        self.follow(&id, &live).await;
-        renewer.abort();
-    }
-
-    /// Appends items to the queue and marks the batch enqueued, retrying
-    /// through an outage (a repeat appends duplicates, which recording once
-    /// makes harmless).
-    async fn push_all(&self, id: &str, priority: Priority, indexes: &[usize]) {
-        let Some(queue) = self.inner.queue.clone() else {
-            return;
-        };
-        let store = self.inner.store.clone();
-        let pushed = patient()
-            .retry(
-                || async {
-                    if self.inner.stopping.load(Ordering::Acquire) {
-                        return Ok(()); // the next holder enqueues them
-                    }
-                    queue.push(priority, id, indexes).await?;
-                    store.mark(id, Mark::Enqueued).await
-                },
-                crate::Result::is_err,
-            )
-            .await;
-        if let Err(e) = pushed {
-            tracing::error!(batch = id, error = %e, "could not queue the batch's items within an hour");
-        }
-    }
-
-    /// Follows the shared counts: into this instance's record and
-    /// throughput, written to the store a few times a second, until every
-    /// item is over (then finishes the batch) or this instance stops.
-    async fn follow(&self, id: &str, live: &Arc<Live>) {
-        let mut last_done: Option<usize> = None;
-        let mut written: Option<(Counts, BatchState, Instant)> = None;
-        loop {
-            if live.closed.load(Ordering::Acquire) || self.inner.stopping.load(Ordering::Acquire) {
-                break;
-            }
-            match self.inner.store.progress(id).await {
-                Ok(None) => self.recreate_shared(id, live).await,
-                Ok(Some(p)) => {
-                    let done = p.counts.finished();
-                    let over = {
-                        let mut b = lock(&live.batch);
-                        let total = b.counts.total();
-                        if p.counts.total() == total {
-                            b.counts = p.counts;
-                        }
-                        if b.state == BatchState::Queued && (p.counts.running > 0 || done > 0) {
-                            b.state = BatchState::Running;
-                            b.started_at_ms = Some(now_ms());
-                        }
-                        let mut t = lock(&live.throughput);
-                        if let Some(last) = last_done {
-                            t.record_many(done.saturating_sub(last), Instant::now());
-                        }
-                        b.items_per_s = t.rate(Instant::now());
-                        done >= total
-                    };
-                    last_done = Some(done);
-                    if p.cancelled {
-                        live.cancelled.store(true, Ordering::Release);
-                    }
-                    if over {
-                        self.finish(id, live).await;
-                        if live.closed.load(Ordering::Acquire) {
-                            break;
-                        }
-                    } else {
-                        // The record carries every submitted line: written
-                        // when the counts moved, and every few seconds for
-                        // the rate the other instances' ETA reads.
-                        let snapshot = lock(&live.batch).clone();
-                        let moved = written.as_ref().is_none_or(
-                            |(c, s, at): &(Counts, BatchState, Instant)| {
-                                *c != snapshot.counts
-                                    || *s != snapshot.state
-                                    || at.elapsed() >= REFRESH_EVERY
-                            },
-                        );
-                        if moved {
-                            let lost = {
-                                let _writing = live.writing.lock().await;
-                                matches!(self.inner.store.put_batch(&snapshot).await, Ok(false))
-                            };
-                            written = Some((snapshot.counts, snapshot.state, Instant::now()));
-                            if lost {
-                                self.recreate_shared(id, live).await;
-                            }
-                        }
-                    }
-                }
-                Err(e) => tracing::debug!(batch = id, error = %e, "batch progress unavailable"),
-            }
-            let _ = tokio::time::timeout(FLUSH_EVERY, live.dirty.notified()).await;
-        }
-    }
-
-    /// The store lost a batch this instance holds (Redis restarted empty):
-    /// written again, every item pending, and every item queued again
-    /// (most answer from the cache).
-    async fn recreate_shared(&self, id: &str, live: &Arc<Live>) {
-        tracing::error!(batch = id, "the job store lost a running batch (Redis restarted empty?): re-creating it and queueing its items again");
-        let Some((snapshot, items)) = self.write_again(id, live).await else {
-            return;
-        };
-        let indexes: Vec<usize> = items.iter().map(|i| i.index).collect();
-        self.push_all(id, snapshot.priority, &indexes).await;
-    }
-
     /// Records a final item once in the store, through an outage; counts
     /// it here when this call stored it.
-    async fn record_shared(&self, id: &str, item: Item) -> bool {
+    pub(super) async fn record(&self, id: &str, item: Item) -> bool {
         let stored = patient()
             .retry(|| self.inner.store.record(id, &item), crate::Result::is_err)
             .await;
@@ -213,13 +54,17 @@ impl BatchService {
         }
     }
 
-    /// Takes items from the shared queue for as long as the service exists
+    /// Takes items from the work queue for as long as the service exists
     /// and is not stopping: as many as this instance has room for (its
     /// scheduler's workers and half again), and every so often the items of
-    /// a consumer that went away (`batch.reclaim_idle_ms`). `None` without
-    /// a queue.
+    /// a consumer that went away (`batch.reclaim_idle_ms`). Started with
+    /// the first batch held here; an instance sharing a queue starts it at
+    /// once to run the others' items. `None` when it runs already.
     pub fn keep_working(&self) -> Option<tokio::task::JoinHandle<()>> {
-        let queue = self.inner.queue.clone()?;
+        if self.inner.working.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let queue = self.inner.queue.clone();
         let weak = Arc::downgrade(&self.inner);
         let intake = self.inner.intake.clone();
         let workers = self.inner.scheduler.stats().workers.max(1);
@@ -335,17 +180,15 @@ impl BatchService {
         let key = held_key(&d);
         let done = self.work_on(&d).await;
         if done {
-            let queue = self.inner.queue.clone();
-            if let Some(q) = queue {
-                let acked = self
-                    .inner
-                    .store_retry
-                    .retry(|| q.ack(&d), crate::Result::is_err)
-                    .await;
-                if let Err(e) = acked {
-                    // Recorded already: whoever takes it over acknowledges it.
-                    tracing::warn!(batch = d.batch, item = d.index, error = %e, "could not acknowledge a recorded item");
-                }
+            let q = &self.inner.queue;
+            let acked = self
+                .inner
+                .store_retry
+                .retry(|| q.ack(&d), crate::Result::is_err)
+                .await;
+            if let Err(e) = acked {
+                // Recorded already: whoever takes it over acknowledges it.
+                tracing::warn!(batch = d.batch, item = d.index, error = %e, "could not acknowledge a recorded item");
             }
         }
         if done || !self.inner.stopping.load(Ordering::Acquire) {
@@ -384,7 +227,7 @@ impl BatchService {
             }
             Ok(Begin::Run(item)) => {
                 let done = self.serve_item(item, meta.mode, meta.min_confidence).await;
-                self.record_shared(&d.batch, done).await
+                self.record(&d.batch, done).await
             }
         }
     }
@@ -415,9 +258,7 @@ impl BatchService {
     /// those running get until `deadline`, and what is still held is handed
     /// back to the queue for another instance at once.
     pub(super) async fn stop_working(&self, deadline: tokio::time::Instant) {
-        let Some(queue) = self.inner.queue.clone() else {
-            return;
-        };
+        let queue = self.inner.queue.clone();
         // A read in flight finishes dispatching first (stopping is set).
         while self.inner.taking.load(Ordering::SeqCst) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -463,17 +304,157 @@ impl BatchService {
         }
     }
 
-    /// Skips the shared batch's items that have not started, on every
-    /// instance (each sees the flag when it takes one).
-    pub(super) async fn cancel_shared(&self, id: &str) -> crate::Result<()> {
-        if self.inner.store.progress(id).await?.is_none() {
-            return Err(crate::Error::NotFound(id.to_owned()));
+    /// Runs one item through the profile source within its timeout: the
+    /// item as it ends (succeeded, cached, skipped or failed).
+    async fn serve_item(
+        &self,
+        item: Item,
+        mode: extract_core::ExtractionMode,
+        min_confidence: Option<f32>,
+    ) -> Item {
+        let started = Instant::now();
+        let q = query(&item.name, mode);
+        let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
+        // An item refused by an open breaker waits for it (its Retry-After)
+        // rather than failing at once: for its trial, and once more if that
+        // trial fails, within most of its own timeout. An item whose search
+        // failed outright (5xx, timeout, no connection: the start of an
+        // outage, before the breaker opened) is tried again the same way.
+        // A short bad patch upstream fails nobody; a provider that stays
+        // broken fails the batch in a few cool-downs, not in an item
+        // timeout per company. A failing site is not retried here: the
+        // fetch layer already did, and another run would not help it.
+        let budget = timeout.mul_f64(0.9);
+        let waits = Policy::backoff(3, Duration::from_millis(250), budget, budget);
+        let serve = waits.retry_when(
+            || self.inner.profiles.serve(&q),
+            |r| {
+                use extract_core::{Error as E, Upstream};
+                match r {
+                    Err(E::Unavailable { retry_after, .. }) => Some(*retry_after),
+                    Err(
+                        e @ (E::Status { status: 500.., .. }
+                        | E::Timeout { .. }
+                        | E::Connect { .. }),
+                    ) if e.upstream() == Some(Upstream::Search) => Some(None),
+                    _ => None,
+                }
+            },
+        );
+        let result = tokio::time::timeout(timeout, serve).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok(served) => finished(
+                item,
+                served.map(|s| (s.value, s.outcome.is_hit())),
+                elapsed_ms,
+                min_confidence,
+            ),
+            Err(_) => Item {
+                state: ItemState::Failed,
+                error: Some(ItemError {
+                    kind: "timeout".to_owned(),
+                    message: format!(
+                        "took longer than {} ms (batch.item_timeout_ms)",
+                        timeout.as_millis()
+                    ),
+                }),
+                elapsed_ms: Some(elapsed_ms),
+                ..item
+            },
         }
-        self.inner.store.mark(id, Mark::Cancelled).await?;
-        if let Some(l) = lock(&self.inner.live).get(id) {
-            l.cancelled.store(true, Ordering::Release);
-            l.dirty.notify_one();
-        }
-        Ok(())
     }
+
+    /// Counts an item this instance ended: its time and its outcome.
+    pub(super) fn count_outcome(&self, item: &Item) {
+        let inner = &self.inner;
+        if let Some(ms) = item.elapsed_ms.filter(|_| item.state != ItemState::Cached) {
+            let mut times = lock(&inner.item_times);
+            times.push_back(ms);
+            if times.len() > 10_000 {
+                times.pop_front();
+            }
+        }
+        *lock(&inner.outcomes).slot(item.state) += 1;
+        if item.state != ItemState::Skipped {
+            inner.done.fetch_add(1, Ordering::Relaxed);
+            if matches!(item.state, ItemState::Succeeded | ItemState::Cached) {
+                inner.ok.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// An item the cancelled batch never started.
+pub(crate) fn skipped_by_cancel(item: Item) -> Item {
+    Item {
+        state: ItemState::Skipped,
+        error: Some(ItemError {
+            kind: "cancelled".to_owned(),
+            message: "the batch was cancelled before this company started".to_owned(),
+        }),
+        ..item
+    }
+}
+
+/// An item ended with `result` (the profile, and whether a cache answered):
+/// `cached`, `succeeded`, `skipped` (robots refuses the homepage) or
+/// `failed` with its error kind, a profile below `min_confidence` included.
+pub(super) fn finished(
+    item: Item,
+    result: extract_core::Result<(Arc<CompanyProfile>, bool)>,
+    elapsed_ms: u64,
+    min_confidence: Option<f32>,
+) -> Item {
+    let result = result.and_then(|(profile, cached)| match min_confidence {
+        // Below the bar the item fails; its message names the best candidate.
+        Some(m) => profile.check_confidence(m).map(|()| (profile, cached)),
+        None => Ok((profile, cached)),
+    });
+    match result {
+        Ok((profile, cached)) => {
+            let skipped = profile
+                .pages
+                .first()
+                .is_some_and(|p| p.outcome.is_robots_refusal());
+            let state = if cached {
+                ItemState::Cached
+            } else if skipped {
+                ItemState::Skipped
+            } else {
+                ItemState::Succeeded
+            };
+            Item {
+                state,
+                error: (state == ItemState::Skipped).then(|| ItemError {
+                    kind: "robots".to_owned(),
+                    message: "robots.txt refuses the homepage".to_owned(),
+                }),
+                elapsed_ms: Some(elapsed_ms),
+                profile: Some(Arc::unwrap_or_clone(profile)),
+                ..item
+            }
+        }
+        Err(e) => Item {
+            state: ItemState::Failed,
+            error: Some(ItemError {
+                kind: e.kind().to_owned(),
+                message: e.to_string(),
+            }),
+            elapsed_ms: Some(elapsed_ms),
+            ..item
+        },
+    }
+}
+
+pub(super) fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQuery {
+    let mut q = CompanyQuery::by_name(name).unwrap_or_else(|_| CompanyQuery {
+        name: Some(name.to_owned()),
+        domain: None,
+        mode,
+        freshness: Default::default(),
+        priority: Default::default(),
+    });
+    q.mode = mode;
+    q
 }
