@@ -1,6 +1,6 @@
 //! Batch results as export rows, and the one export path ([`export`]):
-//! streamed CSV and NDJSON, whole JSON and XLSX, shared by the HTTP
-//! downloads and the `batch` subcommand.
+//! CSV, NDJSON, JSON and XLSX streamed a chunk of rows at a time, shared by
+//! the HTTP downloads and the `batch` subcommand.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -59,20 +59,6 @@ pub(crate) async fn rows(
         .collect())
 }
 
-/// Every row, chunk by chunk.
-pub(crate) async fn all_rows(
-    service: &BatchService,
-    batch: &Batch,
-) -> extract_batch::Result<Vec<Row>> {
-    let mut out = Vec::with_capacity(batch.lines.len());
-    let mut from = 0;
-    while from < batch.lines.len() {
-        out.extend(rows(service, batch, from, from + CHUNK).await?);
-        from += CHUNK;
-    }
-    Ok(out)
-}
-
 /// The Summary sheet's lines: the stored summary of a finished batch, or
 /// one computed from the items so far.
 pub(crate) async fn summary_lines(
@@ -81,7 +67,7 @@ pub(crate) async fn summary_lines(
 ) -> extract_batch::Result<Vec<(String, String)>> {
     let summary = match &batch.summary {
         Some(s) => s.clone(),
-        None => extract_batch::summarize(&service.results(&batch.id).await?.1),
+        None => service.summary(&batch.id).await?,
     };
     let mut lines = vec![
         ("batch_id".to_owned(), batch.id.clone()),
@@ -154,9 +140,9 @@ impl Chunks for Channel {
 }
 
 /// The one export path, for HTTP downloads and the `batch` subcommand
-/// alike: CSV and NDJSON are read and written `CHUNK` lines at a time
-/// (memory stays at one chunk whatever the batch size); JSON (one array)
-/// and XLSX are built whole, the workbook off the async workers.
+/// alike: every format is read from the store and written `CHUNK` lines at
+/// a time, so memory stays at a chunk or two whatever the batch size (the
+/// workbook is built in a temporary file first, see [`xlsx_file`]).
 pub(crate) async fn export(
     service: &BatchService,
     batch: &Batch,
@@ -201,30 +187,120 @@ pub(crate) async fn export(
             }
         }
         ExportFormat::Json => {
-            let rows = all_rows(service, batch).await.map_err(io_error)?;
-            let mut bytes = Vec::new();
-            extract_export::json(&rows, &mut bytes).map_err(io_error)?;
-            out.put(bytes).await?;
+            // One array, written a chunk of rows at a time.
+            out.put(b"[".to_vec()).await?;
+            let mut from = 0;
+            while from < batch.lines.len() {
+                let rows = rows(service, batch, from, from + CHUNK)
+                    .await
+                    .map_err(io_error)?;
+                let mut chunk = Vec::new();
+                for r in &rows {
+                    if from > 0 || !chunk.is_empty() {
+                        chunk.push(b',');
+                    }
+                    serde_json::to_writer(&mut chunk, r).map_err(io_error)?;
+                }
+                out.put(chunk).await?;
+                from += CHUNK;
+            }
+            out.put(b"]".to_vec()).await?;
         }
         ExportFormat::Xlsx => {
-            let rows = all_rows(service, batch).await.map_err(io_error)?;
-            let summary = summary_lines(service, batch).await.map_err(io_error)?;
-            // Building a workbook is CPU work: off the async workers.
-            let bytes = tokio::task::spawn_blocking(move || {
-                let mut bytes = Vec::new();
-                extract_export::xlsx(&rows, &summary, &mut bytes).map(|()| bytes)
-            })
-            .await
-            .map_err(io_error)?
-            .map_err(io_error)?;
-            out.put(bytes).await?;
+            let mut file = tokio::fs::File::from_std(xlsx_file(service, batch).await?);
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = tokio::io::AsyncReadExt::read(&mut file, &mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                out.put(buf[..n].to_vec()).await?;
+            }
         }
     }
     Ok(())
 }
 
+/// The batch's workbook in a temporary file (deleted once closed), read
+/// from its start: rows go from the store to a blocking writer a chunk at
+/// a time, and the writer keeps its sheets in temporary files, so memory
+/// stays at a chunk or two whatever the batch size.
+pub(crate) async fn xlsx_file(
+    service: &BatchService,
+    batch: &Batch,
+) -> std::io::Result<std::fs::File> {
+    use std::io::{Seek, SeekFrom};
+    let summary = summary_lines(service, batch).await.map_err(io_error)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(2);
+    // Building a workbook is CPU and file work: off the async workers.
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let mut w = extract_export::XlsxWriter::new().map_err(io_error)?;
+        while let Some(chunk) = rx.blocking_recv() {
+            for r in &chunk {
+                w.row(r).map_err(io_error)?;
+            }
+        }
+        let mut file = tempfile::tempfile()?;
+        w.finish(&summary, &mut file).map_err(io_error)?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    });
+    let mut from = 0;
+    let mut read = Ok(());
+    while from < batch.lines.len() {
+        match rows(service, batch, from, from + CHUNK).await {
+            Ok(rows) => {
+                if tx.send(rows).await.is_err() {
+                    break; // the writer failed: its error is below
+                }
+            }
+            Err(e) => {
+                read = Err(io_error(e));
+                break;
+            }
+        }
+        from += CHUNK;
+    }
+    drop(tx);
+    let file = writer.await.map_err(io_error)??;
+    read.map(|()| file)
+}
+
 fn io_error(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
+}
+
+/// A body reading `file` from where it stands, a chunk at a time (a built
+/// workbook: its failures were answered as JSON errors before this).
+pub(crate) fn file_body(file: std::fs::File) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        let mut file = tokio::fs::File::from_std(file);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx
+                        .send(Ok(Bytes::copy_from_slice(&buf[..n])))
+                        .await
+                        .is_err()
+                    {
+                        break; // the client went away
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    break;
+                }
+            }
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        let next = rx.recv().await?;
+        Some((next.map(Frame::data), rx))
+    });
+    StreamBody::new(chunks.boxed()).boxed_unsync()
 }
 
 /// A body streaming [`export`] as it is written. A store failure midway

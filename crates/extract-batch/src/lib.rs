@@ -82,5 +82,5 @@ pub use model::{
 pub use queue::{Delivery, Depth, MemoryQueue, QueueDepth, RedisQueue, WorkQueue};
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
-pub use summary::{summarize, Summary};
+pub use summary::{summarize, Summarizer, Summary};
 pub use webhook::{sign, Notifier, Webhooks, EVENT_HEADER, SIGNATURE_HEADER};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Item, ItemState};
+use crate::model::{Counts, Item, ItemState};
 
 /// What a finished (or running) batch found, in aggregate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,19 +48,36 @@ const BANDS: &[(u64, &str)] = &[
 
 /// Builds the summary of `items`.
 pub fn summarize(items: &[Item]) -> Summary {
-    let mut s = Summary {
-        items: items.len(),
-        ..Summary::default()
-    };
-    let mut times: Vec<u64> = Vec::new();
-    let (mut ok, mut cached) = (0usize, 0usize);
+    let mut s = Summarizer::default();
     for i in items {
+        s.add(i);
+    }
+    s.finish()
+}
+
+/// Builds a summary an item at a time, so that a big batch is summarised
+/// a page at a time (only the item times are kept, a number each).
+#[derive(Debug, Default)]
+pub struct Summarizer {
+    s: Summary,
+    times: Vec<u64>,
+    ok: usize,
+    cached: usize,
+    counts: Counts,
+}
+
+impl Summarizer {
+    /// Counts one item.
+    pub fn add(&mut self, i: &Item) {
+        let s = &mut self.s;
+        s.items += 1;
+        *self.counts.slot(i.state) += 1;
         if i.state.is_final() {
             s.finished += 1;
         }
         match i.state {
-            ItemState::Succeeded => ok += 1,
-            ItemState::Cached => cached += 1,
+            ItemState::Succeeded => self.ok += 1,
+            ItemState::Cached => self.cached += 1,
             ItemState::Failed | ItemState::Skipped => {
                 if let Some(e) = &i.error {
                     *s.errors.entry(e.kind.clone()).or_default() += 1;
@@ -69,9 +86,9 @@ pub fn summarize(items: &[Item]) -> Summary {
             _ => {}
         }
         if let Some(ms) = i.elapsed_ms {
-            times.push(ms);
+            self.times.push(ms);
         }
-        let Some(p) = &i.profile else { continue };
+        let Some(p) = &i.profile else { return };
         if let Some(ind) = &p.industry {
             *s.sectors
                 .entry(format!("{} {}", ind.value.sector, ind.value.label))
@@ -96,20 +113,37 @@ pub fn summarize(items: &[Item]) -> Summary {
             }
         }
     }
-    if s.finished > 0 {
-        s.success_rate = Some((ok + cached) as f64 / s.finished as f64);
+
+    /// Items counted per state so far.
+    pub fn counts(&self) -> Counts {
+        self.counts
     }
-    if ok + cached > 0 {
-        s.cache_hit_ratio = Some(cached as f64 / (ok + cached) as f64);
+
+    /// The summary of every item added.
+    pub fn finish(self) -> Summary {
+        let Summarizer {
+            mut s,
+            mut times,
+            ok,
+            cached,
+            ..
+        } = self;
+        if s.finished > 0 {
+            s.success_rate = Some((ok + cached) as f64 / s.finished as f64);
+        }
+        if ok + cached > 0 {
+            s.cache_hit_ratio = Some(cached as f64 / (ok + cached) as f64);
+        }
+        times.sort_unstable();
+        let q = |p: f64| -> Option<u64> {
+            (!times.is_empty())
+                .then(|| times[((times.len() as f64 * p) as usize).min(times.len() - 1)])
+        };
+        s.p50_ms = q(0.5);
+        s.p95_ms = q(0.95);
+        s.p99_ms = q(0.99);
+        s
     }
-    times.sort_unstable();
-    let q = |p: f64| -> Option<u64> {
-        (!times.is_empty()).then(|| times[((times.len() as f64 * p) as usize).min(times.len() - 1)])
-    };
-    s.p50_ms = q(0.5);
-    s.p95_ms = q(0.95);
-    s.p99_ms = q(0.99);
-    s
 }
 
 impl Summary {

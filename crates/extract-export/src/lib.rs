@@ -35,4 +35,4 @@ mod writers;
 
 pub use error::{Error, Result};
 pub use row::{neutralise, Row, COLUMNS, SOURCED};
-pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, Summary};
+pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, Summary, XlsxWriter};

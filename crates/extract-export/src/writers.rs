@@ -1,13 +1,11 @@
-//! The writers. JSON and XLSX build the whole document; NDJSON and CSV write
-//! row by row, so a large export streams instead of sitting in memory.
+//! The writers. NDJSON, CSV and XLSX write row by row, so a large export
+//! streams instead of sitting in memory (XLSX through temporary files);
+//! [`json`] builds one array of the rows it is given.
 
 use std::io::Write;
 
 use crate::row::{neutralise, Row, COLUMNS, SOURCED};
 use crate::{Error, Result};
-
-/// A sheet to write: its name, header, rows, and which columns hold numbers.
-type Sheet<'a> = (&'a str, Vec<String>, &'a Vec<Vec<String>>, Vec<bool>);
 
 /// Key-value lines describing a batch (the XLSX Summary sheet).
 pub type Summary = Vec<(String, String)>;
@@ -84,118 +82,183 @@ pub fn csv(rows: &[Row], out: impl Write, provenance: bool) -> Result<()> {
     w.finish().map(|_| ())
 }
 
-/// An XLSX workbook: sheets Companies (every row), Summary (`summary`) and
-/// Errors (the failed and skipped rows); the header row bold, frozen and
-/// filterable, widths set from content, the workbook's default style in
-/// place (spreadsheet programs open it without a repair or a warning).
-/// Numbers are numeric cells (the index, the match confidence, the founding
-/// year, the head count; summary values that are numbers); every other cell
-/// is a string, neutralised, so that none is ever a formula.
-pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write + Send) -> Result<()> {
-    use rust_xlsxwriter::{Format, Workbook};
+/// Columns of the Companies sheet written as numbers.
+const NUMERIC: [&str; 5] = [
+    "index",
+    "match_confidence",
+    "founded_year",
+    "employees_min",
+    "employees_max",
+];
 
-    /// Columns of the Companies sheet written as numbers.
-    const NUMERIC: [&str; 5] = [
-        "index",
-        "match_confidence",
-        "founded_year",
-        "employees_min",
-        "employees_max",
-    ];
-    let xlsx_error = |e: rust_xlsxwriter::XlsxError| Error::Xlsx(e.to_string());
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let two_places = Format::new().set_num_format("0.00");
-    let header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    let companies: Vec<Vec<String>> = rows.iter().map(Row::values).collect();
-    let errors: Vec<Vec<String>> = rows
-        .iter()
-        .filter(|r| r.outcome == "failed" || r.outcome == "skipped")
-        .map(|r| {
-            vec![
-                r.index.to_string(),
-                r.query.clone(),
-                r.outcome.clone(),
-                r.error_kind.clone().unwrap_or_default(),
-                r.error_message.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let summary_rows: Vec<Vec<String>> = summary
-        .iter()
-        .map(|(k, v)| vec![k.clone(), v.clone()])
-        .collect();
-    let company_numbers: Vec<bool> = COLUMNS.iter().map(|c| NUMERIC.contains(c)).collect();
-    let sheets: [Sheet<'_>; 3] = [
-        ("Companies", header, &companies, company_numbers),
-        (
-            "Summary",
-            vec!["metric".into(), "value".into()],
-            &summary_rows,
-            vec![false, true],
-        ),
-        (
-            "Errors",
-            ["index", "query", "outcome", "error_kind", "error_message"]
-                .map(String::from)
-                .to_vec(),
-            &errors,
-            vec![true, false, false, false, false],
-        ),
-    ];
-    for (name, head, body, numeric) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(name).map_err(xlsx_error)?;
-        let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-        for (c, h) in head.iter().enumerate() {
-            sheet
-                .write_string_with_format(0, c as u16, h.as_str(), &bold)
-                .map_err(xlsx_error)?;
+/// The Errors sheet's columns.
+const ERROR_COLUMNS: [&str; 5] = ["index", "query", "outcome", "error_kind", "error_message"];
+
+/// A column's width in characters: rows are written as they come, so the
+/// width comes from what the column holds, not from the longest value.
+fn width(column: &str) -> f64 {
+    match column {
+        "description" | "error_message" | "keywords" => 50.0,
+        "query" | "name" | "legal_name" | "website" | "logo" | "emails" | "phones"
+        | "hq_street" => 30.0,
+        c if c.ends_with("_source") => 30.0,
+        "linkedin" | "twitter" | "facebook" | "github" | "youtube" | "instagram" | "crunchbase"
+        | "wikipedia" | "xing" => 28.0,
+        c => (c.chars().count() as f64 + 2.0).max(10.0),
+    }
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Xlsx(e.to_string())
+}
+
+/// An XLSX workbook written row by row in constant memory: sheets
+/// Companies (every row), Summary (given at the end) and Errors (the
+/// failed and skipped rows). The two row sheets go to temporary files as
+/// they are written, so memory stays at a row whatever the batch size
+/// (`rust_xlsxwriter`'s constant-memory worksheets; strings are inline).
+/// The header rows are bold, frozen and filterable, the workbook's default
+/// style is in place (spreadsheet programs open it without a repair or a
+/// warning). Numbers are numeric cells (the index, the match confidence,
+/// the founding year, the head count; summary values that are numbers);
+/// every other cell is a string, neutralised, so that none is ever a formula.
+pub struct XlsxWriter {
+    book: rust_xlsxwriter::Workbook,
+    two_places: rust_xlsxwriter::Format,
+    /// The next row of Companies and of Errors.
+    next: [u32; 2],
+}
+
+const COMPANIES: usize = 0;
+const SUMMARY: usize = 1;
+const ERRORS: usize = 2;
+
+impl XlsxWriter {
+    /// The workbook with its three sheets and their headers.
+    pub fn new() -> Result<Self> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        for (name, head) in [
+            ("Companies", COLUMNS),
+            ("Summary", &["metric", "value"][..]),
+            ("Errors", &ERROR_COLUMNS[..]),
+        ] {
+            let sheet = if name == "Summary" {
+                book.add_worksheet()
+            } else {
+                book.add_worksheet_with_constant_memory()
+                    .map_err(xlsx_error)?
+            };
+            sheet.set_name(name).map_err(xlsx_error)?;
+            for (c, h) in head.iter().enumerate() {
+                let w = if name == "Summary" { 24.0 } else { width(h) };
+                sheet.set_column_width(c as u16, w).map_err(xlsx_error)?;
+                sheet
+                    .write_string_with_format(0, c as u16, *h, &bold)
+                    .map_err(xlsx_error)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
         }
-        for (r, values) in body.iter().enumerate() {
-            let row = r as u32 + 1;
-            for (c, value) in values.iter().enumerate() {
-                if value.is_empty() {
-                    continue;
+        Ok(XlsxWriter {
+            book,
+            two_places: Format::new().set_num_format("0.00"),
+            next: [1, 1],
+        })
+    }
+
+    /// Writes one row to Companies, and to Errors when it failed or was skipped.
+    pub fn row(&mut self, row: &Row) -> Result<()> {
+        let values = row.values();
+        let at = self.next[0];
+        let sheet = self
+            .book
+            .worksheet_from_index(COMPANIES)
+            .map_err(xlsx_error)?;
+        for (c, (value, head)) in values.iter().zip(COLUMNS).enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            let col = c as u16;
+            let number = NUMERIC
+                .contains(head)
+                .then(|| value.parse::<f64>().ok())
+                .flatten()
+                .filter(|n| n.is_finite());
+            match number {
+                Some(n) if *head == "match_confidence" => {
+                    sheet.write_number_with_format(at, col, n, &self.two_places)
                 }
-                let col = c as u16;
-                let number = numeric
-                    .get(c)
-                    .copied()
-                    .unwrap_or(false)
-                    .then(|| value.parse::<f64>().ok())
-                    .flatten()
-                    .filter(|n| n.is_finite());
-                match number {
-                    Some(n) if head[c] == "match_confidence" => {
-                        sheet.write_number_with_format(row, col, n, &two_places)
-                    }
-                    Some(n) => sheet.write_number(row, col, n),
-                    None => {
-                        let value = neutralise(value);
-                        if let Some(w) = widths.get_mut(c) {
-                            *w = (*w).max(value.chars().count());
-                        }
-                        sheet.write_string(row, col, value.into_owned())
-                    }
-                }
+                Some(n) => sheet.write_number(at, col, n),
+                None => sheet.write_string(at, col, neutralise(value)),
+            }
+            .map_err(xlsx_error)?;
+        }
+        self.next[0] += 1;
+        if row.outcome == "failed" || row.outcome == "skipped" {
+            let at = self.next[1];
+            let sheet = self.book.worksheet_from_index(ERRORS).map_err(xlsx_error)?;
+            sheet
+                .write_number(at, 0, row.index as f64)
                 .map_err(xlsx_error)?;
-                if number.is_some() {
-                    if let Some(w) = widths.get_mut(c) {
-                        *w = (*w).max(value.chars().count());
-                    }
+            let texts = [
+                &row.query,
+                &row.outcome,
+                row.error_kind.as_deref().unwrap_or_default(),
+                row.error_message.as_deref().unwrap_or_default(),
+            ];
+            for (c, value) in texts.into_iter().enumerate() {
+                if !value.is_empty() {
+                    sheet
+                        .write_string(at, c as u16 + 1, neutralise(value))
+                        .map_err(xlsx_error)?;
                 }
             }
+            self.next[1] += 1;
         }
-        for (c, w) in widths.iter().enumerate() {
-            sheet
-                .set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 60.0))
+        Ok(())
+    }
+
+    /// Writes the Summary sheet and the filters, then the file to `out`.
+    pub fn finish(mut self, summary: &Summary, out: impl Write + Send) -> Result<()> {
+        for (sheet, columns, next) in [
+            (COMPANIES, COLUMNS.len(), self.next[0]),
+            (ERRORS, ERROR_COLUMNS.len(), self.next[1]),
+        ] {
+            self.book
+                .worksheet_from_index(sheet)
+                .map_err(xlsx_error)?
+                .autofilter(0, 0, next - 1, columns as u16 - 1)
                 .map_err(xlsx_error)?;
         }
-        sheet
-            .autofilter(0, 0, body.len() as u32, head.len().saturating_sub(1) as u16)
+        let sheet = self
+            .book
+            .worksheet_from_index(SUMMARY)
             .map_err(xlsx_error)?;
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        for (r, (key, value)) in summary.iter().enumerate() {
+            let row = r as u32 + 1;
+            sheet
+                .write_string(row, 0, neutralise(key))
+                .map_err(xlsx_error)?;
+            match value.parse::<f64>().ok().filter(|n| n.is_finite()) {
+                Some(n) => sheet.write_number(row, 1, n),
+                None if value.is_empty() => continue,
+                None => sheet.write_string(row, 1, neutralise(value)),
+            }
+            .map_err(xlsx_error)?;
+        }
+        sheet
+            .autofilter(0, 0, summary.len() as u32, 1)
+            .map_err(xlsx_error)?;
+        self.book.save_to_writer(out).map_err(xlsx_error)
     }
-    book.save_to_writer(out).map_err(xlsx_error)
+}
+
+/// The XLSX of all rows at once (see [`XlsxWriter`]).
+pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write + Send) -> Result<()> {
+    let mut w = XlsxWriter::new()?;
+    for r in rows {
+        w.row(r)?;
+    }
+    w.finish(summary, out)
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
 use extract_batch::{BatchRequest, ExportFormat};
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use hyper::body::Incoming;
@@ -271,19 +270,17 @@ pub(crate) async fn results(
             name,
         )),
         ExportFormat::Xlsx => {
-            // Answered whole, so that a failure is a JSON error, not a cut-off file.
-            let mut bytes = Vec::new();
-            results::export(service, &batch, format, provenance, &mut bytes)
-                .await
-                .map_err(|e| {
-                    ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "export_failed",
-                        e.to_string(),
-                    )
-                })?;
+            // Built before the answer, so that a failure is a JSON error,
+            // not a cut-off file; streamed from a temporary file.
+            let file = results::xlsx_file(service, &batch).await.map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "export_failed",
+                    e.to_string(),
+                )
+            })?;
             Ok(download(
-                crate::full(Bytes::from(bytes)),
+                results::file_body(file),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 name,
             ))

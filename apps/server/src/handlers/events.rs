@@ -152,6 +152,7 @@ async fn follow(
 pub(crate) async fn events(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     // Unknown batches answer 404 JSON before any stream starts.
     let first = app.batches().status(id).await.map_err(batch_error)?;
+    let total = first.items;
     let slot = app.inbound().open_stream(id)?;
     let feed = app.feeds().join(app.batches(), id, first);
     // Subscribed before the items already ended are read: an item is either
@@ -166,12 +167,29 @@ pub(crate) async fn events(app: &App, id: &str) -> Result<Response<Body>, ApiErr
         let (_slot, _feed) = (slot, feed);
         let mut sent = Sent::default();
         let mut out = String::new();
-        if let Ok((_, ended)) = service.results(&id).await {
-            for item in ended.iter().filter(|i| i.state.is_final()) {
+        // The items already ended, a window at a time (a big batch is
+        // never read whole), each window sent as it is read.
+        let mut from = 0;
+        while from < total {
+            let to = (from + WINDOW).min(total);
+            let indexes: Vec<usize> = (from..to).collect();
+            let Ok(read) = service.items_at(&id, &indexes).await else {
+                break;
+            };
+            for item in read.iter().flatten().filter(|i| i.state.is_final()) {
                 if sent.first(item.index) {
                     out.push_str(&item_event(item));
                 }
             }
+            if !out.is_empty()
+                && tx
+                    .send(Bytes::from(std::mem::take(&mut out)))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+            from = to;
         }
         let status = progress.borrow_and_update().clone();
         push_progress(&mut out, &status);

@@ -229,6 +229,45 @@ fn batch_reads_plain_lines_and_writes_csv_beside_the_input_by_default() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The JSON export is one array, written a chunk of rows at a time: every
+/// line in order, whatever its outcome.
+#[test]
+fn batch_writes_a_json_array_of_every_line() {
+    let dir = scratch("json");
+    let input = dir.join("names.txt");
+    std::fs::write(
+        &input,
+        "Walmart\nQwxzv Nonexistent Holdings\nApple\nwalmart\n",
+    )
+    .unwrap();
+    let out = batch_cmd()
+        .args(["batch", input.to_str().unwrap(), "--sandbox", "--quiet"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("names.results.json")).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["query"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Walmart", "succeeded"),
+            ("Qwxzv Nonexistent Holdings", "failed"),
+            ("Apple", "succeeded"),
+            ("walmart", "succeeded"),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn batch_input_problems_exit_with_sysexits_codes() {
     let dir = scratch("bad");

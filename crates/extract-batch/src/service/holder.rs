@@ -18,7 +18,9 @@ use super::worker::{finished, query};
 use super::{lock, BatchService, Live, FLUSH_EVERY};
 use crate::eta::Throughput;
 use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemState, Mark};
-use crate::summary::summarize;
+
+/// Companies looked up in the cache at once before a batch is queued.
+const PREFETCH_PAGE: usize = 500;
 
 /// The least time between two reads of a followed batch's counts.
 const MIN_LOOK: Duration = Duration::from_millis(50);
@@ -65,17 +67,21 @@ impl BatchService {
             let b = lock(&live.batch);
             (b.mode, b.min_confidence, b.priority)
         };
+        // Looked up a page at a time: a big batch whose companies are all
+        // cached never holds every profile at once.
         let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
-        let queries: Vec<CompanyQuery> = pending.iter().map(|i| query(&i.name, mode)).collect();
-        let found = self.inner.profiles.cached(&queries).await;
         let mut to_run = Vec::new();
-        for (item, hit) in pending.into_iter().zip(found) {
-            match hit {
-                Some(profile) => {
-                    let done = finished(item, Ok((profile, true)), 0, min_confidence);
-                    self.record(&id, done).await;
+        for page in pending.chunks(PREFETCH_PAGE) {
+            let queries: Vec<CompanyQuery> = page.iter().map(|i| query(&i.name, mode)).collect();
+            let found = self.inner.profiles.cached(&queries).await;
+            for (item, hit) in page.iter().zip(found) {
+                match hit {
+                    Some(profile) => {
+                        let done = finished(item.clone(), Ok((profile, true)), 0, min_confidence);
+                        self.record(&id, done).await;
+                    }
+                    None => to_run.push(item.index),
                 }
-                None => to_run.push(item.index),
             }
         }
         let enqueued = self.inner.queue.shared()
@@ -178,19 +184,22 @@ impl BatchService {
                         }
                     } else {
                         // The record carries every submitted line: written
-                        // when the counts moved, and every few seconds for
-                        // the rate the other instances' ETA reads.
-                        let snapshot = lock(&live.batch).clone();
-                        // At most a few writes a second, however fast
-                        // items end: the record carries every line.
+                        // when the counts moved (at most a few times a
+                        // second, however fast items end), and every few
+                        // seconds for the rate the other instances' ETA reads.
+                        let (counts, state) = {
+                            let b = lock(&live.batch);
+                            (b.counts, b.state)
+                        };
                         let moved = written.as_ref().is_none_or(
                             |(c, s, at): &(Counts, BatchState, Instant)| {
-                                *s != snapshot.state
-                                    || (*c != snapshot.counts && at.elapsed() >= FLUSH_EVERY)
+                                *s != state
+                                    || (*c != counts && at.elapsed() >= FLUSH_EVERY)
                                     || at.elapsed() >= REFRESH_EVERY
                             },
                         );
                         if moved {
+                            let snapshot = lock(&live.batch).clone();
                             let lost = {
                                 let _writing = live.writing.lock().await;
                                 matches!(self.inner.store.put_batch(&snapshot).await, Ok(false))
@@ -249,25 +258,23 @@ impl BatchService {
             self.recreate(id, live).await;
             return;
         }
-        // An outage makes this wait (the lease is still renewed), for an
+        // Read a page at a time (a big batch never sits in memory whole);
+        // an outage makes this wait (the lease is still renewed), for an
         // hour at most.
-        let items = match patient()
-            .retry(|| inner.store.items(id), Result::is_err)
+        let total = lock(&live.batch).counts.total();
+        let summarizer = match patient()
+            .retry(|| self.summarize_stored(id, total), Result::is_err)
             .await
         {
-            Ok(items) => items,
+            Ok(s) => s,
             Err(e) => {
                 tracing::error!(batch = id, error = %e, "could not read the stored results; the batch stays unfinished");
                 live.finished.store(false, Ordering::Release);
                 return;
             }
         };
-        let mut counts = Counts::default();
-        for item in &items {
-            *counts.slot(item.state) += 1;
-        }
-        let summary = summarize(&items);
-        drop(items);
+        let counts = summarizer.counts();
+        let summary = summarizer.finish();
         let final_batch = {
             let mut b = lock(&live.batch);
             if counts.total() == b.counts.total() {

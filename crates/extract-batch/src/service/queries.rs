@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{lock, BatchService};
 use crate::eta::Throughput;
 use crate::model::{now_ms, Batch, BatchState, Counts, Item, Mark};
-use crate::summary::{summarize, Summary};
+use crate::summary::{Summarizer, Summary};
 use crate::{Config, Error, Result};
 
 /// Progress of a batch, as `GET …/status` shows it.
@@ -89,7 +89,8 @@ impl BatchService {
     pub async fn status(&self, id: &str) -> Result<Status> {
         let live = lock(&self.inner.live).get(id).cloned();
         if let Some(live) = live {
-            let batch = lock(&live.batch).clone();
+            // Read in place: the record of a big batch is never copied for it.
+            let batch = lock(&live.batch);
             let throughput = lock(&live.throughput);
             return Ok(status_of(&batch, Some(&throughput)));
         }
@@ -112,7 +113,7 @@ impl BatchService {
             let live = lock(&self.inner.live).get(&stored.id).cloned();
             out.push(match live {
                 Some(l) => {
-                    let b = lock(&l.batch).clone();
+                    let b = lock(&l.batch);
                     let t = lock(&l.throughput);
                     status_of(&b, Some(&t))
                 }
@@ -150,10 +151,40 @@ impl BatchService {
         self.inner.store.items_at(id, indexes).await
     }
 
-    /// The summary and industry analysis of a batch.
+    /// The summary and industry analysis of a batch: the stored one of a
+    /// finished batch, else one made from the items so far.
     pub async fn summary(&self, id: &str) -> Result<Summary> {
-        let (_, items) = self.results(id).await?;
-        Ok(summarize(&items))
+        let batch = self.batch(id).await?;
+        if let Some(s) = batch.summary {
+            return Ok(s);
+        }
+        Ok(self
+            .summarize_stored(id, batch.counts.total())
+            .await?
+            .finish())
+    }
+
+    /// The stored items `0..total` summarised a page at a time.
+    pub(super) async fn summarize_stored(&self, id: &str, total: usize) -> Result<Summarizer> {
+        const PAGE: usize = 500;
+        let mut s = Summarizer::default();
+        let mut from = 0;
+        while from < total {
+            let to = (from + PAGE).min(total);
+            let indexes: Vec<usize> = (from..to).collect();
+            for item in self
+                .inner
+                .store
+                .items_at(id, &indexes)
+                .await?
+                .iter()
+                .flatten()
+            {
+                s.add(item);
+            }
+            from = to;
+        }
+        Ok(s)
     }
 
     /// Batch processing as a whole.
