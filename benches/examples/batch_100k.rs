@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{client, get_json, HttpClient};
+use extract_benches::load::{client, get_json, submit, HttpClient};
 use extract_sandbox::{Config as SandboxConfig, Sandbox};
 use extract_test_support::redis::TestRedis;
 use http_body_util::{BodyExt, Full};
@@ -160,22 +160,14 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let (_, idle) = memory(pid);
 
-    let body = serde_json::json!({ "company_names": names }).to_string();
-    drop(names);
     let started = Instant::now();
-    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))?;
-    let res = c.request(req).await?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
-    let events = Arc::new(AtomicU64::new(0));
+    let id = submit(&c, addr, &names).await?;
+    drop(names);
     let (_, submitted) = memory(pid);
     if verbose {
         println!("  resident right after the submit: {}", mib(submitted));
     }
+    let events = Arc::new(AtomicU64::new(0));
     let streams: Vec<_> = (0..STREAMS)
         .map(|_| tokio::spawn(follow(client(), addr, id.clone(), events.clone())))
         .collect();

@@ -208,6 +208,20 @@ pub async fn get_json(
     )?)
 }
 
+/// Submits `names` to `addr` as one batch; its id.
+pub async fn submit(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "company_names": names }).to_string();
+    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))?;
+    let res = c.request(req).await?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
+    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
+    Ok(id)
+}
+
 /// Submits `names` to `addr` as one batch and polls its status every
 /// `every` until it is over, calling `between` after each poll (to sample
 /// the server meanwhile). Returns the final status.
@@ -218,15 +232,7 @@ pub async fn run_batch(
     every: Duration,
     mut between: impl AsyncFnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<serde_json::Value> {
-    let body = serde_json::json!({ "company_names": names }).to_string();
-    let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))?;
-    let res = c.request(req).await?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await?.to_bytes())?;
-    let id = v["batch_id"].as_str().unwrap_or_default().to_owned();
-    anyhow::ensure!(!id.is_empty(), "batch not accepted: {v}");
+    let id = submit(c, addr, names).await?;
     loop {
         let st = get_json(c, addr, &format!("/api/v1/company/batch/{id}/status")).await?;
         if !matches!(st["state"].as_str(), Some("queued" | "running")) {

@@ -151,7 +151,7 @@ pub(crate) async fn export(
     out: &mut impl Chunks,
 ) -> std::io::Result<()> {
     match format {
-        ExportFormat::Csv | ExportFormat::Ndjson => {
+        ExportFormat::Csv | ExportFormat::Ndjson | ExportFormat::Json => {
             let sink = Sink::default();
             let mut csv = match format {
                 ExportFormat::Csv => {
@@ -159,6 +159,10 @@ pub(crate) async fn export(
                 }
                 _ => None,
             };
+            let json = matches!(format, ExportFormat::Json);
+            if json {
+                out.put(b"[".to_vec()).await?; // one array
+            }
             let mut from = 0;
             while from < batch.lines.len() {
                 let rows = rows(service, batch, from, from + CHUNK)
@@ -168,6 +172,12 @@ pub(crate) async fn export(
                 for r in &rows {
                     match &mut csv {
                         Some(w) => w.row(r).map_err(io_error)?,
+                        None if json => {
+                            if from > 0 || !chunk.is_empty() {
+                                chunk.push(b',');
+                            }
+                            serde_json::to_writer(&mut chunk, r).map_err(io_error)?;
+                        }
                         None => extract_export::ndjson_row(r, &mut chunk).map_err(io_error)?,
                     }
                 }
@@ -185,36 +195,14 @@ pub(crate) async fn export(
                     out.put(rest).await?;
                 }
             }
-        }
-        ExportFormat::Json => {
-            // One array, written a chunk of rows at a time.
-            out.put(b"[".to_vec()).await?;
-            let mut from = 0;
-            while from < batch.lines.len() {
-                let rows = rows(service, batch, from, from + CHUNK)
-                    .await
-                    .map_err(io_error)?;
-                let mut chunk = Vec::new();
-                for r in &rows {
-                    if from > 0 || !chunk.is_empty() {
-                        chunk.push(b',');
-                    }
-                    serde_json::to_writer(&mut chunk, r).map_err(io_error)?;
-                }
-                out.put(chunk).await?;
-                from += CHUNK;
+            if json {
+                out.put(b"]".to_vec()).await?;
             }
-            out.put(b"]".to_vec()).await?;
         }
         ExportFormat::Xlsx => {
             let mut file = tokio::fs::File::from_std(xlsx_file(service, batch).await?);
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = tokio::io::AsyncReadExt::read(&mut file, &mut buf).await?;
-                if n == 0 {
-                    break;
-                }
-                out.put(buf[..n].to_vec()).await?;
+            while let Some(chunk) = read_chunk(&mut file).await? {
+                out.put(chunk).await?;
             }
         }
     }
@@ -270,29 +258,29 @@ fn io_error(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error
     std::io::Error::other(e)
 }
 
+/// The next 64 KiB of `file`; `None` at its end.
+async fn read_chunk(file: &mut tokio::fs::File) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = tokio::io::AsyncReadExt::read(file, &mut buf).await?;
+    buf.truncate(n);
+    Ok((n > 0).then_some(buf))
+}
+
 /// A body reading `file` from where it stands, a chunk at a time (a built
 /// workbook: its failures were answered as JSON errors before this).
 pub(crate) fn file_body(file: std::fs::File) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
         let mut file = tokio::fs::File::from_std(file);
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
-            match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
-                Ok(0) => break,
-                Ok(n) => {
-                    if tx
-                        .send(Ok(Bytes::copy_from_slice(&buf[..n])))
-                        .await
-                        .is_err()
-                    {
-                        break; // the client went away
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    break;
-                }
+            let next = match read_chunk(&mut file).await {
+                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
+                Ok(None) => break,
+                Err(e) => Err(e),
+            };
+            let failed = next.is_err();
+            if tx.send(next).await.is_err() || failed {
+                break; // the client went away, or the read failed
             }
         }
     });

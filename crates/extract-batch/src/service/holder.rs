@@ -13,8 +13,8 @@ use extract_concurrency::Policy;
 use extract_core::{CompanyQuery, Priority};
 use tokio::sync::Notify;
 
+use super::item::{finished, query};
 use super::queries::status_of;
-use super::worker::{finished, query};
 use super::{lock, BatchService, Live, FLUSH_EVERY};
 use crate::eta::Throughput;
 use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemState, Mark};

@@ -12,7 +12,8 @@
 //! By concept: [`submit`] (validation and deduplication), [`lease`]
 //! (ownership, resuming and shutdown), [`holder`] (queueing, following,
 //! re-creating and finishing a batch), [`worker`] (taking, running and
-//! recording items), [`queries`] (cancel, status, results and stats).
+//! recording items), [`item`] (one item's run and ending), [`queries`]
+//! (cancel, status, results and stats).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -31,13 +32,14 @@ use crate::webhook::{Notifier, Webhooks};
 use crate::Config;
 
 mod holder;
+mod item;
 mod lease;
 mod queries;
 mod submit;
 mod worker;
 
+pub(crate) use item::skipped_by_cancel;
 pub use queries::{BatchStats, Status};
-pub(crate) use worker::skipped_by_cancel;
 
 /// The least time between two writes of a running batch's record.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
