@@ -34,7 +34,7 @@ pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
         index: line,
         query,
         outcome: state.as_str().to_owned(),
-        error_kind: item.and_then(|i| i.error.as_ref()).map(|e| e.kind.clone()),
+        error_kind: item.and_then(|i| i.error.as_ref()).map(|e| e.kind),
         error_message: item
             .and_then(|i| i.error.as_ref())
             .map(|e| e.message.clone()),

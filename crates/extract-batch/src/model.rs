@@ -142,7 +142,7 @@ impl ItemState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemError {
     /// A stable kind (`no_website`, `upstream_timeout`, `cancelled`, …).
-    pub kind: String,
+    pub kind: extract_core::ErrorKind,
     /// A message.
     pub message: String,
 }

@@ -80,7 +80,7 @@ impl Summarizer {
             ItemState::Cached => self.cached += 1,
             ItemState::Failed | ItemState::Skipped => {
                 if let Some(e) = &i.error {
-                    *s.errors.entry(e.kind.clone()).or_default() += 1;
+                    *s.errors.entry(e.kind.as_str().to_owned()).or_default() += 1;
                 }
             }
             _ => {}

@@ -21,6 +21,102 @@ impl std::fmt::Display for Upstream {
     }
 }
 
+/// What went wrong, by a name callers act on: the one list of error kinds
+/// (an API error's `details.kind`, a batch item's `error.kind`, an export's
+/// `error_kind`), serialised here and nowhere else.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ErrorKind {
+    /// [`Error::InvalidQuery`].
+    InvalidQuery,
+    /// [`Error::NoWebsite`].
+    NoWebsite,
+    /// [`Error::NoConfidentMatch`].
+    NoConfidentMatch,
+    /// [`Error::Timeout`].
+    UpstreamTimeout,
+    /// [`Error::Status`] 429.
+    UpstreamRateLimited,
+    /// [`Error::Status`], other statuses.
+    UpstreamStatus,
+    /// [`Error::Connect`].
+    UpstreamUnreachable,
+    /// [`Error::InvalidResponse`].
+    UpstreamInvalidResponse,
+    /// [`Error::BodyTooLarge`].
+    UpstreamBodyTooLarge,
+    /// [`Error::Refused`].
+    FetchRefused,
+    /// [`Error::Unavailable`].
+    UpstreamUnavailable,
+    /// [`Error::InvalidConfig`].
+    InvalidConfig,
+    /// A batch item that took longer than its timeout.
+    Timeout,
+    /// A batch item its batch's cancel skipped.
+    Cancelled,
+    /// A batch item whose homepage robots.txt refuses.
+    Robots,
+}
+
+impl ErrorKind {
+    /// Every kind.
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::InvalidQuery,
+        ErrorKind::NoWebsite,
+        ErrorKind::NoConfidentMatch,
+        ErrorKind::UpstreamTimeout,
+        ErrorKind::UpstreamRateLimited,
+        ErrorKind::UpstreamStatus,
+        ErrorKind::UpstreamUnreachable,
+        ErrorKind::UpstreamInvalidResponse,
+        ErrorKind::UpstreamBodyTooLarge,
+        ErrorKind::FetchRefused,
+        ErrorKind::UpstreamUnavailable,
+        ErrorKind::InvalidConfig,
+        ErrorKind::Timeout,
+        ErrorKind::Cancelled,
+        ErrorKind::Robots,
+    ];
+
+    /// The wire name (`no_website`), as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidQuery => "invalid_query",
+            ErrorKind::NoWebsite => "no_website",
+            ErrorKind::NoConfidentMatch => "no_confident_match",
+            ErrorKind::UpstreamTimeout => "upstream_timeout",
+            ErrorKind::UpstreamRateLimited => "upstream_rate_limited",
+            ErrorKind::UpstreamStatus => "upstream_status",
+            ErrorKind::UpstreamUnreachable => "upstream_unreachable",
+            ErrorKind::UpstreamInvalidResponse => "upstream_invalid_response",
+            ErrorKind::UpstreamBodyTooLarge => "upstream_body_too_large",
+            ErrorKind::FetchRefused => "fetch_refused",
+            ErrorKind::UpstreamUnavailable => "upstream_unavailable",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Robots => "robots",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with a wire name: `kind == "cancelled"`.
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Everything that can go wrong while extracting one company.
 ///
 /// The variants are kinds a caller acts on (the server maps them to HTTP
@@ -171,20 +267,20 @@ impl Error {
 
     /// A short, stable, machine-readable name of the error kind
     /// (used in API error bodies, batch item errors and metric labels).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidQuery(_) => "invalid_query",
-            Error::NoWebsite { .. } => "no_website",
-            Error::NoConfidentMatch { .. } => "no_confident_match",
-            Error::Timeout { .. } => "upstream_timeout",
-            Error::Status { status: 429, .. } => "upstream_rate_limited",
-            Error::Status { .. } => "upstream_status",
-            Error::Connect { .. } => "upstream_unreachable",
-            Error::InvalidResponse { .. } => "upstream_invalid_response",
-            Error::BodyTooLarge { .. } => "upstream_body_too_large",
-            Error::Refused { .. } => "fetch_refused",
-            Error::Unavailable { .. } => "upstream_unavailable",
-            Error::InvalidConfig { .. } => "invalid_config",
+            Error::InvalidQuery(_) => ErrorKind::InvalidQuery,
+            Error::NoWebsite { .. } => ErrorKind::NoWebsite,
+            Error::NoConfidentMatch { .. } => ErrorKind::NoConfidentMatch,
+            Error::Timeout { .. } => ErrorKind::UpstreamTimeout,
+            Error::Status { status: 429, .. } => ErrorKind::UpstreamRateLimited,
+            Error::Status { .. } => ErrorKind::UpstreamStatus,
+            Error::Connect { .. } => ErrorKind::UpstreamUnreachable,
+            Error::InvalidResponse { .. } => ErrorKind::UpstreamInvalidResponse,
+            Error::BodyTooLarge { .. } => ErrorKind::UpstreamBodyTooLarge,
+            Error::Refused { .. } => ErrorKind::FetchRefused,
+            Error::Unavailable { .. } => ErrorKind::UpstreamUnavailable,
+            Error::InvalidConfig { .. } => ErrorKind::InvalidConfig,
         }
     }
 }
@@ -218,5 +314,22 @@ pub fn redact_url(url: &str) -> String {
                 None => cut.to_owned(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn every_kind_is_serialised_as_its_wire_name_and_read_back() {
+        for kind in ErrorKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorKind>(&json).unwrap(), kind);
+        }
+        let names: std::collections::BTreeSet<&str> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len(), "names are distinct");
     }
 }

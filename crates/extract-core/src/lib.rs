@@ -82,7 +82,7 @@ mod visit;
 
 pub use classify::classify;
 pub use config::{Config, Provider, SearchConfig, Secret};
-pub use error::{redact_url, Error, Result, Upstream};
+pub use error::{redact_url, Error, ErrorKind, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
 pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};

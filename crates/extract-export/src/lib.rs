@@ -18,7 +18,7 @@
 //!
 //! let row = Row {
 //!     index: 0, query: "=cmd".into(), outcome: "failed".into(),
-//!     error_kind: Some("no_website".into()), error_message: None, profile: None,
+//!     error_kind: Some(extract_core::ErrorKind::NoWebsite), error_message: None, profile: None,
 //! };
 //! let mut w = CsvWriter::new(Vec::new(), false).unwrap();
 //! w.row(&row).unwrap();

@@ -13,7 +13,7 @@ pub struct Row {
     /// `succeeded`, `cached`, `failed` or `skipped`.
     pub outcome: String,
     /// Why it failed or was skipped: a stable kind.
-    pub error_kind: Option<String>,
+    pub error_kind: Option<extract_core::ErrorKind>,
     /// Why it failed or was skipped: a message.
     pub error_message: Option<String>,
     /// The profile, when there is one.
@@ -93,7 +93,9 @@ impl Row {
             self.index.to_string(),
             self.query.clone(),
             self.outcome.clone(),
-            self.error_kind.clone().unwrap_or_default(),
+            self.error_kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default(),
             self.error_message.clone().unwrap_or_default(),
             v(&p.name, String::clone),
             v(&p.legal_name, String::clone),

@@ -201,10 +201,10 @@ impl XlsxWriter {
             sheet
                 .write_number(at, 0, row.index as f64)
                 .map_err(xlsx_error)?;
-            let texts = [
+            let texts: [&str; 4] = [
                 &row.query,
                 &row.outcome,
-                row.error_kind.as_deref().unwrap_or_default(),
+                row.error_kind.map_or("", extract_core::ErrorKind::as_str),
                 row.error_message.as_deref().unwrap_or_default(),
             ];
             for (c, value) in texts.into_iter().enumerate() {

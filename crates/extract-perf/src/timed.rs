@@ -33,7 +33,7 @@ impl Search for TimedSearch {
         let result = self.inner.search(query).await;
         let outcome = match &result {
             Ok(_) => "ok",
-            Err(e) => e.kind(),
+            Err(e) => e.kind().as_str(),
         };
         self.monitor
             .observe(Stage::Search, started.elapsed(), outcome);
@@ -60,7 +60,7 @@ fn fetch_outcome(result: &Result<Page>) -> &'static str {
         Ok(p) if p.status == 429 => "http_429",
         Ok(p) if p.status >= 500 => "http_5xx",
         Ok(_) => "ok",
-        Err(e) => e.kind(),
+        Err(e) => e.kind().as_str(),
     }
 }
 
@@ -143,7 +143,7 @@ impl ProfileSource for TimedProfiles {
         let elapsed = pending.started.elapsed();
         let (outcome, hit) = match &result {
             Ok(served) => ("ok", served.outcome.is_hit()),
-            Err(e) => (e.kind(), false),
+            Err(e) => (e.kind().as_str(), false),
         };
         self.monitor.observe(Stage::Request, elapsed, outcome);
         if hit {

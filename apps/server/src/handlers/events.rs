@@ -305,7 +305,7 @@ fn item_event(item: &Item) -> String {
         "index": item.index,
         "name": item.name,
         "outcome": item.state,
-        "error_kind": item.error.as_ref().map(|e| e.kind.clone()),
+        "error_kind": item.error.as_ref().map(|e| e.kind),
     });
     event("item", &data.to_string())
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use extract_concurrency::Policy;
-use extract_core::{CompanyProfile, CompanyQuery};
+use extract_core::{CompanyProfile, CompanyQuery, ErrorKind};
 
 use super::{lock, BatchService};
 use crate::model::{Item, ItemError, ItemState};
@@ -62,7 +62,7 @@ impl BatchService {
             Err(_) => Item {
                 state: ItemState::Failed,
                 error: Some(ItemError {
-                    kind: "timeout".to_owned(),
+                    kind: ErrorKind::Timeout,
                     message: format!(
                         "took longer than {} ms (batch.item_timeout_ms)",
                         timeout.as_millis()
@@ -99,7 +99,7 @@ pub(crate) fn skipped_by_cancel(item: Item) -> Item {
     Item {
         state: ItemState::Skipped,
         error: Some(ItemError {
-            kind: "cancelled".to_owned(),
+            kind: ErrorKind::Cancelled,
             message: "the batch was cancelled before this company started".to_owned(),
         }),
         ..item
@@ -136,7 +136,7 @@ pub(super) fn finished(
             Item {
                 state,
                 error: (state == ItemState::Skipped).then(|| ItemError {
-                    kind: "robots".to_owned(),
+                    kind: ErrorKind::Robots,
                     message: "robots.txt refuses the homepage".to_owned(),
                 }),
                 elapsed_ms: Some(elapsed_ms),
@@ -147,7 +147,7 @@ pub(super) fn finished(
         Err(e) => Item {
             state: ItemState::Failed,
             error: Some(ItemError {
-                kind: e.kind().to_owned(),
+                kind: e.kind(),
                 message: e.to_string(),
             }),
             elapsed_ms: Some(elapsed_ms),

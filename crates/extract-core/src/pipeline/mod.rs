@@ -247,7 +247,7 @@ fn failed(url: String, e: &Error) -> Visited {
                 Error::Status { status, .. } => Some(*status),
                 _ => None,
             },
-            outcome: VisitOutcome::Failed(e.kind().to_owned()),
+            outcome: VisitOutcome::Failed(e.kind().as_str().to_owned()),
         },
         facts: None,
     }
