@@ -5,6 +5,7 @@ mod architecture;
 mod auth;
 mod bad_requests;
 mod batch;
+mod batch_inputs;
 mod browser;
 mod cache;
 
@@ -13,11 +14,14 @@ mod cluster;
 mod connections;
 mod deploy;
 mod perf;
+mod perf_bounds;
 
 mod common;
 mod end_to_end;
 mod faults;
+mod faults_process;
 mod hostile;
+mod hostile_clients;
 mod resilience;
 mod scale_out;
 mod upstream_failures;

@@ -9,7 +9,8 @@ use extract_sandbox::{Knobs, Sandbox};
 use extract_test_support::redis::TestRedis;
 
 use crate::common::{get, sandbox_with, wait_final, Process};
-use crate::faults::{check_at, names_of, submit_at, wait_done, wait_exit};
+use crate::faults::{check_at, names_of, submit_at, wait_done};
+use crate::faults_process::wait_exit;
 
 /// Items this process recorded, from its `/metrics`.
 async fn items_done_by(p: &Process) -> u64 {
