@@ -432,40 +432,9 @@ fn transport_error(url: &url::Url, err: &hyper_util::client::legacy::Error) -> C
     CoreError::Connect {
         upstream: Upstream::Site,
         url: redact(url),
-        message: error_chain(err),
+        message: crate::error::chain(err),
     }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut s = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        s.push_str(": ");
-        s.push_str(&e.to_string());
-        source = e.source();
-    }
-    s
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credentials_stay_with_their_origin() {
-        let u = |s: &str| url::Url::parse(s).unwrap();
-        let keeps = |a: &str, b: &str| keeps_credentials(&u(a), &u(b));
-        assert!(keeps("https://api.example/a?k=1", "https://api.example/b"));
-        assert!(keeps("http://api.example/a", "https://api.example/a"));
-        assert!(
-            !keeps("https://api.example/a", "http://api.example/a"),
-            "https to http"
-        );
-        assert!(!keeps("https://api.example/a", "https://evil.example/a"));
-        assert!(!keeps(
-            "https://api.example/a",
-            "https://api.example:8443/a"
-        ));
-        assert!(!keeps("https://api.example/a", "https://sub.api.example/a"));
-    }
-}
+mod tests;
