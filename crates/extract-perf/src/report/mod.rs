@@ -13,13 +13,13 @@ use crate::window::WindowStats;
 use crate::{Config, Level, Stage};
 
 mod diagnose;
+mod saturation;
 mod stage;
 
-use diagnose::{diagnose, saturation};
-pub use diagnose::{
-    Bottleneck, BottleneckKind, Evidence, LimiterSaturation, PoolSaturation, Recommendation,
-    Saturation,
-};
+use diagnose::diagnose;
+pub use diagnose::{Bottleneck, BottleneckKind, Evidence, Recommendation};
+use saturation::saturation;
+pub use saturation::{LimiterSaturation, PoolSaturation, Saturation};
 use stage::pct;
 pub use stage::StageReport;
 pub(crate) use stage::{bounds, StageData};
