@@ -20,7 +20,7 @@ fn main() -> anyhow::Result<()> {
             },
         )
         .await?;
-        let names: Vec<String> = sandbox.world().companies().iter().take(200).map(|c| c.name.clone()).collect();
+        let names: Vec<String> = sandbox.world().names(200);
         let defaults = extract_server::Config::defaults();
         println!(
             "200 companies, sandbox latency 200 ms ±50%, configured max_extractions = {}",

@@ -122,13 +122,7 @@ async fn main() -> anyhow::Result<()> {
         "sandbox of {n} companies serving after {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .take(n)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(n);
     let port = free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let server = Server(

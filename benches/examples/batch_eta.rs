@@ -42,13 +42,7 @@ async fn main() -> anyhow::Result<()> {
     config.concurrency.max_crawls = CONCURRENCY;
     config.concurrency.max_searches = CONCURRENCY;
     let app = App::build(config).await?;
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .take(COMPANIES)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(COMPANIES);
     println!(
         "{} companies, sandbox latency {LATENCY_MS} ms, search rate {SEARCH_RATE}/s, {CONCURRENCY} extractions at once",
         names.len()

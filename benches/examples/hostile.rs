@@ -120,12 +120,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 3. A batch's rate with 0 and 200 event streams.
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(usize::MAX);
     let alone = batch_rate(&c, addr, &names[..400], 0).await?;
     let watched = batch_rate(&c, addr, &names[400..800], 200).await?;
     println!(

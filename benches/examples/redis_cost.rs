@@ -60,12 +60,7 @@ async fn main() -> anyhow::Result<()> {
         c.concurrency.max_extractions = 16;
     })
     .await?;
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(usize::MAX);
 
     // Single extracts, cold.
     let (c0, m0) = (commands(&url), used_memory(&url));

@@ -78,12 +78,7 @@ async fn main() -> anyhow::Result<()> {
         },
     )
     .await?;
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(usize::MAX);
     let mut batch = 0;
     let mut next = || {
         batch += 1;

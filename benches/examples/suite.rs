@@ -300,13 +300,7 @@ async fn rate_limits(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
                 c.concurrency.max_crawls = 128;
             })
             .await?;
-            let names: Vec<String> = web
-                .world()
-                .companies()
-                .iter()
-                .take(n)
-                .map(|c| c.name.clone())
-                .collect();
+            let names: Vec<String> = web.world().names(n);
             let t = Instant::now();
             workload::run(server.addr(), &names, 64).await;
             let elapsed = t.elapsed().as_secs_f64();
@@ -354,13 +348,7 @@ async fn batch_bound(n: usize, rows: &mut Vec<[String; 4]>) -> anyhow::Result<()
         c.concurrency.max_crawls = 4 * CONCURRENCY;
     })
     .await?;
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .take(n)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(n);
     // L: one cold extraction alone (the median of five).
     let c = client();
     let l = lone_latency(&c, server.addr(), &web, n).await;
@@ -454,13 +442,7 @@ async fn batch_curve(
             &one.to_string(),
         )
         .await;
-        let names: Vec<String> = web
-            .world()
-            .companies()
-            .iter()
-            .take(n)
-            .map(|c| c.name.clone())
-            .collect();
+        let names: Vec<String> = web.world().names(n);
         let t = Instant::now();
         run_batch(&c, server.addr(), &names).await?;
         let rate = n as f64 / t.elapsed().as_secs_f64();

@@ -91,13 +91,7 @@ pub async fn zipf_upstream_calls(
     companies: usize,
     cache: bool,
 ) -> anyhow::Result<Calls> {
-    let names: Vec<String> = sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(companies)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = sandbox.world().names(companies);
     let order: Vec<String> = zipf_indexes(requests, names.len(), 1.0, 7)
         .into_iter()
         .map(|i| names[i].clone())

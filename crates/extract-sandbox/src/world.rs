@@ -158,6 +158,15 @@ impl World {
         &self.companies
     }
 
+    /// The names of the first `n` companies (every one when there are fewer).
+    pub fn names(&self, n: usize) -> Vec<String> {
+        self.companies
+            .iter()
+            .take(n)
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
     /// The company whose site is at `host` (its www host or bare domain).
     pub fn by_host(&self, host: &str) -> Option<&Company> {
         self.by_host.get(host).map(|i| &self.companies[*i])

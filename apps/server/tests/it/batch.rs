@@ -30,14 +30,7 @@ fn same_value(a: &str, b: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_completes_and_every_export_reads_back_the_same_rows() {
     let s = stack(600, |_| {}).await;
-    let world: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(30)
-        .map(|c| c.name.clone())
-        .collect();
+    let world: Vec<String> = s.sandbox.world().names(30);
     let mut names = world.clone();
     names.push(world[3].to_uppercase()); // a duplicate after normalisation
     names.push("=HYPERLINK(\"http://x\")".to_owned());
@@ -290,14 +283,7 @@ async fn cancel_stops_new_items_and_keeps_finished_results() {
         latency_ms: 100,
         ..s.sandbox.knobs()
     });
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(60)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(60);
     let r = submit(s.addr(), &json!({ "company_names": names })).await;
     let id = r.json["batch_id"].as_str().unwrap().to_owned();
     loop {

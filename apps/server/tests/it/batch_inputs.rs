@@ -20,14 +20,7 @@ async fn batch_events_stream_progress_items_and_the_end() {
     });
     let missing = get(s.addr(), "/api/v1/company/batch/b0123456789abcdef/events").await;
     assert_eq!(missing.status, 404, "{}", missing.json);
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(20)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(20);
     let r = submit(s.addr(), &json!({ "company_names": names })).await;
     let id = r.json["batch_id"].as_str().unwrap().to_owned();
     let client: hyper_util::client::legacy::Client<_, http_body_util::Full<bytes::Bytes>> =
@@ -93,14 +86,7 @@ async fn batch_events_stream_progress_items_and_the_end() {
 async fn uploaded_csv_and_xlsx_files_become_batches() {
     let s = stack(50, |c| c.crawl.per_host_rate = 0.0).await;
     let a = s.addr();
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(4)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(4);
     let csv = format!("id,company_name\n1,\"{}\"\n2,\"{}\"\n", names[0], names[1]);
     let r = request(
         a,

@@ -253,14 +253,7 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     let Some(b) = Browser::start(&downloads).await else {
         return;
     };
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(30)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(30);
     let csv_path = dir.join("companies.csv");
     let mut csv = String::from("company_name\n");
     for n in &names {

@@ -85,14 +85,7 @@ async fn redis_stopped_mid_run_fails_nothing_and_l2_hits_resume() {
     configure(&mut config_b);
     let b = start_server(config_b).await;
 
-    let names: Vec<String> = stack
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(60)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = stack.sandbox.world().names(60);
     for name in &names[..10] {
         assert_eq!(
             extract(stack.addr(), &serde_json::json!({ "company_name": name }))

@@ -49,13 +49,7 @@ async fn two_instances(
     };
     let a = start_server(config()).await;
     let b = start_server(config()).await;
-    let names: Vec<String> = web
-        .world()
-        .companies()
-        .iter()
-        .take(120)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = web.world().names(120);
     let started = Instant::now();
     let replies = futures_util::future::join_all(names.iter().enumerate().map(|(i, n)| {
         let addr = if i % 2 == 0 { a.addr() } else { b.addr() };
@@ -128,14 +122,7 @@ async fn without_redis_an_instance_keeps_to_its_share_and_says_so() {
         c.cluster.heartbeat_ms = 200;
     })
     .await;
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(2)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(2);
     let first = extract(s.addr(), &json!({ "company_name": names[0] })).await;
     assert_eq!(first.status, 200, "{}", first.json);
     let stats = get(s.addr(), "/api/v1/system/stats").await.json;

@@ -27,14 +27,7 @@ async fn upload(s: &Stack, query: &str, content_type: &str, body: Vec<u8>) -> cr
 
 /// A finished batch whose results must survive whatever comes after.
 async fn a_stored_batch(s: &Stack) -> (String, Value) {
-    let names: Vec<String> = s
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(5)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = s.sandbox.world().names(5);
     let r = submit(s.addr(), &json!({ "company_names": names })).await;
     assert_eq!(r.status, 202, "{}", r.json);
     let id = r.json["batch_id"].as_str().unwrap().to_owned();

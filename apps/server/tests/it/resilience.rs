@@ -54,14 +54,7 @@ async fn at_the_providers_rate_no_429_and_the_time_the_rate_allows() {
         serp_rate: rate * 1.1,
         ..Knobs::default()
     });
-    let names: Vec<String> = stack
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(500)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = stack.sandbox.world().names(500);
     let started = Instant::now();
     let statuses = extract_all(stack.addr(), &names, 64, "basic").await;
     let elapsed = started.elapsed();
@@ -273,14 +266,7 @@ async fn under_cpu_pressure_cached_requests_recompute_nothing() {
         c.crawl.per_host_rate = 0.0;
     })
     .await;
-    let names: Vec<String> = stack
-        .sandbox
-        .world()
-        .companies()
-        .iter()
-        .take(5)
-        .map(|c| c.name.clone())
-        .collect();
+    let names: Vec<String> = stack.sandbox.world().names(5);
     assert!(extract_all(stack.addr(), &names, 5, "basic")
         .await
         .iter()
