@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use extract_core::Priority;
 
-use super::{shares, slot, Delivery, Depth, QueueDepth, WorkQueue, PRIORITIES};
+use super::{slot, Delivery, Depth, QueueDepth, WorkQueue, PRIORITIES};
 use crate::Result;
 
 /// An item taken and not yet acknowledged.
@@ -31,6 +31,8 @@ struct State {
     /// Entry ids handed back at shutdown: reclaimed at once, whatever their idle time.
     released: Vec<u64>,
     next: u64,
+    /// Where the weighted rounds of `take` stand.
+    turn: usize,
 }
 
 /// Batch items in memory, for the workers of this instance alone (the
@@ -66,40 +68,39 @@ impl WorkQueue for MemoryQueue {
 
     async fn take(&self, consumer: &str, n: usize, weights: [u32; 3]) -> Result<Vec<Delivery>> {
         let mut s = self.state();
+        // Weighted rounds across takes: `weights` turns of high, then of
+        // normal, then of low, skipping an empty priority; the position is
+        // kept between calls, so that however few items a call asks for,
+        // each priority gets its share and low is never starved.
+        let cycle: Vec<usize> = (0..3)
+            .flat_map(|i| std::iter::repeat_n(i, weights[i].max(1) as usize))
+            .collect();
         let mut out = Vec::new();
-        let first = shares(n, weights);
-        // Each priority's share first, then what is left from each in order.
-        for round in 0..2 {
-            for (i, priority) in PRIORITIES.into_iter().enumerate() {
-                let want = if round == 0 {
-                    first[i]
-                } else {
-                    n.saturating_sub(out.len())
-                };
-                for _ in 0..want {
-                    if out.len() >= n {
-                        break;
-                    }
-                    let Some((id, batch, index)) = s.waiting[i].pop_front() else {
-                        break;
-                    };
-                    let delivery = Delivery {
-                        entry: id.to_string(),
-                        priority,
-                        batch,
-                        index,
-                    };
-                    s.taken.insert(
-                        id,
-                        Taken {
-                            delivery: delivery.clone(),
-                            consumer: consumer.to_owned(),
-                            since: Instant::now(),
-                        },
-                    );
-                    out.push(delivery);
-                }
-            }
+        while out.len() < n {
+            let next = (0..cycle.len())
+                .map(|k| (s.turn + k) % cycle.len())
+                .find(|&pos| !s.waiting[cycle[pos]].is_empty());
+            let Some(pos) = next else { break };
+            s.turn = (pos + 1) % cycle.len();
+            let slot = cycle[pos];
+            let Some((id, batch, index)) = s.waiting[slot].pop_front() else {
+                break;
+            };
+            let delivery = Delivery {
+                entry: id.to_string(),
+                priority: PRIORITIES[slot],
+                batch,
+                index,
+            };
+            s.taken.insert(
+                id,
+                Taken {
+                    delivery: delivery.clone(),
+                    consumer: consumer.to_owned(),
+                    since: Instant::now(),
+                },
+            );
+            out.push(delivery);
         }
         Ok(out)
     }
@@ -188,32 +189,39 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn takes_by_weight_then_what_is_left() {
+    async fn takes_in_weighted_rounds_that_carry_over_between_calls() {
         let q = MemoryQueue::default();
         q.push(Priority::High, "a", &[0, 1, 2, 3, 4, 5])
             .await
             .unwrap();
         q.push(Priority::Low, "b", &[0, 1]).await.unwrap();
+        // Rounds of 4 high, 2 normal (none waiting) and 1 low.
         let got = q.take("me", 4, [4, 2, 1]).await.unwrap();
-        // High's share (3 of 4, rounded up) first, low's one, then more high.
         assert_eq!(
             indexes(&got),
-            vec![
-                (Priority::High, 0),
-                (Priority::High, 1),
-                (Priority::High, 2),
-                (Priority::Low, 0)
-            ]
+            (0..4).map(|i| (Priority::High, i)).collect::<Vec<_>>()
         );
         let depth = q.depth().await.unwrap();
-        assert_eq!((depth.high.backlog, depth.high.pending), (6, 3));
-        assert_eq!((depth.low.backlog, depth.low.pending), (2, 1));
+        assert_eq!((depth.high.backlog, depth.high.pending), (6, 4));
+        assert_eq!((depth.low.backlog, depth.low.pending), (2, 0));
         for d in &got {
             q.ack(d).await.unwrap();
         }
         assert_eq!(q.depth().await.unwrap().high.pending, 0);
-        let rest = q.take("me", 10, [4, 2, 1]).await.unwrap();
-        assert_eq!(rest.len(), 4);
+        // One at a time, low still gets its turn before high runs out.
+        let mut rest = Vec::new();
+        for _ in 0..4 {
+            rest.extend(q.take("me", 1, [4, 2, 1]).await.unwrap());
+        }
+        assert_eq!(
+            indexes(&rest),
+            vec![
+                (Priority::Low, 0),
+                (Priority::High, 4),
+                (Priority::High, 5),
+                (Priority::Low, 1)
+            ]
+        );
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use fred::prelude::{
 };
 
 use super::JobStore;
-use crate::model::{Batch, Begin, Counts, Item, ItemState, Mark, Progress, Recorded};
+use crate::model::{Batch, Begin, Item, ItemState, Mark, Progress, Recorded};
 use crate::{Error, Result};
 
 /// Batches in Redis: `<prefix>:batch:{<id>}` (the record),
@@ -112,6 +112,18 @@ redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
 return 1
 "#;
 
+/// KEYS: states, counts; ARGV: every state's name. Sets each state's
+/// count to how many items the states hash has in it, in one step.
+const COUNT_SCRIPT: &str = r#"
+local tally = {}
+for _, st in ipairs(ARGV) do tally[st] = 0 end
+for _, st in ipairs(redis.call('HVALS', KEYS[1])) do
+  tally[st] = (tally[st] or 0) + 1
+end
+for st, n in pairs(tally) do redis.call('HSET', KEYS[2], st, n) end
+return 1
+"#;
+
 /// KEYS: states, counts; sets flag ARGV[1] of a batch that exists.
 const MARK_SCRIPT: &str = r#"
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -179,24 +191,31 @@ impl JobStore for RedisStore {
                 .hset::<(), _, _>(&items_key, chunk.to_vec())
                 .await?;
         }
-        let mut counts = Counts::default();
         let states: Vec<(String, &str)> = items
             .iter()
-            .map(|i| {
-                *counts.slot(i.state) += 1;
-                (i.index.to_string(), i.state.as_str())
-            })
+            .map(|i| (i.index.to_string(), i.state.as_str()))
             .collect();
         for chunk in states.chunks(1000) {
             self.pool
                 .hset::<(), _, _>(&states_key, chunk.to_vec())
                 .await?;
         }
-        let counted: Vec<(&str, usize)> = ItemState::ALL
+        // Counted from the states in one script, not from `items`: an
+        // item recorded while this ran (a worker that held it when the
+        // store lost the batch) is counted as the states hash says, never
+        // overwritten by a stale count.
+        let states_named: Vec<String> = ItemState::ALL
             .into_iter()
-            .map(|st| (st.as_str(), *counts.slot(st)))
+            .map(|st| st.as_str().to_owned())
             .collect();
-        self.pool.hset::<(), _, _>(&counts_key, counted).await?;
+        let _: i64 = self
+            .pool
+            .eval(
+                COUNT_SCRIPT,
+                vec![states_key.clone(), counts_key.clone()],
+                states_named,
+            )
+            .await?;
         self.pool
             .set::<(), _, _>(&key, serde_json::to_string(batch)?, None, None, false)
             .await?;
