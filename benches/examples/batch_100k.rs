@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{client, get_json, submit, HttpClient};
+use extract_benches::load::{client, get_json, get_text, submit, HttpClient};
 use extract_sandbox::{Config as SandboxConfig, Sandbox};
 use extract_test_support::redis::TestRedis;
 use http_body_util::{BodyExt, Full};
@@ -61,18 +61,6 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
-}
-
-async fn get_text(c: &HttpClient, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
-    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
-    let body = c
-        .request(req)
-        .await?
-        .into_body()
-        .collect()
-        .await?
-        .to_bytes();
-    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Reads an event stream to its end; counts its events.

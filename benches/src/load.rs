@@ -195,17 +195,26 @@ pub fn client() -> HttpClient {
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
 }
 
+/// `GET path` on `addr`, the body as text.
+pub async fn get_text(c: &HttpClient, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
+    let body = c
+        .request(req)
+        .await?
+        .into_body()
+        .collect()
+        .await?
+        .to_bytes();
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 /// `GET path` on `addr`, the body as JSON.
 pub async fn get_json(
     c: &HttpClient,
     addr: SocketAddr,
     path: &str,
 ) -> anyhow::Result<serde_json::Value> {
-    let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
-    let res = c.request(req).await?;
-    Ok(serde_json::from_slice(
-        &res.into_body().collect().await?.to_bytes(),
-    )?)
+    Ok(serde_json::from_str(&get_text(c, addr, path).await?)?)
 }
 
 /// Submits `names` to `addr` as one batch; its id.

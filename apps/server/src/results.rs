@@ -271,19 +271,23 @@ async fn read_chunk(file: &mut tokio::fs::File) -> std::io::Result<Option<Vec<u8
 pub(crate) fn file_body(file: std::fs::File) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
+        let mut out = Channel(tx);
         let mut file = tokio::fs::File::from_std(file);
-        loop {
-            let next = match read_chunk(&mut file).await {
-                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
-                Ok(None) => break,
-                Err(e) => Err(e),
-            };
-            let failed = next.is_err();
-            if tx.send(next).await.is_err() || failed {
-                break; // the client went away, or the read failed
+        let copied = async {
+            while let Some(chunk) = read_chunk(&mut file).await? {
+                out.put(chunk).await?;
             }
+            Ok(())
+        };
+        if let Err(e) = copied.await {
+            let _ = out.0.send(Err(e)).await;
         }
     });
+    body_of(rx)
+}
+
+/// The response body of the chunks a task sends (an error ends it cut off).
+fn body_of(rx: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>) -> Body {
     let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
         let next = rx.recv().await?;
         Some((next.map(Frame::data), rx))
@@ -307,9 +311,5 @@ pub(crate) fn stream(
             let _ = out.0.send(Err(e)).await;
         }
     });
-    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
-        let next = rx.recv().await?;
-        Some((next.map(Frame::data), rx))
-    });
-    StreamBody::new(chunks.boxed()).boxed_unsync()
+    body_of(rx)
 }
