@@ -169,7 +169,9 @@ pub(crate) fn address(text: &str) -> Option<Address> {
         } else {
             street_before(before)
         };
-        let Some(street) = street else { continue };
+        let Some(street) = street.map(without_lead_in) else {
+            continue;
+        };
         country = country.or(tail_country);
         if country.is_none() {
             country = lines
@@ -207,7 +209,9 @@ fn within_sentence(line: &str) -> Option<Address> {
         .and_then(|w| super::phone::country_code(w.trim()))
         .map(str::to_owned);
     Some(Address {
-        street: Some(c[1].trim().trim_end_matches(',').to_owned()),
+        street: Some(without_lead_in(
+            c[1].trim().trim_end_matches(',').to_owned(),
+        )),
         locality: Some(c[3].to_owned()),
         region: None,
         postal_code: Some(c[2].to_owned()),
@@ -327,6 +331,51 @@ fn street_before(before: &str) -> Option<String> {
     }
     (before.contains(',') && before.len() <= 120 && before.chars().any(|c| c.is_ascii_digit()))
         .then(|| before.to_owned())
+}
+
+/// A street without the words a sentence introduces it by ("située
+/// Torsgatan 21", "located at 5 Main Street", "con sede in Via Roma 1"):
+/// lower-case lead-ins only, so "An der Alster 5" stays whole.
+fn without_lead_in(street: String) -> String {
+    const LEAD_INS: &[&str] = &[
+        "située",
+        "situées",
+        "situé",
+        "situés",
+        "sise",
+        "sis",
+        "domiciliée",
+        "domicilié",
+        "located",
+        "based",
+        "con sede",
+        "sita",
+        "sito",
+        "situada",
+        "situado",
+        "ansässig",
+        "at",
+        "à",
+        "au",
+        "in",
+        "en",
+        "a",
+    ];
+    let mut rest = street.as_str();
+    for _ in 0..3 {
+        let Some(word) = LEAD_INS.iter().find(|w| {
+            rest.strip_prefix(**w)
+                .is_some_and(|after| after.starts_with(' ') && after.trim_start().len() > 3)
+        }) else {
+            break;
+        };
+        rest = rest[word.len()..].trim_start();
+    }
+    if rest.len() == street.len() {
+        street
+    } else {
+        rest.to_owned()
+    }
 }
 
 fn collapse(s: &str) -> String {

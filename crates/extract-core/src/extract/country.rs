@@ -79,21 +79,16 @@ pub(super) fn agreed_country(
 
 /// The country whose law an identifier belongs to.
 fn identifier_country(ids: &crate::Identifiers) -> Option<&'static str> {
-    const VAT: [&str; 20] = [
-        "DE", "AT", "IT", "FR", "NL", "ES", "BE", "GB", "DK", "SE", "PL", "PT", "LU", "FI", "IE",
-        "CZ", "SK", "HU", "SI", "HR",
-    ];
-    if let Some(v) = &ids.vat_id {
-        if v.value.starts_with("CHE") {
-            return Some("CH");
-        }
-        if let Some(cc) = VAT.iter().find(|cc| v.value.starts_with(**cc)) {
-            return Some(cc);
-        }
+    if let Some(c) = ids.vat_id.as_ref().and_then(|v| vat_country(&v.value)) {
+        return Some(c);
     }
-    let r = ids.register.as_ref()?;
-    let n = &r.value.number;
-    let a = r.value.authority.as_deref().unwrap_or_default();
+    register_country(&ids.register.as_ref()?.value)
+}
+
+/// The country whose register an entry is in (an HRB, FN, RCS, KvK or REA entry).
+pub(super) fn register_country(r: &crate::Register) -> Option<&'static str> {
+    let n = &r.number;
+    let a = r.authority.as_deref().unwrap_or_default();
     if n.starts_with("HRA") || n.starts_with("HRB") {
         Some("DE")
     } else if n.starts_with("FN ") {
@@ -107,6 +102,51 @@ fn identifier_country(ids: &crate::Identifiers) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The country of a VAT id, by its prefix (`DE…`, `CHE…`, `EL…` for Greece).
+pub(super) fn vat_country(vat: &str) -> Option<&'static str> {
+    const VAT: [&str; 21] = [
+        "DE", "AT", "IT", "FR", "NL", "ES", "BE", "GB", "DK", "SE", "PL", "PT", "LU", "FI", "IE",
+        "CZ", "SK", "HU", "SI", "HR", "NO",
+    ];
+    if vat.starts_with("CHE") {
+        return Some("CH");
+    }
+    if vat.starts_with("EL") {
+        return Some("GR");
+    }
+    VAT.iter().find(|cc| vat.starts_with(**cc)).copied()
+}
+
+/// The countries whose law a legal name's form belongs to (`Kry
+/// International AB` -> SE, `X GmbH` -> DE, AT, CH); none for a name
+/// without a form or with one many countries use (`Ltd`, `SA`, `Inc`,
+/// `Corporation`: a Japanese parent's name is often so).
+pub(super) fn legal_form_countries(legal_name: &str) -> Option<&'static [&'static str]> {
+    // "X AB (publ)": the form before a parenthesised qualifier.
+    let name = legal_name.split('(').next().unwrap_or(legal_name);
+    let last = name
+        .trim()
+        .trim_end_matches(['.', ','])
+        .rsplit([' ', ','])
+        .next()?
+        .to_ascii_lowercase();
+    let countries: &'static [&'static str] = match last.as_str() {
+        "gmbh" | "ag" | "kg" | "ohg" | "ug" | "e.k" | "mbh" => &["DE", "AT", "CH", "LI", "LU"],
+        "sarl" | "sasu" | "eurl" | "s.a.r.l" => &["FR", "LU", "BE"],
+        // An Italian "società in accomandita semplice" is an SAS too.
+        "sas" | "sca" | "snc" | "s.a.s" => &["FR", "LU", "BE", "IT"],
+        "ab" => &["SE", "FI"],
+        "oy" | "oyj" => &["FI"],
+        "aps" | "a/s" => &["DK", "NO"],
+        "asa" => &["NO"],
+        "spa" | "s.p.a" | "srl" | "s.r.l" | "srls" => &["IT", "RO"],
+        "bv" | "b.v" | "nv" | "n.v" | "bvba" => &["NL", "BE"],
+        "plc" | "llp" => &["GB", "IE"],
+        _ => return None,
+    };
+    Some(countries)
 }
 
 /// The countries where a page's language (`de`, `fr-BE`) is an official
@@ -255,5 +295,56 @@ mod country_tests {
             ),
             Some("GB".into())
         );
+    }
+
+    #[test]
+    fn an_identifier_of_another_law_than_the_legal_forms_is_held_back() {
+        use super::legal_form_countries;
+        assert_eq!(
+            legal_form_countries("Exempel International AB (publ)"),
+            Some(&["SE", "FI"][..])
+        );
+        assert_eq!(
+            legal_form_countries("Beispiel GmbH"),
+            Some(&["DE", "AT", "CH", "LI", "LU"][..])
+        );
+        assert_eq!(legal_form_countries("Example Ltd"), None);
+        assert_eq!(legal_form_countries("Example Corporation"), None);
+        assert!(
+            legal_form_countries("Pastificio di Esempio SAS").is_some_and(|c| c.contains(&"IT"))
+        );
+        assert_eq!(legal_form_countries("Example"), None);
+
+        let facts = |body: &str| {
+            let html = format!("<html lang=\"fr\"><body>{body}</body></html>");
+            page(
+                "https://www.exemple.fr/mentions-legales",
+                html.as_bytes(),
+                None,
+                &Limits::default(),
+            )
+        };
+        // The publisher is a Swedish AB; the footer's RCS entry is a French subsidiary's.
+        let f = facts(
+            "<p>La plateforme est éditée par Exempel International AB, société de droit suédois, enregistrée sous le numéro 556036-0793.</p>\
+             <footer><p>Exemple France, SARL au capital de 15 000 euros, RCS Paris 830 543 088.</p></footer>",
+        );
+        let m = merge([&f], Some("exemple.fr"));
+        assert_eq!(
+            m.legal_name.as_ref().map(|l| l.value.as_str()),
+            Some("Exempel International AB")
+        );
+        assert_eq!(m.identifiers.register, None);
+        assert!(
+            m.conflicts
+                .iter()
+                .any(|c| c.field == "identifiers.register" && c.value.contains("830 543 088")),
+            "{:?}",
+            m.conflicts
+        );
+        // A French SAS keeps its own RCS entry.
+        let f = facts("<p>Le site est édité par Exemple SAS, RCS Paris 830 543 088.</p>");
+        let m = merge([&f], Some("exemple.fr"));
+        assert!(m.identifiers.register.is_some(), "{:?}", m.identifiers);
     }
 }

@@ -6,7 +6,11 @@ use serde::Serialize;
 
 use super::country::{agreed_country, country_of, split_country_prefix, CountryEvidence};
 use super::{phone, phone_digits, PageFacts};
-use crate::{Address, Conflict, Employees, Field, SocialNetwork, SocialProfile};
+use crate::{Address, Conflict, Employees, Field, Method, SocialNetwork, SocialProfile};
+
+/// The most a social profile given only in JSON-LD's `sameAs`, and not
+/// linked on the page, is trusted.
+const UNLINKED_SAME_AS: f32 = 0.76;
 
 /// The best value of each field over several pages.
 
@@ -124,6 +128,8 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         ),
         lei: best(pages.iter().filter_map(|p| p.identifiers.lei.as_ref())),
     };
+    let mut identifiers = identifiers;
+    hold_back_foreign_identifiers(&legal_name, &mut identifiers, &mut conflicts);
     let country = country_of(&headquarters, domain, &pages);
     // A country the address does not state is given only when two kinds of
     // evidence agree on it (domain, calling code, imprint law, language).
@@ -210,13 +216,25 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         schema_types: Vec::new(),
         conflicts,
     };
+    let linked = |url: &str| {
+        pages
+            .iter()
+            .flat_map(|p| p.social.iter())
+            .any(|l| l.source.method == Method::Link && l.value.url.eq_ignore_ascii_case(url))
+    };
     for network in SocialNetwork::ALL {
-        if let Some(s) = best(
+        if let Some(mut s) = best(
             pages
                 .iter()
                 .flat_map(|p| p.social.iter())
                 .filter(|s| s.value.network == network),
         ) {
+            // A structured-data `sameAs` the page does not also link to is
+            // often a plugin's stale or default list: less sure than one
+            // the visitor is shown.
+            if s.source.method == Method::JsonLd && !linked(&s.value.url) {
+                s.confidence = s.confidence.min(UNLINKED_SAME_AS);
+            }
             m.social.push(s);
         }
     }
@@ -231,6 +249,55 @@ pub fn merge<'a>(pages: impl IntoIterator<Item = &'a PageFacts>, domain: Option<
         }
     }
     m
+}
+
+/// Moves a VAT id or register entry of another country's law than the
+/// legal name's form to the conflicts: an imprint that names a Swedish AB
+/// as its publisher and a French SARL in its footer gives the AB's profile,
+/// and the SARL's RCS entry is another company's.
+fn hold_back_foreign_identifiers(
+    legal_name: &Option<Field<String>>,
+    ids: &mut crate::Identifiers,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let Some(form) = legal_name
+        .as_ref()
+        .and_then(|l| super::country::legal_form_countries(&l.value))
+    else {
+        return;
+    };
+    let foreign = |c: Option<&str>| c.is_some_and(|c| !form.contains(&c));
+    if foreign(
+        ids.register
+            .as_ref()
+            .and_then(|r| super::country::register_country(&r.value)),
+    ) {
+        if let Some(r) = ids.register.take() {
+            conflicts.push(Conflict {
+                field: "identifiers.register".to_owned(),
+                value: match &r.value.authority {
+                    Some(a) => format!("{a} {}", r.value.number),
+                    None => r.value.number.clone(),
+                },
+                source: r.source,
+                confidence: r.confidence,
+            });
+        }
+    }
+    if foreign(
+        ids.vat_id
+            .as_ref()
+            .and_then(|v| super::country::vat_country(&v.value)),
+    ) {
+        if let Some(v) = ids.vat_id.take() {
+            conflicts.push(Conflict {
+                field: "identifiers.vat_id".to_owned(),
+                value: v.value,
+                source: v.source,
+                confidence: v.confidence,
+            });
+        }
+    }
 }
 
 /// Records every candidate that disagrees with the chosen value, once per value.

@@ -268,6 +268,31 @@ mod tests {
     }
 
     #[test]
+    fn a_same_as_profile_the_page_does_not_link_is_less_sure() {
+        let html = br#"<html><head><script type="application/ld+json">{"@type":"Organization","name":"Acme",
+          "sameAs":["https://www.linkedin.com/company/acme","https://x.com/acme"]}</script></head>
+          <body><footer><a href="https://www.linkedin.com/company/acme/">LinkedIn</a></footer></body></html>"#;
+        let f = page("https://www.acme.example/", html, None, &Limits::default());
+        let m = merge([&f], Some("acme.example"));
+        let conf = |net: crate::SocialNetwork| {
+            m.social
+                .iter()
+                .find(|s| s.value.network == net)
+                .map(|s| s.confidence)
+        };
+        assert!(
+            conf(crate::SocialNetwork::Linkedin).is_some_and(|c| c >= 0.9),
+            "{:?}",
+            m.social
+        );
+        assert!(
+            conf(crate::SocialNetwork::Twitter).is_some_and(|c| c < 0.8),
+            "{:?}",
+            m.social
+        );
+    }
+
+    #[test]
     fn charset_from_header_and_meta() {
         let latin1 =
             b"<html><head><meta name=description content=\"Caf\xe9 M\xfcller\"></head></html>";

@@ -32,34 +32,66 @@ const COUNTRIES: &[(&str, &str, bool)] = &[
 
 /// The ISO code of a country as written in an address ("US", "United States", "Deutschland").
 pub(crate) fn country_code(written: &str) -> Option<&'static str> {
-    let w = written.trim().to_ascii_lowercase();
+    // Names in English, the country's own languages, and German, French,
+    // Italian, Spanish and Dutch (the languages imprints are written in).
+    let w = written.trim().to_lowercase();
     let w = w.trim_end_matches('.');
     let code = match w {
-        "us" | "usa" | "u.s" | "u.s.a" | "united states" | "united states of america" => "US",
-        "ca" | "canada" => "CA",
-        "gb" | "uk" | "united kingdom" | "great britain" | "england" | "scotland" => "GB",
-        "de" | "germany" | "deutschland" => "DE",
-        "fr" | "france" => "FR",
-        "it" | "italy" | "italia" => "IT",
-        "es" | "spain" | "españa" | "espana" => "ES",
-        "nl" | "netherlands" | "the netherlands" | "nederland" => "NL",
-        "be" | "belgium" | "belgië" | "belgique" => "BE",
-        "ch" | "switzerland" | "schweiz" | "suisse" => "CH",
-        "at" | "austria" | "österreich" | "oesterreich" => "AT",
-        "se" | "sweden" | "sverige" => "SE",
-        "no" | "norway" | "norge" => "NO",
-        "dk" | "denmark" | "danmark" => "DK",
-        "fi" | "finland" | "suomi" => "FI",
-        "ie" | "ireland" => "IE",
-        "pl" | "poland" | "polska" => "PL",
-        "pt" | "portugal" => "PT",
-        "au" | "australia" => "AU",
+        "us"
+        | "usa"
+        | "u.s"
+        | "u.s.a"
+        | "united states"
+        | "united states of america"
+        | "vereinigte staaten"
+        | "états-unis"
+        | "etats-unis"
+        | "stati uniti"
+        | "estados unidos"
+        | "verenigde staten" => "US",
+        "ca" | "canada" | "kanada" => "CA",
+        "gb"
+        | "uk"
+        | "united kingdom"
+        | "great britain"
+        | "england"
+        | "scotland"
+        | "wales"
+        | "vereinigtes königreich"
+        | "großbritannien"
+        | "royaume-uni"
+        | "regno unito"
+        | "reino unido"
+        | "verenigd koninkrijk" => "GB",
+        "de" | "germany" | "deutschland" | "allemagne" | "germania" | "alemania" | "duitsland" => {
+            "DE"
+        }
+        "fr" | "france" | "frankreich" | "francia" | "frankrijk" => "FR",
+        "it" | "italy" | "italia" | "italien" | "italie" | "italië" => "IT",
+        "es" | "spain" | "españa" | "espana" | "spanien" | "espagne" | "spagna" | "spanje" => "ES",
+        "nl" | "netherlands" | "the netherlands" | "nederland" | "niederlande" | "pays-bas"
+        | "paesi bassi" | "países bajos" | "paises bajos" => "NL",
+        "be" | "belgium" | "belgië" | "belgique" | "belgien" | "belgio" | "bélgica" => "BE",
+        "ch" | "switzerland" | "schweiz" | "suisse" | "svizzera" | "suiza" | "zwitserland" => "CH",
+        "at" | "austria" | "österreich" | "oesterreich" | "autriche" | "oostenrijk" => "AT",
+        "lu" | "luxembourg" | "luxemburg" | "lussemburgo" | "luxemburgo" => "LU",
+        "se" | "sweden" | "sverige" | "schweden" | "suède" | "suede" | "svezia" | "suecia"
+        | "zweden" => "SE",
+        "no" | "norway" | "norge" | "norwegen" | "norvège" | "norvegia" | "noruega"
+        | "noorwegen" => "NO",
+        "dk" | "denmark" | "danmark" | "dänemark" | "danemark" | "danimarca" | "dinamarca"
+        | "denemarken" => "DK",
+        "fi" | "finland" | "suomi" | "finnland" | "finlande" | "finlandia" => "FI",
+        "ie" | "ireland" | "irland" | "irlande" | "irlanda" | "ierland" => "IE",
+        "pl" | "poland" | "polska" | "polen" | "pologne" | "polonia" => "PL",
+        "pt" | "portugal" | "portogallo" => "PT",
+        "au" | "australia" | "australien" | "australie" => "AU",
         "nz" | "new zealand" => "NZ",
-        "jp" | "japan" => "JP",
-        "in" | "india" => "IN",
-        "sg" | "singapore" => "SG",
-        "br" | "brazil" | "brasil" => "BR",
-        "mx" | "mexico" | "méxico" => "MX",
+        "jp" | "japan" | "japon" | "giappone" | "japón" => "JP",
+        "in" | "india" | "indien" | "inde" => "IN",
+        "sg" | "singapore" | "singapur" | "singapour" => "SG",
+        "br" | "brazil" | "brasil" | "brasilien" | "brésil" | "brasile" => "BR",
+        "mx" | "mexico" | "méxico" | "mexiko" | "mexique" | "messico" => "MX",
         _ => return None,
     };
     Some(code)
@@ -203,6 +235,9 @@ mod tests {
         assert_eq!(to_e164("(479) 273-4000", None), None);
         assert_eq!(country_code("United States"), Some("US"));
         assert_eq!(country_code("Deutschland"), Some("DE"));
+        assert_eq!(country_code("Suède"), Some("SE"));
+        assert_eq!(country_code("ÉTATS-UNIS"), Some("US"));
+        assert_eq!(country_code("Paesi Bassi"), Some("NL"));
         assert_eq!(country_of_domain("acme.co.uk"), Some("GB"));
         assert_eq!(country_of_domain("acme.de"), Some("DE"));
         assert_eq!(country_of_domain("acme.com"), None);

@@ -129,3 +129,20 @@ fn addresses_as_pages_write_them() {
     check("Mikrokredit\n1000 Euro Kredit\n5000 Euro Kredit", None);
     check("Öffnungszeiten\nMo-Fr 9-18 Uhr", None);
 }
+
+#[test]
+fn a_street_loses_the_words_that_introduce_it_and_a_country_in_another_language_is_read() {
+    check(
+        "Exemple AB, société de droit suédois, située Torsgatan 21, 113 21 Stockholm, Suède",
+        Some(("Torsgatan 21", "113 21", "Stockholm", Some("SE"))),
+    );
+    check(
+        "Beispiel SpA, con sede in Via Roma 12, 20121 Milano, Italien",
+        Some(("Via Roma 12", "20121", "Milano", Some("IT"))),
+    );
+    // A street that begins with a capitalised preposition keeps it.
+    check(
+        "An der Alster 5, 20099 Hamburg",
+        Some(("An der Alster 5", "20099", "Hamburg", None)),
+    );
+}
