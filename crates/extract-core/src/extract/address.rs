@@ -80,114 +80,119 @@ pub(crate) fn tidy(a: Address) -> Address {
 
 /// The first postal address in `text` (one text node a line).
 pub(crate) fn address(text: &str) -> Option<Address> {
-    let lines: Vec<&str> = text
+    // Read as they come, with the three lines before and the one after at
+    // hand: a page's text has thousands of lines and few hold an address.
+    let mut lines = text
         .lines()
         .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·'))
         .filter(|l| !l.is_empty())
-        .collect();
-    for (i, raw) in lines.iter().enumerate() {
-        // Most lines cannot hold a postal code: a byte scan spares them the patterns.
-        if raw.len() < 6 || raw.len() > 400 || !may_hold_postal_code(raw.as_bytes()) {
-            continue;
+        .peekable();
+    let mut before: [&str; 3] = [""; 3];
+    while let Some(line) = lines.next() {
+        if let Some(a) = address_at(line, &before, lines.peek().copied()) {
+            return Some(a);
         }
-        let line = collapse(raw);
-        // A third party's address (the host's, in an imprint) is not the
-        // owner's: the line, or the heading above it, says so.
-        let heading = lines[i.saturating_sub(3)..i]
-            .iter()
-            .any(|h| h.len() < 40 && names_third_party(h));
-        if names_third_party(&line) || heading {
-            continue;
+        before = [before[1], before[2], line];
+    }
+    None
+}
+
+/// The address on `raw`, given the (up to three, oldest first) lines
+/// `before` it and the line after it.
+fn address_at(raw: &str, before: &[&str; 3], next: Option<&str>) -> Option<Address> {
+    // Most lines cannot hold a postal code: a byte scan spares them the patterns.
+    if raw.len() < 6 || raw.len() > 400 || !may_hold_postal_code(raw.as_bytes()) {
+        return None;
+    }
+    let line = collapse(raw);
+    // A third party's address (the host's, in an imprint) is not the
+    // owner's: the line, or the heading above it, says so.
+    let heading = before
+        .iter()
+        .any(|h| !h.is_empty() && h.len() < 40 && names_third_party(h));
+    if names_third_party(&line) || heading {
+        return None;
+    }
+    if line.len() > 200 {
+        // A sentence of an imprint: "… with registered offices at 15
+        // rue des Halles, 75001 Paris, France."
+        if let Some(a) = within_sentence(&line) {
+            return Some(a);
         }
-        if line.len() > 200 {
-            // A sentence of an imprint: "… with registered offices at 15
-            // rue des Halles, 75001 Paris, France."
-            if let Some(a) = within_sentence(&line) {
-                return Some(a);
-            }
-            continue;
-        }
-        if let Some(c) = US.captures(&line) {
-            return Some(Address {
-                street: Some(c[1].trim().to_owned()),
-                locality: Some(c[2].trim().to_owned()),
-                region: Some(c[3].to_owned()),
-                postal_code: Some(c[4].to_owned()),
-                country: Some("US".to_owned()),
+        return None;
+    }
+    if let Some(c) = US.captures(&line) {
+        return Some(Address {
+            street: Some(c[1].trim().to_owned()),
+            locality: Some(c[2].trim().to_owned()),
+            region: Some(c[3].to_owned()),
+            postal_code: Some(c[4].to_owned()),
+            country: Some("US".to_owned()),
+        });
+    }
+    // "…, 71634 Ludwigsburg, Baden-Württemberg, Germany": region and
+    // country after the locality are read off the end first.
+    let (line, tail_region, tail_country) = split_tail(&line);
+    let found = EU_POSTAL
+        .captures(&line)
+        .map(|c| {
+            let prefix = c.get(1).map(|m| m.as_str());
+            let country = prefix.and_then(|p| {
+                POSTAL_PREFIXES
+                    .iter()
+                    .find(|(k, _)| *k == p)
+                    .map(|(_, v)| (*v).to_owned())
             });
-        }
-        // "…, 71634 Ludwigsburg, Baden-Württemberg, Germany": region and
-        // country after the locality are read off the end first.
-        let (line, tail_region, tail_country) = split_tail(&line);
-        let found = EU_POSTAL
-            .captures(&line)
-            .map(|c| {
-                let prefix = c.get(1).map(|m| m.as_str());
-                let country = prefix.and_then(|p| {
-                    POSTAL_PREFIXES
-                        .iter()
-                        .find(|(k, _)| *k == p)
-                        .map(|(_, v)| (*v).to_owned())
-                });
+            (
+                c.get(0).map_or(0, |m| m.start()),
+                c[2].to_owned(),
+                // "Eschborn/Ts.": the locality, not its qualifier.
+                c[3].split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(['.', ','])
+                    .to_owned(),
+                country,
+            )
+        })
+        .or_else(|| {
+            LOCALITY_POSTAL.captures(&line).map(|c| {
+                let code = c[2].to_owned();
+                let country = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+                    Some("IN".to_owned())
+                } else {
+                    Some("GB".to_owned())
+                };
                 (
                     c.get(0).map_or(0, |m| m.start()),
-                    c[2].to_owned(),
-                    // "Eschborn/Ts.": the locality, not its qualifier.
-                    c[3].split('/')
-                        .next()
-                        .unwrap_or_default()
-                        .trim_end_matches(['.', ','])
-                        .to_owned(),
+                    code,
+                    c[1].to_owned(),
                     country,
                 )
             })
-            .or_else(|| {
-                LOCALITY_POSTAL.captures(&line).map(|c| {
-                    let code = c[2].to_owned();
-                    let country = if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-                        Some("IN".to_owned())
-                    } else {
-                        Some("GB".to_owned())
-                    };
-                    (
-                        c.get(0).map_or(0, |m| m.start()),
-                        code,
-                        c[1].to_owned(),
-                        country,
-                    )
-                })
-            });
-        let Some((at, postal, locality, mut country)) = found else {
-            continue;
-        };
-        let before = line[..at].trim().trim_end_matches(',').trim();
-        let street = if before.is_empty() {
-            // The street is the line above, when it looks like one.
-            i.checked_sub(1)
-                .map(|j| collapse(lines[j]))
-                .filter(|s| STREET.is_match(s))
-        } else {
-            street_before(before)
-        };
-        let Some(street) = street.map(without_lead_in) else {
-            continue;
-        };
-        country = country.or(tail_country);
-        if country.is_none() {
-            country = lines
-                .get(i + 1)
-                .and_then(|next| super::phone::country_code(next.trim_end_matches(['.', ','])))
-                .map(str::to_owned);
-        }
-        return Some(Address {
-            street: Some(street),
-            locality: Some(locality),
-            region: tail_region,
-            postal_code: Some(postal),
-            country,
         });
+    let (at, postal, locality, mut country) = found?;
+    let head = line[..at].trim().trim_end_matches(',').trim();
+    let street = if head.is_empty() {
+        // The street is the line above, when it looks like one.
+        Some(collapse(before[2])).filter(|s| !s.is_empty() && STREET.is_match(s))
+    } else {
+        street_before(head)
+    };
+    let street = street.map(without_lead_in)?;
+    country = country.or(tail_country);
+    if country.is_none() {
+        country = next
+            .and_then(|next| super::phone::country_code(next.trim_end_matches(['.', ','])))
+            .map(str::to_owned);
     }
-    None
+    Some(Address {
+        street: Some(street),
+        locality: Some(locality),
+        region: tail_region,
+        postal_code: Some(postal),
+        country,
+    })
 }
 
 /// A street with its number first (`15 rue des Halles`, `650 Main Street`)

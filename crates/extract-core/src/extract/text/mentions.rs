@@ -127,9 +127,9 @@ pub(crate) fn legal_names(text: &str) -> Vec<LegalMention> {
             .build([
                 "GmbH",
                 "Gmbh",
-                " AG",
-                " SE",
-                " KG",
+                "AG",
+                "SE",
+                "KG",
                 "Inc",
                 "LLC",
                 "Ltd",
@@ -138,19 +138,19 @@ pub(crate) fn legal_names(text: &str) -> Vec<LegalMention> {
                 "SpA",
                 "S.r.l",
                 "S.A",
-                " SA",
+                "SA",
                 "SAS",
                 "SARL",
-                " S.L",
-                " BV",
+                "S.L",
+                "BV",
                 "B.V.",
-                " NV",
+                "NV",
                 "N.V.",
-                " AB",
+                "AB",
                 "ApS",
                 "A/S",
-                " ASA",
-                " Oy",
+                "ASA",
+                "Oy",
                 "plc",
                 "PLC",
                 "LLP",
@@ -196,7 +196,24 @@ pub(crate) fn legal_names(text: &str) -> Vec<LegalMention> {
     };
     // Each form found is read in a window around it (paragraphs of an
     // imprint run long): the name's words before it, a little after.
-    for m in FORMS.find_iter(text).take(64) {
+    // A form that runs on into a lower-case word is a word of the text
+    // ("Incredible"): only "Corp", "Ltd" and "Oy" go on, as "Corporation",
+    // "Ltda" and "Oyj".
+    // The short forms stand after white space ("Acme AG", not "PAGE"):
+    // searched without it, so that the search skips ahead on their rare
+    // capitals instead of stopping at every space.
+    let ends_a_word = |m: &aho_corasick::Match| {
+        let form = &bytes[m.start()..m.end()];
+        let spaced = matches!(
+            form,
+            b"AG" | b"SE" | b"KG" | b"SA" | b"S.L" | b"BV" | b"NV" | b"AB" | b"ASA" | b"Oy"
+        );
+        (!spaced || m.start() > 0 && bytes[m.start() - 1].is_ascii_whitespace())
+            && bytes
+                .get(m.end())
+                .is_none_or(|b| !b.is_ascii_lowercase() || matches!(form, b"Corp" | b"Ltd" | b"Oy"))
+    };
+    for m in FORMS.find_iter(text).filter(ends_a_word).take(64) {
         let line_start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
         let line_end =
             memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
