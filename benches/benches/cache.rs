@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use extract_cache::{decode, encode, Level, RedisStore, RemoteStore, Tiered};
+use extract_cache::{connect_redis, decode, encode, Level, RemoteStore, Tiered};
 use extract_core::{CompanyProfile, Freshness};
 
 fn profile() -> CompanyProfile {
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
         redis_url: extract_core::Secret::new(url),
         ..extract_cache::Config::default()
     };
-    let store: Arc<RedisStore> = rt.block_on(RedisStore::connect(&config)).unwrap();
+    let store: Arc<extract_redis::Redis> = rt.block_on(connect_redis(&config)).unwrap();
     if store.state().connected {
         let key = format!("bench:{}:walmart", std::process::id());
         rt.block_on(store.set(&key, bytes.clone(), Duration::from_secs(300)))

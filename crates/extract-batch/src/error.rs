@@ -51,6 +51,15 @@ impl From<fred::error::Error> for Error {
     }
 }
 
+impl From<extract_redis::Error> for Error {
+    fn from(e: extract_redis::Error) -> Self {
+        Error::Store {
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Store {

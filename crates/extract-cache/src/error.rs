@@ -24,3 +24,16 @@ pub enum Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<extract_redis::Error> for Error {
+    fn from(e: extract_redis::Error) -> Self {
+        match e {
+            extract_redis::Error::BadUrl(e) => Error::BadUrl(e),
+            extract_redis::Error::Disconnected => Error::Disconnected,
+            extract_redis::Error::Timeout => Error::Timeout,
+            extract_redis::Error::Redis(e) => Error::Redis(e),
+            extract_redis::Error::Codec(m) => Error::Codec(m),
+            other => Error::Codec(other.to_string()),
+        }
+    }
+}

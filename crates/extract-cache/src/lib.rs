@@ -14,13 +14,12 @@
 //! Redis down means the L2 tier is skipped (counted), and the pool
 //! reconnects by itself.
 //!
-//! Instances sharing one Redis also keep two things together here:
-//! [`RedisRate`], the cluster's rate limits (`extract_core::SharedRate`: one
-//! Lua GCRA call per departure, on Redis's clock), and [`Members`], who is
-//! alive ([`RedisMembers`] heartbeats; [`LocalMembers`] for one instance).
+//! The Redis connection is `extract-redis`'s ([`connect_redis`] builds it
+//! from the cache's settings), which also holds what else the instances
+//! sharing one Redis keep together (rate limits, heartbeats).
 //!
-//! Architecture invariant: it depends on `extract-core` only, and it is the
-//! only crate that talks to Redis for caching, cluster limits and heartbeats.
+//! Architecture invariant: it depends on `extract-core` and `extract-redis`
+//! only, and it is the only crate that keeps cached values in Redis.
 //!
 //! # Embedding
 //!
@@ -52,7 +51,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod cluster;
 mod config;
 mod envelope;
 mod error;
@@ -70,14 +68,13 @@ use std::time::Duration;
 use extract_core::{CompanyProfile, Fetch, Page, ProfileSource, Search, SearchResults};
 use serde::Serialize;
 
-pub use cluster::{Instance, LocalMembers, Members, RedisMembers, RedisRate};
 pub use config::Config;
 pub use envelope::{decode, encode, Cacheable, Entry};
 pub use error::{Error, Result};
 pub use key::{key, Level, SCHEMA_VERSION};
 pub use levels::{PageCache, ProfileCache, SearchCache};
 pub use stats::{LevelSnapshot, TierSnapshot};
-pub use store::{RedisStore, RemoteStore, StoreState};
+pub use store::{connect_redis, RemoteStore, StoreState};
 pub use tiered::{Outcome, Tiered};
 pub use warm::{read_list, QueueFull, WarmAccepted, WarmProgress, Warmer};
 
@@ -110,12 +107,12 @@ pub struct Stats {
 
 impl Cache {
     /// Builds the levels; connects to Redis when `config.redis_url` is set
-    /// (a Redis that is down is not an error: see [`RedisStore::connect`]).
+    /// (a Redis that is down is not an error: see [`connect_redis`]).
     pub async fn connect(config: &Config) -> Result<Cache> {
         let store: Option<Arc<dyn RemoteStore>> = if config.redis_url.is_empty() {
             None
         } else {
-            Some(RedisStore::connect(config).await?)
+            Some(connect_redis(config).await?)
         };
         Ok(Cache::with_store(config, store))
     }

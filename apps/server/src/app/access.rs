@@ -98,10 +98,10 @@ impl App {
     }
 
     /// This instance as its heartbeat describes it now.
-    pub fn instance(&self) -> extract_cache::Instance {
+    pub fn instance(&self) -> extract_redis::Instance {
         let g = &self.inner.guards;
         let r = self.inner.monitor.current();
-        extract_cache::Instance {
+        extract_redis::Instance {
             id: self.inner.cluster.id.clone(),
             address: self.inner.address.get().map_or_else(
                 || self.inner.config.server.bind.to_string(),
@@ -119,7 +119,7 @@ impl App {
 
     /// The live instances (this one alone without Redis); this instance's
     /// own description when the others cannot be read.
-    pub async fn instances(&self) -> Vec<extract_cache::Instance> {
+    pub async fn instances(&self) -> Vec<extract_redis::Instance> {
         match self.inner.cluster.members.live().await {
             Ok(live) if !live.is_empty() => live,
             _ => vec![self.instance()],

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use extract_batch::{Notifier, Webhooks};
-use extract_cache::RemoteStore;
 use extract_perf as perf;
 use extract_perf::PoolSample;
 use extract_resources::{HttpClient, Pressure};

@@ -20,9 +20,7 @@ use std::time::Instant;
 
 use extract_batch as batch;
 use extract_batch::{BatchService, JobStore, MemoryStore};
-use extract_cache::{
-    Cache, LocalMembers, Members, ProfileCache, RedisMembers, RedisRate, RemoteStore,
-};
+use extract_cache::{Cache, ProfileCache, RemoteStore};
 use extract_concurrency::{
     BreakerFetch, BreakerSearch, Breakers, HostLimiter, LimitedFetch, LimitedProfiles,
     LimitedSearch, Permits, Policy, RateLimitedSearch, RateStats, RetryFetch, RetrySearch,
@@ -32,6 +30,7 @@ use extract_core::search::HttpSearch;
 use extract_core::{Fetch, Pipeline, Pool, ProfileSource, Search, SharedRate};
 use extract_perf as perf;
 use extract_perf::{TimedFetch, TimedProfiles, TimedSearch};
+use extract_redis::{LocalMembers, Members, RedisMembers, RedisRate};
 use extract_resources as resources;
 use extract_resources::HttpClient;
 use serde::Serialize;
@@ -80,7 +79,7 @@ struct Inner {
     /// The batches whose events are streamed, one reader each.
     feeds: crate::handlers::events::Feeds,
     /// The Redis of the cache, the limits and the heartbeats, when configured.
-    redis: Option<Arc<extract_cache::RedisStore>>,
+    redis: Option<Arc<extract_redis::Redis>>,
     /// Why Redis refuses writes, as last probed (logged once per change).
     redis_writes_refused: std::sync::Mutex<Option<String>>,
 }
@@ -165,7 +164,7 @@ impl App {
         let redis = if config.cache.redis_url.is_empty() {
             None
         } else {
-            Some(extract_cache::RedisStore::connect(&config.cache).await?)
+            Some(extract_cache::connect_redis(&config.cache).await?)
         };
         let cache = config.cache.enabled.then(|| {
             Cache::with_store(
@@ -188,12 +187,10 @@ impl App {
                     live.clone(),
                 )) as Arc<dyn SharedRate>
             });
+        // One id for this instance: its heartbeats, batch leases and queue reads.
+        let cluster_id = extract_redis::new_instance_id();
         let cluster = Cluster {
-            id: format!(
-                "{}-{:06x}",
-                std::env::var("HOSTNAME").unwrap_or_else(|_| "extract".to_owned()),
-                fastrand::u32(..0x00ff_ffff)
-            ),
+            id: cluster_id.clone(),
             members,
             live,
             shared_limits: shared.is_some(),
@@ -293,7 +290,8 @@ impl App {
         let mut builder = BatchService::builder(store, scheduler.clone(), profiles.clone())
             .config(config.batch.clone())
             .notifier(Arc::new(WebhookSender(http.clone())))
-            .max_name_chars(config.extract.max_name_chars);
+            .max_name_chars(config.extract.max_name_chars)
+            .instance_id(&cluster_id);
         if !redis_url.is_empty() && config.batch.share_work {
             let queue = batch::RedisQueue::connect(
                 redis_url,

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 fn allowed(package: &str) -> Option<&'static [&'static str]> {
     Some(match package {
         "extract-core" | "extract-sandbox" | "extract-test-support" => &[],
-        "extract-cache"
-        | "extract-concurrency"
+        "extract-concurrency"
         | "extract-resources"
         | "extract-export"
-        | "extract-perf" => &["extract-core"],
-        "extract-batch" => &["extract-core", "extract-concurrency"],
+        | "extract-perf"
+        | "extract-redis" => &["extract-core"],
+        "extract-cache" => &["extract-core", "extract-redis"],
+        "extract-batch" => &["extract-core", "extract-concurrency", "extract-redis"],
         "extract-server" | "extract-benches" => return None,
         other => panic!("unknown workspace member {other}: add it to the dependency rule"),
     })
@@ -54,7 +55,7 @@ fn dependencies_point_the_right_way() {
         }
         seen.insert(name.to_owned(), local);
     }
-    assert_eq!(seen.len(), 11, "{seen:?}");
+    assert_eq!(seen.len(), 12, "{seen:?}");
     // The test support is never a normal dependency of anything.
     for (name, local) in &seen {
         assert!(
@@ -62,4 +63,34 @@ fn dependencies_point_the_right_way() {
             "{name} must take extract-test-support as a dev-dependency only"
         );
     }
+}
+
+/// Redis connections are built in one place: `extract-redis`.
+#[test]
+fn only_extract_redis_builds_a_redis_pool() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut offenders = Vec::new();
+    let mut dirs = vec![root.join("crates"), root.join("apps"), root.join("benches")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.ends_with("extract-redis") || path.ends_with("target") {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains(concat!("build_", "pool("))
+                    || text.contains(concat!("Builder::", "from_config("))
+                {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "Redis pools built outside extract-redis: {offenders:?}"
+    );
 }

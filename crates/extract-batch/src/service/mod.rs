@@ -122,6 +122,7 @@ pub struct Builder {
     notifier: Option<Arc<dyn Notifier>>,
     max_name_chars: usize,
     queue: Option<(Arc<dyn WorkQueue>, [u32; 3])>,
+    instance_id: Option<String>,
 }
 
 impl Builder {
@@ -157,6 +158,16 @@ impl Builder {
         self
     }
 
+    /// This instance's id among those sharing the store: the owner of the
+    /// leases it holds and the consumer of the queue it reads (default: a
+    /// random one; a server passes the `extract_redis::new_instance_id()`
+    /// its heartbeats carry).
+    #[must_use]
+    pub fn instance_id(mut self, id: &str) -> Self {
+        self.instance_id = Some(id.to_owned());
+        self
+    }
+
     /// The service.
     pub fn build(self) -> BatchService {
         let Builder {
@@ -167,6 +178,7 @@ impl Builder {
             notifier,
             max_name_chars,
             queue,
+            instance_id,
         } = self;
         let (queue, weights) = queue.unwrap_or_else(|| {
             let memory: Arc<dyn WorkQueue> = Arc::new(crate::MemoryQueue::default());
@@ -194,7 +206,7 @@ impl Builder {
                 ),
                 config,
                 max_name_chars,
-                owner: format!("{:016x}", fastrand::u64(..)),
+                owner: instance_id.unwrap_or_else(|| format!("{:016x}", fastrand::u64(..))),
                 live: Mutex::new(HashMap::new()),
                 item_times: Mutex::new(VecDeque::new()),
                 ok: AtomicU64::new(0),
@@ -224,6 +236,7 @@ impl BatchService {
             notifier: None,
             max_name_chars: extract_core::Config::default().max_name_chars,
             queue: None,
+            instance_id: None,
         }
     }
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::prelude::{
-    Builder, ClientLike, Config as FredConfig, HashesInterface, KeysInterface, LuaInterface, Pool,
-    ReconnectPolicy, SetOptions, SortedSetsInterface,
+    HashesInterface, KeysInterface, LuaInterface, Pool, SetOptions, SortedSetsInterface,
 };
 
 use super::JobStore;
@@ -27,33 +26,29 @@ pub struct RedisStore {
 }
 
 /// A pool of `size` connections to `url` with `timeout` on every command
-/// and connection. A Redis that is down at start is not an error: the pool
-/// keeps reconnecting in the background (said in the log, as `what`).
+/// and connection, from `extract-redis`'s one builder. A Redis that is down
+/// at start is not an error: the pool keeps reconnecting in the background
+/// (said in the log, as `purpose`).
 pub(crate) async fn connect_pool(
     url: &str,
     timeout: Duration,
     size: usize,
-    what: &str,
+    purpose: &'static str,
 ) -> Result<Pool> {
-    let timeout = timeout.max(Duration::from_millis(1));
-    let mut builder = Builder::from_config(FredConfig::from_url(url)?);
-    builder
-        .with_connection_config(|c| {
-            c.connection_timeout = timeout;
-            c.internal_command_timeout = timeout;
-        })
-        .with_performance_config(|p| p.default_command_timeout = timeout)
-        .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
-    let pool = builder.build_pool(size)?;
-    let _tasks = pool.connect();
-    match tokio::time::timeout(timeout, pool.wait_for_connect()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "{what}: redis unavailable at start; reconnecting")
-        }
-        Err(_) => tracing::warn!("{what}: redis did not answer at start; reconnecting"),
-    }
-    Ok(pool)
+    let redis = extract_redis::Redis::connect(
+        url,
+        extract_redis::Options {
+            connections: size,
+            command_timeout: timeout,
+            connect_timeout: timeout,
+            // Records must be written: a command waits out a reconnection.
+            command_attempts: 3,
+            probe_key: String::new(),
+            purpose,
+        },
+    )
+    .await?;
+    Ok(redis.pool().clone())
 }
 
 /// Takes the lease when it is free, renews it when `ARGV[1]` holds it, in

@@ -1,4 +1,3 @@
 //! Integration tests of the cache against a real Redis.
 
-mod cluster;
 mod tiers;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use extract_cache::{Cache, Config, Outcome, RedisStore, RemoteStore};
+use extract_cache::{connect_redis, Cache, Config, Outcome, RemoteStore};
 use extract_core::{CompanyProfile, CompanyQuery, Freshness, ProfileSource, Result, Secret};
 use extract_test_support::redis::{shared_url, unique_prefix, TestRedis};
 
@@ -213,7 +213,7 @@ async fn redis_down_is_a_skipped_tier_and_it_comes_back() {
     };
     let mut c = config(&redis.url(), &unique_prefix("down"));
     c.redis_command_timeout_ms = 100;
-    let store = RedisStore::connect(&c).await.unwrap();
+    let store = connect_redis(&c).await.unwrap();
     assert!(store.state().connected);
     let cache = Cache::with_store(&c, Some(store.clone() as Arc<dyn RemoteStore>));
     let source = Arc::new(Counting::default());

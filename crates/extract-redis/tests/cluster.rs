@@ -5,16 +5,12 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use extract_cache::{Config, Instance, Members, RedisMembers, RedisRate, RedisStore};
-use extract_core::{Secret, SharedRate};
+use extract_core::SharedRate;
+use extract_redis::{Instance, Members, Options, Redis, RedisMembers, RedisRate};
 use extract_test_support::redis::{shared_url, unique_prefix, TestRedis};
 
-fn config(url: &str, prefix: &str) -> Config {
-    Config {
-        redis_url: Secret::new(url),
-        prefix: prefix.to_owned(),
-        ..Config::default()
-    }
+async fn connect(url: &str) -> Arc<Redis> {
+    Redis::connect(url, Options::default()).await.unwrap()
 }
 
 /// Departs under `key` as fast as the shared limit lets it for `run`; the
@@ -38,16 +34,8 @@ async fn two_instances_keep_one_rate_together() {
     };
     let prefix = unique_prefix("cluster_rate");
     let live = Arc::new(AtomicUsize::new(2));
-    let a = Arc::new(RedisRate::new(
-        RedisStore::connect(&config(&url, &prefix)).await.unwrap(),
-        &prefix,
-        live.clone(),
-    ));
-    let b = Arc::new(RedisRate::new(
-        RedisStore::connect(&config(&url, &prefix)).await.unwrap(),
-        &prefix,
-        live,
-    ));
+    let a = Arc::new(RedisRate::new(connect(&url).await, &prefix, live.clone()));
+    let b = Arc::new(RedisRate::new(connect(&url).await, &prefix, live));
     let run = Duration::from_secs(3);
     // Four callers on each instance, as concurrent requests would be.
     let tasks: Vec<_> = (0..8)
@@ -84,10 +72,7 @@ async fn heartbeats_list_the_live_and_forget_the_silent() {
         return;
     };
     let prefix = unique_prefix("cluster_members");
-    let members = RedisMembers::new(
-        RedisStore::connect(&config(&url, &prefix)).await.unwrap(),
-        &prefix,
-    );
+    let members = RedisMembers::new(connect(&url).await, &prefix);
     let now = extract_core_now();
     let me = |id: &str, started: u64| Instance {
         id: id.to_owned(),
@@ -129,9 +114,7 @@ async fn an_unreachable_redis_is_an_error_not_a_wait() {
     };
     let prefix = unique_prefix("cluster_rate_down");
     let rate = RedisRate::new(
-        RedisStore::connect(&config(&redis.url(), &prefix))
-            .await
-            .unwrap(),
+        connect(&redis.url()).await,
         &prefix,
         Arc::new(AtomicUsize::new(3)),
     );

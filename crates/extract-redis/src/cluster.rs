@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use extract_core::{RateShape, SharedRate, SharedRateError};
 use serde::{Deserialize, Serialize};
 
-use crate::store::RedisStore;
-use crate::{Error, Result};
+use crate::{Error, Redis, Result};
 
 /// GCRA and the window log, on Redis's clock (`TIME`), in microseconds.
 /// KEYS: the theoretical arrival time, the window log (one hash tag, so one
@@ -50,17 +49,17 @@ return 0
 
 /// A rate limit kept for every instance together in Redis.
 pub struct RedisRate {
-    store: Arc<RedisStore>,
+    redis: Arc<Redis>,
     prefix: String,
     instances: Arc<AtomicUsize>,
 }
 
 impl RedisRate {
-    /// Limits under `prefix` in `store`; `instances` is the live instance
+    /// Limits under `prefix` in `redis`; `instances` is the live instance
     /// count the heartbeats keep (for the fallback share).
-    pub fn new(store: Arc<RedisStore>, prefix: &str, instances: Arc<AtomicUsize>) -> Self {
+    pub fn new(redis: Arc<Redis>, prefix: &str, instances: Arc<AtomicUsize>) -> Self {
         RedisRate {
-            store,
+            redis,
             prefix: prefix.to_owned(),
             instances,
         }
@@ -93,7 +92,7 @@ impl SharedRate for RedisRate {
             fastrand::u64(..).to_string(),
         ];
         let wait = self
-            .store
+            .redis
             .eval_i64(SCRIPT, self.keys(key), args)
             .await
             .map_err(|e| SharedRateError(e.to_string()))?;
@@ -140,15 +139,15 @@ pub trait Members: Send + Sync {
 /// Heartbeats in Redis: one key per instance (expiring) and an index of
 /// ids scored by expiry.
 pub struct RedisMembers {
-    store: Arc<RedisStore>,
+    redis: Arc<Redis>,
     prefix: String,
 }
 
 impl RedisMembers {
-    /// Members under `prefix` in `store`.
-    pub fn new(store: Arc<RedisStore>, prefix: &str) -> Self {
+    /// Members under `prefix` in `redis`.
+    pub fn new(redis: Arc<Redis>, prefix: &str) -> Self {
         RedisMembers {
-            store,
+            redis,
             prefix: prefix.to_owned(),
         }
     }
@@ -166,17 +165,17 @@ impl RedisMembers {
 impl Members for RedisMembers {
     async fn beat(&self, me: &Instance, ttl: Duration) -> Result<()> {
         let body = serde_json::to_vec(me).map_err(|e| Error::Codec(e.to_string()))?;
-        self.store.set_raw(&self.key(&me.id), body, ttl).await?;
+        self.redis.set_px(&self.key(&me.id), body, ttl).await?;
         let expires = me.seen_at_ms + ttl.as_millis() as u64;
-        self.store
+        self.redis
             .zadd_expiring(&self.index(), &me.id, expires)
             .await
     }
 
     async fn live(&self) -> Result<Vec<Instance>> {
-        let ids = self.store.zlive(&self.index()).await?;
+        let ids = self.redis.zlive(&self.index()).await?;
         let keys: Vec<String> = ids.iter().map(|id| self.key(id)).collect();
-        let values = crate::RemoteStore::mget(&*self.store, &keys).await?;
+        let values = self.redis.mget(&keys).await?;
         let mut out: Vec<Instance> = values
             .into_iter()
             .flatten()
