@@ -107,6 +107,9 @@ impl ApiError {
             E::NotFound(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", err.to_string())
             }
+            E::NotFinished { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "batch_not_finished", err.to_string())
+            }
             E::Store { .. } => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "job_store_unavailable",

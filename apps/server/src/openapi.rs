@@ -46,6 +46,9 @@ pub(crate) struct Accepted {
     items: usize,
     status_url: String,
     results_url: String,
+    /// The batch whose failed items this one runs again (a retry's answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_of: Option<String>,
 }
 
 /// `GET /api/v1/company/batches`.
@@ -136,6 +139,17 @@ fn batch_stats() {}
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 fn batch_cancel() {}
+
+#[utoipa::path(post, path = "/api/v1/company/batch/{id}/retry", tag = "batches",
+    params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
+    responses(
+        (status = 202, description = "The finished batch's failed items run again as a new batch, linked by `retry_of`, with the same settings; items that succeeded are not run again, and the first batch's results stay", body = Accepted),
+        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 409, description = "The batch has not finished (`batch_not_finished`)", body = ErrorBody),
+        (status = 422, description = "The batch has no failed items (`invalid_batch`)", body = ErrorBody),
+        (status = 503, description = "Batch processing is disabled, or the job store is unavailable", body = ErrorBody),
+    ))]
+fn batch_retry() {}
 
 #[utoipa::path(get, path = "/api/v1/company/batch/{id}/status", tag = "batches",
     params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
@@ -268,7 +282,7 @@ fn ready_head() {}
     info(title = "company-extract", description = "Company profiles from names or domains: one at a time, or in batches."),
     paths(
         console, console_head, extract, batch_submit, batch_upload, batch_list, batch_stats,
-        batch_cancel, batch_status, batch_results, batch_events, cache_stats, cache_warm,
+        batch_cancel, batch_status, batch_retry, batch_results, batch_events, cache_stats, cache_warm,
         cache_warm_cancel, cache_company, system_stats, cluster, performance_report, openapi_json,
         metrics, health, health_head, ready, ready_head,
     ),

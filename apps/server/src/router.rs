@@ -75,6 +75,7 @@ enum Route {
     BatchStats,
     Batch,
     BatchStatus,
+    BatchRetry,
     BatchResults,
     BatchEvents,
     CacheStats,
@@ -105,6 +106,7 @@ const ROUTES: &[(Route, &str, &[Method])] = &[
     (Route::BatchStats, "/api/v1/company/batch/stats", GET),
     (Route::Batch, "/api/v1/company/batch/{id}", DELETE),
     (Route::BatchStatus, "/api/v1/company/batch/{id}/status", GET),
+    (Route::BatchRetry, "/api/v1/company/batch/{id}/retry", POST),
     (
         Route::BatchResults,
         "/api/v1/company/batch/{id}/results",
@@ -223,6 +225,7 @@ async fn route(app: App, mut req: Request<Incoming>, request_id: String) -> Resp
                 Route::BatchStats => handlers::batch::stats(&app).await,
                 Route::Batch => handlers::batch::cancel(&app, param).await,
                 Route::BatchStatus => handlers::batch::status(&app, param).await,
+                Route::BatchRetry => handlers::batch::retry(&app, param).await,
                 Route::BatchResults => {
                     handlers::batch::results(&app, param, req.uri().query()).await
                 }

@@ -18,6 +18,16 @@ pub enum Error {
     /// No batch with that id (or it expired).
     #[error("no batch {0:?}")]
     NotFound(String),
+    /// The batch has not finished: what is asked needs it over.
+    #[error("batch {id:?} is {state}; {what}")]
+    NotFinished {
+        /// The batch.
+        id: String,
+        /// Its state now.
+        state: String,
+        /// What cannot be done yet, and when it can.
+        what: &'static str,
+    },
     /// The job store failed.
     #[error("job store: {message}")]
     Store {

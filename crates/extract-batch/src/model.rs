@@ -253,6 +253,9 @@ pub struct Batch {
     /// status comes from it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_per_s: Option<f64>,
+    /// The batch whose failed items this one runs again, when it is a retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
 }
 
 /// What [`JobStore::begin`](crate::JobStore::begin) found of an item.

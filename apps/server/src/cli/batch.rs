@@ -48,6 +48,11 @@ pub struct Args {
     /// No progress bar (it is hidden anyway when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    /// FILE is a CSV export of an earlier run: run again only its rows whose
+    /// outcome is `failed`, and write the export back with those rows
+    /// replaced (in place, unless --out says where).
+    #[arg(long)]
+    pub retry_failed: bool,
 }
 
 /// Why `batch` stopped, with its sysexits code.
@@ -109,6 +114,9 @@ pub fn default_out(file: &Path, format: ExportFormat) -> PathBuf {
 /// Runs the file as one batch on `app` and writes the export. Ctrl-C
 /// cancels the batch; what finished is still written.
 pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
+    if args.retry_failed {
+        return super::retry::run(args, app).await;
+    }
     let text = std::fs::read_to_string(&args.file).map_err(|source| Failure::Input {
         path: args.file.clone(),
         source,
@@ -158,7 +166,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
 }
 
 /// Draws the progress bar until the batch is over; Ctrl-C cancels it.
-async fn watch(
+pub(super) async fn watch(
     service: &extract_batch::BatchService,
     id: &str,
     quiet: bool,

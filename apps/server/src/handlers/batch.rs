@@ -1,5 +1,6 @@
 //! `POST /api/v1/company/batch/submit`, `GET …/batch/{id}/status`,
-//! `GET …/batch/{id}/results`, `DELETE …/batch/{id}`, `GET …/batch/stats`.
+//! `GET …/batch/{id}/results`, `POST …/batch/{id}/retry`, `DELETE
+//! …/batch/{id}`, `GET …/batch/stats`.
 
 use std::collections::HashMap;
 
@@ -54,17 +55,18 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
 /// 202 with the new batch's id, counts and URLs, and `Location`.
 fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
     let (status_url, results_url) = urls(&batch.id);
-    let mut r = json_response(
-        StatusCode::ACCEPTED,
-        &json!({
-            "batch_id": batch.id,
-            "state": batch.state,
-            "submitted": batch.lines.len(),
-            "items": batch.counts.total(),
-            "status_url": status_url,
-            "results_url": results_url,
-        }),
-    );
+    let mut body = json!({
+        "batch_id": batch.id,
+        "state": batch.state,
+        "submitted": batch.lines.len(),
+        "items": batch.counts.total(),
+        "status_url": status_url,
+        "results_url": results_url,
+    });
+    if let Some(first) = &batch.retry_of {
+        body["retry_of"] = json!(first);
+    }
+    let mut r = json_response(StatusCode::ACCEPTED, &body);
     if let Ok(v) = HeaderValue::from_str(&status_url) {
         r.headers_mut().insert(header::LOCATION, v);
     }
@@ -136,6 +138,16 @@ pub(crate) async fn list(app: &App) -> Result<Response<Body>, ApiError> {
 pub(crate) async fn status(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     let status = app.batches().status(id).await.map_err(batch_error)?;
     Ok(json_response(StatusCode::OK, &status))
+}
+
+/// `POST …/batch/{id}/retry`: the failed items of a finished batch run
+/// again as a new batch linked to it (202, its `retry_of` the first).
+pub(crate) async fn retry(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
+    if !app.batches().config().enabled {
+        return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
+    }
+    let batch = app.batches().retry(id).await.map_err(batch_error)?;
+    Ok(accepted(&batch))
 }
 
 pub(crate) async fn cancel(app: &App, id: &str) -> Result<Response<Body>, ApiError> {

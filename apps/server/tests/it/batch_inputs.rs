@@ -246,3 +246,55 @@ async fn min_field_confidence_leaves_out_unsure_fields() {
     .await;
     assert_eq!(r.status, 422, "{}", r.json);
 }
+
+/// `POST …/batch/{id}/retry`: the failed items of a finished batch run again
+/// as a linked batch; a batch with none failed, or none at all, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_runs_the_failed_items_again_as_a_linked_batch() {
+    let s = stack(50, |_| {}).await;
+    let world: Vec<String> = s.sandbox.world().names(2);
+    let names = vec![
+        world[0].clone(),
+        "Qwxzv Nonexistent Holdings".to_owned(),
+        world[1].clone(),
+    ];
+    let r = submit(
+        s.addr(),
+        &json!({ "company_names": names, "priority": "high" }),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let first = r.json["batch_id"].as_str().unwrap().to_owned();
+    let st = wait_final(s.addr(), &first, Duration::from_secs(60)).await;
+    assert_eq!(st["counts"]["failed"], 1, "{st}");
+    assert_eq!(st["counts"]["succeeded"], 2, "{st}");
+
+    let path = |id: &str| format!("/api/v1/company/batch/{id}/retry");
+    let r = request(s.addr(), "POST", &path(&first), None, "").await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    assert_eq!(r.json["retry_of"], first.as_str());
+    assert_eq!(r.json["submitted"], 1, "{}", r.json);
+    let retry = r.json["batch_id"].as_str().unwrap().to_owned();
+    assert_ne!(retry, first);
+    let st = wait_final(s.addr(), &retry, Duration::from_secs(60)).await;
+    assert_eq!(st["retry_of"], first.as_str(), "{st}");
+    assert_eq!(st["items"], 1, "{st}");
+    let rows = get(s.addr(), &format!("/api/v1/company/batch/{retry}/results")).await;
+    assert_eq!(rows.status, 200, "{}", rows.json);
+    assert!(
+        rows.json.to_string().contains("Qwxzv Nonexistent Holdings"),
+        "{}",
+        rows.json
+    );
+
+    // Nothing failed: nothing to retry (422); no such batch (404).
+    let r = submit(s.addr(), &json!({ "company_names": [world[0].clone()] })).await;
+    let clean = r.json["batch_id"].as_str().unwrap().to_owned();
+    wait_final(s.addr(), &clean, Duration::from_secs(60)).await;
+    let r = request(s.addr(), "POST", &path(&clean), None, "").await;
+    assert_eq!(r.status, 422, "{}", r.json);
+    assert_eq!(r.json["error"]["code"], "invalid_batch");
+    let r = request(s.addr(), "POST", &path("b0123456789abcdef"), None, "").await;
+    assert_eq!(r.status, 404, "{}", r.json);
+    assert_eq!(r.json["error"]["code"], "batch_not_found");
+}

@@ -328,6 +328,29 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     )
     .await;
 
+    // A batch with a company that fails, and its failed item retried from
+    // its row: a new batch linked to the first.
+    b.click("nav button[data-tab=batches]").await;
+    b.type_into(
+        "#batch-names",
+        &format!("{}\nQwxzv Nonexistent Holdings", names[1]),
+    )
+    .await;
+    b.click("#batch-go").await;
+    b.wait_for(
+        "batch-with-errors",
+        "const r = document.querySelector('#batch-list tr'); return r && r.querySelector('.state').textContent === 'completed_with_errors'",
+        Duration::from_secs(60),
+    )
+    .await;
+    b.click("#batch-list tr button.retry").await;
+    b.wait_for(
+        "retry-batch",
+        "const r = document.querySelector('#batch-list tr'); return r && r.textContent.includes('retry of') && r.dataset.percent === '100'",
+        Duration::from_secs(60),
+    )
+    .await;
+
     // The performance page's charts.
     b.click("nav button[data-tab=performance]").await;
     b.wait_for(

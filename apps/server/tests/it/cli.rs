@@ -229,6 +229,102 @@ fn batch_reads_plain_lines_and_writes_csv_beside_the_input_by_default() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--retry-failed` on an export: its failed rows run again and are
+/// replaced in place, keeping their line; the other rows stay as they were.
+#[test]
+fn batch_retry_failed_reruns_the_failed_rows_of_an_export() {
+    let dir = scratch("retry");
+    let input = dir.join("names.txt");
+    std::fs::write(&input, "Walmart\nQwxzv Nonexistent Holdings\nApple\n").unwrap();
+    let out = batch_cmd()
+        .args(["batch", input.to_str().unwrap(), "--sandbox", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let export = dir.join("names.results.csv");
+    // As if Apple had failed the first time (a timeout, say).
+    let first = std::fs::read_to_string(&export).unwrap();
+    let mut lines: Vec<String> = first.lines().map(str::to_owned).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let outcome = header.iter().position(|h| *h == "outcome").unwrap();
+    let mut apple: Vec<String> = lines[3].split(',').map(str::to_owned).collect();
+    assert_eq!(apple[1], "Apple");
+    apple[outcome] = "failed".to_owned();
+    lines[3] = apple.join(",");
+    let walmart_before = lines[1].clone();
+    std::fs::write(&export, lines.join("\n") + "\n").unwrap();
+
+    let out = batch_cmd()
+        .args([
+            "batch",
+            export.to_str().unwrap(),
+            "--sandbox",
+            "--quiet",
+            "--retry-failed",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // Only the two failed rows ran.
+    assert!(stderr.contains("2 lines, 2 companies"), "{stderr}");
+    let mut reader = csv::Reader::from_path(&export).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let field = |r: &csv::StringRecord, name: &str| {
+        r.get(header.iter().position(|h| h == name).unwrap())
+            .unwrap()
+            .to_owned()
+    };
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (field(r, "index"), field(r, "query"), field(r, "outcome")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("0".to_owned(), "Walmart".to_owned(), "succeeded".to_owned()),
+            (
+                "1".to_owned(),
+                "Qwxzv Nonexistent Holdings".to_owned(),
+                "failed".to_owned()
+            ),
+            ("2".to_owned(), "Apple".to_owned(), "succeeded".to_owned()),
+        ]
+    );
+    assert_eq!(field(&rows[2], "domain"), "apple.com");
+    let after = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(
+        after.lines().nth(1).unwrap(),
+        walmart_before,
+        "an untouched row stays as written"
+    );
+
+    // Nothing failed in a file without failures: said, and exit 65.
+    std::fs::write(
+        &export,
+        format!("{}\n{walmart_before}\n", first.lines().next().unwrap()),
+    )
+    .unwrap();
+    let out = batch_cmd()
+        .args([
+            "batch",
+            export.to_str().unwrap(),
+            "--sandbox",
+            "--quiet",
+            "--retry-failed",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to retry"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The JSON export is one array, written a chunk of rows at a time: every
 /// line in order, whatever its outcome.
 #[test]

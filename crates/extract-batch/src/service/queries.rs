@@ -39,6 +39,9 @@ pub struct Status {
     pub created_at_ms: u64,
     /// Finished at, Unix ms.
     pub finished_at_ms: Option<u64>,
+    /// The batch whose failed items this one runs again, when it is a retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
 }
 
 /// Batch processing as a whole, as `GET /api/v1/company/batch/stats` shows it.
@@ -289,5 +292,6 @@ pub(super) fn status_of(batch: &Batch, throughput: Option<&Throughput>) -> Statu
         },
         created_at_ms: batch.created_at_ms,
         finished_at_ms: batch.finished_at_ms,
+        retry_of: batch.retry_of.clone(),
     }
 }

@@ -15,6 +15,64 @@ pub(crate) const MAX_WEBHOOK_URL: usize = 2_048;
 impl BatchService {
     /// Validates, deduplicates and starts a batch.
     pub async fn submit(&self, request: BatchRequest) -> Result<Batch> {
+        self.submit_linked(request, None).await
+    }
+
+    /// Runs the failed items of a finished batch again, as a new batch
+    /// linked to it (its `retry_of`), with the same settings: the items
+    /// that succeeded are not run again (they cost no upstream call), and
+    /// the first batch's results stay as they were. A batch still running,
+    /// or with no failed item, is refused.
+    pub async fn retry(&self, id: &str) -> Result<Batch> {
+        let batch = self.batch(id).await?;
+        if !batch.state.is_final() {
+            return Err(Error::NotFinished {
+                id: id.to_owned(),
+                state: format!("{:?}", batch.state).to_lowercase(),
+                what: "its failed items can be retried once it has finished",
+            });
+        }
+        // Read a page at a time: the names of the failed items alone are kept.
+        let mut failed = Vec::new();
+        let total = batch.counts.total();
+        for start in (0..total).step_by(1_000) {
+            let indexes: Vec<usize> = (start..(start + 1_000).min(total)).collect();
+            for item in self
+                .inner
+                .store
+                .items_at(id, &indexes)
+                .await?
+                .into_iter()
+                .flatten()
+            {
+                if item.state == ItemState::Failed {
+                    failed.push(item.name);
+                }
+            }
+        }
+        if failed.is_empty() {
+            return Err(Error::Invalid {
+                message: format!("batch {id:?} has no failed items to retry"),
+                indexes: Vec::new(),
+            });
+        }
+        let request = BatchRequest {
+            company_names: failed,
+            extraction_mode: batch.mode,
+            priority: batch.priority,
+            export_format: batch.export_format,
+            webhook_url: batch.webhook_url,
+            min_confidence: batch.min_confidence,
+            min_field_confidence: batch.min_field_confidence,
+        };
+        self.submit_linked(request, Some(id.to_owned())).await
+    }
+
+    async fn submit_linked(
+        &self,
+        request: BatchRequest,
+        retry_of: Option<String>,
+    ) -> Result<Batch> {
         let inner = &self.inner;
         if !inner.config.enabled {
             return Err(Error::Disabled);
@@ -130,6 +188,7 @@ impl BatchService {
             finished_at_ms: None,
             summary: None,
             items_per_s: None,
+            retry_of,
         };
         inner.store.create(&batch, &items).await?;
         if !inner

@@ -2,4 +2,5 @@
 
 mod batches;
 mod redis_store;
+mod retry;
 mod shared;

@@ -39,6 +39,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         finished_at_ms: None,
         summary: None,
         items_per_s: None,
+        retry_of: None,
     };
     (b, items)
 }
