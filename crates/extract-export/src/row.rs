@@ -10,14 +10,63 @@ pub struct Row {
     pub index: usize,
     /// The name as submitted.
     pub query: String,
-    /// `succeeded`, `cached`, `failed` or `skipped`.
-    pub outcome: String,
+    /// How the company ended (or where it is, in a running batch's export).
+    pub outcome: Outcome,
     /// Why it failed or was skipped: a stable kind.
     pub error_kind: Option<extract_core::ErrorKind>,
     /// Why it failed or was skipped: a message.
     pub error_message: Option<String>,
     /// The profile, when there is one.
     pub profile: Option<CompanyProfile>,
+}
+
+/// How a row's company ended: the one list of outcome names, serialised
+/// here (`succeeded`, `cached`, `failed`, `skipped`; `pending` and
+/// `running` in the export of a batch that has not finished).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Not started yet.
+    Pending,
+    /// Being extracted.
+    Running,
+    /// Extracted.
+    Succeeded,
+    /// Answered from the cache.
+    Cached,
+    /// Failed: see the row's error.
+    Failed,
+    /// Not extracted (cancelled, or refused by robots.txt).
+    Skipped,
+}
+
+impl Outcome {
+    /// Every outcome, in order.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Pending,
+        Outcome::Running,
+        Outcome::Succeeded,
+        Outcome::Cached,
+        Outcome::Failed,
+        Outcome::Skipped,
+    ];
+
+    /// The name in exports and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Running => "running",
+            Outcome::Succeeded => "succeeded",
+            Outcome::Cached => "cached",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+        }
+    }
+
+    /// Whether the row belongs on the Errors sheet: failed or skipped.
+    pub fn is_error(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::Skipped)
+    }
 }
 
 /// The flat columns of a row (CSV and the XLSX Companies sheet), in order.
@@ -92,7 +141,7 @@ impl Row {
         vec![
             self.index.to_string(),
             self.query.clone(),
-            self.outcome.clone(),
+            self.outcome.as_str().to_owned(),
             self.error_kind
                 .map(|k| k.as_str().to_owned())
                 .unwrap_or_default(),
@@ -195,5 +244,19 @@ pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
         _ => value.into(),
+    }
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::Outcome;
+
+    #[test]
+    fn an_outcome_serialises_as_its_name() {
+        for o in Outcome::ALL {
+            let wire = serde_json::to_string(&o).unwrap();
+            assert_eq!(wire, format!("\"{}\"", o.as_str()));
+            assert_eq!(serde_json::from_str::<Outcome>(&wire).unwrap(), o);
+        }
     }
 }

@@ -195,7 +195,7 @@ impl XlsxWriter {
             .map_err(xlsx_error)?;
         }
         self.next[0] += 1;
-        if row.outcome == "failed" || row.outcome == "skipped" {
+        if row.outcome.is_error() {
             let at = self.next[1];
             let sheet = self.book.worksheet_from_index(ERRORS).map_err(xlsx_error)?;
             sheet
@@ -203,7 +203,7 @@ impl XlsxWriter {
                 .map_err(xlsx_error)?;
             let texts: [&str; 4] = [
                 &row.query,
-                &row.outcome,
+                row.outcome.as_str(),
                 row.error_kind.map_or("", extract_core::ErrorKind::as_str),
                 row.error_message.as_deref().unwrap_or_default(),
             ];

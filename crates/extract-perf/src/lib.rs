@@ -58,8 +58,8 @@ pub use config::{Alerts, Bounds, Config, Thresholds};
 pub use monitor::{Clock, Monitor, BUCKETS};
 pub use report::{
     AlertsReport, Bottleneck, BottleneckKind, CacheUse, Evidence, HourStage, HourTrend,
-    LimiterSaturation, PoolSaturation, Recommendation, Regression, Report, Saturation, StageReport,
-    Trends,
+    LimiterSaturation, PoolSaturation, Recommendation, RecommendationId, Regression, Report,
+    Saturation, StageReport, Trends,
 };
 pub use sample::{PoolSample, Sample};
 pub use stage::{Level, Stage};

@@ -43,7 +43,7 @@ fn a_search_stage_spent_waiting_for_tokens_names_the_rate_limiter() {
     assert!(r
         .recommendations
         .iter()
-        .any(|r| r.id == "raise_search_rate"));
+        .any(|r| r.id == crate::RecommendationId::RaiseSearchRate));
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn slow_fetches_with_a_fast_search_name_fetching() {
     assert!(r
         .recommendations
         .iter()
-        .any(|r| r.id == "speed_up_fetching"));
+        .any(|r| r.id == crate::RecommendationId::SpeedUpFetching));
     let fetch = r.stages.iter().find(|s| s.stage == Stage::Fetch).unwrap();
     assert_eq!(fetch.level, Some(crate::Level::Good));
     assert_eq!(fetch.windows["1m"].count, 30);
@@ -81,14 +81,20 @@ fn repeats_missing_the_cache_recommend_caching_and_hits_do_not() {
     }
     let r = m.report().unwrap();
     assert!((r.cache.repeat_ratio.unwrap() - 0.9).abs() < 1e-9);
-    assert!(r.recommendations.iter().any(|r| r.id == "enable_caching"));
+    assert!(r
+        .recommendations
+        .iter()
+        .any(|r| r.id == crate::RecommendationId::EnableCaching));
 
     let (m, _) = clocked(Config::default());
     for i in 0..100u64 {
         m.profile_request(i % 10, i >= 10);
     }
     let r = m.report().unwrap();
-    assert!(!r.recommendations.iter().any(|r| r.id == "enable_caching"));
+    assert!(!r
+        .recommendations
+        .iter()
+        .any(|r| r.id == crate::RecommendationId::EnableCaching));
 }
 
 #[test]

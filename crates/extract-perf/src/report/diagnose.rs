@@ -64,11 +64,39 @@ pub struct Bottleneck {
     pub evidence: Evidence,
 }
 
+/// What a recommendation advises: its stable id, serialised here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationId {
+    /// Memory is the limit: raise `resources.max_memory_mb` or shed less.
+    RaiseMemoryLimit,
+    /// The search provider's rate is the limit.
+    RaiseSearchRate,
+    /// Per-host politeness is the limit.
+    RelaxPoliteness,
+    /// The extraction permits are the limit.
+    RaiseExtractionPermits,
+    /// The search permits are the limit.
+    RaiseSearchPermits,
+    /// The crawl permits are the limit.
+    RaiseCrawlPermits,
+    /// Searches' own latency is the limit, with permits to spare.
+    SpeedUpSearch,
+    /// Fetches' own latency is the limit, with permits to spare.
+    SpeedUpFetching,
+    /// A CPU stage is the limit.
+    AddCpu,
+    /// Repeats are computed again: the cache is off.
+    EnableCaching,
+    /// An upstream fails often.
+    UpstreamFailing,
+}
+
 /// Advice that follows from the numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
     /// Stable id, e.g. `raise_search_rate`, `enable_caching`.
-    pub id: &'static str,
+    pub id: RecommendationId,
     /// What to do and why.
     pub message: String,
 }
@@ -83,7 +111,7 @@ pub(super) fn diagnose(
     let minutes = c.report_window_s.div_ceil(60);
     if let Some(share) = sat.memory_share.filter(|m| *m >= c.alerts.memory_fire) {
         recs.push(Recommendation {
-            id: "raise_memory_limit",
+            id: RecommendationId::RaiseMemoryLimit,
             message: format!(
                 "resident memory at {} of MAX_MEMORY_MB: admission is slowed and the cache sheds entries; raise MAX_MEMORY_MB or lower cache.l1_max_bytes",
                 pct(share)
@@ -223,7 +251,7 @@ pub(super) fn diagnose(
                     ..evidence(pool(extract_core::Pool::Searches))
                 },
                 Recommendation {
-                    id: "raise_search_rate",
+                    id: RecommendationId::RaiseSearchRate,
                     message: format!(
                         "searches waited {:.1} s for the rate limiter in the last {minutes} min ({} of search time) at {}/s: raise search.rate_per_sec to the provider's limit (a bigger plan) or widen SERP caching (SERP_CACHE_TTL); more concurrency changes nothing",
                         l.wait_s,
@@ -245,7 +273,7 @@ pub(super) fn diagnose(
                 ..evidence(pool(extract_core::Pool::Crawls))
             },
             Recommendation {
-                id: "relax_politeness",
+                id: RecommendationId::RelaxPoliteness,
                 message: format!(
                     "pages waited {politeness:.1} s for their host's spacing in the last {minutes} min: raise crawl.per_host_rate if the sites allow it, read fewer pages per company (extraction_mode basic, extract.max_pages), or run more companies at once (MAX_CONCURRENT_EXTRACTIONS), since the spacing is per host"
                 ),
@@ -272,9 +300,9 @@ pub(super) fn diagnose(
                 },
                 Recommendation {
                     id: if top == "searches_pool" {
-                        "raise_search_permits"
+                        RecommendationId::RaiseSearchPermits
                     } else {
-                        "raise_crawl_permits"
+                        RecommendationId::RaiseCrawlPermits
                     },
                     message: format!(
                         "callers waited {top_s:.1} s for a {} permit in the last {minutes} min (limit {}): raise {env}",
@@ -296,7 +324,7 @@ pub(super) fn diagnose(
                 ),
                 evidence(p.clone()),
                 Recommendation {
-                    id: "raise_extraction_permits",
+                    id: RecommendationId::RaiseExtractionPermits,
                     message: format!(
                         "every extraction permit was taken {} of the last {minutes} min (limit {limit}, up to {} waiting) while extractions spend their time on {top}: raise MAX_CONCURRENT_EXTRACTIONS (and MAX_CONCURRENT_CRAWLS) if upstreams allow",
                         pct(p.as_ref().map_or(0.0, |p| p.saturation)),
@@ -324,9 +352,9 @@ pub(super) fn diagnose(
                 },
                 Recommendation {
                     id: if top == "search" {
-                        "speed_up_search"
+                        RecommendationId::SpeedUpSearch
                     } else {
-                        "speed_up_fetching"
+                        RecommendationId::SpeedUpFetching
                     },
                     message: format!(
                         "{what} take {} of extraction time (p95 {:.0} ms) and permits are free: send more companies at once (a batch, or more concurrent requests) so their waits overlap; keep results longer ({})",
@@ -343,7 +371,7 @@ pub(super) fn diagnose(
             format!("{cpu} (CPU): {} of extraction time", pct(share)),
             evidence(extractions.clone()),
             Recommendation {
-                id: "add_cpu",
+                id: RecommendationId::AddCpu,
                 message: format!(
                     "{cpu} (CPU) takes {} of extraction time: add cores or instances, or lower extract.max_pages",
                     pct(share)

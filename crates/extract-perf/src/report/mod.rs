@@ -17,7 +17,7 @@ mod saturation;
 mod stage;
 
 use diagnose::diagnose;
-pub use diagnose::{Bottleneck, BottleneckKind, Evidence, Recommendation};
+pub use diagnose::{Bottleneck, BottleneckKind, Evidence, Recommendation, RecommendationId};
 use saturation::saturation;
 pub use saturation::{LimiterSaturation, PoolSaturation, Saturation};
 use stage::pct;
@@ -166,7 +166,7 @@ pub(crate) fn build(i: Inputs<'_>) -> Report {
     if let (Some(repeat), Some(hit)) = (cache.repeat_ratio, cache.hit_ratio) {
         if cache.requests >= 20 && repeat >= 0.3 && hit < repeat / 2.0 {
             recommendations.push(Recommendation {
-                id: "enable_caching",
+                id: diagnose::RecommendationId::EnableCaching,
                 message: format!(
                     "{} of the last {} min's {} profile requests repeated a company asked for shortly before, but only {} were answered from the cache: turn the cache on (CACHE_ENABLED=true), set REDIS_URL so instances share it, or raise COMPANY_CACHE_TTL",
                     pct(repeat),
@@ -181,7 +181,7 @@ pub(crate) fn build(i: Inputs<'_>) -> Report {
         let h = &s.window;
         if h.count >= c.alerts.min_calls && h.errors as f64 / h.count as f64 >= 0.2 {
             recommendations.push(Recommendation {
-                id: "upstream_failing",
+                id: diagnose::RecommendationId::UpstreamFailing,
                 message: format!(
                     "{} of {} {} calls failed in the last {} min: check the upstream (its status, the API key, `extract_upstream_requests_total` by outcome); retries and the circuit breaker are containing it",
                     pct(h.errors as f64 / h.count as f64),
