@@ -29,6 +29,10 @@ pub(crate) struct Found {
     pub(crate) leis: Vec<String>,
 }
 
+/// How far before the first label the patterns read: the longest number
+/// written before its label and the words that give it to someone else.
+const LOOK_BEHIND: usize = 400;
+
 /// Reads the identifiers of `text` (visible text, one node a line).
 pub(crate) fn identifiers(text: &str) -> Found {
     let mut found = Found::default();
@@ -41,9 +45,18 @@ pub(crate) fn identifiers(text: &str) -> Found {
             // Any white space, a no-break space too, between a label's words.
             .replace(r"\s", r"(?u:\s)"))
     });
-    if !ANY_LABEL.is_match(text) {
+    let Some(first) = ANY_LABEL.find(text) else {
         return found;
+    };
+    // Every pattern below starts at a label, or a number just before one
+    // ("sous le numéro … au RCS"), and looks back a little for whose it
+    // is: the text from a little before the first label is enough, and
+    // most pages name their labels at the end, in the footer.
+    let mut from = first.start().saturating_sub(LOOK_BEHIND);
+    while !text.is_char_boundary(from) {
+        from -= 1;
     }
+    let text = &text[from..];
     // One line: a label and its number often sit in separate nodes.
     let flat: String = if text.contains(|c: char| !c.is_ascii() && c.is_whitespace()) {
         text.chars()
