@@ -135,15 +135,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
         .unwrap_or_else(|| default_out(&args.file, args.format));
     let service = app.batches();
     let batch = service
-        .submit(BatchRequest {
-            company_names: names,
-            extraction_mode: args.mode,
-            priority: args.priority,
-            export_format: args.format,
-            webhook_url: None,
-            min_confidence: args.min_confidence,
-            min_field_confidence: args.min_field_confidence,
-        })
+        .submit(request(args, names))
         .await
         .map_err(|e| match e {
             extract_batch::Error::Invalid { .. } | extract_batch::Error::Disabled => {
@@ -163,6 +155,19 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
             source,
         })?;
     Ok(Report { status, out })
+}
+
+/// The batch `args` ask for, of `names`.
+pub(super) fn request(args: &Args, names: Vec<String>) -> BatchRequest {
+    BatchRequest {
+        company_names: names,
+        extraction_mode: args.mode,
+        priority: args.priority,
+        export_format: args.format,
+        webhook_url: None,
+        min_confidence: args.min_confidence,
+        min_field_confidence: args.min_field_confidence,
+    }
 }
 
 /// Draws the progress bar until the batch is over; Ctrl-C cancels it.

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use extract_batch::{BatchRequest, ExportFormat};
+use extract_batch::ExportFormat;
 use extract_export::Outcome;
 
 use super::batch::{watch, Args, Failure, Report};
@@ -56,15 +56,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
     }
     let service = app.batches();
     let batch = service
-        .submit(BatchRequest {
-            company_names: failed,
-            extraction_mode: args.mode,
-            priority: args.priority,
-            export_format: ExportFormat::Csv,
-            webhook_url: None,
-            min_confidence: args.min_confidence,
-            min_field_confidence: args.min_field_confidence,
-        })
+        .submit(super::batch::request(args, failed))
         .await
         .map_err(|e| Failure::Data(e.to_string()))?;
     let status = watch(service, &batch.id, args.quiet).await?;

@@ -10,6 +10,8 @@ use extract_batch::{
     SIGNATURE_HEADER,
 };
 use extract_concurrency::Scheduler;
+
+use crate::wait_final;
 use extract_core::{
     CompanyProfile, CompanyQuery, Error as CoreError, ProfileSource, Result, Upstream,
 };
@@ -86,17 +88,6 @@ fn service(
 fn request(names: &[&str], priority: &str) -> BatchRequest {
     serde_json::from_value(serde_json::json!({ "company_names": names, "priority": priority }))
         .unwrap()
-}
-
-async fn wait_final(s: &BatchService, id: &str) -> extract_batch::Status {
-    for _ in 0..500 {
-        let st = s.status(id).await.unwrap();
-        if st.state.is_final() {
-            return st;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("batch {id} did not finish");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

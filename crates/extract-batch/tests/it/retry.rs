@@ -8,6 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use extract_batch::{BatchRequest, BatchService, Error, MemoryStore};
 use extract_concurrency::Scheduler;
+
+use crate::wait_final;
 use extract_core::{CompanyProfile, CompanyQuery, Error as CoreError, ProfileSource, Result};
 
 /// Names containing "flaky" fail on their first call only, "broken" ones
@@ -37,17 +39,6 @@ impl ProfileSource for FailsFirst {
             ..Default::default()
         })
     }
-}
-
-async fn wait_final(s: &BatchService, id: &str) -> extract_batch::Status {
-    for _ in 0..500 {
-        let st = s.status(id).await.unwrap();
-        if st.state.is_final() {
-            return st;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("batch {id} did not finish");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
