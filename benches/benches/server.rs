@@ -9,15 +9,9 @@ use std::time::Duration;
 use extract_benches::load::{bare_server, post_load, service};
 
 fn main() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = extract_benches::load::runtime()?;
     rt.block_on(async {
-        let sandbox = extract_sandbox::Sandbox::start(
-            "127.0.0.1:0".parse()?,
-            extract_sandbox::Config::default(),
-        )
-        .await?;
+        let sandbox = extract_benches::load::sandbox(extract_sandbox::Config::default()).await?;
         let server = service(sandbox.addr(), |_| {}).await?;
         let body = r#"{"company_name":"Walmart"}"#;
 

@@ -7,18 +7,13 @@
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = extract_benches::load::runtime()?;
     rt.block_on(async {
-        let sandbox = extract_sandbox::Sandbox::start(
-            "127.0.0.1:0".parse()?,
-            extract_sandbox::Config {
-                companies: 1_000,
-                knobs: extract_sandbox::Knobs { latency_ms: 200, ..Default::default() },
-                ..Default::default()
-            },
-        )
+        let sandbox = extract_benches::load::sandbox(extract_sandbox::Config {
+            companies: 1_000,
+            knobs: extract_sandbox::Knobs { latency_ms: 200, ..Default::default() },
+            ..Default::default()
+        })
         .await?;
         let names: Vec<String> = sandbox.world().names(200);
         let defaults = extract_server::Config::defaults();

@@ -38,6 +38,18 @@ impl std::fmt::Display for LoadResult {
     }
 }
 
+/// A multi-threaded runtime for a bench's `main`.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// A sandbox web on a free loopback port.
+pub async fn sandbox(config: extract_sandbox::Config) -> anyhow::Result<extract_sandbox::Sandbox> {
+    Ok(extract_sandbox::Sandbox::start("127.0.0.1:0".parse()?, config).await?)
+}
+
 /// Sends `POST path` with `body` over `connections` keep-alive connections
 /// for `duration` (after a short warm-up) and measures.
 pub async fn post_load(
