@@ -18,8 +18,8 @@ use crate::Body;
 pub(crate) const CHUNK: usize = 256;
 
 /// An item's state as an export row's outcome.
-fn outcome(state: ItemState) -> extract_export::Outcome {
-    use extract_export::Outcome;
+fn outcome(state: ItemState) -> extract_export::RowOutcome {
+    use extract_export::RowOutcome as Outcome;
     match state {
         ItemState::Pending => Outcome::Pending,
         ItemState::Running => Outcome::Running,

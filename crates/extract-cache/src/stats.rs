@@ -12,7 +12,7 @@ use serde::Serialize;
 /// performance report's.
 #[derive(Debug)]
 pub(crate) struct Histogram {
-    counts: [AtomicU64; latency::BUCKETS],
+    counts: [AtomicU64; latency::BUCKET_COUNT],
 }
 
 impl Default for Histogram {

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use extract_core::latency;
-//! let mut counts = [0u64; latency::BUCKETS];
+//! let mut counts = [0u64; latency::BUCKET_COUNT];
 //! for ms in 1..=100 {
 //!     counts[latency::bucket(f64::from(ms) / 1000.0)] += 1;
 //! }
@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 /// How many buckets there are.
-pub const BUCKETS: usize = 79;
+pub const BUCKET_COUNT: usize = 79;
 /// Upper bound of the first bucket, seconds: 0.1 ms / 1.25²¹, so that 0.1 ms
 /// is a bucket bound.
 const FIRST_S: f64 = 0.000_1 / 108.420_217_248_550_44;
@@ -36,7 +36,7 @@ pub fn bucket(seconds: f64) -> usize {
         return 0;
     }
     let i = ((seconds / FIRST_S).ln() / STEP.ln()).ceil() as usize;
-    i.min(BUCKETS - 1)
+    i.min(BUCKET_COUNT - 1)
 }
 
 /// The bucket of `d`.
@@ -57,15 +57,15 @@ pub fn quantile(counts: impl Iterator<Item = u64> + Clone, q: f64) -> Option<f64
     for (i, c) in counts.enumerate() {
         seen += c;
         if seen >= rank {
-            return Some(bound(i.min(BUCKETS - 1)));
+            return Some(bound(i.min(BUCKET_COUNT - 1)));
         }
     }
-    Some(bound(BUCKETS - 1))
+    Some(bound(BUCKET_COUNT - 1))
 }
 
 /// The `q` quantile of `samples`, through the same buckets.
 pub fn quantile_of(samples: impl IntoIterator<Item = Duration>, q: f64) -> Option<Duration> {
-    let mut counts = [0u64; BUCKETS];
+    let mut counts = [0u64; BUCKET_COUNT];
     for d in samples {
         counts[bucket_of(d)] += 1;
     }
@@ -80,12 +80,16 @@ mod tests {
     fn buckets_span_a_microsecond_to_thirty_seconds_and_keep_a_tenth_of_a_millisecond() {
         assert!(bound(0) < 1e-6 && bound(1) > 1e-6, "{}", bound(0));
         assert!((bound(21) - 0.0001).abs() < 1e-12, "{}", bound(21));
-        assert!(bound(BUCKETS - 1) >= 30.0, "{}", bound(BUCKETS - 1));
-        assert!(bound(BUCKETS - 2) < 30.0);
+        assert!(
+            bound(BUCKET_COUNT - 1) >= 30.0,
+            "{}",
+            bound(BUCKET_COUNT - 1)
+        );
+        assert!(bound(BUCKET_COUNT - 2) < 30.0);
         assert_eq!(bucket(0.0001), 21);
         assert_eq!(
             (bucket(-1.0), bucket(f64::NAN), bucket(1e9)),
-            (0, 0, BUCKETS - 1)
+            (0, 0, BUCKET_COUNT - 1)
         );
     }
 

@@ -11,7 +11,7 @@ pub struct Row {
     /// The name as submitted.
     pub query: String,
     /// How the company ended (or where it is, in a running batch's export).
-    pub outcome: Outcome,
+    pub outcome: RowOutcome,
     /// Why it failed or was skipped: a stable kind.
     pub error_kind: Option<extract_core::ErrorKind>,
     /// Why it failed or was skipped: a message.
@@ -25,7 +25,7 @@ pub struct Row {
 /// `running` in the export of a batch that has not finished).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum RowOutcome {
     /// Not started yet.
     Pending,
     /// Being extracted.
@@ -40,32 +40,32 @@ pub enum Outcome {
     Skipped,
 }
 
-impl Outcome {
+impl RowOutcome {
     /// Every outcome, in order.
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Pending,
-        Outcome::Running,
-        Outcome::Succeeded,
-        Outcome::Cached,
-        Outcome::Failed,
-        Outcome::Skipped,
+    pub const ALL: [RowOutcome; 6] = [
+        RowOutcome::Pending,
+        RowOutcome::Running,
+        RowOutcome::Succeeded,
+        RowOutcome::Cached,
+        RowOutcome::Failed,
+        RowOutcome::Skipped,
     ];
 
     /// The name in exports and on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Pending => "pending",
-            Outcome::Running => "running",
-            Outcome::Succeeded => "succeeded",
-            Outcome::Cached => "cached",
-            Outcome::Failed => "failed",
-            Outcome::Skipped => "skipped",
+            RowOutcome::Pending => "pending",
+            RowOutcome::Running => "running",
+            RowOutcome::Succeeded => "succeeded",
+            RowOutcome::Cached => "cached",
+            RowOutcome::Failed => "failed",
+            RowOutcome::Skipped => "skipped",
         }
     }
 
     /// Whether the row belongs on the Errors sheet: failed or skipped.
     pub fn is_error(self) -> bool {
-        matches!(self, Outcome::Failed | Outcome::Skipped)
+        matches!(self, RowOutcome::Failed | RowOutcome::Skipped)
     }
 }
 
@@ -249,14 +249,14 @@ pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod outcome_tests {
-    use super::Outcome;
+    use super::RowOutcome;
 
     #[test]
     fn an_outcome_serialises_as_its_name() {
-        for o in Outcome::ALL {
+        for o in RowOutcome::ALL {
             let wire = serde_json::to_string(&o).unwrap();
             assert_eq!(wire, format!("\"{}\"", o.as_str()));
-            assert_eq!(serde_json::from_str::<Outcome>(&wire).unwrap(), o);
+            assert_eq!(serde_json::from_str::<RowOutcome>(&wire).unwrap(), o);
         }
     }
 }

@@ -1,12 +1,12 @@
 //! A latency histogram over the service's buckets ([`extract_core::latency`]):
 //! cheap to record, to merge and to read quantiles from.
 
-use extract_core::latency::{self, BUCKETS};
+use extract_core::latency::{self, BUCKET_COUNT};
 
 /// Calls and their latencies over some span of time.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Hist {
-    counts: [u32; BUCKETS],
+    counts: [u32; BUCKET_COUNT],
     /// Calls.
     pub(crate) count: u64,
     /// Calls that failed.
@@ -18,7 +18,7 @@ pub(crate) struct Hist {
 impl Default for Hist {
     fn default() -> Self {
         Hist {
-            counts: [0; BUCKETS],
+            counts: [0; BUCKET_COUNT],
             count: 0,
             errors: 0,
             seconds: 0.0,

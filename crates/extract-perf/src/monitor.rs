@@ -14,8 +14,8 @@ use crate::sample::{sample_before, Sample};
 use crate::window::Windows;
 use crate::{Config, Stage};
 
-/// Histogram buckets, seconds: 0.1 ms to 30 s.
-pub const BUCKETS: [f64; 17] = [
+/// The Prometheus histograms' bucket bounds, seconds: 0.1 ms to 30 s.
+pub const PROMETHEUS_BOUNDS_S: [f64; 17] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0, 30.0,
 ];
@@ -139,7 +139,7 @@ impl Monitor {
     /// A monitor on `clock` (Unix ms).
     pub fn with_clock(config: Config, version: &str, clock: Clock) -> Monitor {
         let recorder = PrometheusBuilder::new()
-            .set_buckets(&BUCKETS)
+            .set_buckets(&PROMETHEUS_BOUNDS_S)
             .expect("the bucket list is not empty")
             .build_recorder();
         let handle = recorder.handle();

@@ -14,7 +14,7 @@
 //! deflate, br) with the cap counting decoded bytes. It implements
 //! [`extract_core::Fetch`].
 //!
-//! [`Monitor`] samples the process's memory and CPU and publishes a
+//! [`ProcessMonitor`] samples the process's memory and CPU and publishes a
 //! [`Pressure`] level.
 //!
 //! # Embedding
@@ -46,5 +46,5 @@ pub use client::{HttpClient, Stats};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use monitor::{
-    memory_pressure, pressure, usable_cores, Monitor, MonitorConfig, Pressure, Sample,
+    memory_pressure, pressure, usable_cores, MonitorConfig, Pressure, ProcessMonitor, ProcessSample,
 };

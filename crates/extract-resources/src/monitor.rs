@@ -51,7 +51,7 @@ pub enum Pressure {
 
 /// One sample.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Sample {
+pub struct ProcessSample {
     /// Resident set size, bytes.
     pub rss_bytes: u64,
     /// CPU use since the previous sample, percent (100 = one core).
@@ -68,8 +68,8 @@ pub struct Sample {
 
 /// The running monitor.
 #[derive(Clone)]
-pub struct Monitor {
-    rx: watch::Receiver<Sample>,
+pub struct ProcessMonitor {
+    rx: watch::Receiver<ProcessSample>,
 }
 
 /// The memory pressure level for a resident size.
@@ -101,17 +101,17 @@ pub fn usable_cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-impl Sample {
+impl ProcessSample {
     /// Resident memory over the limit, as a share (1.0 = at the limit).
     pub fn memory_ratio(&self) -> f64 {
         self.rss_bytes as f64 / self.max_memory_bytes.max(1) as f64
     }
 }
 
-impl Monitor {
+impl ProcessMonitor {
     /// Starts sampling in the background.
-    pub fn start(config: MonitorConfig) -> Monitor {
-        let (tx, rx) = watch::channel(Sample::default());
+    pub fn start(config: MonitorConfig) -> ProcessMonitor {
+        let (tx, rx) = watch::channel(ProcessSample::default());
         let pid = sysinfo::get_current_pid().ok();
         let cores = usable_cores() as f32;
         tokio::spawn(async move {
@@ -127,7 +127,7 @@ impl Monitor {
                     let rss = p.memory();
                     let cpu = p.cpu_usage();
                     let share = cpu / cores;
-                    let sample = Sample {
+                    let sample = ProcessSample {
                         rss_bytes: rss,
                         cpu_percent: cpu,
                         cpu_share_percent: share,
@@ -142,16 +142,16 @@ impl Monitor {
                 tokio::time::sleep(interval).await;
             }
         });
-        Monitor { rx }
+        ProcessMonitor { rx }
     }
 
     /// The latest sample.
-    pub fn current(&self) -> Sample {
+    pub fn current(&self) -> ProcessSample {
         *self.rx.borrow()
     }
 
     /// A receiver that wakes on every new sample.
-    pub fn subscribe(&self) -> watch::Receiver<Sample> {
+    pub fn subscribe(&self) -> watch::Receiver<ProcessSample> {
         self.rx.clone()
     }
 }
@@ -178,7 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn samples_this_process() {
-        let m = Monitor::start(MonitorConfig {
+        let m = ProcessMonitor::start(MonitorConfig {
             sample_interval_ms: 50,
             ..MonitorConfig::default()
         });

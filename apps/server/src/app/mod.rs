@@ -57,7 +57,7 @@ struct Inner {
     http: HttpClient,
     site_http: HttpClient,
     guards: Guards,
-    monitor: resources::Monitor,
+    monitor: resources::ProcessMonitor,
     perf: perf::Monitor,
     scheduler: Arc<Scheduler>,
     batches: BatchService,
@@ -128,7 +128,7 @@ pub struct SystemStats {
     /// Outbound requests and connections.
     pub http: HttpStats,
     /// Memory and CPU.
-    pub resources: resources::Sample,
+    pub resources: resources::ProcessSample,
     /// The priority scheduler.
     pub scheduler: extract_concurrency::SchedulerStats,
     /// Inbound connections: open, refused over the cap, closed for idling.
@@ -267,7 +267,7 @@ impl App {
             Some(pc) => pc.clone(),
             None => limited,
         };
-        let monitor = resources::Monitor::start(config.resources.clone());
+        let monitor = resources::ProcessMonitor::start(config.resources.clone());
         let scheduler = Scheduler::new(
             config.concurrency.workers(),
             config.concurrency.scheduler_weights,
