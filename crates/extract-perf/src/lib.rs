@@ -62,6 +62,6 @@ pub use report::{
     Saturation, StageReport, Trends,
 };
 pub use sample::{PoolSample, Sample};
-pub use stage::{Level, Stage};
+pub use stage::{Grade, Stage};
 pub use timed::{TimedFetch, TimedProfiles, TimedSearch};
 pub use window::WindowStats;

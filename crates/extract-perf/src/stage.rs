@@ -75,10 +75,10 @@ impl From<extract_core::CpuStage> for Stage {
     }
 }
 
-/// How a stage's level reads.
+/// How a stage's p95 grades against its bounds (its `level` in the report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Level {
+pub enum Grade {
     /// p95 within the first bound.
     Excellent,
     /// Within the second.
@@ -91,15 +91,15 @@ pub enum Level {
     Critical,
 }
 
-impl Level {
+impl Grade {
     /// The level of a p95 (ms) against four ascending bounds.
-    pub fn of(p95_ms: f64, bounds: &[f64; 4]) -> Level {
+    pub fn of(p95_ms: f64, bounds: &[f64; 4]) -> Grade {
         match bounds.iter().position(|b| p95_ms <= *b) {
-            Some(0) => Level::Excellent,
-            Some(1) => Level::Good,
-            Some(2) => Level::Acceptable,
-            Some(_) => Level::Poor,
-            None => Level::Critical,
+            Some(0) => Grade::Excellent,
+            Some(1) => Grade::Good,
+            Some(2) => Grade::Acceptable,
+            Some(_) => Grade::Poor,
+            None => Grade::Critical,
         }
     }
 }

@@ -69,7 +69,7 @@ fn slow_fetches_with_a_fast_search_name_fetching() {
         .iter()
         .any(|r| r.id == crate::RecommendationId::SpeedUpFetching));
     let fetch = r.stages.iter().find(|s| s.stage == Stage::Fetch).unwrap();
-    assert_eq!(fetch.level, Some(crate::Level::Good));
+    assert_eq!(fetch.level, Some(crate::Grade::Good));
     assert_eq!(fetch.windows["1m"].count, 30);
 }
 

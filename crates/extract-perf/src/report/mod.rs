@@ -10,7 +10,7 @@ use crate::alerts::{ActiveAlert, AlertEvent};
 use crate::hist::Hist;
 use crate::sample::Sample;
 use crate::window::WindowStats;
-use crate::{Config, Level, Stage};
+use crate::{Config, Grade, Stage};
 
 mod diagnose;
 mod saturation;
@@ -110,7 +110,7 @@ pub struct Report {
     /// The window the levels, bottleneck and recommendations look at, s.
     pub window_s: u64,
     /// The worst level among stages with calls.
-    pub level: Option<Level>,
+    pub level: Option<Grade>,
     /// Every stage.
     pub stages: Vec<StageReport>,
     /// What holds throughput back, if anything ran.
@@ -143,7 +143,7 @@ pub(crate) fn build(i: Inputs<'_>) -> Report {
             let b = bounds(&c.thresholds, s.stage);
             StageReport {
                 stage: s.stage,
-                level: s.window.quantile(0.95).map(|p| Level::of(p * 1000.0, &b)),
+                level: s.window.quantile(0.95).map(|p| Grade::of(p * 1000.0, &b)),
                 bounds_ms: b,
                 time_share: (Stage::WORK.contains(&s.stage) && work_total > 0.0)
                     .then(|| s.window.seconds / work_total),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::config::{Bounds, Thresholds};
 use crate::hist::Hist;
 use crate::window::WindowStats;
-use crate::{Level, Stage};
+use crate::{Grade, Stage};
 
 /// A stage's windows, as the monitor hands them over.
 pub(crate) struct StageData {
@@ -37,7 +37,7 @@ pub struct StageReport {
     /// The stage.
     pub stage: Stage,
     /// Its level over the report window (`None` without calls).
-    pub level: Option<Level>,
+    pub level: Option<Grade>,
     /// The p95 bounds of Excellent, Good, Acceptable, Poor, ms.
     pub bounds_ms: Bounds,
     /// Share of the extraction work time spent in it over the report window
