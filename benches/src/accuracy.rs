@@ -25,6 +25,19 @@ pub struct Score {
 }
 
 impl Score {
+    /// Adds one page's agreement: `(agreed, counted, missing)`, the first
+    /// three missing ones noted.
+    fn agree(&mut self, stem: &str, (agreed, total, missing): (usize, usize, Vec<String>)) {
+        self.agreed += agreed;
+        self.total += total;
+        self.notes.extend(
+            missing
+                .into_iter()
+                .take(3)
+                .map(|m| format!("{stem}: missing {m}")),
+        );
+    }
+
     fn new(source: &'static str, field: &'static str) -> Self {
         Score {
             source,
@@ -145,17 +158,14 @@ pub fn structured_scores(corpus: &Path) -> Vec<Score> {
             continue;
         };
         let got = structured(&body, None, &limits);
+        let og_pairs: Vec<Value> = got
+            .opengraph
+            .iter()
+            .map(|(k, v)| serde_json::json!([k, v]))
+            .collect();
         if let Some(expected) = read(&html.join(format!("{stem}.jsonld"))) {
             let expected: Vec<Value> = serde_json::from_slice(&expected).unwrap_or_default();
-            let (a, t, missing) = leaf_agreement(&expected, &got.jsonld);
-            jsonld.agreed += a;
-            jsonld.total += t;
-            jsonld.notes.extend(
-                missing
-                    .into_iter()
-                    .take(3)
-                    .map(|m| format!("{stem}: missing {m}")),
-            );
+            jsonld.agree(stem, leaf_agreement(&expected, &got.jsonld));
             continue;
         }
         let Some(expected) = read(&html.join(format!("{stem}.json"))) else {
@@ -169,35 +179,14 @@ pub fn structured_scores(corpus: &Path) -> Vec<Score> {
                 .iter()
                 .flat_map(|i| i["properties"].as_array().cloned().unwrap_or_default())
                 .collect();
-            let have: Vec<Value> = got
-                .opengraph
-                .iter()
-                .map(|(k, v)| serde_json::json!([k, v]))
-                .collect();
-            let (a, t, missing) = leaf_agreement(&want, &have);
-            opengraph.agreed += a;
-            opengraph.total += t;
-            opengraph.notes.extend(
-                missing
-                    .into_iter()
-                    .take(3)
-                    .map(|m| format!("{stem}: missing {m}")),
-            );
+            opengraph.agree(stem, leaf_agreement(&want, &og_pairs));
         } else if items.iter().any(|i| {
             i.get("type").is_some_and(Value::is_string)
                 && i.get("properties").is_some()
                 && i.get("children").is_none()
         }) && !stem.contains("microformat")
         {
-            let (a, t, missing) = leaf_agreement(&items, &got.microdata);
-            microdata.agreed += a;
-            microdata.total += t;
-            microdata.notes.extend(
-                missing
-                    .into_iter()
-                    .take(3)
-                    .map(|m| format!("{stem}: missing {m}")),
-            );
+            microdata.agree(stem, leaf_agreement(&items, &got.microdata));
         } else if items.iter().any(|i| {
             i.as_object()
                 .is_some_and(|o| o.keys().any(|k| k.starts_with("http")))
@@ -214,20 +203,7 @@ pub fn structured_scores(corpus: &Path) -> Vec<Score> {
                     }
                 }
             }
-            let have: Vec<Value> = got
-                .opengraph
-                .iter()
-                .map(|(k, v)| serde_json::json!([k, v]))
-                .collect();
-            let (a, t, missing) = leaf_agreement(&want, &have);
-            opengraph.agreed += a;
-            opengraph.total += t;
-            opengraph.notes.extend(
-                missing
-                    .into_iter()
-                    .take(3)
-                    .map(|m| format!("{stem}: missing {m}")),
-            );
+            opengraph.agree(stem, leaf_agreement(&want, &og_pairs));
         } else {
             jsonld.notes.push(format!(
                 "{stem}: microformats/RDFa expectation, not a syntax this project reads"
