@@ -90,7 +90,15 @@ pub(crate) fn address(text: &str) -> Option<Address> {
     let mut before: [&str; 3] = [""; 3];
     while let Some(line) = lines.next() {
         if let Some(a) = address_at(line, &before, lines.peek().copied()) {
-            return Some(a);
+            // A third party's address (the host's, in an imprint) is not the
+            // owner's: the line, or the heading above it, says so. Asked only
+            // of a line that holds an address: most lines with digits do not.
+            let heading = before
+                .iter()
+                .any(|h| !h.is_empty() && h.len() < 40 && names_third_party(h));
+            if !heading && !names_third_party(&collapse(line)) {
+                return Some(a);
+            }
         }
         before = [before[1], before[2], line];
     }
@@ -105,14 +113,6 @@ fn address_at(raw: &str, before: &[&str; 3], next: Option<&str>) -> Option<Addre
         return None;
     }
     let line = collapse(raw);
-    // A third party's address (the host's, in an imprint) is not the
-    // owner's: the line, or the heading above it, says so.
-    let heading = before
-        .iter()
-        .any(|h| !h.is_empty() && h.len() < 40 && names_third_party(h));
-    if names_third_party(&line) || heading {
-        return None;
-    }
     if line.len() > 200 {
         // A sentence of an imprint: "… with registered offices at 15
         // rue des Halles, 75001 Paris, France."

@@ -202,11 +202,14 @@ pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
         }
         for len in 1..=words.len().min(4) {
             for (i, win) in words.windows(len).enumerate() {
-                let run = win.join(" ");
                 // Only after a lowercase word ("… on Jodel"): "United Continental" stays whole.
                 let after_lowercase =
                     i > 0 && words[i - 1].chars().next().is_some_and(char::is_lowercase);
-                if after_lowercase && compact_name(&run) == plain {
+                if !after_lowercase {
+                    continue;
+                }
+                let run = win.join(" ");
+                if compact_name(&run) == plain {
                     return Some(run);
                 }
             }
