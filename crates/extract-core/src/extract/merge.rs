@@ -267,36 +267,29 @@ fn hold_back_foreign_identifiers(
         return;
     };
     let foreign = |c: Option<&str>| c.is_some_and(|c| !form.contains(&c));
-    if foreign(
-        ids.register
-            .as_ref()
-            .and_then(|r| super::country::register_country(&r.value)),
-    ) {
-        if let Some(r) = ids.register.take() {
-            conflicts.push(Conflict {
-                field: "identifiers.register".to_owned(),
-                value: match &r.value.authority {
-                    Some(a) => format!("{a} {}", r.value.number),
-                    None => r.value.number.clone(),
-                },
-                source: r.source,
-                confidence: r.confidence,
-            });
-        }
+    let mut hold = |field: &str, value: String, source: crate::Source, confidence: f32| {
+        conflicts.push(Conflict {
+            field: field.to_owned(),
+            value,
+            source,
+            confidence,
+        });
+    };
+    if let Some(r) = ids
+        .register
+        .take_if(|r| foreign(super::country::register_country(&r.value)))
+    {
+        let value = match &r.value.authority {
+            Some(a) => format!("{a} {}", r.value.number),
+            None => r.value.number.clone(),
+        };
+        hold("identifiers.register", value, r.source, r.confidence);
     }
-    if foreign(
-        ids.vat_id
-            .as_ref()
-            .and_then(|v| super::country::vat_country(&v.value)),
-    ) {
-        if let Some(v) = ids.vat_id.take() {
-            conflicts.push(Conflict {
-                field: "identifiers.vat_id".to_owned(),
-                value: v.value,
-                source: v.source,
-                confidence: v.confidence,
-            });
-        }
+    if let Some(v) = ids
+        .vat_id
+        .take_if(|v| foreign(super::country::vat_country(&v.value)))
+    {
+        hold("identifiers.vat_id", v.value, v.source, v.confidence);
     }
 }
 

@@ -119,69 +119,76 @@ pub(crate) struct LegalMention {
     pub(crate) after: String,
 }
 
+/// The legal forms looked for: `(form, after white space, may run on)`.
+/// A short form stands after white space ("Acme AG", not "PAGE"): it is
+/// searched without the space, so that the search skips ahead on its rare
+/// capitals instead of stopping at every space, and the space is checked
+/// after. A form that runs on into a lower-case word is a word of the text
+/// ("Incredible"), except those that may ("Corporation", "Ltda", "Oyj").
+/// The written-out forms start at their first letter, in both cases: a
+/// search that starts at a common letter inside a word stops everywhere.
+const FORMS: &[(&str, bool, bool)] = &[
+    ("GmbH", false, false),
+    ("Gmbh", false, false),
+    ("AG", true, false),
+    ("SE", true, false),
+    ("KG", true, false),
+    ("Inc", false, false),
+    ("LLC", false, false),
+    ("Ltd", false, true),
+    ("Limited", false, false),
+    ("S.p.A", false, false),
+    ("SpA", false, false),
+    ("S.r.l", false, false),
+    ("S.A", false, false),
+    ("SA", true, false),
+    ("SAS", false, false),
+    ("SARL", false, false),
+    ("S.L", true, false),
+    ("BV", true, false),
+    ("B.V.", false, false),
+    ("NV", true, false),
+    ("N.V.", false, false),
+    ("AB", true, false),
+    ("ApS", false, false),
+    ("A/S", false, false),
+    ("ASA", true, false),
+    ("Oy", true, true),
+    ("plc", false, false),
+    ("PLC", false, false),
+    ("LLP", false, false),
+    ("Corp", false, true),
+    ("KGaA", false, false),
+    ("Société", false, false),
+    ("société", false, false),
+    ("SOCIÉTÉ", false, false),
+    ("Societe", false, false),
+    ("societe", false, false),
+    ("Società", false, false),
+    ("società", false, false),
+    ("Sociedad", false, false),
+    ("sociedad", false, false),
+    ("Limited liability", false, false),
+    ("limited liability", false, false),
+    ("Simple joint", false, false),
+    ("simple joint", false, false),
+    ("Simplified joint", false, false),
+    ("simplified joint", false, false),
+    ("Gesellschaft mit", false, false),
+    ("gesellschaft mit", false, false),
+    ("Vennootschap", false, false),
+    ("vennootschap", false, false),
+];
+
 /// Names carrying a legal form in `text`, at most a few, as written.
 pub(crate) fn legal_names(text: &str) -> Vec<LegalMention> {
-    static FORMS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    static SEARCH: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(false)
             // Leftmost-first lets the search use its SIMD prefilter (Teddy);
             // the standard semantics run the automaton over every byte.
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build([
-                "GmbH",
-                "Gmbh",
-                "AG",
-                "SE",
-                "KG",
-                "Inc",
-                "LLC",
-                "Ltd",
-                "Limited",
-                "S.p.A",
-                "SpA",
-                "S.r.l",
-                "S.A",
-                "SA",
-                "SAS",
-                "SARL",
-                "S.L",
-                "BV",
-                "B.V.",
-                "NV",
-                "N.V.",
-                "AB",
-                "ApS",
-                "A/S",
-                "ASA",
-                "Oy",
-                "plc",
-                "PLC",
-                "LLP",
-                "Corp",
-                "KGaA",
-                // The written-out forms from their first letter, in both
-                // cases: a search that starts at a common letter in the
-                // middle of a word ("o", "i", "e") stops everywhere.
-                "Société",
-                "société",
-                "SOCIÉTÉ",
-                "Societe",
-                "societe",
-                "Società",
-                "società",
-                "Sociedad",
-                "sociedad",
-                "Limited liability",
-                "limited liability",
-                "Simple joint",
-                "simple joint",
-                "Simplified joint",
-                "simplified joint",
-                "Gesellschaft mit",
-                "gesellschaft mit",
-                "Vennootschap",
-                "vennootschap",
-            ])
+            .build(FORMS.iter().map(|(form, ..)| form))
             .expect("legal forms")
     });
     let mut out: Vec<LegalMention> = Vec::new();
@@ -211,24 +218,12 @@ pub(crate) fn legal_names(text: &str) -> Vec<LegalMention> {
     };
     // Each form found is read in a window around it (paragraphs of an
     // imprint run long): the name's words before it, a little after.
-    // A form that runs on into a lower-case word is a word of the text
-    // ("Incredible"): only "Corp", "Ltd" and "Oy" go on, as "Corporation",
-    // "Ltda" and "Oyj".
-    // The short forms stand after white space ("Acme AG", not "PAGE"):
-    // searched without it, so that the search skips ahead on their rare
-    // capitals instead of stopping at every space.
-    let ends_a_word = |m: &aho_corasick::Match| {
-        let form = &bytes[m.start()..m.end()];
-        let spaced = matches!(
-            form,
-            b"AG" | b"SE" | b"KG" | b"SA" | b"S.L" | b"BV" | b"NV" | b"AB" | b"ASA" | b"Oy"
-        );
-        (!spaced || m.start() > 0 && bytes[m.start() - 1].is_ascii_whitespace())
-            && bytes
-                .get(m.end())
-                .is_none_or(|b| !b.is_ascii_lowercase() || matches!(form, b"Corp" | b"Ltd" | b"Oy"))
+    let stands = |m: &aho_corasick::Match| {
+        let (_, after_space, runs_on) = FORMS[m.pattern().as_usize()];
+        (!after_space || m.start() > 0 && bytes[m.start() - 1].is_ascii_whitespace())
+            && (runs_on || bytes.get(m.end()).is_none_or(|b| !b.is_ascii_lowercase()))
     };
-    for m in FORMS.find_iter(text).filter(ends_a_word).take(64) {
+    for m in SEARCH.find_iter(text).filter(stands).take(64) {
         let line_start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
         let line_end =
             memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
