@@ -35,20 +35,20 @@ pub(crate) struct ErrorDetail {
     details: Option<serde_json::Value>,
 }
 
-/// A batch accepted (202).
+/// A batch accepted (202): what the handlers send, and the schema of it.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Accepted {
-    batch_id: String,
-    state: extract_batch::BatchState,
+    pub(crate) batch_id: String,
+    pub(crate) state: extract_batch::BatchState,
     /// Lines submitted.
-    submitted: usize,
+    pub(crate) submitted: usize,
     /// Distinct companies among them.
-    items: usize,
-    status_url: String,
-    results_url: String,
+    pub(crate) items: usize,
+    pub(crate) status_url: String,
+    pub(crate) results_url: String,
     /// The batch whose failed items this one runs again (a retry's answer).
     #[serde(skip_serializing_if = "Option::is_none")]
-    retry_of: Option<String>,
+    pub(crate) retry_of: Option<String>,
 }
 
 /// `GET /api/v1/company/batches`.

@@ -235,8 +235,17 @@ fn progress_message(s: &Status) -> String {
     parts.join(" · ")
 }
 
-/// Writes the export to a temporary file beside `out`, then renames it: a
-/// crash never leaves half an export under the final name.
+/// Where an export is written before it is renamed to `out`: beside it,
+/// hidden, so that a crash never leaves half an export under the final name.
+pub(super) fn partial_path(out: &Path) -> PathBuf {
+    out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name()
+            .map_or_else(|| "export".into(), |n| n.to_string_lossy())
+    ))
+}
+
+/// Writes the export to [`partial_path`], then renames it into place.
 async fn write(
     app: &App,
     batch: &extract_batch::Batch,
@@ -244,11 +253,7 @@ async fn write(
     out: &Path,
 ) -> anyhow::Result<()> {
     let service = app.batches();
-    let tmp = out.with_file_name(format!(
-        ".{}.partial",
-        out.file_name()
-            .map_or_else(|| "export".into(), |n| n.to_string_lossy())
-    ));
+    let tmp = partial_path(out);
     let file = std::fs::File::create(&tmp).context("creating the file")?;
     let mut w = BufWriter::new(file);
     results::export(service, batch, args.format, args.provenance, &mut w)

@@ -105,19 +105,15 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
     Ok(Report { status, out })
 }
 
-/// Writes `rows` (each replaced where `replace` says) to a temporary file
-/// beside `out`, then renames it into place.
+/// Writes `rows` (each replaced where `replace` says) to the export's
+/// partial path, then renames it into place.
 fn write(
     out: &std::path::Path,
     header: &csv::StringRecord,
     rows: &[csv::StringRecord],
     replace: impl Fn(&csv::StringRecord) -> Option<csv::StringRecord>,
 ) -> anyhow::Result<()> {
-    let tmp = out.with_file_name(format!(
-        ".{}.partial",
-        out.file_name()
-            .map_or_else(|| "export".into(), |n| n.to_string_lossy())
-    ));
+    let tmp = super::batch::partial_path(out);
     let mut w = csv::Writer::from_path(&tmp).context("creating the file")?;
     w.write_record(header).context("writing the header")?;
     for row in rows {

@@ -55,17 +55,15 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
 /// 202 with the new batch's id, counts and URLs, and `Location`.
 fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
     let (status_url, results_url) = urls(&batch.id);
-    let mut body = json!({
-        "batch_id": batch.id,
-        "state": batch.state,
-        "submitted": batch.lines.len(),
-        "items": batch.counts.total(),
-        "status_url": status_url,
-        "results_url": results_url,
-    });
-    if let Some(first) = &batch.retry_of {
-        body["retry_of"] = json!(first);
-    }
+    let body = crate::openapi::Accepted {
+        batch_id: batch.id.clone(),
+        state: batch.state,
+        submitted: batch.lines.len(),
+        items: batch.counts.total(),
+        status_url: status_url.clone(),
+        results_url,
+        retry_of: batch.retry_of.clone(),
+    };
     let mut r = json_response(StatusCode::ACCEPTED, &body);
     if let Ok(v) = HeaderValue::from_str(&status_url) {
         r.headers_mut().insert(header::LOCATION, v);

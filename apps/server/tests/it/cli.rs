@@ -258,16 +258,19 @@ fn batch_retry_failed_reruns_the_failed_rows_of_an_export() {
     let walmart_before = lines[1].clone();
     std::fs::write(&export, lines.join("\n") + "\n").unwrap();
 
-    let out = batch_cmd()
-        .args([
-            "batch",
-            export.to_str().unwrap(),
-            "--sandbox",
-            "--quiet",
-            "--retry-failed",
-        ])
-        .output()
-        .unwrap();
+    let retry_failed = || {
+        batch_cmd()
+            .args([
+                "batch",
+                export.to_str().unwrap(),
+                "--sandbox",
+                "--quiet",
+                "--retry-failed",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = retry_failed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // Only the two failed rows ran.
@@ -310,16 +313,7 @@ fn batch_retry_failed_reruns_the_failed_rows_of_an_export() {
         format!("{}\n{walmart_before}\n", first.lines().next().unwrap()),
     )
     .unwrap();
-    let out = batch_cmd()
-        .args([
-            "batch",
-            export.to_str().unwrap(),
-            "--sandbox",
-            "--quiet",
-            "--retry-failed",
-        ])
-        .output()
-        .unwrap();
+    let out = retry_failed();
     assert_eq!(out.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to retry"));
     std::fs::remove_dir_all(&dir).unwrap();
