@@ -125,12 +125,15 @@ impl ApiError {
 
     /// The HTTP response.
     pub fn into_response(self, request_id: &str) -> Response<Body> {
-        let mut error =
-            json!({ "code": self.code, "message": self.message, "request_id": request_id });
-        if !self.details.is_null() {
-            error["details"] = self.details;
-        }
-        let body = serde_json::to_vec(&json!({ "error": error })).unwrap_or_default();
+        let body = crate::openapi::ErrorBody {
+            error: crate::openapi::ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+                request_id: request_id.to_owned(),
+                details: (!self.details.is_null()).then_some(self.details),
+            },
+        };
+        let body = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = Response::new(crate::full(Bytes::from(body)));
         *response.status_mut() = self.status;
         if let Some(s) = self.retry_after_s {

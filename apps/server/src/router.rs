@@ -162,6 +162,13 @@ pub(crate) fn may_ask_for_key(template: &str) -> bool {
         .is_none_or(|(route, ..)| !never_keyed(*route))
 }
 
+/// Whether the route with this template answers `HEAD` (for the API document).
+pub(crate) fn answers_head(template: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|(_, t, methods)| *t == template && methods.contains(&Method::HEAD))
+}
+
 /// The route template of `path`, as the metrics label it: ids and company
 /// names never become label values.
 pub(crate) fn route_label(path: &str) -> &'static str {
@@ -234,16 +241,10 @@ async fn route(app: App, mut req: Request<Incoming>, request_id: String) -> Resp
                 Route::CacheWarm if method == Method::DELETE => handlers::cache::cancel_warm(&app),
                 Route::CacheWarm => handlers::cache::warm(&app, req).await,
                 Route::CacheCompany => handlers::cache::invalidate(&app, param).await,
-                Route::SystemStats => Ok(handlers::json_response(
-                    http::StatusCode::OK,
-                    &app.system_stats(),
-                )),
+                Route::SystemStats => Ok(handlers::system_stats(&app)),
                 Route::Cluster => Ok(handlers::health::cluster(&app).await),
                 Route::PerformanceReport => handlers::perf::report(&app),
-                Route::OpenApi => Ok(handlers::json_response(
-                    http::StatusCode::OK,
-                    crate::openapi::cached(),
-                )),
+                Route::OpenApi => Ok(handlers::openapi_json()),
                 Route::Metrics => Ok(handlers::perf::metrics(&app)),
                 Route::Health => Ok(handlers::health::health(&app)),
                 Route::Ready => Ok(handlers::health::ready(&app)),

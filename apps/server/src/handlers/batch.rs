@@ -31,6 +31,16 @@ fn urls(id: &str) -> (String, String) {
     (format!("{base}/status"), format!("{base}/results"))
 }
 
+#[utoipa::path(operation_id = "batch_submit", post, path = "/api/v1/company/batch/submit", tag = "batches",
+    request_body = extract_batch::BatchRequest,
+    responses(
+        (status = 202, description = "Accepted; `Location` is its status", body = crate::openapi::Accepted),
+        (status = 400, description = "Malformed JSON", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is too large", body = crate::openapi::ErrorBody),
+        (status = 415, description = "Not JSON", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Names refused (`details.invalid_indexes`) or a value not accepted", body = crate::openapi::ErrorBody),
+        (status = 503, description = "Batches are disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
     if !app.batches().config().enabled {
         // Refused before the body is read.
@@ -74,6 +84,27 @@ fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
 /// `POST /api/v1/company/batch/upload?extraction_mode=&priority=`: the body
 /// is a CSV (or plain list) or an XLSX file; its names are the
 /// `company_name` column when a header names it, else the first column.
+#[utoipa::path(operation_id = "batch_upload", post, path = "/api/v1/company/batch/upload", tag = "batches",
+    params(
+        ("extraction_mode" = Option<extract_core::ExtractionMode>, Query, description = "How deep to read each site"),
+        ("priority" = Option<extract_core::Priority>, Query, description = "Scheduling priority"),
+        ("min_confidence" = Option<f64>, Query, description = "The lowest website-match confidence accepted, 0–1"),
+        ("min_field_confidence" = Option<f64>, Query, description = "Profile fields below this confidence, 0–1, are left out of the results"),
+    ),
+    request_body(description = "A CSV (its `company_name` column), a list (one name a line) or an XLSX workbook (its first sheet)",
+        content(
+            (String = "text/csv"),
+            (String = "text/plain"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/octet-stream"),
+        )),
+    responses(
+        (status = 202, description = "Accepted", body = crate::openapi::Accepted),
+        (status = 400, description = "An unknown or malformed parameter", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The file is too large", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Not a CSV or XLSX file, or names refused", body = crate::openapi::ErrorBody),
+        (status = 503, description = "Batches are disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
     if !app.batches().config().enabled {
         return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
@@ -82,57 +113,51 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
         url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    let mut request = json!({});
+    let mut request = BatchRequest::default();
     for (key, value) in &params {
-        if !matches!(
-            key.as_str(),
-            "extraction_mode" | "priority" | "min_confidence" | "min_field_confidence"
-        ) {
-            return Err(bad_param(
-                key,
-                format!(
-                    "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence, min_field_confidence"
-                ),
-            ));
-        }
-        request[key] = match key.as_str() {
-            // NaN and infinities parse as numbers but are none: refused
-            // here as submit refuses them (JSON would carry them as null).
-            "min_confidence" | "min_field_confidence" => json!(value
-                .parse::<f64>()
-                .ok()
-                .filter(|m| (0.0..=1.0).contains(m))
-                .ok_or_else(|| bad_param(
+        match key.as_str() {
+            "extraction_mode" => request.extraction_mode = enum_param(key, value)?,
+            "priority" => request.priority = enum_param(key, value)?,
+            "min_confidence" => request.min_confidence = Some(share_param(key, value)?),
+            "min_field_confidence" => {
+                request.min_field_confidence = Some(share_param(key, value)?);
+            }
+            _ => {
+                return Err(bad_param(
                     key,
-                    format!("{key} must be a number between 0 and 1, got {value:?}")
-                ))?),
-            _ => json!(value),
-        };
+                    format!(
+                        "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence, min_field_confidence"
+                    ),
+                ))
+            }
+        }
     }
     let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
-    let names = app.inbound().names_in_file(body).await?;
-    request["company_names"] = json!(names);
-    let request: BatchRequest = serde_json::from_value(request).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            e.to_string(),
-        )
-    })?;
+    request.company_names = app.inbound().names_in_file(body).await?;
     let batch = app.batches().submit(request).await.map_err(batch_error)?;
     Ok(accepted(&batch))
 }
 
 /// `GET /api/v1/company/batches`: the status of every stored batch, newest
 /// first (at most 100).
+#[utoipa::path(operation_id = "batch_list", get, path = "/api/v1/company/batches", tag = "batches",
+    responses(
+        (status = 200, description = "The stored batches", body = crate::openapi::BatchList),
+    ))]
 pub(crate) async fn list(app: &App) -> Result<Response<Body>, ApiError> {
     let batches = app.batches().list(100).await.map_err(batch_error)?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "batches": batches }),
+        &crate::openapi::BatchList { batches },
     ))
 }
 
+#[utoipa::path(operation_id = "batch_status", get, path = "/api/v1/company/batch/{id}/status", tag = "batches",
+    params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
+    responses(
+        (status = 200, description = "Progress", body = extract_batch::Status),
+        (status = 404, description = "No such batch", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn status(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     let status = app.batches().status(id).await.map_err(batch_error)?;
     Ok(json_response(StatusCode::OK, &status))
@@ -140,6 +165,15 @@ pub(crate) async fn status(app: &App, id: &str) -> Result<Response<Body>, ApiErr
 
 /// `POST …/batch/{id}/retry`: the failed items of a finished batch run
 /// again as a new batch linked to it (202, its `retry_of` the first).
+#[utoipa::path(operation_id = "batch_retry", post, path = "/api/v1/company/batch/{id}/retry", tag = "batches",
+    params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
+    responses(
+        (status = 202, description = "The finished batch's failed items run again as a new batch, linked by `retry_of`, with the same settings; items that succeeded are not run again, and the first batch's results stay", body = crate::openapi::Accepted),
+        (status = 404, description = "No such batch", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The batch has not finished (`batch_not_finished`)", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The batch has no failed items (`invalid_batch`)", body = crate::openapi::ErrorBody),
+        (status = 503, description = "Batch processing is disabled, or the job store is unavailable", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn retry(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     if !app.batches().config().enabled {
         return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
@@ -148,14 +182,46 @@ pub(crate) async fn retry(app: &App, id: &str) -> Result<Response<Body>, ApiErro
     Ok(accepted(&batch))
 }
 
+#[utoipa::path(operation_id = "batch_cancel", delete, path = "/api/v1/company/batch/{id}", tag = "batches",
+    params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
+    responses(
+        (status = 200, description = "Cancelled: no new item starts; finished results stay", body = extract_batch::Status),
+        (status = 404, description = "No such batch", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn cancel(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     let status = app.batches().cancel(id).await.map_err(batch_error)?;
     Ok(json_response(StatusCode::OK, &status))
 }
 
+#[utoipa::path(operation_id = "batch_stats", get, path = "/api/v1/company/batch/stats", tag = "batches",
+    responses(
+        (status = 200, description = "Queue depth per priority, running items, batches per state, item time percentiles, success rate", body = crate::openapi::Json),
+    ))]
 pub(crate) async fn stats(app: &App) -> Result<Response<Body>, ApiError> {
     let stats = app.batches().stats().await.map_err(batch_error)?;
     Ok(json_response(StatusCode::OK, &stats))
+}
+
+/// A query parameter naming one of an enum's values (`basic`, `high`, …).
+fn enum_param<T: serde::de::DeserializeOwned>(key: &str, value: &str) -> Result<T, ApiError> {
+    use serde::de::IntoDeserializer;
+    T::deserialize(value.into_deserializer())
+        .map_err(|e: serde::de::value::Error| bad_param(key, format!("{key}: {e}")))
+}
+
+/// A share from 0 to 1. NaN and infinities parse as numbers but are none:
+/// refused here as submit refuses them.
+fn share_param(key: &str, value: &str) -> Result<f32, ApiError> {
+    value
+        .parse::<f32>()
+        .ok()
+        .filter(|m| (0.0..=1.0).contains(m))
+        .ok_or_else(|| {
+            bad_param(
+                key,
+                format!("{key} must be a number between 0 and 1, got {value:?}"),
+            )
+        })
 }
 
 fn bad_param(name: &str, message: String) -> ApiError {
@@ -185,6 +251,24 @@ fn download(body: Body, content_type: &'static str, file_name: String) -> Respon
     r
 }
 
+#[utoipa::path(operation_id = "batch_results", get, path = "/api/v1/company/batch/{id}/results", tag = "batches",
+    params(
+        ("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$"),
+        ("format" = Option<extract_batch::ExportFormat>, Query, description = "json (paged), csv, ndjson or xlsx; default: the batch's"),
+        ("page" = Option<u64>, Query, minimum = 1, description = "JSON page, from 1"),
+        ("per_page" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Rows a JSON page"),
+        ("provenance" = Option<bool>, Query, description = "CSV: add `<field>_source` and `_method` columns"),
+    ),
+    responses(
+        (status = 200, description = "The results: `{batch, summary, page, per_page, results: [...]}` as JSON, or a CSV, NDJSON or XLSX download", content(
+            (crate::openapi::Json = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, description = "An unknown or malformed parameter", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such batch", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn results(
     app: &App,
     id: &str,

@@ -18,6 +18,11 @@ fn disabled() -> ApiError {
     )
 }
 
+#[utoipa::path(operation_id = "cache_stats", get, path = "/api/v1/cache/stats", tag = "cache",
+    responses(
+        (status = 200, description = "Hits, misses and sizes per level", body = crate::openapi::Json),
+        (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) fn stats(app: &App) -> Result<Response<Body>, ApiError> {
     let cache = app.cache().ok_or_else(disabled)?;
     Ok(json_response(StatusCode::OK, &cache.stats()))
@@ -31,6 +36,17 @@ pub(crate) struct WarmRequest {
     company_names: Vec<String>,
 }
 
+#[utoipa::path(operation_id = "cache_warm", post, path = "/api/v1/cache/warm", tag = "cache",
+    request_body = crate::handlers::cache::WarmRequest,
+    responses(
+        (status = 202, description = "Queued: `{queued, pending}`", body = crate::openapi::Json),
+        (status = 400, description = "Malformed JSON", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is too large", body = crate::openapi::ErrorBody),
+        (status = 415, description = "Not JSON", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A name is not accepted, or too many", body = crate::openapi::ErrorBody),
+        (status = 429, description = "The warming queue is full", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
     let cache = app.cache().ok_or_else(disabled)?;
     let body: WarmRequest = read_json(req, app.config().server.max_body_bytes).await?;
@@ -92,6 +108,11 @@ pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<B
 
 /// `DELETE /api/v1/cache/warm`: empties the warming queue (names being
 /// extracted finish).
+#[utoipa::path(operation_id = "cache_warm_cancel", delete, path = "/api/v1/cache/warm", tag = "cache",
+    responses(
+        (status = 200, description = "The warming queue emptied: `{cancelled}`", body = crate::openapi::Json),
+        (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) fn cancel_warm(app: &App) -> Result<Response<Body>, ApiError> {
     let cache = app.cache().ok_or_else(disabled)?;
     let dropped = cache.warmer().cancel();
@@ -101,6 +122,14 @@ pub(crate) fn cancel_warm(app: &App) -> Result<Response<Body>, ApiError> {
     ))
 }
 
+#[utoipa::path(operation_id = "cache_company", delete, path = "/api/v1/cache/company/{name}", tag = "cache",
+    params(("name" = String, Path, description = "The company's name (URL-encoded)")),
+    responses(
+        (status = 200, description = "Its cached profile is forgotten: `{removed}`", body = crate::openapi::Json),
+        (status = 404, description = "No such route (an empty name)", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The name is not accepted", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn invalidate(app: &App, name: &str) -> Result<Response<Body>, ApiError> {
     let profiles = app.profile_cache().ok_or_else(disabled)?;
     let name = url::form_urlencoded::parse(format!("n={name}").as_bytes())

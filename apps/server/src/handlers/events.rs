@@ -149,6 +149,12 @@ async fn follow(
     }
 }
 
+#[utoipa::path(operation_id = "batch_events", get, path = "/api/v1/company/batch/{id}/events", tag = "batches",
+    params(("id" = String, Path, description = "The batch id", pattern = "^[A-Za-z0-9]{1,64}$")),
+    responses(
+        (status = 200, description = "Server-Sent Events: `progress` (a status), `item` (`{index, name, outcome, error_kind}`), `finished` (the final status)", content_type = "text/event-stream"),
+        (status = 404, description = "No such batch", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn events(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
     // Unknown batches answer 404 JSON before any stream starts.
     let first = app.batches().status(id).await.map_err(batch_error)?;

@@ -38,6 +38,20 @@ pub(crate) struct ExtractRequest {
     min_field_confidence: Option<f32>,
 }
 
+#[utoipa::path(operation_id = "extract", post, path = "/api/v1/company/extract", tag = "extract",
+    request_body = crate::handlers::extract::ExtractRequest,
+    responses(
+        (status = 200, description = "The profile; `x-cache` says hit or miss", body = extract_core::CompanyProfile),
+        (status = 400, description = "Malformed JSON", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No website found, or none confident enough", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is too large", body = crate::openapi::ErrorBody),
+        (status = 415, description = "Not JSON", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A value is not accepted", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Too many requests", body = crate::openapi::ErrorBody),
+        (status = 502, description = "The search provider or the site failed", body = crate::openapi::ErrorBody),
+        (status = 503, description = "An upstream is unavailable (breaker open)", body = crate::openapi::ErrorBody),
+        (status = 504, description = "The extraction took too long", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
     let body: ExtractRequest = read_json(req, app.config().server.max_body_bytes).await?;
     let mut query = CompanyQuery::new(

@@ -7,6 +7,8 @@ use serde_json::json;
 use super::json_response;
 use crate::{App, Body};
 
+#[utoipa::path(operation_id = "health", get, path = "/health", tag = "operations",
+    responses((status = 200, description = "The process is up", body = crate::openapi::Json)))]
 pub(crate) fn health(app: &App) -> Response<Body> {
     json_response(
         StatusCode::OK,
@@ -14,6 +16,11 @@ pub(crate) fn health(app: &App) -> Response<Body> {
     )
 }
 
+#[utoipa::path(operation_id = "ready", get, path = "/ready", tag = "operations",
+    responses(
+        (status = 200, description = "Ready (`ready` or `degraded`, with the reason)", body = crate::openapi::Json),
+        (status = 503, description = "Draining, or not ready", body = crate::openapi::Json),
+    ))]
 pub(crate) fn ready(app: &App) -> Response<Body> {
     if app.is_draining() {
         return json_response(
@@ -58,6 +65,10 @@ pub(crate) fn ready(app: &App) -> Response<Body> {
 
 /// The live instances sharing this one's Redis, what each is doing, and
 /// whether the rate limits are the cluster's.
+#[utoipa::path(operation_id = "cluster", get, path = "/api/v1/cluster", tag = "operations",
+    responses(
+        (status = 200, description = "The live instances, the limits' scope, the work streams' backlog", body = crate::openapi::Json),
+    ))]
 pub(crate) async fn cluster(app: &App) -> Response<Body> {
     let instances = app.instances().await;
     let stats = app.system_stats();

@@ -15,13 +15,34 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::Body;
+use crate::{App, Body};
 
 /// The web console: one page, its script and styles inline, built into the
 /// binary (no Node toolchain, no CDN).
 const CONSOLE: &str = include_str!("../console/index.html");
 
+/// `GET /api/v1/system/stats`: limits, breakers, retries, connections,
+/// memory, CPU and the scheduler.
+#[utoipa::path(operation_id = "system_stats", get, path = "/api/v1/system/stats", tag = "operations",
+    responses(
+        (status = 200, description = "Limits, breakers, retries, connections, memory, CPU, the scheduler", body = crate::openapi::Json),
+    ))]
+pub(crate) fn system_stats(app: &App) -> Response<Body> {
+    json_response(StatusCode::OK, &app.system_stats())
+}
+
+/// `GET /api/v1/openapi.json`: the API's document.
+#[utoipa::path(operation_id = "openapi_json", get, path = "/api/v1/openapi.json", tag = "operations",
+    responses(
+        (status = 200, description = "This document", body = crate::openapi::Json),
+    ))]
+pub(crate) fn openapi_json() -> Response<Body> {
+    json_response(StatusCode::OK, crate::openapi::cached())
+}
+
 /// `GET /`: the web console.
+#[utoipa::path(operation_id = "console", get, path = "/", tag = "console",
+    responses((status = 200, description = "The web console", content_type = "text/html")))]
 pub(crate) fn console() -> Response<Body> {
     let mut r = Response::new(crate::full(Bytes::from_static(CONSOLE.as_bytes())));
     let h = r.headers_mut();

@@ -9,6 +9,10 @@ use crate::{App, Body};
 
 /// The Prometheus exposition: totals kept by the other parts are read now,
 /// then everything is rendered.
+#[utoipa::path(operation_id = "metrics", get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
+    ))]
 pub(crate) fn metrics(app: &App) -> Response<Body> {
     collect(app);
     let mut r = Response::new(crate::full(Bytes::from(app.perf().render())));
@@ -20,6 +24,11 @@ pub(crate) fn metrics(app: &App) -> Response<Body> {
 }
 
 /// The performance report, or 503 when monitoring is off.
+#[utoipa::path(operation_id = "performance_report", get, path = "/api/v1/performance/report", tag = "operations",
+    responses(
+        (status = 200, description = "Stages over rolling windows, the bottleneck and recommendations, cache use, alerts", body = crate::openapi::Json),
+        (status = 503, description = "Monitoring is off", body = crate::openapi::ErrorBody),
+    ))]
 pub(crate) fn report(app: &App) -> Result<Response<Body>, ApiError> {
     match app.perf().report() {
         Some(r) => Ok(json_response(StatusCode::OK, &r)),

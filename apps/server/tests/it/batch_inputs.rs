@@ -151,6 +151,30 @@ async fn uploaded_csv_and_xlsx_files_become_batches() {
         .as_str()
         .unwrap()
         .contains("colour"));
+    // A value that is not one of the parameter's names it, with the names.
+    let r = request(
+        a,
+        "POST",
+        "/api/v1/company/batch/upload?extraction_mode=deep",
+        Some("text/csv"),
+        "Acme\n",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "invalid_parameter"),
+        "{}",
+        r.json
+    );
+    assert_eq!(r.json["error"]["details"]["parameter"], "extraction_mode");
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("comprehensive"),
+        "{}",
+        r.json
+    );
     let r = request(
         a,
         "POST",
