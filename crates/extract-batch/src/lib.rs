@@ -65,6 +65,7 @@
 mod config;
 mod error;
 mod eta;
+mod metrics;
 mod model;
 mod queue;
 mod service;

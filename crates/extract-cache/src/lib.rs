@@ -56,6 +56,7 @@ mod envelope;
 mod error;
 mod key;
 mod levels;
+mod metrics;
 mod stats;
 mod store;
 mod tiered;

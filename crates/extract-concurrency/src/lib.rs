@@ -36,6 +36,7 @@
 mod breaker;
 mod config;
 mod host;
+mod metrics;
 mod permits;
 mod rate;
 pub mod retry;

@@ -7,7 +7,8 @@
 //!   [`SearchHit`], [`Page`].
 //! - Seams: [`Search`], [`Fetch`], [`ProfileSource`] — object-safe async
 //!   traits used as `Arc<dyn …>`. Caching, rate limiting and metrics are
-//!   decorators implementing the same traits, in other crates. State shared
+//!   decorators implementing the same traits, in other crates; each part
+//!   writes its own counters to a [`metrics::MetricSink`]. State shared
 //!   by instances sits behind [`SharedRate`] (the cluster's rate limits).
 //! - Logic: the name normaliser ([`normalize_name`]), search codecs
 //!   ([`search`]), the website [`picker`], streaming HTML extraction
@@ -70,6 +71,7 @@ pub mod crawl;
 mod error;
 pub mod extract;
 pub mod latency;
+pub mod metrics;
 mod normalize;
 pub mod picker;
 mod pipeline;

@@ -437,5 +437,16 @@ impl Monitor {
     }
 }
 
+/// The other parts write their counters here, under the names they own.
+impl extract_core::metrics::MetricSink for Monitor {
+    fn gauge(&self, name: &'static str, labels: &[(&'static str, &str)], value: f64) {
+        Monitor::gauge(self, name, labels, value);
+    }
+
+    fn counter(&self, name: &'static str, labels: &[(&'static str, &str)], total: u64) {
+        Monitor::counter(self, name, labels, total);
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -40,6 +40,7 @@ mod connector;
 mod decode;
 mod error;
 pub mod guard;
+mod metrics;
 mod monitor;
 
 pub use client::{HttpClient, Stats};

@@ -173,10 +173,15 @@ impl App {
         &self.inner.batches
     }
 
+    /// Outbound HTTP counters of both clients (search provider and sites).
+    pub fn http_client_stats(&self) -> extract_resources::Stats {
+        self.inner.http.stats() + self.inner.site_http.stats()
+    }
+
     /// Limits, breakers, retries, connections, resources, scheduler.
     pub fn system_stats(&self) -> SystemStats {
         let g = &self.inner.guards;
-        let http = self.inner.http.stats() + self.inner.site_http.stats();
+        let http = self.http_client_stats();
         SystemStats {
             permits: vec![g.extractions.stats(), g.searches.stats(), g.crawls.stats()],
             search_rate: g.search_rate.snapshot(g.search_rate_per_sec),
