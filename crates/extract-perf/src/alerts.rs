@@ -74,6 +74,33 @@ pub struct AlertEvent {
     pub at_ms: u64,
 }
 
+impl AlertEvent {
+    /// The webhook event it is sent as: `alert.firing` or `alert.resolved`.
+    pub fn webhook_event(&self) -> String {
+        format!("alert.{}", self.state)
+    }
+}
+
+/// Where alert changes are delivered (the server: a signed webhook through
+/// its SSRF-guarded client, retried with backoff).
+#[async_trait::async_trait]
+pub trait AlertSink: Send + Sync {
+    /// Delivers one change: its webhook `event` name and JSON `body`;
+    /// answers whether it arrived.
+    async fn deliver(&self, event: &str, body: Vec<u8>) -> bool;
+}
+
+/// Delivers alert changes to `sink`, in the order they happened; one that
+/// does not arrive is logged and the next still goes.
+pub async fn deliver_alerts(events: Vec<AlertEvent>, sink: &dyn AlertSink) {
+    for e in events {
+        let body = serde_json::to_vec(&e).unwrap_or_default();
+        if !sink.deliver(&e.webhook_event(), body).await {
+            tracing::warn!(rule = %e.rule, "alert webhook not delivered");
+        }
+    }
+}
+
 /// An alert firing now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActiveAlert {
@@ -199,5 +226,38 @@ mod tests {
         };
         assert!(a.evaluate(&[none], 11).is_empty());
         assert_eq!(a.active().len(), 1);
+    }
+
+    /// Changes go in order; one that does not arrive does not stop the next.
+    #[tokio::test]
+    async fn alert_changes_are_delivered_in_order_past_a_failure() {
+        struct Sink(std::sync::Mutex<Vec<(String, serde_json::Value)>>);
+        #[async_trait::async_trait]
+        impl AlertSink for Sink {
+            async fn deliver(&self, event: &str, body: Vec<u8>) -> bool {
+                let mut seen = self.0.lock().unwrap();
+                seen.push((event.to_owned(), serde_json::from_slice(&body).unwrap()));
+                seen.len() > 1
+            }
+        }
+        let change = |rule: &str, state| AlertEvent {
+            rule: rule.to_owned(),
+            state,
+            value: 0.5,
+            threshold: 0.2,
+            message: String::new(),
+            at_ms: 1,
+        };
+        let sink = Sink(Default::default());
+        let events = vec![
+            change("search_error_rate", AlertState::Firing),
+            change("search_error_rate", AlertState::Resolved),
+        ];
+        deliver_alerts(events, &sink).await;
+        let seen = sink.0.into_inner().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].0, "alert.firing");
+        assert_eq!(seen[1].0, "alert.resolved");
+        assert_eq!(seen[1].1["rule"], "search_error_rate");
     }
 }

@@ -53,7 +53,7 @@ mod stage;
 mod timed;
 mod window;
 
-pub use alerts::{ActiveAlert, AlertEvent, AlertState};
+pub use alerts::{deliver_alerts, ActiveAlert, AlertEvent, AlertSink, AlertState};
 pub use config::{Alerts, Bounds, Config, Thresholds};
 pub use monitor::{Clock, Monitor, PROMETHEUS_BOUNDS_S};
 pub use report::{

@@ -15,7 +15,8 @@
 //! [`extract_core::Fetch`].
 //!
 //! [`ProcessMonitor`] samples the process's memory and CPU and publishes a
-//! [`Pressure`] level.
+//! [`Pressure`] level; [`MemoryShedder`] says when and how much of the
+//! in-process cache memory pressure sheds.
 //!
 //! # Embedding
 //!
@@ -42,6 +43,7 @@ mod error;
 pub mod guard;
 mod metrics;
 mod monitor;
+mod shed;
 
 pub use client::{HttpClient, Stats};
 pub use config::Config;
@@ -49,3 +51,4 @@ pub use error::{Error, Result};
 pub use monitor::{
     memory_pressure, pressure, usable_cores, MonitorConfig, Pressure, ProcessMonitor, ProcessSample,
 };
+pub use shed::{MemoryShedder, SHED_FROM, SHED_UNTIL};

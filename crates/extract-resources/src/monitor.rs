@@ -2,8 +2,8 @@
 //! `sysinfo`, compares them with `MAX_MEMORY_MB` and `MAX_CPU_PERCENT`, and
 //! publishes a pressure level that the rest of the service reacts to: CPU
 //! over its limit slows admission only (a busy process needs its cache most);
-//! memory over 75 % slows admission too, and memory the server sheds from the
-//! in-process cache with hysteresis (see `extract-server`'s background tasks).
+//! memory over 75 % slows admission too, and over 90 % sheds the in-process
+//! cache with hysteresis ([`crate::MemoryShedder`]).
 
 use std::time::Duration;
 

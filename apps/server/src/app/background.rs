@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use extract_batch::{Notifier, Webhooks};
 use extract_perf as perf;
 use extract_perf::PoolSample;
-use extract_resources::{HttpClient, Pressure};
+use extract_resources::{HttpClient, MemoryShedder, Pressure};
 
 use super::App;
 
@@ -36,23 +36,17 @@ impl App {
                 let events = app.inner.perf.sample(app.perf_sample());
                 let alerts = &app.config().performance.alerts;
                 let url = alerts.webhook_url.trim().to_owned();
-                if !url.is_empty() {
-                    let webhooks = Webhooks::new(
-                        Arc::new(WebhookSender(app.inner.http.clone())),
-                        &alerts.webhook_secret,
-                        alerts.webhook_attempts,
-                    );
-                    for e in events {
-                        let (webhooks, url) = (webhooks.clone(), url.clone());
-                        // Delivery never holds the sampler up.
-                        tokio::spawn(async move {
-                            let body = serde_json::to_vec(&e).unwrap_or_default();
-                            let event = format!("alert.{}", e.state);
-                            if !webhooks.deliver(&url, &event, body).await {
-                                tracing::warn!(rule = %e.rule, "alert webhook not delivered");
-                            }
-                        });
-                    }
+                if !url.is_empty() && !events.is_empty() {
+                    let sink = AlertWebhook {
+                        webhooks: Webhooks::new(
+                            Arc::new(WebhookSender(app.inner.http.clone())),
+                            &alerts.webhook_secret,
+                            alerts.webhook_attempts,
+                        ),
+                        url,
+                    };
+                    // Delivery never holds the sampler up.
+                    tokio::spawn(async move { perf::deliver_alerts(events, &sink).await });
                 }
             }
         });
@@ -127,30 +121,24 @@ impl App {
 
     /// Under memory or CPU pressure admission slows (the adaptive extraction
     /// limit halves each sample, and grows back by itself once the pressure
-    /// is gone). Only memory sheds the in-process cache, with hysteresis:
-    /// from 90 % of `MAX_MEMORY_MB` until it is back under 75 %, each sample
-    /// freeing what is over 75 %, never below `cache.l1_floor_bytes` and
-    /// never an entry being served. CPU load is when the cache saves most.
+    /// is gone). Only memory sheds the in-process cache, when and as much as
+    /// [`MemoryShedder`] says, never below `cache.l1_floor_bytes` and never
+    /// an entry being served. CPU load is when the cache saves most.
     pub(super) fn react_to_pressure(&self) {
         let mut samples = self.inner.monitor.subscribe();
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
-            let mut shedding = false;
+            let mut shedder = MemoryShedder::default();
             while samples.changed().await.is_ok() {
                 let sample = *samples.borrow();
                 let Some(inner) = weak.upgrade() else { break };
                 if sample.pressure >= Pressure::Elevated {
                     inner.guards.extractions.overloaded();
                 }
-                let ratio = sample.memory_ratio();
-                shedding = shed_cache(shedding, ratio);
-                if !shedding {
+                let Some(over) = shedder.after(&sample) else {
                     continue;
-                }
+                };
                 if let Some(cache) = &inner.cache {
-                    let over = sample
-                        .rss_bytes
-                        .saturating_sub((sample.max_memory_bytes as f64 * SHED_UNTIL) as u64);
                     let freed = cache.shed(over).await;
                     tracing::warn!(
                         rss_mb = sample.rss_bytes >> 20,
@@ -237,34 +225,15 @@ impl Notifier for WebhookSender {
     }
 }
 
-/// Memory share of `MAX_MEMORY_MB` from which the in-process cache is shed…
-const SHED_FROM: f64 = 0.9;
-/// …until memory is back under this share.
-const SHED_UNTIL: f64 = 0.75;
-
-/// Whether to shed the cache at memory `ratio`, given whether it was being shed.
-fn shed_cache(shedding: bool, ratio: f64) -> bool {
-    if ratio >= SHED_FROM {
-        true
-    } else if ratio < SHED_UNTIL {
-        false
-    } else {
-        shedding
-    }
+/// Alert changes go to `performance.alerts.webhook_url` as signed webhooks.
+struct AlertWebhook {
+    webhooks: Webhooks,
+    url: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::shed_cache;
-
-    #[test]
-    fn the_cache_is_shed_with_hysteresis() {
-        let mut shedding = false;
-        let mut seen = Vec::new();
-        for ratio in [0.5, 0.8, 0.92, 0.85, 0.76, 0.74, 0.8, 0.95] {
-            shedding = shed_cache(shedding, ratio);
-            seen.push(shedding);
-        }
-        assert_eq!(seen, [false, false, true, true, true, false, false, true]);
+#[async_trait]
+impl perf::AlertSink for AlertWebhook {
+    async fn deliver(&self, event: &str, body: Vec<u8>) -> bool {
+        self.webhooks.deliver(&self.url, event, body).await
     }
 }
