@@ -189,28 +189,19 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
     let alts = &label["acceptable_alternates"];
     let short = file.split("__").nth(1).unwrap_or(file);
 
-    scalar(
-        report,
-        short,
-        "name",
-        &label["name"],
-        alts.get("name"),
-        p.name
-            .as_ref()
-            .map(|f| (f.value.clone(), Some(f.confidence))),
-        same_text,
-    );
-    scalar(
-        report,
-        short,
-        "legal_name",
-        &label["legal_name"],
-        alts.get("legal_name"),
-        p.legal_name
-            .as_ref()
-            .map(|f| (f.value.clone(), Some(f.confidence))),
-        same_text,
-    );
+    for (kind, field) in [("name", &p.name), ("legal_name", &p.legal_name)] {
+        scalar(
+            report,
+            short,
+            kind,
+            &label[kind],
+            alts.get(kind),
+            field
+                .as_ref()
+                .map(|f| (f.value.clone(), Some(f.confidence))),
+            same_text,
+        );
+    }
     scalar(
         report,
         short,

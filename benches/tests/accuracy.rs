@@ -61,36 +61,8 @@ fn gold_pages_recall_and_wrong_values() {
         first.render(),
         added.render()
     );
-    assert!(
-        first.total().labelled >= 200,
-        "only {} labelled values",
-        first.total().labelled
-    );
-    assert!(
-        first.recall() >= 0.95,
-        "first pages: recall {:.1}%",
-        first.recall() * 100.0
-    );
-    assert!(
-        first.wrong_share() <= 0.02,
-        "first pages: wrong {:.1}%",
-        first.wrong_share() * 100.0
-    );
-    assert!(
-        added.total().labelled >= 300,
-        "only {} labelled values",
-        added.total().labelled
-    );
-    assert!(
-        added.recall() >= 0.80,
-        "added pages: recall {:.1}%",
-        added.recall() * 100.0
-    );
-    assert!(
-        added.wrong_share() <= 0.13,
-        "added pages: wrong {:.1}%",
-        added.wrong_share() * 100.0
-    );
+    holds(&first, "first pages", 200, 0.95, 0.02);
+    holds(&added, "added pages", 300, 0.80, 0.13);
     let ids = added.kinds.get("identifiers").cloned().unwrap_or_default();
     assert!(
         ids.found >= 24,
@@ -111,6 +83,33 @@ fn gold_pages_recall_and_wrong_values() {
     assert!(
         right as f64 >= 0.97 * given as f64,
         "{right}/{given} right at 0.8 or more"
+    );
+}
+
+/// `part` of the gold set has at least `labelled` values, finds at least
+/// `recall` of them and gives at most `wrong` of what it gives wrong.
+fn holds(
+    score: &extract_benches::gold::Report,
+    part: &str,
+    labelled: usize,
+    recall: f64,
+    wrong: f64,
+) {
+    let total = score.total();
+    assert!(
+        total.labelled >= labelled,
+        "{part}: only {} labelled values",
+        total.labelled
+    );
+    assert!(
+        score.recall() >= recall,
+        "{part}: recall {:.1}%",
+        score.recall() * 100.0
+    );
+    assert!(
+        score.wrong_share() <= wrong,
+        "{part}: wrong {:.1}%",
+        score.wrong_share() * 100.0
     );
 }
 

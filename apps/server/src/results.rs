@@ -17,19 +17,6 @@ use crate::Body;
 /// Lines read from the store per chunk of a streamed export.
 pub(crate) const CHUNK: usize = 256;
 
-/// An item's state as an export row's outcome.
-fn outcome(state: ItemState) -> extract_export::RowOutcome {
-    use extract_export::RowOutcome as Outcome;
-    match state {
-        ItemState::Pending => Outcome::Pending,
-        ItemState::Running => Outcome::Running,
-        ItemState::Succeeded => Outcome::Succeeded,
-        ItemState::Cached => Outcome::Cached,
-        ItemState::Failed => Outcome::Failed,
-        ItemState::Skipped => Outcome::Skipped,
-    }
-}
-
 /// The export row of submitted line `line`, answered by `item`.
 pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
     let state = item.map_or(ItemState::Pending, |i| i.state);
@@ -46,7 +33,7 @@ pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
     Row {
         index: line,
         query,
-        outcome: outcome(state),
+        outcome: state,
         error_kind: item.and_then(|i| i.error.as_ref()).map(|e| e.kind),
         error_message: item
             .and_then(|i| i.error.as_ref())

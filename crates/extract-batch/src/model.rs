@@ -1,5 +1,6 @@
 //! Batches and their items as stored, and the views built from them.
 
+pub use extract_core::ItemState;
 use extract_core::{CompanyProfile, ExtractionMode, Priority};
 use serde::{Deserialize, Serialize};
 
@@ -96,44 +97,6 @@ impl BatchState {
             BatchState::CompletedWithErrors => "completed_with_errors",
             BatchState::Cancelled => "cancelled",
             BatchState::Failed => "failed",
-        }
-    }
-}
-
-/// Where an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ItemState {
-    /// Waiting.
-    Pending,
-    /// Being extracted.
-    Running,
-    /// Extracted now.
-    Succeeded,
-    /// Answered from the cache.
-    Cached,
-    /// Failed; see its error.
-    Failed,
-    /// Not extracted (cancelled, or refused by robots.txt).
-    Skipped,
-}
-
-impl ItemState {
-    /// Whether the item is over.
-    pub fn is_final(self) -> bool {
-        !matches!(self, ItemState::Pending | ItemState::Running)
-    }
-
-    /// The name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemState::Pending => "pending",
-            ItemState::Running => "running",
-            ItemState::Succeeded => "succeeded",
-            ItemState::Cached => "cached",
-            ItemState::Failed => "failed",
-            ItemState::Skipped => "skipped",
         }
     }
 }
@@ -308,22 +271,6 @@ impl Mark {
             Mark::Cancelled => "cancelled",
             Mark::Enqueued => "enqueued",
         }
-    }
-}
-
-impl ItemState {
-    /// Every state.
-    pub(crate) const ALL: [ItemState; 6] = [
-        ItemState::Pending,
-        ItemState::Running,
-        ItemState::Succeeded,
-        ItemState::Cached,
-        ItemState::Failed,
-        ItemState::Skipped,
-    ];
-
-    pub(crate) fn parse(s: &str) -> Option<ItemState> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

@@ -73,6 +73,7 @@ pub mod extract;
 pub mod latency;
 pub mod metrics;
 mod normalize;
+mod outcome;
 pub mod picker;
 mod pipeline;
 mod profile;
@@ -87,6 +88,7 @@ pub use config::{Config, Provider, SearchConfig, Secret};
 pub use error::{redact_url, Error, ErrorKind, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
 pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, similarity};
+pub use outcome::ItemState;
 pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};
 pub use profile::{
     Address, CompanyProfile, Conflict, Employees, Field, Identifiers, Industry, MatchStatus,

@@ -14,10 +14,11 @@
 //! # Embedding
 //!
 //! ```
-//! use extract_export::{CsvWriter, RowOutcome, Row};
+//! use extract_core::ItemState;
+//! use extract_export::{CsvWriter, Row};
 //!
 //! let row = Row {
-//!     index: 0, query: "=cmd".into(), outcome: RowOutcome::Failed,
+//!     index: 0, query: "=cmd".into(), outcome: ItemState::Failed,
 //!     error_kind: Some(extract_core::ErrorKind::NoWebsite), error_message: None, profile: None,
 //! };
 //! let mut w = CsvWriter::new(Vec::new(), false).unwrap();
@@ -34,5 +35,5 @@ mod row;
 mod writers;
 
 pub use error::{Error, Result};
-pub use row::{neutralise, Row, RowOutcome, COLUMNS, SOURCED};
+pub use row::{neutralise, Row, COLUMNS, SOURCED};
 pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, Summary, XlsxWriter};

@@ -1,6 +1,6 @@
 //! What an export row is: one submitted company, its outcome, its profile.
 
-use extract_core::{CompanyProfile, Field, SocialNetwork};
+use extract_core::{CompanyProfile, Field, ItemState, SocialNetwork};
 use serde::{Deserialize, Serialize};
 
 /// One company of a batch (or a single extraction) as exported.
@@ -11,62 +11,13 @@ pub struct Row {
     /// The name as submitted.
     pub query: String,
     /// How the company ended (or where it is, in a running batch's export).
-    pub outcome: RowOutcome,
+    pub outcome: ItemState,
     /// Why it failed or was skipped: a stable kind.
     pub error_kind: Option<extract_core::ErrorKind>,
     /// Why it failed or was skipped: a message.
     pub error_message: Option<String>,
     /// The profile, when there is one.
     pub profile: Option<CompanyProfile>,
-}
-
-/// How a row's company ended: the one list of outcome names, serialised
-/// here (`succeeded`, `cached`, `failed`, `skipped`; `pending` and
-/// `running` in the export of a batch that has not finished).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RowOutcome {
-    /// Not started yet.
-    Pending,
-    /// Being extracted.
-    Running,
-    /// Extracted.
-    Succeeded,
-    /// Answered from the cache.
-    Cached,
-    /// Failed: see the row's error.
-    Failed,
-    /// Not extracted (cancelled, or refused by robots.txt).
-    Skipped,
-}
-
-impl RowOutcome {
-    /// Every outcome, in order.
-    pub const ALL: [RowOutcome; 6] = [
-        RowOutcome::Pending,
-        RowOutcome::Running,
-        RowOutcome::Succeeded,
-        RowOutcome::Cached,
-        RowOutcome::Failed,
-        RowOutcome::Skipped,
-    ];
-
-    /// The name in exports and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RowOutcome::Pending => "pending",
-            RowOutcome::Running => "running",
-            RowOutcome::Succeeded => "succeeded",
-            RowOutcome::Cached => "cached",
-            RowOutcome::Failed => "failed",
-            RowOutcome::Skipped => "skipped",
-        }
-    }
-
-    /// Whether the row belongs on the Errors sheet: failed or skipped.
-    pub fn is_error(self) -> bool {
-        matches!(self, RowOutcome::Failed | RowOutcome::Skipped)
-    }
 }
 
 /// The flat columns of a row (CSV and the XLSX Companies sheet), in order.
@@ -249,14 +200,14 @@ pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod outcome_tests {
-    use super::RowOutcome;
+    use super::ItemState;
 
     #[test]
     fn an_outcome_serialises_as_its_name() {
-        for o in RowOutcome::ALL {
+        for o in ItemState::ALL {
             let wire = serde_json::to_string(&o).unwrap();
             assert_eq!(wire, format!("\"{}\"", o.as_str()));
-            assert_eq!(serde_json::from_str::<RowOutcome>(&wire).unwrap(), o);
+            assert_eq!(serde_json::from_str::<ItemState>(&wire).unwrap(), o);
         }
     }
 }

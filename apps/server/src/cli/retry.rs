@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use extract_batch::ExportFormat;
-use extract_export::RowOutcome;
+use extract_core::ItemState;
 
 use super::batch::{watch, Args, Failure, Report};
 use crate::{results, App};
@@ -45,7 +45,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
         .map_err(|e| Failure::Data(format!("{}: {e}", args.file.display())))?;
     let failed: Vec<String> = rows
         .iter()
-        .filter(|r| r.get(outcome) == Some(RowOutcome::Failed.as_str()))
+        .filter(|r| r.get(outcome) == Some(ItemState::Failed.as_str()))
         .filter_map(|r| r.get(query).map(str::to_owned))
         .collect();
     if failed.is_empty() {
@@ -80,7 +80,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
     }
     let out = args.out.clone().unwrap_or_else(|| args.file.clone());
     write(&out, &header, &rows, |row| {
-        if row.get(outcome) != Some(RowOutcome::Failed.as_str()) {
+        if row.get(outcome) != Some(ItemState::Failed.as_str()) {
             return None;
         }
         let new = by_query.get(row.get(query)?)?;

@@ -147,6 +147,29 @@ async fn wait_final(s: &extract_batch::BatchService, id: &str) -> extract_batch:
     st
 }
 
+/// A service over the Redis at `url`, keys under `prefix`, running a batch
+/// of 40 companies.
+async fn forty_companies(
+    url: &str,
+    prefix: &str,
+) -> (Arc<RedisStore>, extract_batch::BatchService, Batch) {
+    let store = Arc::new(
+        RedisStore::connect(url, prefix, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let source = Arc::new(Counting {
+        calls: Default::default(),
+    });
+    let s = instance(store.clone(), source);
+    let names: Vec<String> = (0..40).map(|i| format!("Company {i}")).collect();
+    let b = s
+        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
+        .await
+        .unwrap();
+    (store, s, b)
+}
+
 fn instance(store: Arc<RedisStore>, source: Arc<Counting>) -> extract_batch::BatchService {
     extract_batch::BatchService::builder(
         store,
@@ -234,20 +257,7 @@ async fn a_redis_outage_mid_batch_loses_no_result() {
         extract_test_support::redis::TestRedis::start_or_skip("batch_redis_outage");
         return;
     };
-    let store = Arc::new(
-        RedisStore::connect(&redis.url(), "outage", Duration::from_secs(2))
-            .await
-            .unwrap(),
-    );
-    let source = Arc::new(Counting {
-        calls: Default::default(),
-    });
-    let s = instance(store.clone(), source.clone());
-    let names: Vec<String> = (0..40).map(|i| format!("Company {i}")).collect();
-    let b = s
-        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
-        .await
-        .unwrap();
+    let (store, s, b) = forty_companies(&redis.url(), "outage").await;
     loop {
         if s.status(&b.id).await.unwrap().counts.finished() >= 5 {
             break;
@@ -363,20 +373,7 @@ async fn a_batch_lost_by_a_redis_restarted_empty_is_recreated() {
     else {
         return;
     };
-    let store = Arc::new(
-        RedisStore::connect(&redis.url(), "lost", Duration::from_secs(2))
-            .await
-            .unwrap(),
-    );
-    let source = Arc::new(Counting {
-        calls: Default::default(),
-    });
-    let s = instance(store.clone(), source.clone());
-    let names: Vec<String> = (0..40).map(|i| format!("Company {i}")).collect();
-    let b = s
-        .submit(serde_json::from_value(serde_json::json!({ "company_names": names })).unwrap())
-        .await
-        .unwrap();
+    let (store, s, b) = forty_companies(&redis.url(), "lost").await;
     while s.status(&b.id).await.unwrap().counts.finished() < 10 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, ranked, strip_tags, with_params, Codec};
+use super::{endpoint_with_path, parse_json, ranked, strip_tags, with_params, Codec, WebHit};
 use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults, Secret};
 
 /// The Brave Search codec.
@@ -50,16 +50,7 @@ struct Entity {
 #[derive(Deserialize)]
 struct Web {
     #[serde(default)]
-    results: Vec<Hit>,
-}
-
-#[derive(Deserialize)]
-struct Hit {
-    url: Option<String>,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
+    results: Vec<WebHit>,
 }
 
 impl Codec for Brave {
@@ -108,7 +99,10 @@ impl Codec for Brave {
                 .map(|w| w.results)
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|h| Some((h.url?, strip_tags(&h.title), strip_tags(&h.description)))),
+                .filter_map(|h| {
+                    let snippet = strip_tags(h.snippet());
+                    Some((h.url?, strip_tags(&h.title), snippet))
+                }),
         );
         Ok(SearchResults { hits, knowledge })
     }

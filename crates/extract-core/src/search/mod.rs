@@ -81,7 +81,6 @@ fn parse_retry_after_seconds(value: &str) -> Option<Duration> {
     )
 }
 
-/// Reads a JSON body, naming the provider in the error.
 /// `(url, title, snippet)` hits in the provider's order, ranked from 1.
 pub(crate) fn ranked(
     hits: impl IntoIterator<Item = (String, String, String)>,
@@ -97,6 +96,31 @@ pub(crate) fn ranked(
         .collect()
 }
 
+/// A provider's web hit as JSON: its URL, title and snippet (`description`
+/// in Brave's answers, `content` in SearXNG's).
+#[derive(serde::Deserialize)]
+pub(crate) struct WebHit {
+    pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    content: String,
+}
+
+impl WebHit {
+    /// The snippet, under whichever name the provider gave it.
+    pub(crate) fn snippet(&self) -> &str {
+        if self.description.is_empty() {
+            &self.content
+        } else {
+            &self.description
+        }
+    }
+}
+
+/// Reads a JSON body, naming the provider in the error.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(provider: &str, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::InvalidResponse {
         upstream: Upstream::Search,

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{endpoint_with_path, parse_json, ranked, with_params, Codec};
+use super::{endpoint_with_path, parse_json, ranked, with_params, Codec, WebHit};
 use crate::{FetchRequest, Knowledge, Result, SearchQuery, SearchResults};
 
 /// The SearXNG codec. `endpoint` is the instance's base URL, with or without `/search`.
@@ -29,7 +29,7 @@ impl Searxng {
 #[derive(Deserialize)]
 struct Response {
     #[serde(default)]
-    results: Vec<Hit>,
+    results: Vec<WebHit>,
     #[serde(default)]
     infoboxes: Vec<Infobox>,
 }
@@ -58,15 +58,6 @@ impl Infobox {
             .find(|l| l.official || l.title.eq_ignore_ascii_case("official website"))
             .and_then(|l| l.url.as_deref())
     }
-}
-
-#[derive(Deserialize)]
-struct Hit {
-    url: Option<String>,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    content: String,
 }
 
 impl Codec for Searxng {
@@ -98,12 +89,10 @@ impl Codec for Searxng {
                     website: Some(i.official_website()?.to_owned()),
                 })
             });
-        let hits = ranked(
-            response
-                .results
-                .into_iter()
-                .filter_map(|h| Some((h.url?, h.title, h.content))),
-        );
+        let hits = ranked(response.results.into_iter().filter_map(|h| {
+            let snippet = h.snippet().to_owned();
+            Some((h.url?, h.title, snippet))
+        }));
         Ok(SearchResults { hits, knowledge })
     }
 }

@@ -45,7 +45,7 @@ fn rows() -> Vec<Row> {
         Row {
             index: 0,
             query: "Walmart".into(),
-            outcome: extract_export::RowOutcome::Succeeded,
+            outcome: extract_core::ItemState::Succeeded,
             error_kind: None,
             error_message: None,
             profile: Some(profile),
@@ -53,7 +53,7 @@ fn rows() -> Vec<Row> {
         Row {
             index: 1,
             query: "=HYPERLINK(\"http://x\")".into(),
-            outcome: extract_export::RowOutcome::Failed,
+            outcome: extract_core::ItemState::Failed,
             error_kind: Some(extract_core::ErrorKind::NoWebsite),
             error_message: Some("@SUM(A1:A2)".into()),
             profile: None,
@@ -61,7 +61,7 @@ fn rows() -> Vec<Row> {
         Row {
             index: 2,
             query: "\tTabbed".into(),
-            outcome: extract_export::RowOutcome::Skipped,
+            outcome: extract_core::ItemState::Skipped,
             error_kind: Some(extract_core::ErrorKind::Cancelled),
             error_message: Some("\rcarriage".into()),
             profile: None,

@@ -60,39 +60,15 @@ async fn too_many_redirects_body_cap_and_timeout() {
         c.max_body_bytes = 1024 * 1024;
         c.timeout_ms = 500;
     });
-    let err = c
-        .fetch(&FetchRequest::get("https://redirect-chain.sandbox.test/6"))
-        .await
-        .unwrap_err();
+    let err = fetch_err(&c, "https://redirect-chain.sandbox.test/6").await;
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
-    let err = c
-        .fetch(&FetchRequest::get("https://redirect-loop.sandbox.test/"))
-        .await
-        .unwrap_err();
+    let err = fetch_err(&c, "https://redirect-loop.sandbox.test/").await;
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
-    let err = c
-        .fetch(&FetchRequest::get("https://huge.sandbox.test/"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                limit: 1_048_576,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let err = c
-        .fetch(&FetchRequest::get("https://slow.sandbox.test/"))
-        .await
-        .unwrap_err();
+    let err = fetch_err(&c, "https://huge.sandbox.test/").await;
+    assert!(over_one_mib(&err), "{err:?}");
+    let err = fetch_err(&c, "https://slow.sandbox.test/").await;
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    let err = c
-        .fetch(&FetchRequest::get("ftp://example.com/"))
-        .await
-        .unwrap_err();
+    let err = fetch_err(&c, "ftp://example.com/").await;
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
 }
 
@@ -133,20 +109,8 @@ async fn compressed_bodies_are_decoded_and_bombs_cut_at_the_cap() {
         .await
         .unwrap();
     assert!(String::from_utf8_lossy(&page.body).contains("Gzip Co"));
-    let err = c
-        .fetch(&FetchRequest::get("https://bomb.sandbox.test/"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                limit: 1_048_576,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    let err = fetch_err(&c, "https://bomb.sandbox.test/").await;
+    assert!(over_one_mib(&err), "{err:?}");
     let cut = c
         .fetch(&FetchRequest::page("https://bomb.sandbox.test/"))
         .await
@@ -259,4 +223,20 @@ async fn credentials_never_follow_a_redirect_to_another_origin() {
         Err(Error::Refused { reason, .. }) => assert!(reason.contains("credentials"), "{reason}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// The error fetching `url` (the caller expects one).
+async fn fetch_err(c: &HttpClient, url: &str) -> Error {
+    c.fetch(&FetchRequest::get(url)).await.unwrap_err()
+}
+
+/// Refused for going over a 1 MiB body cap.
+fn over_one_mib(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::BodyTooLarge {
+            limit: 1_048_576,
+            ..
+        }
+    )
 }
