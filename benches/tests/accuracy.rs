@@ -136,22 +136,10 @@ async fn hard_names_end_to_end_over_http() {
 async fn close_candidates_are_uncertain_and_refused_under_a_high_bar() {
     use extract_benches::hard_names::{self, Case};
     use extract_core::{CompanyQuery, MatchStatus, ProfileSource};
-    let hit = |u: &str, t: &str, s: &str| (u.to_owned(), t.to_owned(), s.to_owned());
     let cases = vec![Case {
         q: "Northwind Traders".into(),
         want: vec!["northwindtraders.com".into()],
-        hits: vec![
-            hit(
-                "https://www.northwindtraders.com/",
-                "Northwind Traders",
-                "Northwind Traders, importers of fine foods",
-            ),
-            hit(
-                "https://www.northwind-traders.net/",
-                "Northwind Traders",
-                "Northwind Traders, importers of fine foods",
-            ),
-        ],
+        hits: northwind_twins(),
     }];
     let sandbox = hard_names::sandbox(&cases).await.unwrap();
     let pipeline = hard_names::pipeline(&sandbox).unwrap();
@@ -191,23 +179,15 @@ async fn the_encyclopedia_infobox_settles_close_candidates_when_asked() {
 </tbody></table><p><b>Northwind Traders</b> is an importer of fine foods.</p></body></html>"#;
     let case = ScenarioCase {
         q: "Northwind Traders".into(),
-        hits: vec![
-            hit(
-                "https://www.northwindtraders.com/",
-                "Northwind Traders",
-                "Northwind Traders, importers of fine foods",
-            ),
-            hit(
-                "https://www.northwind-traders.net/",
-                "Northwind Traders",
-                "Northwind Traders, importers of fine foods",
-            ),
-            hit(
+        hits: [
+            northwind_twins(),
+            vec![hit(
                 "https://en.wikipedia.org/wiki/Northwind_Traders",
                 "Northwind Traders - Wikipedia",
                 "Northwind Traders is an importer of fine foods.",
-            ),
-        ],
+            )],
+        ]
+        .concat(),
         pages: [(
             "https://en.wikipedia.org/wiki/Northwind_Traders".to_owned(),
             article.to_owned(),
@@ -293,4 +273,23 @@ fn no_domain_of_the_measuring_sets_in_the_extractor() {
         }
     }
     assert!(files > 10);
+}
+
+/// Two sites of the same name with the same words: nothing on the results
+/// page tells them apart.
+fn northwind_twins() -> Vec<(String, String, String)> {
+    let snippet = "Northwind Traders, importers of fine foods";
+    [
+        "https://www.northwindtraders.com/",
+        "https://www.northwind-traders.net/",
+    ]
+    .into_iter()
+    .map(|u| {
+        (
+            u.to_owned(),
+            "Northwind Traders".to_owned(),
+            snippet.to_owned(),
+        )
+    })
+    .collect()
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::world::{Company, World};
+use crate::world::{slug, Company, World};
 
 /// One result as SearXNG writes it.
 #[derive(Debug, Clone, Serialize)]
@@ -54,17 +54,6 @@ pub(crate) fn results_with_panel(
 
 fn mix_panel(seed: u64, index: usize) -> u64 {
     (seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(17) % 1009
-}
-
-fn slug(name: &str) -> String {
-    name.to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 fn company_results(c: &Company, seed: u64) -> Vec<Hit> {

@@ -243,15 +243,7 @@ fn flesh_out(
 ) -> Company {
     let domain = registrable(host);
     let label = domain.split('.').next().unwrap_or_default().to_owned();
-    let slug: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug = slug(name);
     let handle = label.replace('-', "");
     let mut social = vec![(
         "linkedin".to_owned(),
@@ -384,6 +376,16 @@ fn generated_identity(rng: &mut fastrand::Rng) -> (String, String) {
     let tld = ["com", "com", "com", "com", "io", "co", "net"][rng.usize(..7)];
     let www = if rng.f32() < 0.8 { "www." } else { "" };
     (name, format!("{www}{label}.{tld}"))
+}
+
+/// `name` as a URL path word: lowercase, runs of anything but letters and
+/// digits as one hyphen (`Acme & Co.` → `acme-co`).
+pub(crate) fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

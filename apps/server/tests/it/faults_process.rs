@@ -101,14 +101,7 @@ async fn stopped_mid_batch(how: Stop, test: &str) {
         return;
     };
     let prefix = unique_prefix(test);
-    let sandbox = common::sandbox_with(
-        600,
-        Knobs {
-            latency_ms: 30,
-            ..Knobs::default()
-        },
-    )
-    .await;
+    let sandbox = slow_sandbox().await;
     let lease = if how == Stop::Kill { "2" } else { "60" };
     let env = [
         ("EXTRACT_BATCH__REDIS_PREFIX", prefix.as_str()),
@@ -192,14 +185,7 @@ async fn a_rolling_restart_of_every_instance_loses_nothing() {
         return;
     };
     let prefix = unique_prefix("faults_rolling");
-    let sandbox = common::sandbox_with(
-        600,
-        Knobs {
-            latency_ms: 30,
-            ..Knobs::default()
-        },
-    )
-    .await;
+    let sandbox = slow_sandbox().await;
     // A short lease: a running instance looks for released batches every
     // half lease.
     let env = [
@@ -338,4 +324,17 @@ async fn a_warming_flood() {
         "fault matrix: warming flood: {accepted} of 10 requests queued, {refused} refused, {} cancelled",
         r.json["cancelled"]
     );
+}
+
+/// 600 companies, each answer 30 ms late: a batch of 200 is still running
+/// when an instance is stopped.
+async fn slow_sandbox() -> extract_sandbox::Sandbox {
+    common::sandbox_with(
+        600,
+        Knobs {
+            latency_ms: 30,
+            ..Knobs::default()
+        },
+    )
+    .await
 }
