@@ -2,39 +2,9 @@
 //! for the hot path (relaxed atomics, no locks).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use extract_core::latency;
+use extract_core::latency::AtomicHistogram;
 use serde::Serialize;
-
-/// A lock-free latency histogram over the service's buckets
-/// ([`extract_core::latency`]), so that its percentiles read like the
-/// performance report's.
-#[derive(Debug)]
-pub(crate) struct Histogram {
-    counts: [AtomicU64; latency::BUCKET_COUNT],
-}
-
-impl Default for Histogram {
-    fn default() -> Self {
-        Histogram {
-            counts: std::array::from_fn(|_| AtomicU64::new(0)),
-        }
-    }
-}
-
-impl Histogram {
-    /// Records one observation.
-    pub(crate) fn record(&self, d: Duration) {
-        self.counts[latency::bucket_of(d)].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// The `q` quantile (0..=1) in milliseconds (its bucket's upper bound).
-    pub(crate) fn quantile_ms(&self, q: f64) -> Option<f64> {
-        latency::quantile(self.counts.iter().map(|c| c.load(Ordering::Relaxed)), q)
-            .map(|s| s * 1000.0)
-    }
-}
 
 /// Hits, misses and lookup latency of one tier of one level.
 #[derive(Debug, Default)]
@@ -44,7 +14,7 @@ pub(crate) struct TierStats {
     /// Lookups this tier could not answer.
     pub misses: AtomicU64,
     /// Lookup time.
-    pub latency: Histogram,
+    pub latency: AtomicHistogram,
 }
 
 /// Everything counted for one level.
@@ -86,13 +56,15 @@ impl TierStats {
     pub(crate) fn snapshot(&self) -> TierSnapshot {
         let hits = self.hits.load(Ordering::Relaxed);
         let misses = self.misses.load(Ordering::Relaxed);
+        let latency = self.latency.snapshot();
+        let ms = |q| latency.quantile(q).map(|s| s * 1000.0);
         TierSnapshot {
             hits,
             misses,
             hit_ratio: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
-            p50_ms: self.latency.quantile_ms(0.5),
-            p95_ms: self.latency.quantile_ms(0.95),
-            p99_ms: self.latency.quantile_ms(0.99),
+            p50_ms: ms(0.5),
+            p95_ms: ms(0.95),
+            p99_ms: ms(0.99),
         }
     }
 }
@@ -128,19 +100,22 @@ pub(crate) fn inc(a: &AtomicU64) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
-    fn quantiles_from_buckets() {
-        let h = Histogram::default();
-        assert_eq!(h.quantile_ms(0.5), None);
+    fn a_tier_shows_its_lookup_percentiles_in_ms() {
+        let tier = TierStats::default();
+        assert_eq!(tier.snapshot().p50_ms, None);
         for _ in 0..90 {
-            h.record(Duration::from_micros(100));
+            tier.latency.record(Duration::from_micros(100));
         }
         for _ in 0..10 {
-            h.record(Duration::from_millis(20));
+            tier.latency.record(Duration::from_millis(20));
         }
-        assert!(h.quantile_ms(0.5).unwrap() <= 0.128);
-        assert!(h.quantile_ms(0.99).unwrap() >= 20.0);
+        let s = tier.snapshot();
+        assert!(s.p50_ms.unwrap() <= 0.128);
+        assert!(s.p99_ms.unwrap() >= 20.0);
     }
 }

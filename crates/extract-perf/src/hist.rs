@@ -1,29 +1,18 @@
-//! A latency histogram over the service's buckets ([`extract_core::latency`]):
-//! cheap to record, to merge and to read quantiles from.
+//! Calls, failures and time over some span, with their latencies in the
+//! service's one histogram ([`extract_core::latency::Histogram`]).
 
-use extract_core::latency::{self, BUCKET_COUNT};
+use extract_core::latency::Histogram;
 
 /// Calls and their latencies over some span of time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Hist {
-    counts: [u32; BUCKET_COUNT],
+    latency: Histogram,
     /// Calls.
     pub(crate) count: u64,
     /// Calls that failed.
     pub(crate) errors: u64,
     /// Seconds spent, all calls together.
     pub(crate) seconds: f64,
-}
-
-impl Default for Hist {
-    fn default() -> Self {
-        Hist {
-            counts: [0; BUCKET_COUNT],
-            count: 0,
-            errors: 0,
-            seconds: 0.0,
-        }
-    }
 }
 
 impl Hist {
@@ -34,8 +23,7 @@ impl Hist {
         } else {
             0.0
         };
-        let slot = &mut self.counts[latency::bucket(seconds)];
-        *slot = slot.saturating_add(1);
+        self.latency.record(seconds);
         self.count += 1;
         self.errors += u64::from(!ok);
         self.seconds += seconds;
@@ -43,9 +31,7 @@ impl Hist {
 
     /// Adds `other` in.
     pub(crate) fn merge(&mut self, other: &Hist) {
-        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
-            *a = a.saturating_add(*b);
-        }
+        self.latency.merge(&other.latency);
         self.count += other.count;
         self.errors += other.errors;
         self.seconds += other.seconds;
@@ -54,7 +40,7 @@ impl Hist {
     /// The `q` quantile (0..=1), seconds: the upper bound of its bucket,
     /// so at most 25 % high. `None` without calls.
     pub(crate) fn quantile(&self, q: f64) -> Option<f64> {
-        latency::quantile(self.counts.iter().map(|c| u64::from(*c)), q)
+        self.latency.quantile(q)
     }
 }
 
