@@ -46,6 +46,7 @@ fn bench(c: &mut Criterion) {
         Duration::ZERO,
         1 << 26,
         None,
+        extract_core::clock::system(),
     );
     let value = p.clone();
     rt.block_on(l1.get_or_compute(

@@ -3,7 +3,6 @@
 //! schema version, or damaged, decodes to `None`: a miss, never an error.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::key::SCHEMA_VERSION;
 
@@ -39,13 +38,6 @@ impl<V> Entry<V> {
     pub fn age(&self, now: u64) -> u64 {
         now.saturating_sub(self.created_at)
     }
-}
-
-/// Unix seconds now.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Encodes a value with its metadata; returns the bytes (their length is the weight).

@@ -120,6 +120,16 @@ impl Cache {
 
     /// Builds the levels over the given shared tier (or none).
     pub fn with_store(config: &Config, store: Option<Arc<dyn RemoteStore>>) -> Cache {
+        Cache::with_clock(config, store, extract_core::clock::system())
+    }
+
+    /// Builds the levels over the given shared tier (or none), ageing
+    /// entries by `clock` (tests move it instead of waiting out TTLs).
+    pub fn with_clock(
+        config: &Config,
+        store: Option<Arc<dyn RemoteStore>>,
+        clock: Arc<dyn extract_core::clock::Clock>,
+    ) -> Cache {
         let grace = Duration::from_secs(config.stale_grace_s);
         let bytes = config.l1_max_bytes;
         // Pages are large and numerous; profiles are what repeats cost most.
@@ -131,11 +141,35 @@ impl Cache {
             )
         };
         let (l, ttl, b) = level(Level::Company, config.company_ttl_s, 0.3);
-        let company = Tiered::new(l, &config.prefix, ttl, grace, b, store.clone());
+        let company = Tiered::new(
+            l,
+            &config.prefix,
+            ttl,
+            grace,
+            b,
+            store.clone(),
+            clock.clone(),
+        );
         let (l, ttl, b) = level(Level::Serp, config.serp_ttl_s, 0.1);
-        let serp = Tiered::new(l, &config.prefix, ttl, grace, b, store.clone());
+        let serp = Tiered::new(
+            l,
+            &config.prefix,
+            ttl,
+            grace,
+            b,
+            store.clone(),
+            clock.clone(),
+        );
         let (l, ttl, b) = level(Level::Page, config.page_ttl_s, 0.6);
-        let page = Tiered::new(l, &config.prefix, ttl, grace, b, store.clone());
+        let page = Tiered::new(
+            l,
+            &config.prefix,
+            ttl,
+            grace,
+            b,
+            store.clone(),
+            clock.clone(),
+        );
         Cache {
             config: config.clone(),
             store,

@@ -7,10 +7,11 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use extract_core::clock::Clock;
 use extract_core::{Error as CoreError, Freshness, Upstream};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
-use crate::envelope::{self, now, Cacheable, Entry};
+use crate::envelope::{self, Cacheable, Entry};
 use crate::key::{key, Level};
 use crate::stats::{inc, load, LevelSnapshot, LevelStats};
 use crate::store::RemoteStore;
@@ -42,12 +43,17 @@ struct Inner<V: Cacheable> {
     grace: Duration,
     inflight: Mutex<HashMap<String, Computation<V>>>,
     stats: LevelStats,
+    /// What ages are measured against.
+    clock: Arc<dyn Clock>,
 }
 
 impl<V: Cacheable> Tiered<V> {
     /// A level keeping values fresh for `ttl` (and serving them stale for
-    /// `grace` more), with `l1_bytes` of in-process memory and, optionally,
-    /// a shared tier.
+    /// `grace` more) as `clock` tells time, with `l1_bytes` of in-process
+    /// memory and, optionally, a shared tier. (The in-process tier also
+    /// drops entries `ttl + grace` after they were stored, by the system's
+    /// time, to free memory; whether an entry is served is decided by its
+    /// age on `clock`.)
     pub fn new(
         level: Level,
         prefix: &str,
@@ -55,6 +61,7 @@ impl<V: Cacheable> Tiered<V> {
         grace: Duration,
         l1_bytes: u64,
         l2: Option<Arc<dyn RemoteStore>>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let l1 = moka::future::Cache::builder()
             .max_capacity(l1_bytes.max(1))
@@ -73,6 +80,7 @@ impl<V: Cacheable> Tiered<V> {
                 grace,
                 inflight: Mutex::new(HashMap::new()),
                 stats: LevelStats::default(),
+                clock,
             }),
         }
     }
@@ -102,7 +110,7 @@ impl<V: Cacheable> Tiered<V> {
         if !freshness.force_refresh {
             let max_age = freshness.max_age_s.unwrap_or(inner.ttl.as_secs());
             let may_serve_stale = freshness.max_age_s.is_none();
-            let now = now();
+            let now = inner.clock.now_s();
             let started = Instant::now();
             let cached = inner.l1.get(&key).await;
             inner.stats.l1.latency.record(started.elapsed());
@@ -155,7 +163,7 @@ impl<V: Cacheable> Tiered<V> {
     /// keys). Nothing is computed.
     pub async fn prefetch(&self, inputs: &[String]) -> Vec<Option<Arc<V>>> {
         let inner = &self.inner;
-        let now = now();
+        let now = inner.clock.now_s();
         let ttl = inner.ttl.as_secs();
         let keys: Vec<String> = inputs.iter().map(|i| self.key(i)).collect();
         let mut out: Vec<Option<Arc<V>>> = Vec::with_capacity(keys.len());
@@ -325,7 +333,7 @@ impl<V: Cacheable> Tiered<V> {
 impl<V: Cacheable> Inner<V> {
     /// Stores a computed value in both tiers (if it may be stored).
     async fn store(&self, key: &str, value: V) -> Arc<Entry<V>> {
-        let created_at = now();
+        let created_at = self.clock.now_s();
         if !value.cacheable() {
             return Arc::new(Entry {
                 value: Arc::new(value),

@@ -66,6 +66,7 @@
 #![warn(missing_docs)]
 
 mod classify;
+pub mod clock;
 mod config;
 pub mod crawl;
 mod error;

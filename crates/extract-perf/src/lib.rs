@@ -55,7 +55,7 @@ mod window;
 
 pub use alerts::{deliver_alerts, ActiveAlert, AlertEvent, AlertSink, AlertState};
 pub use config::{Alerts, Bounds, Config, Thresholds};
-pub use monitor::{Clock, Monitor, PROMETHEUS_BOUNDS_S};
+pub use monitor::{Monitor, PROMETHEUS_BOUNDS_S};
 pub use report::{
     AlertsReport, Bottleneck, BottleneckKind, CacheUse, Evidence, HourStage, HourTrend,
     LimiterSaturation, PoolSaturation, Recommendation, RecommendationId, Regression, Report,

@@ -1,6 +1,7 @@
 //! The monitor: Prometheus metrics for everything, and — when enabled — the
 //! rolling windows, samples, repeat tracking and alerts behind the report.
 
+use extract_core::clock::Clock;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -80,18 +81,9 @@ impl Repeats {
     }
 }
 
-/// The clock, Unix ms (replaceable in tests).
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
-
-fn system_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 struct Inner {
     config: Config,
-    clock: Clock,
+    clock: Arc<dyn Clock>,
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
     /// `[stage][ok, error]` duration histograms, registered once.
@@ -133,11 +125,11 @@ fn key(name: &'static str, labels: &[(&'static str, &str)]) -> Key {
 impl Monitor {
     /// A monitor on the system clock. `version` goes into `extract_build_info`.
     pub fn new(config: Config, version: &str) -> Monitor {
-        Monitor::with_clock(config, version, Arc::new(system_ms))
+        Monitor::with_clock(config, version, extract_core::clock::system())
     }
 
-    /// A monitor on `clock` (Unix ms).
-    pub fn with_clock(config: Config, version: &str, clock: Clock) -> Monitor {
+    /// A monitor on `clock`.
+    pub fn with_clock(config: Config, version: &str, clock: Arc<dyn Clock>) -> Monitor {
         let recorder = PrometheusBuilder::new()
             .set_buckets(&PROMETHEUS_BOUNDS_S)
             .expect("the bucket list is not empty")
@@ -216,7 +208,7 @@ impl Monitor {
     }
 
     fn now_ms(&self) -> u64 {
-        (self.inner.clock)()
+        self.inner.clock.now_ms()
     }
 
     /// One run of `stage` took `elapsed`; `outcome` is `ok` or an error kind

@@ -1,5 +1,6 @@
 //! The two tiers, coalescing, freshness and degradation, on a real Redis.
 
+use extract_core::clock::ManualClock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,11 +112,12 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
         return;
     };
     let mut c = config(&url, &unique_prefix("fresh"));
-    // Entries are stamped in whole seconds: a TTL of 2 keeps a value just
-    // refreshed fresh for at least a second whatever the clock's fraction.
-    c.company_ttl_s = 2;
-    c.stale_grace_s = 60;
-    let cache = Cache::connect(&c).await.unwrap();
+    c.company_ttl_s = 60;
+    c.stale_grace_s = 600;
+    // Time moves when the test says: no waiting out the TTL.
+    let clock = Arc::new(ManualClock::at(1_800_000_000_000));
+    let store = extract_cache::connect_redis(&c).await.unwrap();
+    let cache = Cache::with_clock(&c, Some(store), clock.clone());
     let source = Arc::new(Counting::default());
     let profiles = cache.profiles(source.clone());
     let mut q = CompanyQuery::by_name("Apple").unwrap();
@@ -129,7 +131,7 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 
     // Past the TTL: served stale at once, refreshed in the background.
-    tokio::time::sleep(Duration::from_millis(3_100)).await;
+    clock.advance(Duration::from_secs(61));
     q.freshness = Freshness::default();
     let served = profiles.serve(&q).await.unwrap();
     let (stale, outcome) = (served.value, served.outcome);
@@ -152,11 +154,17 @@ async fn freshness_max_age_force_refresh_and_stale_while_revalidate() {
     assert_eq!((fresh.query.as_str(), outcome), ("Apple#2", Outcome::L1));
 
     // A caller that sets a maximum age gets no stale value.
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    clock.advance(Duration::from_secs(2));
     q.freshness = Freshness {
         max_age_s: Some(1),
         force_refresh: false,
     };
+    assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
+
+    // Past the grace period as well: computed again, never served stale,
+    // though the entry is still in memory.
+    clock.advance(Duration::from_secs(661));
+    q.freshness = Freshness::default();
     assert_eq!(profiles.serve(&q).await.unwrap().outcome, Outcome::Computed);
 }
 

@@ -1,16 +1,11 @@
-use std::sync::atomic::{AtomicU64, Ordering};
+use extract_core::clock::ManualClock;
 
 use super::*;
 use crate::BottleneckKind;
 
-fn clocked(config: Config) -> (Monitor, Arc<AtomicU64>) {
-    let now = Arc::new(AtomicU64::new(1_800_000_000_000));
-    let clock = now.clone();
-    let m = Monitor::with_clock(
-        config,
-        "test",
-        Arc::new(move || clock.load(Ordering::Relaxed)),
-    );
+fn clocked(config: Config) -> (Monitor, Arc<ManualClock>) {
+    let now = Arc::new(ManualClock::at(1_800_000_000_000));
+    let m = Monitor::with_clock(config, "test", now.clone());
     (m, now)
 }
 
@@ -34,7 +29,7 @@ fn a_search_stage_spent_waiting_for_tokens_names_the_rate_limiter() {
             limiter_rate_per_s: 1.0,
             ..Sample::default()
         });
-        now.fetch_add(1000, Ordering::Relaxed);
+        now.advance(ms(1000));
     }
     let r = m.report().unwrap();
     let b = r.bottleneck.unwrap();
@@ -55,7 +50,7 @@ fn slow_fetches_with_a_fast_search_name_fetching() {
         m.observe(Stage::Fetch, ms(1200), "ok");
         m.observe(Stage::Extract, ms(2), "ok");
         m.sample(Sample::default());
-        now.fetch_add(1000, Ordering::Relaxed);
+        now.advance(ms(1000));
     }
     let r = m.report().unwrap();
     let b = r.bottleneck.unwrap();
@@ -115,7 +110,7 @@ fn a_failing_upstream_fires_once_and_resolves_once() {
             m.observe(Stage::Search, ms(50), outcome);
         }
         events.extend(m.sample(Sample::default()));
-        now.fetch_add(1000, Ordering::Relaxed);
+        now.advance(ms(1000));
     }
     let search: Vec<&str> = events
         .iter()
@@ -124,13 +119,13 @@ fn a_failing_upstream_fires_once_and_resolves_once() {
         .collect();
     assert_eq!(search, vec!["firing", "resolved"]);
     // Failing, the search provider was the bottleneck; recovered, not.
-    now.store(now.load(Ordering::Relaxed) - 25_000, Ordering::Relaxed);
+    now.set(now.now_ms() - 25_000);
     let during = m.report().unwrap().bottleneck.unwrap();
     assert_eq!(
         (during.kind, during.name.as_str()),
         (BottleneckKind::Upstream, "search")
     );
-    now.fetch_add(25_000, Ordering::Relaxed);
+    now.advance(ms(25_000));
 
     let text = m.render();
     assert!(
@@ -146,11 +141,11 @@ fn a_failing_upstream_fires_once_and_resolves_once() {
 fn an_hour_whose_p95_rose_is_flagged_as_a_regression() {
     let (m, now) = clocked(Config::default());
     let start = 1_800_000_000_000 / 3_600_000 * 3_600_000;
-    now.store(start, Ordering::Relaxed);
+    now.set(start);
     for _ in 0..50 {
         m.observe(Stage::Fetch, ms(100), "ok");
     }
-    now.store(start + 3_600_000, Ordering::Relaxed);
+    now.set(start + 3_600_000);
     for _ in 0..50 {
         m.observe(Stage::Fetch, ms(300), "ok");
         m.observe(Stage::Search, ms(100), "ok");
