@@ -6,8 +6,11 @@
 //! ([`WorkQueue::shared`]).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use extract_core::clock::{self, Clock};
 
 use async_trait::async_trait;
 use extract_core::Priority;
@@ -19,7 +22,8 @@ use crate::Result;
 struct Taken {
     delivery: Delivery,
     consumer: String,
-    since: Instant,
+    /// When it was taken, Unix ms by the queue's clock.
+    since_ms: u64,
 }
 
 #[derive(Default)]
@@ -37,12 +41,27 @@ struct State {
 
 /// Batch items in memory, for the workers of this instance alone (the
 /// default; [`RedisQueue`](crate::RedisQueue) shares them between instances).
-#[derive(Default)]
 pub struct MemoryQueue {
     state: Mutex<State>,
+    /// What idle times are measured against.
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for MemoryQueue {
+    fn default() -> Self {
+        MemoryQueue::with_clock(clock::system())
+    }
 }
 
 impl MemoryQueue {
+    /// A queue measuring idle times by `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> MemoryQueue {
+        MemoryQueue {
+            state: Mutex::default(),
+            clock,
+        }
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state
             .lock()
@@ -97,7 +116,7 @@ impl WorkQueue for MemoryQueue {
                 Taken {
                     delivery: delivery.clone(),
                     consumer: consumer.to_owned(),
-                    since: Instant::now(),
+                    since_ms: self.clock.now_ms(),
                 },
             );
             out.push(delivery);
@@ -108,7 +127,7 @@ impl WorkQueue for MemoryQueue {
     async fn reclaim(&self, consumer: &str, idle: Duration, n: usize) -> Result<Vec<Delivery>> {
         let mut s = self.state();
         let released = std::mem::take(&mut s.released);
-        let now = Instant::now();
+        let now = self.clock.now_ms();
         let mut ids: Vec<u64> = released
             .into_iter()
             .filter(|id| s.taken.contains_key(id))
@@ -116,7 +135,9 @@ impl WorkQueue for MemoryQueue {
         let mut idle_ids: Vec<u64> = s
             .taken
             .iter()
-            .filter(|(id, t)| now.duration_since(t.since) >= idle && !ids.contains(id))
+            .filter(|(id, t)| {
+                now.saturating_sub(t.since_ms) >= idle.as_millis() as u64 && !ids.contains(id)
+            })
             .map(|(id, _)| *id)
             .collect();
         idle_ids.sort_unstable();
@@ -129,7 +150,7 @@ impl WorkQueue for MemoryQueue {
             }
             if let Some(t) = s.taken.get_mut(&id) {
                 t.consumer = consumer.to_owned();
-                t.since = now;
+                t.since_ms = now;
                 out.push(t.delivery.clone());
             }
         }

@@ -17,7 +17,7 @@ use super::item::{finished, query};
 use super::queries::status_of;
 use super::{lock, BatchService, Live, FLUSH_EVERY};
 use crate::eta::Throughput;
-use crate::model::{now_ms, Batch, BatchState, Counts, Item, ItemState, Mark};
+use crate::model::{Batch, BatchState, Counts, Item, ItemState, Mark};
 
 /// Companies looked up in the cache at once before a batch is queued.
 const PREFETCH_PAGE: usize = 500;
@@ -164,7 +164,7 @@ impl BatchService {
                         }
                         if b.state == BatchState::Queued && (p.counts.running > 0 || done > 0) {
                             b.state = BatchState::Running;
-                            b.started_at_ms = Some(now_ms());
+                            b.started_at_ms = Some(self.inner.clock.now_ms());
                         }
                         let mut t = lock(&live.throughput);
                         if let Some(last) = last_done {
@@ -287,7 +287,7 @@ impl BatchService {
             } else {
                 BatchState::Completed
             };
-            b.finished_at_ms = Some(now_ms());
+            b.finished_at_ms = Some(self.inner.clock.now_ms());
             b.summary = Some(summary.clone());
             b.clone()
         };

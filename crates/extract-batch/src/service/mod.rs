@@ -15,6 +15,7 @@
 //! recording items), [`item`] (one item's run and ending), [`queries`]
 //! (cancel, status, results and stats).
 
+use extract_core::clock::Clock;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
@@ -67,6 +68,8 @@ struct Held {
 }
 
 struct Inner {
+    /// Now, for the batches' timestamps.
+    clock: Arc<dyn Clock>,
     store: Arc<dyn JobStore>,
     /// Where items wait for a worker: this process's, or every instance's.
     queue: Arc<dyn WorkQueue>,
@@ -123,9 +126,19 @@ pub struct Builder {
     max_name_chars: usize,
     queue: Option<(Arc<dyn WorkQueue>, [u32; 3])>,
     instance_id: Option<String>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Builder {
+    /// Tells time by `clock`: a batch's created, started and finished
+    /// times, and the in-process queue's idle times (default: the system's;
+    /// a [`MemoryStore`](crate::MemoryStore) takes its own).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Takes batch items from `queue` by `weights` (high, normal, low)
     /// (default: a [`MemoryQueue`](crate::MemoryQueue) of this process,
     /// [4, 2, 1]). A queue every instance shares runs a batch's items on all
@@ -179,9 +192,11 @@ impl Builder {
             max_name_chars,
             queue,
             instance_id,
+            clock,
         } = self;
         let (queue, weights) = queue.unwrap_or_else(|| {
-            let memory: Arc<dyn WorkQueue> = Arc::new(crate::MemoryQueue::default());
+            let memory: Arc<dyn WorkQueue> =
+                Arc::new(crate::MemoryQueue::with_clock(clock.clone()));
             (memory, [4, 2, 1])
         });
         BatchService {
@@ -214,6 +229,7 @@ impl Builder {
                 outcomes: Mutex::new(Counts::default()),
                 stopping: AtomicBool::new(false),
                 recreated: AtomicU64::new(0),
+                clock,
             }),
         }
     }
@@ -237,6 +253,7 @@ impl BatchService {
             max_name_chars: extract_core::Config::default().max_name_chars,
             queue: None,
             instance_id: None,
+            clock: extract_core::clock::system(),
         }
     }
 }

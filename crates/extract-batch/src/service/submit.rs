@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use extract_core::CompanyQuery;
 
 use super::BatchService;
-use crate::model::{now_ms, Batch, BatchRequest, BatchState, Counts, Item, ItemState};
+use crate::model::{Batch, BatchRequest, BatchState, Counts, Item, ItemState};
 use crate::{Error, Result};
 
 /// The longest `webhook_url` taken: what servers and proxies commonly
@@ -183,7 +183,7 @@ impl BatchService {
                 pending: items.len(),
                 ..Counts::default()
             },
-            created_at_ms: now_ms(),
+            created_at_ms: self.inner.clock.now_ms(),
             started_at_ms: None,
             finished_at_ms: None,
             summary: None,

@@ -1,10 +1,11 @@
 //! Batches in this process's memory.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
+use extract_core::clock::{self, Clock};
 
 use super::JobStore;
 use crate::model::{Batch, Begin, Counts, Item, ItemState, Mark, Progress, Recorded};
@@ -15,7 +16,8 @@ struct Stored {
     items: Vec<Item>,
     /// Items per state, kept with every change: progress is read often.
     counts: Counts,
-    expires: Option<Instant>,
+    /// When it goes, Unix ms by the store's clock.
+    expires_ms: Option<u64>,
     cancelled: bool,
     enqueued: bool,
 }
@@ -29,19 +31,34 @@ fn counts_of(items: &[Item]) -> Counts {
 }
 
 /// Batches in this process's memory: lost on restart.
-#[derive(Default)]
 pub struct MemoryStore {
     batches: Mutex<HashMap<String, Stored>>,
+    /// What expiry is measured against.
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::with_clock(clock::system())
+    }
 }
 
 impl MemoryStore {
+    /// A store expiring batches by `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> MemoryStore {
+        MemoryStore {
+            batches: Mutex::default(),
+            clock,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Stored>> {
         let mut map = self
             .batches
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        map.retain(|_, s| s.expires.is_none_or(|e| e > now));
+        let now = self.clock.now_ms();
+        map.retain(|_, s| s.expires_ms.is_none_or(|e| e > now));
         map
     }
 }
@@ -55,7 +72,7 @@ impl JobStore for MemoryStore {
                 batch: batch.clone(),
                 items: items.to_vec(),
                 counts: counts_of(items),
-                expires: None,
+                expires_ms: None,
                 cancelled: false,
                 enqueued: false,
             },
@@ -111,7 +128,7 @@ impl JobStore for MemoryStore {
 
     async fn expire(&self, id: &str, ttl: Duration) -> Result<()> {
         if let Some(s) = self.lock().get_mut(id) {
-            s.expires = Some(Instant::now() + ttl);
+            s.expires_ms = Some(self.clock.now_ms() + ttl.as_millis() as u64);
         }
         Ok(())
     }

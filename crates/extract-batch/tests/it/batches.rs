@@ -439,3 +439,43 @@ async fn cancel_right_after_submit_is_never_stuck() {
             .all(|i| i.error.as_ref().is_some_and(|e| e.kind == "cancelled")));
     }
 }
+
+/// The service and the in-memory store tell time by the injected clock: a
+/// batch is stamped with its time, and a finished one is kept for its
+/// retention and gone once the clock passes it, with no waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_batch_is_kept_for_its_retention_by_the_clock() {
+    use extract_core::clock::ManualClock;
+    const T0: u64 = 1_800_000_000_000;
+    let clock = Arc::new(ManualClock::at(T0));
+    let source = Arc::new(Source {
+        delay: Duration::ZERO,
+        calls: AtomicUsize::new(0),
+    });
+    let s = BatchService::builder(
+        Arc::new(MemoryStore::with_clock(clock.clone())),
+        Scheduler::new(2, [4, 2, 1]),
+        source,
+    )
+    .config(Config {
+        retention_s: 3_600,
+        ..Config::default()
+    })
+    .clock(clock.clone())
+    .build();
+    let b = s
+        .submit(request(&["Acme", "Globex"], "normal"))
+        .await
+        .unwrap();
+    assert_eq!(b.created_at_ms, T0);
+    let done = wait_final(&s, &b.id).await;
+    assert_eq!(done.state, BatchState::Completed);
+    assert_eq!(done.finished_at_ms, Some(T0));
+    clock.advance(Duration::from_secs(3_599));
+    assert!(s.status(&b.id).await.is_ok(), "kept within its retention");
+    clock.advance(Duration::from_secs(2));
+    assert!(
+        matches!(s.status(&b.id).await, Err(Error::NotFound(_))),
+        "gone after it"
+    );
+}
