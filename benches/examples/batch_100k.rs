@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{client, get_json, get_text, submit, HttpClient};
+use extract_benches::load::{client, get_json, get_text, submit, LoadClient};
 use extract_sandbox::{Config as SandboxConfig, Sandbox};
 use extract_test_support::redis::TestRedis;
 use http_body_util::{BodyExt, Full};
@@ -64,7 +64,7 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 /// Reads an event stream to its end; counts its events.
-async fn follow(c: HttpClient, addr: SocketAddr, id: String, events: Arc<AtomicU64>) {
+async fn follow(c: LoadClient, addr: SocketAddr, id: String, events: Arc<AtomicU64>) {
     let Ok(req) = http::Request::get(format!("http://{addr}/api/v1/company/batch/{id}/events"))
         .body(Full::new(Bytes::new()))
     else {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use extract_benches::load::{client, get_json, service, HttpClient};
+use extract_benches::load::{client, get_json, service, LoadClient};
 use extract_sandbox::{Knobs, Sandbox};
 use extract_test_support::hostile::{bomb, corners};
 use http_body_util::{BodyExt, Full};
@@ -133,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn upload(
-    c: &HttpClient,
+    c: &LoadClient,
     addr: std::net::SocketAddr,
     file: Vec<u8>,
 ) -> anyhow::Result<(u16, serde_json::Value)> {
@@ -146,13 +146,13 @@ async fn upload(
     Ok((status, serde_json::from_slice(&body).unwrap_or_default()))
 }
 
-async fn timed_health(c: &HttpClient, addr: std::net::SocketAddr) -> Duration {
+async fn timed_health(c: &LoadClient, addr: std::net::SocketAddr) -> Duration {
     let t = Instant::now();
     let _ = get_json(c, addr, "/health").await;
     t.elapsed()
 }
 
-async fn health_times(c: &HttpClient, addr: std::net::SocketAddr, n: usize) -> Vec<Duration> {
+async fn health_times(c: &LoadClient, addr: std::net::SocketAddr, n: usize) -> Vec<Duration> {
     let mut v = Vec::with_capacity(n);
     for _ in 0..n {
         v.push(timed_health(c, addr).await);
@@ -164,7 +164,7 @@ async fn health_times(c: &HttpClient, addr: std::net::SocketAddr, n: usize) -> V
 /// Items a second of a batch of `names` with `streams` event streams read
 /// from its start to its end.
 async fn batch_rate(
-    c: &HttpClient,
+    c: &LoadClient,
     addr: std::net::SocketAddr,
     names: &[String],
     streams: usize,

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use extract_benches::load::{
-    self, bare_server, client, get_json, get_load, post_load, service, HttpClient,
+    self, bare_server, client, get_json, get_load, post_load, service, LoadClient,
 };
 use extract_benches::workload;
 use extract_sandbox::{Knobs, Sandbox};
@@ -140,7 +140,7 @@ async fn sandbox(companies: usize, knobs: Knobs) -> anyhow::Result<Sandbox> {
 }
 
 /// GETs `path` from `addr` with `host`; the time it took.
-async fn timed_get(c: &HttpClient, addr: SocketAddr, host: &str, path: &str) -> Duration {
+async fn timed_get(c: &LoadClient, addr: SocketAddr, host: &str, path: &str) -> Duration {
     let req = http::Request::get(format!("http://{addr}{path}"))
         .header("host", host)
         .body(Full::new(Bytes::new()))
@@ -153,7 +153,7 @@ async fn timed_get(c: &HttpClient, addr: SocketAddr, host: &str, path: &str) -> 
 }
 
 /// POSTs JSON; the status and the time it took.
-async fn timed_post(c: &HttpClient, addr: SocketAddr, path: &str, body: &str) -> (u16, Duration) {
+async fn timed_post(c: &LoadClient, addr: SocketAddr, path: &str, body: &str) -> (u16, Duration) {
     let req = http::Request::post(format!("http://{addr}{path}"))
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body.to_owned())))
@@ -263,7 +263,7 @@ async fn cold_path(
 /// Extracts each company once, one at a time (`basic`); the times of the
 /// answers that were 200.
 async fn extract_times(
-    c: &HttpClient,
+    c: &LoadClient,
     addr: SocketAddr,
     companies: &[extract_sandbox::Company],
 ) -> Vec<Duration> {
@@ -466,7 +466,7 @@ async fn batch_curve(
 
 /// The median time of five cold extractions, one at a time, of companies
 /// from the `from`th (outside the batch).
-async fn lone_latency(c: &HttpClient, addr: SocketAddr, web: &Sandbox, from: usize) -> Duration {
+async fn lone_latency(c: &LoadClient, addr: SocketAddr, web: &Sandbox, from: usize) -> Duration {
     let mut times = Vec::new();
     for company in web.world().companies().iter().skip(from).take(5) {
         let one = serde_json::json!({ "company_name": company.name });
@@ -487,7 +487,7 @@ struct BatchRun {
 
 /// Submits a batch of `names` and waits for its end, sampling the server's
 /// memory and extractions in flight as it goes.
-async fn run_batch(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<BatchRun> {
+async fn run_batch(c: &LoadClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<BatchRun> {
     let mut run = BatchRun {
         peak_rss: 0,
         peak_in_flight: 0,

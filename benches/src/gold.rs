@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// Counts for one field kind.
 #[derive(Debug, Clone, Default)]
-pub struct Kind {
+pub struct FieldScore {
     /// Labelled values.
     pub labelled: usize,
     /// Labelled values found.
@@ -27,9 +27,9 @@ pub struct Kind {
 
 /// The gold report: counts per field kind and one line per miss or wrong value.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
+pub struct GoldReport {
     /// Per field kind, in a stable order.
-    pub kinds: BTreeMap<&'static str, Kind>,
+    pub kinds: BTreeMap<&'static str, FieldScore>,
     /// `file: kind: …` lines.
     pub notes: Vec<String>,
     /// Every judged value that carries a confidence: its kind, its
@@ -37,15 +37,17 @@ pub struct Report {
     pub values: Vec<(&'static str, f32, bool)>,
 }
 
-impl Report {
+impl GoldReport {
     /// All kinds added up.
-    pub fn total(&self) -> Kind {
-        self.kinds.values().fold(Kind::default(), |a, k| Kind {
-            labelled: a.labelled + k.labelled,
-            found: a.found + k.found,
-            emitted: a.emitted + k.emitted,
-            wrong: a.wrong + k.wrong,
-        })
+    pub fn total(&self) -> FieldScore {
+        self.kinds
+            .values()
+            .fold(FieldScore::default(), |a, k| FieldScore {
+                labelled: a.labelled + k.labelled,
+                found: a.found + k.found,
+                emitted: a.emitted + k.emitted,
+                wrong: a.wrong + k.wrong,
+            })
     }
 
     /// Recall over every labelled value, in `0.0..=1.0`.
@@ -77,7 +79,7 @@ impl Report {
             "{:<20} {:>10} {:>8} {:>10} {:>8}\n",
             "gold field", "found", "recall", "wrong", "share"
         );
-        let mut line = |name: &str, k: &Kind| {
+        let mut line = |name: &str, k: &FieldScore| {
             out.push_str(&format!(
                 "{:<20} {:>10} {:>7.1}% {:>10} {:>7.1}%\n",
                 name,
@@ -142,13 +144,13 @@ impl Report {
         out
     }
 
-    fn kind(&mut self, name: &'static str) -> &mut Kind {
+    fn kind(&mut self, name: &'static str) -> &mut FieldScore {
         self.kinds.entry(name).or_default()
     }
 }
 
 /// Scores `profile_from_page` on every page of `gold_dir` against `labels.json`.
-pub fn score(gold_dir: &Path) -> anyhow::Result<Report> {
+pub fn score(gold_dir: &Path) -> anyhow::Result<GoldReport> {
     score_where(gold_dir, |_, _| true)
 }
 
@@ -168,10 +170,13 @@ pub fn half(file: &str) -> u8 {
 pub const FIRST_PAGES: usize = 19;
 
 /// Scores the pages `keep(position in labels.json, file)` selects.
-pub fn score_where(gold_dir: &Path, keep: impl Fn(usize, &str) -> bool) -> anyhow::Result<Report> {
+pub fn score_where(
+    gold_dir: &Path,
+    keep: impl Fn(usize, &str) -> bool,
+) -> anyhow::Result<GoldReport> {
     let labels: Vec<Value> = serde_json::from_slice(&std::fs::read(gold_dir.join("labels.json"))?)?;
     let config = Config::default();
-    let mut report = Report::default();
+    let mut report = GoldReport::default();
     for (i, label) in labels.iter().enumerate() {
         let file = label["file"].as_str().unwrap_or_default();
         if !keep(i, file) {
@@ -185,7 +190,7 @@ pub fn score_where(gold_dir: &Path, keep: impl Fn(usize, &str) -> bool) -> anyho
     Ok(report)
 }
 
-fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile) {
+fn score_page(report: &mut GoldReport, file: &str, label: &Value, p: &CompanyProfile) {
     let alts = &label["acceptable_alternates"];
     let short = file.split("__").nth(1).unwrap_or(file);
 
@@ -347,7 +352,7 @@ fn score_page(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile
 /// number, not its authority), upper-case letters and digits only; the
 /// labelled ones must be found, and any other emitted is wrong unless an
 /// alternate names it.
-fn identifiers(report: &mut Report, file: &str, label: &Value, p: &CompanyProfile) {
+fn identifiers(report: &mut GoldReport, file: &str, label: &Value, p: &CompanyProfile) {
     if label.get("identifiers").is_none() {
         return;
     }
@@ -405,7 +410,7 @@ fn identifiers(report: &mut Report, file: &str, label: &Value, p: &CompanyProfil
 
 /// One scalar field: the label, its alternates, what was emitted.
 fn scalar(
-    report: &mut Report,
+    report: &mut GoldReport,
     file: &str,
     kind: &'static str,
     want: &Value,
@@ -419,7 +424,7 @@ fn scalar(
 }
 
 fn judge(
-    report: &mut Report,
+    report: &mut GoldReport,
     file: &str,
     kind: &'static str,
     want: &Value,
@@ -469,7 +474,7 @@ fn judge(
 /// A list field: each labelled value found counts; each emitted value in no
 /// acceptable list is wrong.
 fn list(
-    report: &mut Report,
+    report: &mut GoldReport,
     file: &str,
     kind: &'static str,
     want: &Value,
@@ -493,7 +498,7 @@ fn list(
 /// Counts a list of emitted values against the wanted ones: each wanted
 /// one found, each emitted one in no acceptable list wrong.
 fn tally(
-    report: &mut Report,
+    report: &mut GoldReport,
     file: &str,
     kind: &'static str,
     wanted: &[String],

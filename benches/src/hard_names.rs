@@ -25,7 +25,7 @@ pub struct Case {
 
 /// Right, wrong and unanswered, each miss printed.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
+pub struct HardNamesReport {
     /// Names answered with an official domain.
     pub right: usize,
     /// Names answered with another site.
@@ -40,7 +40,7 @@ pub struct Report {
     pub lines: Vec<String>,
 }
 
-impl Report {
+impl HardNamesReport {
     /// Names scored.
     pub fn total(&self) -> usize {
         self.right + self.wrong + self.no_answer
@@ -111,8 +111,8 @@ pub fn pipeline_with(sandbox: &Sandbox, config: extract_core::Config) -> anyhow:
 }
 
 /// Extracts every case through `pipeline` and judges the chosen site.
-pub async fn score(pipeline: &Pipeline, cases: &[Case]) -> Report {
-    let mut report = Report::default();
+pub async fn score(pipeline: &Pipeline, cases: &[Case]) -> HardNamesReport {
+    let mut report = HardNamesReport::default();
     for case in cases {
         let Ok(query) = CompanyQuery::by_name(&case.q) else {
             report.no_answer += 1;

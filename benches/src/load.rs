@@ -197,18 +197,18 @@ pub async fn service(
 }
 
 /// A pooled HTTP/1 client for the API calls of the examples.
-pub type HttpClient = hyper_util::client::legacy::Client<
+pub type LoadClient = hyper_util::client::legacy::Client<
     hyper_util::client::legacy::connect::HttpConnector,
     Full<Bytes>,
 >;
 
-/// A new [`HttpClient`].
-pub fn client() -> HttpClient {
+/// A new [`LoadClient`].
+pub fn client() -> LoadClient {
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
 }
 
 /// `GET path` on `addr`, the body as text.
-pub async fn get_text(c: &HttpClient, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+pub async fn get_text(c: &LoadClient, addr: SocketAddr, path: &str) -> anyhow::Result<String> {
     let req = http::Request::get(format!("http://{addr}{path}")).body(Full::new(Bytes::new()))?;
     let body = c
         .request(req)
@@ -222,7 +222,7 @@ pub async fn get_text(c: &HttpClient, addr: SocketAddr, path: &str) -> anyhow::R
 
 /// `GET path` on `addr`, the body as JSON.
 pub async fn get_json(
-    c: &HttpClient,
+    c: &LoadClient,
     addr: SocketAddr,
     path: &str,
 ) -> anyhow::Result<serde_json::Value> {
@@ -230,7 +230,7 @@ pub async fn get_json(
 }
 
 /// Submits `names` to `addr` as one batch; its id.
-pub async fn submit(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<String> {
+pub async fn submit(c: &LoadClient, addr: SocketAddr, names: &[String]) -> anyhow::Result<String> {
     let body = serde_json::json!({ "company_names": names }).to_string();
     let req = http::Request::post(format!("http://{addr}/api/v1/company/batch/submit"))
         .header("content-type", "application/json")
@@ -247,7 +247,7 @@ pub async fn submit(c: &HttpClient, addr: SocketAddr, names: &[String]) -> anyho
 /// `every` until it is over, calling `between` after each poll (to sample
 /// the server meanwhile). Returns the final status.
 pub async fn run_batch(
-    c: &HttpClient,
+    c: &LoadClient,
     addr: SocketAddr,
     names: &[String],
     every: Duration,

@@ -89,7 +89,7 @@ fn gold_pages_recall_and_wrong_values() {
 /// `part` of the gold set has at least `labelled` values, finds at least
 /// `recall` of them and gives at most `wrong` of what it gives wrong.
 fn holds(
-    score: &extract_benches::gold::Report,
+    score: &extract_benches::gold::GoldReport,
     part: &str,
     labelled: usize,
     recall: f64,

@@ -29,9 +29,9 @@ struct Cli {
 #[derive(clap::Subcommand)]
 enum Command {
     /// Print as JSON the profile extracted from one saved HTML page.
-    Inspect(cli::inspect::Args),
+    Inspect(cli::inspect::InspectArgs),
     /// Run a file of company names as one batch, with a progress bar, and write the export.
-    Batch(cli::batch::Args),
+    Batch(cli::batch::BatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -108,7 +108,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
 /// `batch FILE`: the service built in-process, without warming (a one-off
 /// run spends no searches on other companies) and with the batch size
 /// limit raised to the file's length (the user's own file on their machine).
-async fn batch(args: &cli::batch::Args, mut config: Config) -> ExitCode {
+async fn batch(args: &cli::batch::BatchArgs, mut config: Config) -> ExitCode {
     config.cache.warm_file = String::new();
     if let Ok(text) = std::fs::read_to_string(&args.file) {
         let lines = text.lines().count();

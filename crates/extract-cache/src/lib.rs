@@ -91,7 +91,7 @@ pub struct Cache {
 
 /// Everything `GET /api/v1/cache/stats` shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct Stats {
+pub struct CacheStats {
     /// Whether caching is on.
     pub enabled: bool,
     /// Company profiles.
@@ -240,8 +240,8 @@ impl Cache {
     }
 
     /// Counters of every level.
-    pub fn stats(&self) -> Stats {
-        Stats {
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
             enabled: self.config.enabled,
             company: self.company.snapshot(),
             serp: self.serp.snapshot(),

@@ -3,9 +3,9 @@
 
 use extract_core::metrics::MetricSink;
 
-use crate::Stats;
+use crate::CacheStats;
 
-impl Stats {
+impl CacheStats {
     /// `extract_cache_lookups_total{level,tier,result}`,
     /// `extract_cache_{entries,bytes}{level}`,
     /// `extract_cache_{coalesced,stale_served}_total{level}` and, with

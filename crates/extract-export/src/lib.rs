@@ -36,4 +36,4 @@ mod writers;
 
 pub use error::{Error, Result};
 pub use row::{neutralise, Row, COLUMNS, SOURCED};
-pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, Summary, XlsxWriter};
+pub use writers::{csv, json, ndjson_row, xlsx, CsvWriter, SummaryLines, XlsxWriter};

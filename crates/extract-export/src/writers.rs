@@ -8,7 +8,7 @@ use crate::row::{neutralise, Row, COLUMNS, SOURCED};
 use crate::{Error, Result};
 
 /// Key-value lines describing a batch (the XLSX Summary sheet).
-pub type Summary = Vec<(String, String)>;
+pub type SummaryLines = Vec<(String, String)>;
 
 /// All rows as one JSON array.
 pub fn json(rows: &[Row], out: impl Write) -> Result<()> {
@@ -220,7 +220,7 @@ impl XlsxWriter {
     }
 
     /// Writes the Summary sheet and the filters, then the file to `out`.
-    pub fn finish(mut self, summary: &Summary, out: impl Write + Send) -> Result<()> {
+    pub fn finish(mut self, summary: &SummaryLines, out: impl Write + Send) -> Result<()> {
         for (sheet, columns, next) in [
             (COMPANIES, COLUMNS.len(), self.next[0]),
             (ERRORS, ERROR_COLUMNS.len(), self.next[1]),
@@ -255,7 +255,7 @@ impl XlsxWriter {
 }
 
 /// The XLSX of all rows at once (see [`XlsxWriter`]).
-pub fn xlsx(rows: &[Row], summary: &Summary, out: impl Write + Send) -> Result<()> {
+pub fn xlsx(rows: &[Row], summary: &SummaryLines, out: impl Write + Send) -> Result<()> {
     let mut w = XlsxWriter::new()?;
     for r in rows {
         w.row(r)?;

@@ -58,7 +58,7 @@ pub use config::{Alerts, Bounds, Config, Thresholds};
 pub use monitor::{Monitor, PROMETHEUS_BOUNDS_S};
 pub use report::{
     AlertsReport, Bottleneck, BottleneckKind, CacheUse, Evidence, HourStage, HourTrend,
-    LimiterSaturation, PoolSaturation, Recommendation, RecommendationId, Regression, Report,
+    LimiterSaturation, PerfReport, PoolSaturation, Recommendation, RecommendationId, Regression,
     Saturation, StageReport, Trends,
 };
 pub use sample::{PoolSample, Sample};

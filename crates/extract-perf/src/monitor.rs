@@ -10,7 +10,7 @@ use metrics::{Counter, Histogram, Key, Label, Level as MetricLevel, Metadata, Re
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 use crate::alerts::{AlertEvent, AlertState, Alerting, Bad, Check};
-use crate::report::{self, Report};
+use crate::report::{self, PerfReport};
 use crate::sample::{sample_before, Sample};
 use crate::window::Windows;
 use crate::{Config, Stage};
@@ -389,7 +389,7 @@ impl Monitor {
     }
 
     /// The performance report, or `None` when monitoring is off.
-    pub fn report(&self) -> Option<Report> {
+    pub fn report(&self) -> Option<PerfReport> {
         if !self.enabled() {
             return None;
         }

@@ -23,7 +23,7 @@ use crate::{Config, Error};
 
 /// Counters of the client's work, for connection-reuse figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Stats {
+pub struct ClientStats {
     /// HTTP requests sent (each redirect hop counts).
     pub requests: u64,
     /// TCP connections opened.
@@ -32,12 +32,12 @@ pub struct Stats {
     pub hosts: u64,
 }
 
-impl std::ops::Add for Stats {
-    type Output = Stats;
+impl std::ops::Add for ClientStats {
+    type Output = ClientStats;
 
     /// Two clients' counters together.
-    fn add(self, o: Stats) -> Stats {
-        Stats {
+    fn add(self, o: ClientStats) -> ClientStats {
+        ClientStats {
             requests: self.requests + o.requests,
             connections_opened: self.connections_opened + o.connections_opened,
             hosts: self.hosts + o.hosts,
@@ -45,7 +45,7 @@ impl std::ops::Add for Stats {
     }
 }
 
-impl Stats {
+impl ClientStats {
     /// Share of requests sent over an already open connection.
     pub fn reuse_ratio(&self) -> Option<f64> {
         (self.requests > 0)
@@ -190,8 +190,8 @@ impl HttpClient {
     }
 
     /// What the client has done so far.
-    pub fn stats(&self) -> Stats {
-        Stats {
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
             requests: self.requests.load(Ordering::Relaxed),
             connections_opened: self.counters.opened.load(Ordering::Relaxed),
             hosts: self.counters.distinct_hosts.load(Ordering::Relaxed),

@@ -45,7 +45,7 @@ mod metrics;
 mod monitor;
 mod shed;
 
-pub use client::{HttpClient, Stats};
+pub use client::{ClientStats, HttpClient};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use monitor::{

@@ -4,9 +4,9 @@
 
 use extract_core::metrics::MetricSink;
 
-use crate::{ProcessSample, Stats};
+use crate::{ClientStats, ProcessSample};
 
-impl Stats {
+impl ClientStats {
     /// `extract_http_client_requests_total`,
     /// `extract_http_client_connections_opened_total`.
     pub fn write_metrics(&self, sink: &dyn MetricSink) {
@@ -44,12 +44,12 @@ impl ProcessSample {
 mod tests {
     use extract_core::metrics::MetricList;
 
-    use crate::{ProcessSample, Stats};
+    use crate::{ClientStats, ProcessSample};
 
     #[test]
     fn memory_and_traffic_are_written_under_their_names() {
         let sink = MetricList::default();
-        Stats {
+        ClientStats {
             requests: 7,
             connections_opened: 2,
             hosts: 1,

@@ -62,7 +62,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use scenario::{Scenario, ScenarioCase};
-pub use server::{Hook, Knobs, SearchFault, SiteFault, Stats, MAX_HOOKS};
+pub use server::{Hook, Knobs, SandboxStats, SearchFault, SiteFault, MAX_HOOKS};
 pub use truth::Truth;
 pub use world::{Company, Style, World};
 
@@ -171,7 +171,7 @@ impl Sandbox {
     }
 
     /// The counters so far.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> SandboxStats {
         self.state.stats()
     }
 

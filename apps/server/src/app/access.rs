@@ -174,7 +174,7 @@ impl App {
     }
 
     /// Outbound HTTP counters of both clients (search provider and sites).
-    pub fn http_client_stats(&self) -> extract_resources::Stats {
+    pub fn http_client_stats(&self) -> extract_resources::ClientStats {
         self.inner.http.stats() + self.inner.site_http.stats()
     }
 

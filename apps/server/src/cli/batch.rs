@@ -19,7 +19,7 @@ const TICK: Duration = Duration::from_millis(200);
 
 /// Arguments of `batch`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct BatchArgs {
     /// Company names, one a line, or a CSV file with a `company_name` column.
     pub file: PathBuf,
     /// Export format: csv, xlsx, json or ndjson.
@@ -96,7 +96,7 @@ impl Failure {
 
 /// What a finished run reports.
 #[derive(Debug)]
-pub struct Report {
+pub struct RunReport {
     /// The batch's final status.
     pub status: Status,
     /// Where the export went.
@@ -113,7 +113,7 @@ pub fn default_out(file: &Path, format: ExportFormat) -> PathBuf {
 
 /// Runs the file as one batch on `app` and writes the export. Ctrl-C
 /// cancels the batch; what finished is still written.
-pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
+pub async fn run(args: &BatchArgs, app: &App) -> Result<RunReport, Failure> {
     if args.retry_failed {
         return super::retry::run(args, app).await;
     }
@@ -154,11 +154,11 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
             path: out.clone(),
             source,
         })?;
-    Ok(Report { status, out })
+    Ok(RunReport { status, out })
 }
 
 /// The batch `args` ask for, of `names`.
-pub(super) fn request(args: &Args, names: Vec<String>) -> BatchRequest {
+pub(super) fn request(args: &BatchArgs, names: Vec<String>) -> BatchRequest {
     BatchRequest {
         company_names: names,
         extraction_mode: args.mode,
@@ -249,7 +249,7 @@ pub(super) fn partial_path(out: &Path) -> PathBuf {
 async fn write(
     app: &App,
     batch: &extract_batch::Batch,
-    args: &Args,
+    args: &BatchArgs,
     out: &Path,
 ) -> anyhow::Result<()> {
     let service = app.batches();

@@ -10,7 +10,7 @@ use crate::Config;
 
 /// Arguments of `inspect`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct InspectArgs {
     /// Saved HTML pages, or directories of them (`*.html`, `*.htm`).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 /// Runs `inspect`; the exit code follows sysexits (66: cannot read a file, 64: bad URL).
-pub fn run(args: &Args, config: &Config) -> ExitCode {
+pub fn run(args: &InspectArgs, config: &Config) -> ExitCode {
     if let Some(url) = &args.url {
         if url::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
             eprintln!("--url {url:?} is not an http or https URL");
@@ -92,7 +92,7 @@ pub fn run(args: &Args, config: &Config) -> ExitCode {
     code
 }
 
-fn output(args: &Args, config: &Config, url: &str, body: &[u8]) -> serde_json::Value {
+fn output(args: &InspectArgs, config: &Config, url: &str, body: &[u8]) -> serde_json::Value {
     let limits = &config.extract.limits;
     let value = match (args.candidates, args.structured) {
         (true, _) => serde_json::to_value(extract_core::extract::page(url, body, None, limits)),

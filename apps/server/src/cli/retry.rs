@@ -10,12 +10,12 @@ use anyhow::Context;
 use extract_batch::ExportFormat;
 use extract_core::ItemState;
 
-use super::batch::{watch, Args, Failure, Report};
+use super::batch::{watch, BatchArgs, Failure, RunReport};
 use crate::{results, App};
 
 /// Runs the failed rows of the export `args.file` again and rewrites it
 /// (or writes `args.out`).
-pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
+pub async fn run(args: &BatchArgs, app: &App) -> Result<RunReport, Failure> {
     if args.format != ExportFormat::Csv {
         return Err(Failure::Data(
             "--retry-failed reads and writes a CSV export: leave out --format or give csv".into(),
@@ -102,7 +102,7 @@ pub async fn run(args: &Args, app: &App) -> Result<Report, Failure> {
         path: out.clone(),
         source,
     })?;
-    Ok(Report { status, out })
+    Ok(RunReport { status, out })
 }
 
 /// Writes `rows` (each replaced where `replace` says) to the export's

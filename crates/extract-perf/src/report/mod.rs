@@ -104,7 +104,7 @@ pub struct AlertsReport {
 
 /// `GET /api/v1/performance/report`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct PerfReport {
     /// When, Unix ms.
     pub generated_at_ms: u64,
     /// The window the levels, bottleneck and recommendations look at, s.
@@ -127,7 +127,7 @@ pub struct Report {
     pub trends: Trends,
 }
 
-pub(crate) fn build(i: Inputs<'_>) -> Report {
+pub(crate) fn build(i: Inputs<'_>) -> PerfReport {
     let c = i.config;
     let window_s = c.report_window_s;
     let work_total: f64 = i
@@ -192,7 +192,7 @@ pub(crate) fn build(i: Inputs<'_>) -> Report {
             });
         }
     }
-    Report {
+    PerfReport {
         generated_at_ms: i.now_ms,
         window_s,
         level,

@@ -27,7 +27,7 @@ use control::control;
 use faults::{fault_site, gzipped};
 use search_api::{search, search_format};
 pub(crate) use state::State;
-pub use state::{Hook, Knobs, SearchFault, SiteFault, Stats, MAX_HOOKS};
+pub use state::{Hook, Knobs, SandboxStats, SearchFault, SiteFault, MAX_HOOKS};
 
 pub(crate) type ResBody = BoxBody<Bytes, Infallible>;
 

@@ -14,7 +14,7 @@ use crate::world::World;
 
 /// Counters of upstream calls, as `GET /__sandbox/stats` reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
+pub struct SandboxStats {
     /// Search requests received (including rate-limited ones).
     pub search_requests: u64,
     /// Website requests received (pages, robots.txt, assets).
@@ -203,8 +203,8 @@ impl State {
         }
     }
 
-    pub(crate) fn stats(&self) -> Stats {
-        Stats {
+    pub(crate) fn stats(&self) -> SandboxStats {
+        SandboxStats {
             search_requests: self.search_requests.load(Ordering::Relaxed),
             page_requests: self.page_requests.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
