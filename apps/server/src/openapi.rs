@@ -50,6 +50,77 @@ pub(crate) struct Accepted {
     pub(crate) retry_of: Option<String>,
 }
 
+/// `GET /health`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`.
+    pub(crate) status: &'static str,
+    /// Seconds since start.
+    pub(crate) uptime_s: u64,
+}
+
+/// `GET /ready`: whether to send this instance traffic, and why not quite.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Readiness {
+    /// `ready`; `degraded` (serving, with the reason); `draining` (503).
+    pub(crate) status: &'static str,
+    /// Why not `ready`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<String>,
+    /// Failed Redis commands since start, when the shared tier is down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) redis_errors: Option<u64>,
+    /// True while Redis answers but refuses writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) redis_writes_refused: Option<bool>,
+}
+
+impl Readiness {
+    /// `degraded`, for `reason`.
+    pub(crate) fn degraded(reason: impl Into<String>) -> Readiness {
+        Readiness {
+            status: "degraded",
+            reason: Some(reason.into()),
+            redis_errors: None,
+            redis_writes_refused: None,
+        }
+    }
+}
+
+/// `POST /api/v1/cache/warm` (202).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct WarmQueued {
+    /// Names queued by this request.
+    pub(crate) queued: usize,
+    /// Names of this request already queued or repeated in it.
+    pub(crate) duplicates: usize,
+    /// The warmer since start: `{queued, done, failed, cancelled, pending, workers}`.
+    #[schema(value_type = Object)]
+    pub(crate) progress: extract_cache::WarmProgress,
+}
+
+/// `DELETE /api/v1/cache/warm`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct WarmCancelled {
+    /// Names dropped from the queue (those being extracted finish).
+    pub(crate) cancelled: usize,
+    /// The warmer since start.
+    #[schema(value_type = Object)]
+    pub(crate) progress: extract_cache::WarmProgress,
+}
+
+/// `DELETE /api/v1/cache/company/{name}`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Invalidated {
+    /// The name, decoded.
+    pub(crate) company: String,
+    /// Always true: no instance serves the profile from its shared tier
+    /// any more.
+    pub(crate) invalidated: bool,
+    /// Whether this instance held it in memory.
+    pub(crate) was_cached_here: bool,
+}
+
 /// `GET /api/v1/company/batches`.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct BatchList {
@@ -76,7 +147,10 @@ pub(crate) type Json = serde_json::Value;
         crate::handlers::openapi_json, crate::handlers::perf::metrics,
         crate::handlers::health::health, crate::handlers::health::ready,
     ),
-    components(schemas(ErrorBody, ErrorDetail, Accepted, BatchList, CompanyProfile, Status)),
+    components(schemas(
+        ErrorBody, ErrorDetail, Accepted, BatchList, CompanyProfile, Status, Health, Readiness,
+        WarmQueued, WarmCancelled, Invalidated,
+    )),
     modifiers(&Heads, &Keys),
 )]
 struct ApiDoc;

@@ -39,7 +39,7 @@ pub(crate) struct WarmRequest {
 #[utoipa::path(operation_id = "cache_warm", post, path = "/api/v1/cache/warm", tag = "cache",
     request_body = crate::handlers::cache::WarmRequest,
     responses(
-        (status = 202, description = "Queued: `{queued, pending}`", body = crate::openapi::Json),
+        (status = 202, description = "Queued", body = crate::openapi::WarmQueued),
         (status = 400, description = "Malformed JSON", body = crate::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = crate::openapi::ErrorBody),
         (status = 415, description = "Not JSON", body = crate::openapi::ErrorBody),
@@ -83,11 +83,11 @@ pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<B
     match cache.warm(app.profiles().clone(), body.company_names) {
         Ok(accepted) => Ok(json_response(
             StatusCode::ACCEPTED,
-            &json!({
-                "queued": accepted.queued,
-                "duplicates": accepted.duplicates,
-                "progress": cache.warmer().progress(),
-            }),
+            &crate::openapi::WarmQueued {
+                queued: accepted.queued,
+                duplicates: accepted.duplicates,
+                progress: cache.warmer().progress(),
+            },
         )),
         Err(full) => {
             let mut e = ApiError::new(
@@ -110,7 +110,7 @@ pub(crate) async fn warm(app: &App, req: Request<Incoming>) -> Result<Response<B
 /// extracted finish).
 #[utoipa::path(operation_id = "cache_warm_cancel", delete, path = "/api/v1/cache/warm", tag = "cache",
     responses(
-        (status = 200, description = "The warming queue emptied: `{cancelled}`", body = crate::openapi::Json),
+        (status = 200, description = "The warming queue emptied", body = crate::openapi::WarmCancelled),
         (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
     ))]
 pub(crate) fn cancel_warm(app: &App) -> Result<Response<Body>, ApiError> {
@@ -118,14 +118,17 @@ pub(crate) fn cancel_warm(app: &App) -> Result<Response<Body>, ApiError> {
     let dropped = cache.warmer().cancel();
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "cancelled": dropped, "progress": cache.warmer().progress() }),
+        &crate::openapi::WarmCancelled {
+            cancelled: dropped,
+            progress: cache.warmer().progress(),
+        },
     ))
 }
 
 #[utoipa::path(operation_id = "cache_company", delete, path = "/api/v1/cache/company/{name}", tag = "cache",
     params(("name" = String, Path, description = "The company's name (URL-encoded)")),
     responses(
-        (status = 200, description = "Its cached profile is forgotten: `{removed}`", body = crate::openapi::Json),
+        (status = 200, description = "Its cached profile is forgotten", body = crate::openapi::Invalidated),
         (status = 404, description = "No such route (an empty name)", body = crate::openapi::ErrorBody),
         (status = 422, description = "The name is not accepted", body = crate::openapi::ErrorBody),
         (status = 503, description = "The cache is disabled", body = crate::openapi::ErrorBody),
@@ -142,6 +145,10 @@ pub(crate) async fn invalidate(app: &App, name: &str) -> Result<Response<Body>, 
         .map_err(|e| ApiError::from_core(&e).with_details(json!({ "field": "name" })))?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "company": name, "invalidated": true, "was_cached_here": was_cached }),
+        &crate::openapi::Invalidated {
+            company: name,
+            invalidated: true,
+            was_cached_here: was_cached,
+        },
     ))
 }

@@ -5,62 +5,70 @@ use http::{Response, StatusCode};
 use serde_json::json;
 
 use super::json_response;
+use crate::openapi::{Health, Readiness};
 use crate::{App, Body};
 
 #[utoipa::path(operation_id = "health", get, path = "/health", tag = "operations",
-    responses((status = 200, description = "The process is up", body = crate::openapi::Json)))]
+    responses((status = 200, description = "The process is up", body = Health)))]
 pub(crate) fn health(app: &App) -> Response<Body> {
-    json_response(
-        StatusCode::OK,
-        &json!({ "status": "ok", "uptime_s": app.uptime_s() }),
-    )
+    let health = Health {
+        status: "ok",
+        uptime_s: app.uptime_s(),
+    };
+    json_response(StatusCode::OK, &health)
 }
 
 #[utoipa::path(operation_id = "ready", get, path = "/ready", tag = "operations",
     responses(
-        (status = 200, description = "Ready (`ready` or `degraded`, with the reason)", body = crate::openapi::Json),
-        (status = 503, description = "Draining, or not ready", body = crate::openapi::Json),
+        (status = 200, description = "Ready (`ready` or `degraded`, with the reason)", body = Readiness),
+        (status = 503, description = "Draining, or not ready", body = Readiness),
     ))]
 pub(crate) fn ready(app: &App) -> Response<Body> {
     if app.is_draining() {
-        return json_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &json!({ "status": "draining", "reason": "shutting down" }),
-        );
+        let draining = Readiness {
+            status: "draining",
+            ..Readiness::degraded("shutting down")
+        };
+        return json_response(StatusCode::SERVICE_UNAVAILABLE, &draining);
     }
+    json_response(StatusCode::OK, &readiness(app))
+}
+
+/// Ready, or degraded and why.
+fn readiness(app: &App) -> Readiness {
     // A shared tier that is down degrades the service; it keeps serving.
     if let Some(state) = app.cache().and_then(|c| c.store_state()) {
         if !state.connected {
-            return json_response(
-                StatusCode::OK,
-                &json!({ "status": "degraded", "reason": state.reason, "redis_errors": state.errors }),
-            );
+            return Readiness {
+                reason: state.reason,
+                redis_errors: Some(state.errors),
+                ..Readiness::degraded("")
+            };
         }
     }
     // Redis answers but refuses writes (OOM, READONLY, MISCONF, NOPERM):
     // reads and extraction go on, nothing new is kept.
     if let Some(reason) = app.redis_writes_refused() {
-        return json_response(
-            StatusCode::OK,
-            &json!({
-                "status": "degraded",
-                "reason": format!("redis answers but refuses writes ({reason}): nothing new is cached or stored"),
-                "redis_writes_refused": true,
-            }),
-        );
+        return Readiness {
+            redis_writes_refused: Some(true),
+            ..Readiness::degraded(format!(
+                "redis answers but refuses writes ({reason}): nothing new is cached or stored"
+            ))
+        };
     }
     // Redis answers the cache but not the cluster's limits (or the other way):
     // each instance keeps to its share of the rates meanwhile.
     if app.limits_degraded() {
-        return json_response(
-            StatusCode::OK,
-            &json!({
-                "status": "degraded",
-                "reason": "the cluster's rate limits are unreachable: this instance keeps to its share (rate / live instances)",
-            }),
+        return Readiness::degraded(
+            "the cluster's rate limits are unreachable: this instance keeps to its share (rate / live instances)",
         );
     }
-    json_response(StatusCode::OK, &json!({ "status": "ready" }))
+    Readiness {
+        status: "ready",
+        reason: None,
+        redis_errors: None,
+        redis_writes_refused: None,
+    }
 }
 
 /// The live instances sharing this one's Redis, what each is doing, and
