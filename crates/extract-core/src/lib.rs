@@ -95,7 +95,7 @@ pub use profile::{
     Address, CompanyProfile, Conflict, Employees, Field, Identifiers, Industry, MatchStatus,
     Method, Register, SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
-pub use query::{CompanyQuery, ExtractionMode, Freshness, Priority};
+pub use query::{CompanyQuery, ExtractionMode, Freshness, Hints, Priority};
 pub use traits::{
     Fetch, FetchRequest, Knowledge, Outcome, Page, Pool, ProfileSource, RateShape, Search,
     SearchHit, SearchQuery, SearchResults, Served, SharedRate, SharedRateError,

@@ -53,6 +53,99 @@ pub struct Freshness {
     pub force_refresh: bool,
 }
 
+/// What the caller knows of a company besides its name: each narrows the
+/// website choice (see `website_choice.reasons`), none is required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Hints {
+    /// The country, as an ISO 3166-1 alpha-2 code (`DE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The city, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The company's LinkedIn page, as its slug (`acme-gmbh` of
+    /// `linkedin.com/company/acme-gmbh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkedin: Option<String>,
+}
+
+/// The most characters a city hint may have.
+const MAX_CITY_CHARS: usize = 100;
+
+impl Hints {
+    /// Validates and normalises what a caller wrote: a country as a code or
+    /// a name in the common languages (`AT`, `Austria`, `Österreich`), a city
+    /// of at most 100 characters, a LinkedIn company URL or its slug.
+    /// Empty values count as absent.
+    pub fn new(country: Option<&str>, city: Option<&str>, linkedin: Option<&str>) -> Result<Self> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let country = match given(country) {
+            Some(c) => Some(country_of(c).ok_or_else(|| {
+                Error::InvalidQuery(format!(
+                    "country {c:?} is not an ISO 3166-1 alpha-2 code (DE, AT, US…) or a country name"
+                ))
+            })?),
+            None => None,
+        };
+        let city = match given(city) {
+            Some(c) if c.chars().count() > MAX_CITY_CHARS => {
+                return Err(Error::InvalidQuery(format!(
+                    "city is longer than {MAX_CITY_CHARS} characters"
+                )))
+            }
+            other => other.map(str::to_owned),
+        };
+        let linkedin = match given(linkedin) {
+            Some(l) => Some(linkedin_slug(l).ok_or_else(|| {
+                Error::InvalidQuery(format!(
+                    "linkedin_url {l:?} is not a LinkedIn company page (https://www.linkedin.com/company/<name>)"
+                ))
+            })?),
+            None => None,
+        };
+        Ok(Hints {
+            country,
+            city,
+            linkedin,
+        })
+    }
+
+    /// Whether no hint is given.
+    pub fn is_empty(&self) -> bool {
+        self.country.is_none() && self.city.is_none() && self.linkedin.is_none()
+    }
+}
+
+/// The ISO code of a country written as a code or a name.
+fn country_of(written: &str) -> Option<String> {
+    if let Some(code) = crate::extract::country_code(written) {
+        return Some(code.to_owned());
+    }
+    (written.len() == 2 && written.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| written.to_ascii_uppercase())
+}
+
+/// The slug of a LinkedIn company page URL, or the slug itself.
+fn linkedin_slug(written: &str) -> Option<String> {
+    let path = match written.split_once("linkedin.com/") {
+        Some((_, rest)) => rest
+            .strip_prefix("company/")
+            .or_else(|| rest.strip_prefix("showcase/"))?,
+        None if !written.contains(['/', ' ', '.']) => written,
+        None => return None,
+    };
+    let slug = path.split(['/', '?', '#']).next().unwrap_or_default();
+    let ok = !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '%'));
+    ok.then(|| slug.to_lowercase())
+}
+
 /// One company to extract: a name, a domain, or both.
 ///
 /// Build it with [`CompanyQuery::new`] so that it is validated; the fields are
@@ -70,6 +163,9 @@ pub struct CompanyQuery {
     pub freshness: Freshness,
     /// Scheduling priority.
     pub priority: Priority,
+    /// What else the caller knows: country, city, LinkedIn page.
+    #[serde(default)]
+    pub hints: Hints,
 }
 
 impl CompanyQuery {
@@ -114,7 +210,15 @@ impl CompanyQuery {
             mode,
             freshness: Freshness::default(),
             priority: Priority::default(),
+            hints: Hints::default(),
         })
+    }
+
+    /// The same query with `hints`.
+    #[must_use]
+    pub fn with_hints(mut self, hints: Hints) -> Self {
+        self.hints = hints;
+        self
     }
 
     /// A query for a company name with default options.
@@ -126,11 +230,26 @@ impl CompanyQuery {
     /// deduplicate on. Freshness and priority are not part of it.
     pub fn identity(&self) -> String {
         let subject = match (&self.domain, &self.name) {
-            (Some(d), _) => format!("d:{d}"),
+            // The site given, checked against the name given.
+            (Some(d), Some(n)) => format!("d:{d}|n:{}", normalize_name(n)),
+            (Some(d), None) => format!("d:{d}"),
             (None, Some(n)) => format!("n:{}", normalize_name(n)),
             (None, None) => String::new(),
         };
-        format!("{}|{}", subject, self.mode.as_str())
+        let mut id = format!("{}|{}", subject, self.mode.as_str());
+        // Hints change the answer: the same name in another country is
+        // another company.
+        let h = &self.hints;
+        if let Some(c) = &h.country {
+            id.push_str(&format!("|c:{c}"));
+        }
+        if let Some(c) = &h.city {
+            id.push_str(&format!("|city:{}", normalize_name(c)));
+        }
+        if let Some(l) = &h.linkedin {
+            id.push_str(&format!("|li:{l}"));
+        }
+        id
     }
 
     /// A human label for logs and errors: the name if given, else the domain.
@@ -177,5 +296,39 @@ mod tests {
         )
         .unwrap();
         assert_eq!(q.domain.as_deref(), Some("walmart.com"));
+    }
+
+    #[test]
+    fn hints_are_read_from_codes_names_and_urls_and_part_of_the_identity() {
+        let h = Hints::new(
+            Some(" Österreich "),
+            Some("Wien"),
+            Some("https://www.linkedin.com/company/Hoffmann-Bau/about/"),
+        )
+        .unwrap();
+        assert_eq!(h.country.as_deref(), Some("AT"));
+        assert_eq!(h.linkedin.as_deref(), Some("hoffmann-bau"));
+        assert_eq!(
+            Hints::new(Some("kr"), None, None)
+                .unwrap()
+                .country
+                .as_deref(),
+            Some("KR")
+        );
+        assert_eq!(
+            Hints::new(None, None, Some("acme"))
+                .unwrap()
+                .linkedin
+                .as_deref(),
+            Some("acme")
+        );
+        assert!(Hints::new(Some("Atlantis"), None, None).is_err());
+        assert!(Hints::new(None, None, Some("https://example.com/acme")).is_err());
+        assert!(Hints::new(None, Some(&"x".repeat(101)), None).is_err());
+        assert!(Hints::new(Some(""), Some(" "), None).unwrap().is_empty());
+        let plain = CompanyQuery::by_name("Hoffmann Bau").unwrap();
+        let hinted = plain.clone().with_hints(h);
+        assert_ne!(plain.identity(), hinted.identity());
+        assert!(hinted.identity().contains("|c:AT"));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use extract_core::{CompanyQuery, ExtractionMode, Freshness};
+use extract_core::{CompanyQuery, ExtractionMode, Freshness, Hints};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use serde::Deserialize;
@@ -18,8 +18,18 @@ use crate::{App, Body};
 pub(crate) struct ExtractRequest {
     /// The company's name.
     company_name: Option<String>,
-    /// Its domain, when known (skips the search).
+    /// Its domain, when known: the search is skipped and the site checked
+    /// against `company_name` when both are given.
     domain: Option<String>,
+    /// The company's country (ISO code such as `DE`, or a name such as
+    /// `Austria`): candidates whose domain, phone numbers, address,
+    /// identifiers or language agree are preferred.
+    country: Option<String>,
+    /// The company's city: candidates whose address or words name it are preferred.
+    city: Option<String>,
+    /// The company's LinkedIn page (`https://www.linkedin.com/company/<slug>`):
+    /// its slug is one more form of the name, and a site linking to it is confirmed.
+    linkedin_url: Option<String>,
     /// How deep to read the site.
     #[serde(default)]
     extraction_mode: ExtractionMode,
@@ -75,6 +85,20 @@ pub(crate) async fn extract(app: &App, req: Request<Incoming>) -> Result<Respons
             json!({ "field": field, "max_name_chars": app.config().extract.max_name_chars }),
         )
     })?;
+    let hints = Hints::new(
+        body.country.as_deref(),
+        body.city.as_deref(),
+        body.linkedin_url.as_deref(),
+    )
+    .map_err(|e| {
+        let field = match &e {
+            extract_core::Error::InvalidQuery(m) if m.starts_with("country") => "country",
+            extract_core::Error::InvalidQuery(m) if m.starts_with("city") => "city",
+            _ => "linkedin_url",
+        };
+        ApiError::from_core(&e).with_details(json!({ "field": field }))
+    })?;
+    query.hints = hints;
     for (field, value) in [
         ("min_confidence", body.min_confidence),
         ("min_field_confidence", body.min_field_confidence),

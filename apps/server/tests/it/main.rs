@@ -20,6 +20,7 @@ mod common;
 mod end_to_end;
 mod faults;
 mod faults_process;
+mod hints;
 mod hostile;
 mod hostile_clients;
 mod resilience;

@@ -163,6 +163,7 @@ pub(super) fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQu
         mode,
         freshness: Default::default(),
         priority: Default::default(),
+        hints: Default::default(),
     });
     q.mode = mode;
     q

@@ -78,7 +78,7 @@ pub(super) fn agreed_country(
 }
 
 /// The country whose law an identifier belongs to.
-fn identifier_country(ids: &crate::Identifiers) -> Option<&'static str> {
+pub(crate) fn identifier_country(ids: &crate::Identifiers) -> Option<&'static str> {
     if let Some(c) = ids.vat_id.as_ref().and_then(|v| vat_country(&v.value)) {
         return Some(c);
     }
@@ -151,7 +151,7 @@ pub(super) fn legal_form_countries(legal_name: &str) -> Option<&'static [&'stati
 
 /// The countries where a page's language (`de`, `fr-BE`) is an official
 /// one; a region subtag names its country alone.
-fn language_countries(lang: &str) -> Vec<&'static str> {
+pub(crate) fn language_countries(lang: &str) -> Vec<&'static str> {
     let (code, region) = lang.split_once(['-', '_']).unwrap_or((lang, ""));
     if region.len() == 2 {
         if let Some(c) = phone::country_code(&region.to_ascii_uppercase()) {

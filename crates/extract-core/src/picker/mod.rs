@@ -18,6 +18,7 @@
 //! of its name. The answer carries its confidence, the reasons for and
 //! against, the runner-up and a [`MatchStatus`].
 
+mod hints;
 mod names;
 mod shape;
 mod verify;
@@ -26,12 +27,12 @@ mod vocab;
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{social_profile, PageFacts};
-use crate::normalize::{compact_name, similarity, site_host};
-use crate::{Field, MatchStatus, Method, SearchHit, SearchResults, SocialProfile};
+use crate::normalize::{compact_name, normalize_name, similarity, site_host};
+use crate::{Field, Hints, MatchStatus, Method, SearchHit, SearchResults, SocialProfile};
 
 pub use names::Names;
 use shape::{about_phrase, domain_shape, title_similarity};
-pub use verify::decide;
+pub use verify::{confirm_given, decide};
 use vocab::{EXCLUDED, HOLDING_WORDS, OWN_WORDS, SITE_WORDS};
 
 /// The chosen website.
@@ -81,6 +82,8 @@ pub struct Shortlist {
     pub evidence: Vec<Field<SocialProfile>>,
     /// What the query and the encyclopedia hits say the company is called.
     pub names: Names,
+    /// What the caller knows besides the name: weighed by [`decide`].
+    pub hints: Hints,
 }
 
 /// The registrable domain of a host ("www.shop.example.co.uk" -> "example.co.uk"),
@@ -141,9 +144,25 @@ pub fn pick_results(name: &str, results: &SearchResults) -> Option<Choice> {
 
 /// Scores every hit of `results` as a candidate site for `name`.
 pub fn shortlist(name: &str, results: &SearchResults) -> Shortlist {
-    let names = Names::new(name, &results.hits);
+    shortlist_with(name, &Hints::default(), results)
+}
+
+/// Scores every hit of `results` as a candidate site for `name`, with the
+/// caller's `hints`: a LinkedIn slug is one more form of the name, a city
+/// named by a hit counts for it, and [`decide`] weighs the rest.
+pub fn shortlist_with(name: &str, hints: &Hints, results: &SearchResults) -> Shortlist {
+    let mut names = Names::new(name, &results.hits);
+    if let Some(slug) = &hints.linkedin {
+        names.add_given_form(&slug.replace(['-', '_'], " "));
+    }
+    let city = hints
+        .city
+        .as_deref()
+        .map(normalize_name)
+        .filter(|c| !c.is_empty());
     let mut list = Shortlist {
         names,
+        hints: hints.clone(),
         ..Shortlist::default()
     };
     if list.names.compact.is_empty() {
@@ -189,6 +208,13 @@ pub fn shortlist(name: &str, results: &SearchResults) -> Shortlist {
         let mut score = 0.5 * shape + 0.3 * title_sim + 0.2 * rank_score;
         if title_sim >= 0.8 {
             reasons.push("+ the search title names the company".to_owned());
+        }
+        if let Some(city) = &city {
+            let said = normalize_name(&format!("{} {}", hit.title, hit.snippet));
+            if format!(" {said} ").contains(&format!(" {city} ")) {
+                score += 0.05;
+                reasons.push("+ the search result names the city given".to_owned());
+            }
         }
         let about = about_phrase(&format!("{} {}", hit.title, hit.snippet), &list.names);
         if let Some(p) = about {

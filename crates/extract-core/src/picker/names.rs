@@ -53,6 +53,20 @@ impl Names {
         for hit in hits {
             names.read_encyclopedia(hit);
         }
+        names.refresh();
+        names
+    }
+
+    /// Adds another form of the name the caller gave (a LinkedIn page's
+    /// slug, `acme-gmbh` read as `acme gmbh`).
+    pub(super) fn add_given_form(&mut self, form: &str) {
+        self.add_alias(form);
+        self.refresh();
+    }
+
+    /// Recomputes the forms, compact forms and business from the name and aliases.
+    fn refresh(&mut self) {
+        let names = self;
         names.forms = std::iter::once(names.normalized.clone())
             .chain(names.aliases.iter().map(|a| normalize_name(a)))
             .filter(|f| !f.is_empty())
@@ -65,7 +79,6 @@ impl Names {
             .description
             .as_deref()
             .and_then(|d| crate::classify::classify(Some(d), &[], &[], None));
-        names
     }
 
     /// Aliases from an encyclopedia article about this company: its title

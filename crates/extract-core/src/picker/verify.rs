@@ -10,7 +10,7 @@ use super::{
 };
 use crate::extract::PageFacts;
 use crate::normalize::{compact_name, name_words, normalize_name};
-use crate::MatchStatus;
+use crate::{Hints, MatchStatus};
 
 /// How much the search's evidence weighs against the homepage's.
 const SEARCH_WEIGHT: f32 = 0.6;
@@ -31,21 +31,29 @@ pub fn decide(list: &Shortlist, pages: &[Verified<'_>]) -> Option<Choice> {
         .enumerate()
         .map(|(i, c)| {
             let mut reasons = c.reasons.clone();
-            if pages.is_empty() {
-                return (c.score, i, reasons);
-            }
             let page = pages.iter().find(|(d, _)| *d == c.domain).map(|(_, f)| *f);
-            let score = match page {
-                Some(facts) => {
-                    let (identity, adjust, why) = read_homepage(&list.names, facts);
-                    reasons.extend(why);
-                    SEARCH_WEIGHT * c.score + (1.0 - SEARCH_WEIGHT) * identity + adjust
-                }
-                None => {
-                    reasons.push("  the homepage was not read".to_owned());
-                    SEARCH_WEIGHT * c.score + (1.0 - SEARCH_WEIGHT) * UNREAD_IDENTITY
-                }
+            let (hinted, why) = if list.hints.is_empty() {
+                (0.0, Vec::new())
+            } else {
+                super::hints::judge(&list.hints, &c.domain, page)
             };
+            if pages.is_empty() {
+                reasons.extend(why);
+                return (c.score + hinted, i, reasons);
+            }
+            let score = hinted
+                + match page {
+                    Some(facts) => {
+                        let (identity, adjust, why) = read_homepage(&list.names, facts);
+                        reasons.extend(why);
+                        SEARCH_WEIGHT * c.score + (1.0 - SEARCH_WEIGHT) * identity + adjust
+                    }
+                    None => {
+                        reasons.push("  the homepage was not read".to_owned());
+                        SEARCH_WEIGHT * c.score + (1.0 - SEARCH_WEIGHT) * UNREAD_IDENTITY
+                    }
+                };
+            reasons.extend(why);
             (score, i, reasons)
         })
         .collect();
@@ -80,6 +88,61 @@ pub fn decide(list: &Shortlist, pages: &[Verified<'_>]) -> Option<Choice> {
     })
 }
 
+/// The site the caller gave for `name`, checked instead of searched: whether
+/// its homepage (`facts`, when it was read) names itself as the company or
+/// states its legal name, and what the `hints` say of it. `confident` when
+/// the homepage confirms the name, `uncertain` (saying why) when it does not.
+pub fn confirm_given(
+    name: &str,
+    hints: &Hints,
+    url: &str,
+    domain: &str,
+    facts: Option<&PageFacts>,
+) -> Choice {
+    let mut names = Names::new(name, &[]);
+    if let Some(slug) = &hints.linkedin {
+        names.add_given_form(&slug.replace(['-', '_'], " "));
+    }
+    let mut reasons = vec![format!("+ the site was given ({domain})")];
+    let (hinted, why) = super::hints::judge(hints, domain, facts);
+    let (identity, adjust) = match facts {
+        Some(f) => {
+            let (identity, adjust, read) = read_homepage(&names, f);
+            reasons.extend(read);
+            (identity, adjust)
+        }
+        None => {
+            reasons.push("  the homepage was not read".to_owned());
+            (UNREAD_IDENTITY, 0.0)
+        }
+    };
+    reasons.extend(why);
+    let confirmed = reasons.iter().any(|r| {
+        r.starts_with("+ the homepage names itself")
+            || r.starts_with("+ the homepage states the legal name")
+            || r.starts_with("+ the homepage links to the LinkedIn page given")
+    });
+    let confidence = (0.5 + 0.45 * identity + adjust + hinted).clamp(0.0, 1.0);
+    let status = if confirmed && confidence >= CONFIDENT_AT {
+        MatchStatus::Confident
+    } else {
+        reasons.push(format!(
+            "- uncertain: the site given does not name itself {name:?}"
+        ));
+        MatchStatus::Uncertain
+    };
+    Choice {
+        url: url.to_owned(),
+        domain: domain.to_owned(),
+        confidence,
+        runner_up: None,
+        runner_up_confidence: None,
+        status,
+        reasons,
+        evidence: Vec::new(),
+    }
+}
+
 /// Why a choice the scores call confident is only `uncertain`: its domain
 /// spells only part of the name (its initials, one distinctive word of it),
 /// which another company may share, and its homepage does not confirm it by
@@ -92,6 +155,7 @@ fn unconfirmed_part(reasons: &[String]) -> Option<String> {
     let confirmed = reasons.iter().any(|r| {
         r.starts_with("+ the homepage names itself")
             || r.starts_with("+ the homepage states the legal name")
+            || r.starts_with("+ the homepage links to the LinkedIn page given")
     });
     (partial && !confirmed).then(|| {
         "- uncertain: the domain spells only part of the name and the homepage does not confirm it"

@@ -116,6 +116,7 @@ pub fn profile_from_page(
         mode: ExtractionMode::Basic,
         freshness: Default::default(),
         priority: Default::default(),
+        hints: Default::default(),
     };
     let visit = PageVisit {
         url: url.to_owned(),

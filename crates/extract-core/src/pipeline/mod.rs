@@ -309,6 +309,18 @@ impl ProfileSource for Pipeline {
             }
         }
 
+        // A site given with a name: is it that company's?
+        let choice = match (choice, &query.domain, &query.name) {
+            (None, Some(domain), Some(name)) => Some(crate::picker::confirm_given(
+                name,
+                &query.hints,
+                &website,
+                domain,
+                visited.first().and_then(|v| v.facts.as_ref()),
+            )),
+            (choice, ..) => choice,
+        };
+
         if query.mode == ExtractionMode::Comprehensive {
             if let Some(home) = visited.first().and_then(|v| v.facts.as_ref()) {
                 let planned = crawl::plan(

@@ -37,7 +37,7 @@ impl Pipeline {
                 max_results: self.config.max_search_results,
             })
             .await?;
-        let mut list = picker::shortlist(name, &results);
+        let mut list = picker::shortlist_with(name, &query.hints, &results);
         let no_website = || Error::NoWebsite {
             company: name.to_owned(),
         };
@@ -60,7 +60,7 @@ impl Pipeline {
         .await;
         if let Some(knowledge) = article {
             results.knowledge = Some(knowledge);
-            list = picker::shortlist(name, &results);
+            list = picker::shortlist_with(name, &query.hints, &results);
         }
         let homes: Vec<(String, Visited)> = shortlisted
             .iter()
