@@ -53,12 +53,7 @@ async fn main() -> anyhow::Result<()> {
     let batch = service
         .submit(BatchRequest {
             company_names: names,
-            extraction_mode: Default::default(),
-            priority: Default::default(),
-            export_format: Default::default(),
-            webhook_url: None,
-            min_confidence: None,
-            min_field_confidence: None,
+            ..BatchRequest::default()
         })
         .await?;
     let mut at_10: Option<(Instant, f64)> = None;

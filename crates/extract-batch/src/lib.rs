@@ -68,6 +68,7 @@ mod eta;
 mod metrics;
 mod model;
 mod queue;
+mod records;
 mod service;
 mod store;
 mod summary;
@@ -81,6 +82,7 @@ pub use model::{
     ItemState, Mark, Progress, Recorded,
 };
 pub use queue::{Delivery, Depth, MemoryQueue, QueueDepth, RedisQueue, WorkQueue};
+pub use records::{BatchRecord, Inputs};
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summarizer, Summary};

@@ -1,7 +1,7 @@
 //! Batches and their items as stored, and the views built from them.
 
 pub use extract_core::ItemState;
-use extract_core::{CompanyProfile, ExtractionMode, Priority};
+use extract_core::{CompanyProfile, ExtractionMode, Hints, Priority};
 use serde::{Deserialize, Serialize};
 
 /// The export format a batch asks for by default.
@@ -37,8 +37,13 @@ impl ExportFormat {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchRequest {
-    /// The companies, one a line.
+    /// The companies, one a line (or give `items`).
+    #[serde(default)]
     pub company_names: Vec<String>,
+    /// The companies as records, each with a name or a domain, hints and
+    /// the caller's own columns (or give `company_names`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<crate::BatchRecord>,
     /// How deep to read each site.
     #[serde(default)]
     pub extraction_mode: ExtractionMode,
@@ -115,8 +120,14 @@ pub struct ItemError {
 pub struct Item {
     /// Position among the batch's distinct companies.
     pub index: usize,
-    /// The name as first submitted.
+    /// The name as first submitted (or the domain, for a record without one).
     pub name: String,
+    /// The domain given for it, if any: read and checked, not searched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The hints given for it.
+    #[serde(default, skip_serializing_if = "Hints::is_empty")]
+    pub hints: Hints,
     /// Where it is.
     pub state: ItemState,
     /// Why it failed or was skipped.
@@ -200,6 +211,10 @@ pub struct Batch {
     pub lines: Vec<String>,
     /// For each line, the item that answers it (duplicates share one).
     pub line_items: Vec<usize>,
+    /// The records' columns and query inputs, when the batch was given
+    /// records (`items`, or an upload with headers).
+    #[serde(default, skip_serializing_if = "crate::Inputs::is_empty")]
+    pub inputs: crate::Inputs,
     /// Items per state.
     pub counts: Counts,
     /// When accepted, Unix ms.

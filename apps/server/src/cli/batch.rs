@@ -167,6 +167,7 @@ pub(super) fn request(args: &BatchArgs, names: Vec<String>) -> BatchRequest {
         webhook_url: None,
         min_confidence: args.min_confidence,
         min_field_confidence: args.min_field_confidence,
+        ..BatchRequest::default()
     }
 }
 

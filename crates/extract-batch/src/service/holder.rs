@@ -72,7 +72,7 @@ impl BatchService {
         let pending: Vec<Item> = items.into_iter().filter(|i| !i.state.is_final()).collect();
         let mut to_run = Vec::new();
         for page in pending.chunks(PREFETCH_PAGE) {
-            let queries: Vec<CompanyQuery> = page.iter().map(|i| query(&i.name, mode)).collect();
+            let queries: Vec<CompanyQuery> = page.iter().map(|i| query(i, mode)).collect();
             let found = self.inner.profiles.cached(&queries).await;
             for (item, hit) in page.iter().zip(found) {
                 match hit {
@@ -337,18 +337,23 @@ fn reset_to_pending(live: &Arc<Live>) -> (Batch, Vec<Item>) {
         running,
         ..Counts::default()
     };
-    let mut names = vec![String::new(); total];
+    // Each item's first line: its name, and the domain and hints it was given.
+    let mut first_line = vec![None; total];
     for (line, index) in b.line_items.iter().enumerate() {
-        if names[*index].is_empty() {
-            names[*index] = b.lines[line].trim().to_owned();
-        }
+        first_line[*index].get_or_insert(line);
     }
-    let items: Vec<Item> = names
+    let items: Vec<Item> = first_line
         .into_iter()
         .enumerate()
-        .map(|(index, name)| Item {
+        .map(|(index, line)| Item {
             index,
-            name,
+            name: line
+                .map(|l| b.lines[l].trim().to_owned())
+                .unwrap_or_default(),
+            domain: line.and_then(|l| b.inputs.domains.get(l).cloned().flatten()),
+            hints: line
+                .and_then(|l| b.inputs.hints.get(l).cloned())
+                .unwrap_or_default(),
             state: ItemState::Pending,
             error: None,
             elapsed_ms: None,

@@ -22,7 +22,7 @@ impl BatchService {
         min_confidence: Option<f32>,
     ) -> Item {
         let started = Instant::now();
-        let q = query(&item.name, mode);
+        let q = query(&item, mode);
         let timeout = Duration::from_millis(self.inner.config.item_timeout_ms.max(1));
         // An item refused by an open breaker waits for it (its Retry-After)
         // rather than failing at once: for its trial, and once more if that
@@ -156,15 +156,22 @@ pub(super) fn finished(
     }
 }
 
-pub(super) fn query(name: &str, mode: extract_core::ExtractionMode) -> CompanyQuery {
-    let mut q = CompanyQuery::by_name(name).unwrap_or_else(|_| CompanyQuery {
-        name: Some(name.to_owned()),
-        domain: None,
-        mode,
-        freshness: Default::default(),
-        priority: Default::default(),
-        hints: Default::default(),
-    });
+/// The query of `item`: its name, or its domain, with its hints.
+pub(super) fn query(item: &Item, mode: extract_core::ExtractionMode) -> CompanyQuery {
+    let name = (!item.name.is_empty() && item.domain.as_deref() != Some(item.name.as_str()))
+        .then_some(item.name.as_str());
+    let mut q =
+        CompanyQuery::new(name, item.domain.as_deref(), mode, usize::MAX).unwrap_or_else(|_| {
+            CompanyQuery {
+                name: Some(item.name.clone()),
+                domain: None,
+                mode,
+                freshness: Default::default(),
+                priority: Default::default(),
+                hints: Default::default(),
+            }
+        });
     q.mode = mode;
+    q.hints = item.hints.clone();
     q
 }

@@ -46,7 +46,7 @@ impl BatchService {
                 .flatten()
             {
                 if item.state == ItemState::Failed {
-                    failed.push(item.name);
+                    failed.push(item);
                 }
             }
         }
@@ -56,8 +56,19 @@ impl BatchService {
                 indexes: Vec::new(),
             });
         }
+        // Each failed company again, with the inputs it was run with.
+        let with_inputs = failed
+            .iter()
+            .any(|i| i.domain.is_some() || !i.hints.is_empty());
+        let (company_names, items) = if with_inputs {
+            let records = failed.into_iter().map(retry_record).collect();
+            (Vec::new(), records)
+        } else {
+            (failed.into_iter().map(|i| i.name).collect(), Vec::new())
+        };
         let request = BatchRequest {
-            company_names: failed,
+            company_names,
+            items,
             extraction_mode: batch.mode,
             priority: batch.priority,
             export_format: batch.export_format,
@@ -77,10 +88,17 @@ impl BatchService {
         if !inner.config.enabled {
             return Err(Error::Disabled);
         }
-        let n = request.company_names.len();
+        if !request.company_names.is_empty() && !request.items.is_empty() {
+            return Err(Error::Invalid {
+                message: "give company_names or items, not both".to_owned(),
+                indexes: Vec::new(),
+            });
+        }
+        let records = !request.items.is_empty();
+        let n = request.company_names.len().max(request.items.len());
         if n == 0 {
             return Err(Error::Invalid {
-                message: "company_names must list at least one company".to_owned(),
+                message: "company_names (or items) must list at least one company".to_owned(),
                 indexes: Vec::new(),
             });
         }
@@ -124,38 +142,72 @@ impl BatchService {
         }
         let mut bad = Vec::new();
         let mut queries = Vec::with_capacity(n);
-        for (i, name) in request.company_names.iter().enumerate() {
-            match CompanyQuery::new(
-                Some(name),
-                None,
-                request.extraction_mode,
-                inner.max_name_chars,
-            ) {
-                Ok(q) => queries.push(q),
-                Err(_) => bad.push(i),
+        let mut labels: Vec<String> = Vec::with_capacity(n);
+        let mut first_error = None;
+        if records {
+            for (i, record) in request.items.iter().enumerate() {
+                match record.query(request.extraction_mode, inner.max_name_chars) {
+                    Ok(q) => {
+                        labels.push(record.label());
+                        queries.push(q);
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert_with(|| format!("items[{i}]: {e}"));
+                        bad.push(i);
+                    }
+                }
+            }
+        } else {
+            for (i, name) in request.company_names.iter().enumerate() {
+                match CompanyQuery::new(
+                    Some(name),
+                    None,
+                    request.extraction_mode,
+                    inner.max_name_chars,
+                ) {
+                    Ok(q) => {
+                        labels.push(name.trim().to_owned());
+                        queries.push(q);
+                    }
+                    Err(_) => bad.push(i),
+                }
             }
         }
         if !bad.is_empty() {
-            return Err(Error::Invalid {
-                message: format!(
+            let message = match first_error {
+                Some(first) => format!(
+                    "{} items are not accepted (each needs a company_name or a domain, and valid hints); the first: {first}",
+                    bad.len()
+                ),
+                None => format!(
                     "{} company names are empty, have no letters or digits, or are longer than {} characters",
                     bad.len(),
                     inner.max_name_chars
                 ),
+            };
+            return Err(Error::Invalid {
+                message,
                 indexes: bad,
             });
         }
+        let inputs = if records {
+            crate::Inputs::of(&request.items, &queries)
+        } else {
+            crate::Inputs::default()
+        };
         // One item per distinct company; every line keeps its answer.
         let mut by_identity: HashMap<String, usize> = HashMap::new();
         let mut items: Vec<Item> = Vec::new();
         let mut line_items = Vec::with_capacity(n);
-        for (q, name) in queries.iter().zip(&request.company_names) {
+        for (q, name) in queries.iter().zip(&labels) {
             let next = items.len();
             let index = *by_identity.entry(q.identity()).or_insert(next);
             if index == next {
                 items.push(Item {
                     index,
-                    name: name.trim().to_owned(),
+                    name: name.clone(),
+                    domain: q.domain.clone(),
+                    hints: q.hints.clone(),
                     state: ItemState::Pending,
                     error: None,
                     elapsed_ms: None,
@@ -173,12 +225,9 @@ impl BatchService {
             priority: request.priority,
             export_format: request.export_format,
             webhook_url: request.webhook_url,
-            lines: request
-                .company_names
-                .iter()
-                .map(|s| s.trim().to_owned())
-                .collect(),
+            lines: labels,
             line_items,
+            inputs,
             counts: Counts {
                 pending: items.len(),
                 ..Counts::default()
@@ -207,4 +256,20 @@ fn url_is_http(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://"))
         && lower.len() > "https://".len()
+}
+
+/// A failed item as the record it is run again from.
+fn retry_record(item: Item) -> crate::BatchRecord {
+    let named = item.domain.as_deref() != Some(item.name.as_str());
+    crate::BatchRecord {
+        company_name: named.then_some(item.name),
+        domain: item.domain,
+        country: item.hints.country,
+        city: item.hints.city,
+        linkedin_url: item
+            .hints
+            .linkedin
+            .map(|slug| format!("https://www.linkedin.com/company/{slug}")),
+        ..crate::BatchRecord::default()
+    }
 }

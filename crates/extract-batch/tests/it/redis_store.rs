@@ -13,6 +13,8 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         .map(|i| Item {
             index: i,
             name: format!("Company {i}"),
+            domain: None,
+            hints: Default::default(),
             state: ItemState::Pending,
             error: None,
             elapsed_ms: None,
@@ -30,6 +32,7 @@ fn batch(id: &str) -> (Batch, Vec<Item>) {
         min_field_confidence: None,
         lines: items.iter().map(|i| i.name.clone()).collect(),
         line_items: vec![0, 1, 2],
+        inputs: Default::default(),
         counts: Counts {
             pending: 3,
             ..Counts::default()
