@@ -39,6 +39,8 @@ pub(crate) fn row(batch: &Batch, line: usize, item: Option<&Item>) -> Row {
             .and_then(|i| i.error.as_ref())
             .map(|e| e.message.clone()),
         profile,
+        external_id: batch.inputs.id(line).map(str::to_owned),
+        input: batch.inputs.row(line),
     }
 }
 
@@ -154,9 +156,10 @@ pub(crate) async fn export(
         ExportFormat::Csv | ExportFormat::Ndjson | ExportFormat::Json => {
             let sink = Sink::default();
             let mut csv = match format {
-                ExportFormat::Csv => {
-                    Some(CsvWriter::new(sink.clone(), provenance).map_err(io_error)?)
-                }
+                ExportFormat::Csv => Some(
+                    CsvWriter::with_input(sink.clone(), provenance, &batch.inputs.columns)
+                        .map_err(io_error)?,
+                ),
                 _ => None,
             };
             let json = matches!(format, ExportFormat::Json);
@@ -220,9 +223,10 @@ pub(crate) async fn xlsx_file(
     use std::io::{Seek, SeekFrom};
     let summary = summary_lines(service, batch).await.map_err(io_error)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(2);
+    let columns = batch.inputs.columns.clone();
     // Building a workbook is CPU and file work: off the async workers.
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-        let mut w = extract_export::XlsxWriter::new().map_err(io_error)?;
+        let mut w = extract_export::XlsxWriter::with_input(&columns).map_err(io_error)?;
         while let Some(chunk) = rx.blocking_recv() {
             for r in &chunk {
                 w.row(r).map_err(io_error)?;

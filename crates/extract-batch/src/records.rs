@@ -4,9 +4,7 @@
 //! caller's names.
 
 use extract_core::{CompanyQuery, ExtractionMode, Hints};
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// One company of a batch as a record (`items` of a submit). It needs a
 /// `company_name` or a `domain`.
@@ -38,8 +36,7 @@ pub struct BatchRecord {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        serialize_with = "pairs_out",
-        deserialize_with = "pairs_in"
+        with = "extract_core::pairs"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub extra: Vec<(String, String)>,
@@ -111,17 +108,26 @@ pub struct Inputs {
     pub domains: Vec<Option<String>>,
     /// For each line, the hints given.
     pub hints: Vec<Hints>,
+    /// The column holding the caller's id of each record (`external_id`,
+    /// or an upload's id column), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<usize>,
 }
 
 impl Inputs {
     /// Collects the columns of `records`, in first-seen order.
     pub fn of(records: &[BatchRecord], queries: &[CompanyQuery]) -> Inputs {
         let rows: Vec<Vec<(String, String)>> = records.iter().map(BatchRecord::columns).collect();
-        Inputs::from_rows(rows, queries)
+        Inputs::from_rows(rows, queries, Some("external_id"))
     }
 
-    /// From each line's `(header, value)` cells (an upload's, say) and its query.
-    pub fn from_rows(rows: Vec<Vec<(String, String)>>, queries: &[CompanyQuery]) -> Inputs {
+    /// From each line's `(header, value)` cells (an upload's, say) and its
+    /// query; `id_header` names the column of the caller's ids.
+    pub fn from_rows(
+        rows: Vec<Vec<(String, String)>>,
+        queries: &[CompanyQuery],
+        id_header: Option<&str>,
+    ) -> Inputs {
         let mut columns: Vec<String> = Vec::new();
         for row in &rows {
             for (h, _) in row {
@@ -143,6 +149,7 @@ impl Inputs {
             })
             .collect();
         Inputs {
+            id_column: id_header.and_then(|h| columns.iter().position(|c| c == h)),
             columns,
             cells,
             domains: queries.iter().map(|q| q.domain.clone()).collect(),
@@ -157,6 +164,12 @@ impl Inputs {
             && self.hints.iter().all(Hints::is_empty)
     }
 
+    /// Line `line`'s id, if the records had one.
+    pub fn id(&self, line: usize) -> Option<&str> {
+        let cell = self.cells.get(line)?.get(self.id_column?)?;
+        (!cell.is_empty()).then_some(cell.as_str())
+    }
+
     /// Line `line`'s `(header, value)` cells.
     pub fn row(&self, line: usize) -> Vec<(String, String)> {
         match self.cells.get(line) {
@@ -169,44 +182,6 @@ impl Inputs {
             None => Vec::new(),
         }
     }
-}
-
-fn pairs_out<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-    let mut map = s.serialize_map(Some(pairs.len()))?;
-    for (k, v) in pairs {
-        map.serialize_entry(k, v)?;
-    }
-    map.end()
-}
-
-fn pairs_in<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-    struct Pairs;
-    impl<'de> Visitor<'de> for Pairs {
-        type Value = Vec<(String, String)>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an object of strings, numbers or booleans")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::Bool(_) | serde_json::Value::Number(_) => v.to_string(),
-                    _ => {
-                        return Err(serde::de::Error::custom(format!(
-                            "extra.{k} must be a string, a number or a boolean"
-                        )))
-                    }
-                };
-                out.push((k, v));
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_map(Pairs)
 }
 
 #[cfg(test)]

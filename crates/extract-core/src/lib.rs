@@ -75,6 +75,7 @@ pub mod latency;
 pub mod metrics;
 mod normalize;
 mod outcome;
+pub mod pairs;
 pub mod picker;
 mod pipeline;
 mod profile;

@@ -20,10 +20,12 @@
 //! let row = Row {
 //!     index: 0, query: "=cmd".into(), outcome: ItemState::Failed,
 //!     error_kind: Some(extract_core::ErrorKind::NoWebsite), error_message: None, profile: None,
+//!     external_id: Some("crm-7".into()), input: vec![("crm_id".into(), "crm-7".into())],
 //! };
-//! let mut w = CsvWriter::new(Vec::new(), false).unwrap();
+//! let mut w = CsvWriter::with_input(Vec::new(), false, &["crm_id".to_owned()]).unwrap();
 //! w.row(&row).unwrap();
 //! let csv = String::from_utf8(w.finish().unwrap()).unwrap();
+//! assert!(csv.starts_with("crm_id,index,query"));
 //! assert!(csv.contains("'=cmd"));
 //! ```
 

@@ -18,6 +18,18 @@ pub struct Row {
     pub error_message: Option<String>,
     /// The profile, when there is one.
     pub profile: Option<CompanyProfile>,
+    /// The caller's id of the record (`external_id`, or an upload's id column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// The caller's own columns of the record, `(header, value)` in the
+    /// caller's order: before the extracted columns in CSV and XLSX, an
+    /// `input` object in JSON and NDJSON.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "extract_core::pairs"
+    )]
+    pub input: Vec<(String, String)>,
 }
 
 /// The flat columns of a row (CSV and the XLSX Companies sheet), in order.

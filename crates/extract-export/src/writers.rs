@@ -25,14 +25,23 @@ pub fn ndjson_row(row: &Row, mut out: impl Write) -> Result<()> {
 pub struct CsvWriter<W: Write> {
     inner: csv::Writer<W>,
     provenance: bool,
+    /// How many of the caller's own columns come first.
+    inputs: usize,
 }
 
 impl<W: Write> CsvWriter<W> {
     /// Writes the header; with `provenance`, `<field>_source` and
     /// `<field>_method` columns follow the values.
     pub fn new(out: W, provenance: bool) -> Result<Self> {
+        CsvWriter::with_input(out, provenance, &[])
+    }
+
+    /// The same, with the caller's own `columns` (a row's `input`, by
+    /// position) first, under the caller's headers.
+    pub fn with_input(out: W, provenance: bool, columns: &[String]) -> Result<Self> {
         let mut inner = csv::Writer::from_writer(out);
-        let mut header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+        let mut header: Vec<String> = columns.iter().map(|c| neutralise(c).into_owned()).collect();
+        header.extend(COLUMNS.iter().map(|c| (*c).to_owned()));
         if provenance {
             for f in SOURCED {
                 header.push(format!("{f}_source"));
@@ -40,16 +49,19 @@ impl<W: Write> CsvWriter<W> {
             }
         }
         inner.write_record(&header).map_err(Error::Csv)?;
-        Ok(CsvWriter { inner, provenance })
+        Ok(CsvWriter {
+            inner,
+            provenance,
+            inputs: columns.len(),
+        })
     }
 
     /// Writes one row (every cell neutralised against formula injection).
     pub fn row(&mut self, row: &Row) -> Result<()> {
-        let mut record: Vec<String> = row
-            .values()
-            .iter()
+        let mut record: Vec<String> = input_cells(row, self.inputs)
             .map(|v| neutralise(v).into_owned())
             .collect();
+        record.extend(row.values().iter().map(|v| neutralise(v).into_owned()));
         if self.provenance {
             for (url, method) in row.provenance() {
                 record.push(neutralise(&url).into_owned());
@@ -71,6 +83,11 @@ impl<W: Write> CsvWriter<W> {
             .into_inner()
             .map_err(|e| Error::Io(e.into_error()))
     }
+}
+
+/// A row's first `n` input cells, by position (empty past its own).
+fn input_cells(row: &Row, n: usize) -> impl Iterator<Item = &str> {
+    (0..n).map(|i| row.input.get(i).map_or("", |(_, v)| v.as_str()))
 }
 
 /// The CSV of all rows at once.
@@ -127,6 +144,8 @@ pub struct XlsxWriter {
     two_places: rust_xlsxwriter::Format,
     /// The next row of Companies and of Errors.
     next: [u32; 2],
+    /// How many of the caller's own columns come first on both row sheets.
+    inputs: usize,
 }
 
 const COMPANIES: usize = 0;
@@ -136,13 +155,27 @@ const ERRORS: usize = 2;
 impl XlsxWriter {
     /// The workbook with its three sheets and their headers.
     pub fn new() -> Result<Self> {
+        XlsxWriter::with_input(&[])
+    }
+
+    /// The same, with the caller's own `columns` (a row's `input`, by
+    /// position) first on Companies and Errors, under the caller's headers
+    /// (always as text).
+    pub fn with_input(columns: &[String]) -> Result<Self> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
+        let own: Vec<String> = columns.iter().map(|c| neutralise(c).into_owned()).collect();
+        let with_own = |head: &[&str]| -> Vec<String> {
+            own.iter()
+                .cloned()
+                .chain(head.iter().map(|h| (*h).to_owned()))
+                .collect()
+        };
         for (name, head) in [
-            ("Companies", COLUMNS),
-            ("Summary", &["metric", "value"][..]),
-            ("Errors", &ERROR_COLUMNS[..]),
+            ("Companies", with_own(COLUMNS)),
+            ("Summary", vec!["metric".to_owned(), "value".to_owned()]),
+            ("Errors", with_own(&ERROR_COLUMNS)),
         ] {
             let sheet = if name == "Summary" {
                 book.add_worksheet()
@@ -155,7 +188,7 @@ impl XlsxWriter {
                 let w = if name == "Summary" { 24.0 } else { width(h) };
                 sheet.set_column_width(c as u16, w).map_err(xlsx_error)?;
                 sheet
-                    .write_string_with_format(0, c as u16, *h, &bold)
+                    .write_string_with_format(0, c as u16, h, &bold)
                     .map_err(xlsx_error)?;
             }
             sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
@@ -164,6 +197,7 @@ impl XlsxWriter {
             book,
             two_places: Format::new().set_num_format("0.00"),
             next: [1, 1],
+            inputs: columns.len(),
         })
     }
 
@@ -171,15 +205,17 @@ impl XlsxWriter {
     pub fn row(&mut self, row: &Row) -> Result<()> {
         let values = row.values();
         let at = self.next[0];
+        let own = self.inputs;
         let sheet = self
             .book
             .worksheet_from_index(COMPANIES)
             .map_err(xlsx_error)?;
+        write_own(sheet, at, row, own)?;
         for (c, (value, head)) in values.iter().zip(COLUMNS).enumerate() {
             if value.is_empty() {
                 continue;
             }
-            let col = c as u16;
+            let col = (own + c) as u16;
             let number = NUMERIC
                 .contains(head)
                 .then(|| value.parse::<f64>().ok())
@@ -198,8 +234,9 @@ impl XlsxWriter {
         if row.outcome.is_error() {
             let at = self.next[1];
             let sheet = self.book.worksheet_from_index(ERRORS).map_err(xlsx_error)?;
+            write_own(sheet, at, row, own)?;
             sheet
-                .write_number(at, 0, row.index as f64)
+                .write_number(at, own as u16, row.index as f64)
                 .map_err(xlsx_error)?;
             let texts: [&str; 4] = [
                 &row.query,
@@ -210,7 +247,7 @@ impl XlsxWriter {
             for (c, value) in texts.into_iter().enumerate() {
                 if !value.is_empty() {
                     sheet
-                        .write_string(at, c as u16 + 1, neutralise(value))
+                        .write_string(at, (own + c + 1) as u16, neutralise(value))
                         .map_err(xlsx_error)?;
                 }
             }
@@ -222,8 +259,8 @@ impl XlsxWriter {
     /// Writes the Summary sheet and the filters, then the file to `out`.
     pub fn finish(mut self, summary: &SummaryLines, out: impl Write + Send) -> Result<()> {
         for (sheet, columns, next) in [
-            (COMPANIES, COLUMNS.len(), self.next[0]),
-            (ERRORS, ERROR_COLUMNS.len(), self.next[1]),
+            (COMPANIES, self.inputs + COLUMNS.len(), self.next[0]),
+            (ERRORS, self.inputs + ERROR_COLUMNS.len(), self.next[1]),
         ] {
             self.book
                 .worksheet_from_index(sheet)
@@ -252,6 +289,18 @@ impl XlsxWriter {
             .map_err(xlsx_error)?;
         self.book.save_to_writer(out).map_err(xlsx_error)
     }
+}
+
+/// Writes a row's first `n` input cells, as text, at the start of row `at`.
+fn write_own(sheet: &mut rust_xlsxwriter::Worksheet, at: u32, row: &Row, n: usize) -> Result<()> {
+    for (c, value) in input_cells(row, n).enumerate() {
+        if !value.is_empty() {
+            sheet
+                .write_string(at, c as u16, neutralise(value))
+                .map_err(xlsx_error)?;
+        }
+    }
+    Ok(())
 }
 
 /// The XLSX of all rows at once (see [`XlsxWriter`]).

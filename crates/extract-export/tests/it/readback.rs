@@ -49,6 +49,8 @@ fn rows() -> Vec<Row> {
             error_kind: None,
             error_message: None,
             profile: Some(profile),
+            external_id: None,
+            input: Vec::new(),
         },
         Row {
             index: 1,
@@ -57,6 +59,8 @@ fn rows() -> Vec<Row> {
             error_kind: Some(extract_core::ErrorKind::NoWebsite),
             error_message: Some("@SUM(A1:A2)".into()),
             profile: None,
+            external_id: None,
+            input: Vec::new(),
         },
         Row {
             index: 2,
@@ -65,6 +69,8 @@ fn rows() -> Vec<Row> {
             error_kind: Some(extract_core::ErrorKind::Cancelled),
             error_message: Some("\rcarriage".into()),
             profile: None,
+            external_id: None,
+            input: Vec::new(),
         },
     ]
 }
@@ -281,4 +287,90 @@ fn json_and_ndjson_round_trip() {
         .map(|l| serde_json::from_slice(l).unwrap())
         .collect();
     assert_eq!(back, rows);
+}
+
+/// The caller's own columns (an id, free text with commas and a newline, a
+/// cell starting with `=`) come back first, in order, under the caller's
+/// headers, on every row of the CSV, the XLSX and the NDJSON; the cells
+/// that could be formulas are neutralised like every other cell.
+#[test]
+fn the_callers_columns_come_back_first_in_order_on_every_row() {
+    let columns = ["crm_id", "company_name", "notes", "owner"].map(str::to_owned);
+    let mut rows = rows();
+    for (i, row) in rows.iter_mut().enumerate() {
+        let cells = [
+            format!("00{i}"),
+            row.query.clone(),
+            format!("call back, then mail\nline {i}"),
+            "=1+1".to_owned(),
+        ];
+        row.input = columns.iter().cloned().zip(cells).collect();
+        row.external_id = Some(format!("00{i}"));
+    }
+    // CSV
+    let mut out = Vec::new();
+    let mut w = extract_export::CsvWriter::with_input(&mut out, false, &columns).unwrap();
+    for r in &rows {
+        w.row(r).unwrap();
+    }
+    w.finish().unwrap();
+    let mut reader = ::csv::Reader::from_reader(out.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(&header[..4], &columns);
+    assert_eq!(&header[4..4 + COLUMNS.len()], COLUMNS);
+    for (record, row) in reader.records().map(Result::unwrap).zip(&rows) {
+        for (c, (_, value)) in row.input.iter().enumerate() {
+            assert_eq!(&record[c], expected(value));
+        }
+        assert_eq!(&record[4], row.index.to_string());
+    }
+    // XLSX
+    let mut out = Vec::new();
+    let mut w = extract_export::XlsxWriter::with_input(&columns).unwrap();
+    for r in &rows {
+        w.row(r).unwrap();
+    }
+    w.finish(&Vec::new(), &mut out).unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(out)).unwrap();
+    let companies = book.worksheet_range("Companies").unwrap();
+    for (c, h) in columns.iter().enumerate() {
+        assert_eq!(companies.get((0, c)), Some(&Data::String(h.clone())));
+    }
+    for r in 0..rows.len() {
+        assert_eq!(
+            companies.get((r + 1, 0)),
+            Some(&Data::String(format!("00{r}"))),
+            "an id stays text, leading zeros and all"
+        );
+        assert_eq!(
+            companies.get((r + 1, 3)),
+            Some(&Data::String(expected("=1+1")))
+        );
+        assert_eq!(
+            companies.get((r + 1, 4)),
+            Some(&Data::Float(r as f64)),
+            "the extracted columns follow, numbers as numbers"
+        );
+    }
+    let errors = book.worksheet_range("Errors").unwrap();
+    assert_eq!(errors.get((1, 0)), Some(&Data::String("001".into())));
+    // NDJSON: an `input` object in the caller's order, and the id.
+    for row in &rows {
+        let mut line = Vec::new();
+        ndjson_row(row, &mut line).unwrap();
+        let text = String::from_utf8(line).unwrap();
+        let at = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
+        assert!(
+            at("crm_id") < at("notes") && at("notes") < at("owner"),
+            "{text}"
+        );
+        let back: Row = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.input, row.input);
+        assert_eq!(back.external_id, row.external_id);
+    }
 }
