@@ -90,10 +90,13 @@ impl Inbound {
         self.body_timeouts.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The names in an uploaded file, parsed on the blocking pool once one
+    /// What an uploaded file holds, parsed on the blocking pool once one
     /// of `upload.parsers` permits is free, so that request threads and
     /// running batches are never held up by a file.
-    pub(crate) async fn names_in_file(&self, bytes: bytes::Bytes) -> Result<Vec<String>, ApiError> {
+    pub(crate) async fn read_upload(
+        &self,
+        bytes: bytes::Bytes,
+    ) -> Result<crate::names::Upload, ApiError> {
         let permit = self.parsers.clone().acquire_owned().await.map_err(|_| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -104,7 +107,7 @@ impl Inbound {
         let caps = self.caps.clone();
         let parsed = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            crate::names::names_in_file(&bytes, &caps)
+            crate::names::read_upload(&bytes, &caps)
         })
         .await
         .map_err(|e| {

@@ -28,6 +28,7 @@
 mod app;
 mod auth;
 pub mod cli;
+mod columns;
 
 pub mod config;
 mod error;

@@ -62,9 +62,38 @@ impl FileError {
 /// The cap on what a workbook inflates to, by its configuration key.
 const INFLATED_CAP: &str = "upload.max_inflated_bytes";
 
-/// The names in `text`: the `company_name` column when the first line is a
-/// CSV header naming it, else every non-blank line.
+/// What an uploaded file holds: a list of names, or a table whose first
+/// row is a header ([`crate::columns`] says which columns are what).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Upload {
+    /// One name a line (or the first column).
+    Names(Vec<String>),
+    /// A header and the rows under it.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+}
+
+/// The names in `text` (the `batch FILE` command): a table's name (or
+/// domain) of each row, else every non-blank line.
 pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileError> {
+    match read_text(text, caps)? {
+        Upload::Names(names) => Ok(names),
+        Upload::Table { header, rows } => {
+            let (records, _) = crate::columns::records(header, rows).map_err(FileError::Invalid)?;
+            Ok(records
+                .iter()
+                .map(extract_batch::BatchRecord::label)
+                .collect())
+        }
+    }
+}
+
+/// What `text` holds: a CSV table when its first line is a header naming
+/// a known column (`company_name`, `Firma`, `website`, `country`…), else
+/// a list, every non-blank line a name.
+pub(crate) fn read_text(text: &str, caps: &Caps) -> Result<Upload, FileError> {
     let first = text.lines().next().unwrap_or_default();
     let header: Vec<String> = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -72,9 +101,9 @@ pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileErr
         .records()
         .next()
         .and_then(Result::ok)
-        .map(|r| r.iter().map(|f| f.trim().to_ascii_lowercase()).collect())
+        .map(|r| r.iter().map(|f| f.trim().to_owned()).collect())
         .unwrap_or_default();
-    if let Some(column) = header.iter().position(|h| h == "company_name") {
+    if crate::columns::is_header(&header) {
         // The csv crate reads an unclosed quote to the end of the file,
         // turning every row after it into one field: refuse it instead.
         if let Some(line) = unclosed_quote(text) {
@@ -86,7 +115,7 @@ pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileErr
             .flexible(true)
             .from_reader(text.as_bytes());
         check_columns(header.len(), 1, caps)?;
-        let mut names = Vec::new();
+        let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
             let record = record.map_err(|e| FileError::Invalid(format!("CSV line {line}: {e}")))?;
@@ -95,12 +124,12 @@ pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileErr
             for field in &record {
                 check_cell(field, line, caps)?;
             }
-            let name = record.get(column).unwrap_or_default().trim();
-            if !name.is_empty() {
-                names.push(name.to_owned());
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
             }
+            rows.push(record.iter().map(str::to_owned).collect());
         }
-        return Ok(names);
+        return Ok(Upload::Table { header, rows });
     }
     let mut names = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -113,20 +142,20 @@ pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileErr
         check_cell(name, line_no, caps)?;
         names.push(name.to_owned());
     }
-    Ok(names)
+    Ok(Upload::Names(names))
 }
 
-/// The names in an uploaded file: an XLSX workbook (its first sheet: the
-/// `company_name` column when its first row names one, else the first
-/// column), or text as [`read_names`] reads it.
-pub(crate) fn names_in_file(bytes: &[u8], caps: &Caps) -> Result<Vec<String>, FileError> {
+/// What an uploaded file holds: an XLSX workbook's first sheet (a table
+/// when its first row is a header naming a known column, else its first
+/// column's names), or text as [`read_text`] reads it.
+pub(crate) fn read_upload(bytes: &[u8], caps: &Caps) -> Result<Upload, FileError> {
     if !bytes.starts_with(b"PK\x03\x04") {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             FileError::Invalid(
                 "the file is neither UTF-8 text (CSV) nor an XLSX workbook".to_owned(),
             )
         })?;
-        return read_names(text, caps);
+        return read_text(text, caps);
     }
     check_inflated(bytes, caps)?;
     use calamine::Reader;
@@ -144,10 +173,8 @@ pub(crate) fn names_in_file(bytes: &[u8], caps: &Caps) -> Result<Vec<String>, Fi
     let declared = cells.dimensions();
     check_position(declared.end, caps, "declares cells up to")?;
 
-    let mut header: Vec<(u32, String)> = Vec::new();
-    let mut header_row: Option<u32> = None;
-    let mut column: Option<u32> = None;
-    let mut names = Vec::new();
+    // Rows as they come (cells arrive row by row); each within the caps.
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
     loop {
         let cell = cells
             .next_cell()
@@ -158,41 +185,36 @@ pub(crate) fn names_in_file(bytes: &[u8], caps: &Caps) -> Result<Vec<String>, Fi
         let value = calamine::Data::from(cell.get_value().clone());
         let text = value.to_string();
         check_cell(&text, row as usize + 1, caps)?;
-        let first = *header_row.get_or_insert(row);
-        if row == first {
-            header.push((col, text.trim().to_owned()));
-            continue;
+        if rows.last().is_none_or(|(r, _)| *r != row) {
+            rows.push((row, Vec::new()));
         }
-        let column = *column.get_or_insert_with(|| pick_column(&header, &mut names));
-        if col == column {
-            let name = text.trim();
-            if !name.is_empty() {
-                names.push(name.to_owned());
+        if let Some((_, cells)) = rows.last_mut() {
+            let col = col as usize;
+            if cells.len() <= col {
+                cells.resize(col + 1, String::new());
             }
+            cells[col] = text;
         }
     }
-    if column.is_none() {
-        pick_column(&header, &mut names);
-    }
-    Ok(names)
-}
-
-/// The column of names, once the first row is read: the one headed
-/// `company_name`, else the first, whose first cell is then a name too.
-fn pick_column(header: &[(u32, String)], names: &mut Vec<String>) -> u32 {
-    if let Some((col, _)) = header
-        .iter()
-        .find(|(_, h)| h.eq_ignore_ascii_case("company_name"))
-    {
-        return *col;
-    }
-    let Some((col, first)) = header.iter().min_by_key(|(c, _)| *c) else {
-        return 0;
+    let mut rows = rows.into_iter().map(|(_, cells)| cells);
+    let Some(first) = rows.next() else {
+        return Ok(Upload::Names(Vec::new()));
     };
-    if !first.is_empty() {
-        names.push(first.clone());
+    if crate::columns::is_header(&first) {
+        let header: Vec<String> = first.iter().map(|h| h.trim().to_owned()).collect();
+        let rows = rows
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .collect();
+        return Ok(Upload::Table { header, rows });
     }
-    *col
+    // No header: the first column holds the names, from the first row on.
+    let names = std::iter::once(first)
+        .chain(rows)
+        .filter_map(|r| r.into_iter().next())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    Ok(Upload::Names(names))
 }
 
 /// Counts what every entry of the zip really inflates to (declared sizes

@@ -82,7 +82,7 @@ pub use model::{
     ItemState, Mark, Progress, Recorded,
 };
 pub use queue::{Delivery, Depth, MemoryQueue, QueueDepth, RedisQueue, WorkQueue};
-pub use records::{BatchRecord, Inputs};
+pub use records::{BatchRecord, Inputs, Table};
 pub use service::{BatchService, BatchStats, Builder, Status};
 pub use store::{JobStore, MemoryStore, RedisStore};
 pub use summary::{summarize, Summarizer, Summary};

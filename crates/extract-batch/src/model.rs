@@ -44,6 +44,10 @@ pub struct BatchRequest {
     /// the caller's own columns (or give `company_names`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<crate::BatchRecord>,
+    /// The uploaded table the `items` were read from (not part of the JSON
+    /// API): its own columns are what the results carry back.
+    #[serde(skip)]
+    pub table: Option<crate::Table>,
     /// How deep to read each site.
     #[serde(default)]
     pub extraction_mode: ExtractionMode,

@@ -95,6 +95,19 @@ impl BatchRecord {
     }
 }
 
+/// An uploaded table's own columns, one row a record: what the results
+/// carry back (every column, under the file's headers) instead of the
+/// records' fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// The header, in the file's order.
+    pub columns: Vec<String>,
+    /// Each record's cells.
+    pub rows: Vec<Vec<String>>,
+    /// The column of the caller's ids, if one was recognised.
+    pub id_column: Option<usize>,
+}
+
 /// What a batch keeps of its records for the results: the columns' headers
 /// in order, and for each submitted line its cells (aligned with the
 /// headers) and its query's domain and hints.
@@ -154,6 +167,17 @@ impl Inputs {
             cells,
             domains: queries.iter().map(|q| q.domain.clone()).collect(),
             hints: queries.iter().map(|q| q.hints.clone()).collect(),
+        }
+    }
+
+    /// From an uploaded `table` whose rows are the records of `queries`.
+    pub fn of_table(table: Table, queries: &[CompanyQuery]) -> Inputs {
+        Inputs {
+            columns: table.columns,
+            cells: table.rows,
+            domains: queries.iter().map(|q| q.domain.clone()).collect(),
+            hints: queries.iter().map(|q| q.hints.clone()).collect(),
+            id_column: table.id_column,
         }
     }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::{json_response, read_json};
 use crate::error::ApiError;
+use crate::names::Upload;
 use crate::results;
 use crate::{App, Body};
 
@@ -133,7 +134,16 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
         }
     }
     let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
-    request.company_names = app.inbound().names_in_file(body).await?;
+    match app.inbound().read_upload(body).await? {
+        Upload::Names(names) => request.company_names = names,
+        Upload::Table { header, rows } => {
+            let (records, table) = crate::columns::records(header, rows).map_err(|message| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
+            })?;
+            request.items = records;
+            request.table = Some(table);
+        }
+    }
     let batch = app.batches().submit(request).await.map_err(batch_error)?;
     Ok(accepted(&batch))
 }

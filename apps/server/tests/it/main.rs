@@ -15,6 +15,7 @@ mod connections;
 mod deploy;
 mod perf;
 mod perf_bounds;
+mod records;
 
 mod common;
 mod end_to_end;

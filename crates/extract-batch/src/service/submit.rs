@@ -56,19 +56,42 @@ impl BatchService {
                 indexes: Vec::new(),
             });
         }
-        // Each failed company again, with the inputs it was run with.
+        // Each failed company again, with the inputs it was run with; a
+        // batch of records runs each failed line again with its own
+        // columns, so the retry's results carry them too.
         let with_inputs = failed
             .iter()
             .any(|i| i.domain.is_some() || !i.hints.is_empty());
-        let (company_names, items) = if with_inputs {
+        let (company_names, items, table) = if !batch.inputs.columns.is_empty() {
+            let by_index: HashMap<usize, Item> = failed.into_iter().map(|i| (i.index, i)).collect();
+            let mut records = Vec::new();
+            let mut rows = Vec::new();
+            for (line, index) in batch.line_items.iter().enumerate() {
+                if let Some(item) = by_index.get(index) {
+                    records.push(retry_record(item.clone()));
+                    rows.push(batch.inputs.cells.get(line).cloned().unwrap_or_default());
+                }
+            }
+            let table = crate::Table {
+                columns: batch.inputs.columns.clone(),
+                rows,
+                id_column: batch.inputs.id_column,
+            };
+            (Vec::new(), records, Some(table))
+        } else if with_inputs {
             let records = failed.into_iter().map(retry_record).collect();
-            (Vec::new(), records)
+            (Vec::new(), records, None)
         } else {
-            (failed.into_iter().map(|i| i.name).collect(), Vec::new())
+            (
+                failed.into_iter().map(|i| i.name).collect(),
+                Vec::new(),
+                None,
+            )
         };
         let request = BatchRequest {
             company_names,
             items,
+            table,
             extraction_mode: batch.mode,
             priority: batch.priority,
             export_format: batch.export_format,
@@ -190,10 +213,12 @@ impl BatchService {
                 indexes: bad,
             });
         }
-        let inputs = if records {
-            crate::Inputs::of(&request.items, &queries)
-        } else {
-            crate::Inputs::default()
+        let inputs = match request.table {
+            Some(table) if table.rows.len() == request.items.len() => {
+                crate::Inputs::of_table(table, &queries)
+            }
+            _ if records => crate::Inputs::of(&request.items, &queries),
+            _ => crate::Inputs::default(),
         };
         // One item per distinct company; every line keeps its answer.
         let mut by_identity: HashMap<String, usize> = HashMap::new();
