@@ -92,7 +92,7 @@ fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
         ("min_confidence" = Option<f64>, Query, description = "The lowest website-match confidence accepted, 0–1"),
         ("min_field_confidence" = Option<f64>, Query, description = "Profile fields below this confidence, 0–1, are left out of the results"),
     ),
-    request_body(description = "A CSV (its `company_name` column), a list (one name a line) or an XLSX workbook (its first sheet)",
+    request_body(description = "A CSV or an XLSX workbook (its first sheet) whose first row names its columns (the company's name, domain, country, city, LinkedIn page, an id, in the common languages; every other column is carried to the results), or a list, one name a line (the first column)",
         content(
             (String = "text/csv"),
             (String = "text/plain"),
