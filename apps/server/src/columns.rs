@@ -16,6 +16,20 @@ pub(crate) enum Role {
     Id,
 }
 
+impl Role {
+    /// The role's name in a preview's mapping.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Role::Name => "name",
+            Role::Domain => "domain",
+            Role::Country => "country",
+            Role::City => "city",
+            Role::Linkedin => "linkedin",
+            Role::Id => "id",
+        }
+    }
+}
+
 /// Header words of each role (lowercase, `_` and `-` read as spaces).
 const ROLES: &[(Role, &[&str])] = &[
     (
@@ -187,6 +201,15 @@ pub(crate) fn records(
     rows: Vec<Vec<String>>,
 ) -> Result<(Vec<BatchRecord>, Table), String> {
     let map = mapping(&header);
+    records_with(header, rows, &map)
+}
+
+/// The same, with the columns of each role given (`(role, column)`).
+pub(crate) fn records_with(
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    map: &[(Role, usize)],
+) -> Result<(Vec<BatchRecord>, Table), String> {
     let col = |role: Role| map.iter().find(|(r, _)| *r == role).map(|(_, i)| *i);
     if col(Role::Name).is_none() && col(Role::Domain).is_none() {
         return Err(missing_name(&header));

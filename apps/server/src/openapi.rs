@@ -136,7 +136,7 @@ pub(crate) type Json = serde_json::Value;
     info(title = "company-extract", description = "Company profiles from names or domains: one at a time, or in batches."),
     paths(
         crate::handlers::console, crate::handlers::extract::extract,
-        crate::handlers::batch::submit, crate::handlers::batch::upload,
+        crate::handlers::batch::submit, crate::handlers::upload::upload,
         crate::handlers::batch::list, crate::handlers::batch::stats,
         crate::handlers::batch::cancel, crate::handlers::batch::retry,
         crate::handlers::batch::status, crate::handlers::batch::results,

@@ -227,7 +227,7 @@ async fn route(app: App, mut req: Request<Incoming>, request_id: String) -> Resp
                 Route::Console => Ok(handlers::console()),
                 Route::Extract => handlers::extract::extract(&app, req).await,
                 Route::BatchSubmit => handlers::batch::submit(&app, req).await,
-                Route::BatchUpload => handlers::batch::upload(&app, req).await,
+                Route::BatchUpload => handlers::upload::upload(&app, req).await,
                 Route::BatchList => handlers::batch::list(&app).await,
                 Route::BatchStats => handlers::batch::stats(&app).await,
                 Route::Batch => handlers::batch::cancel(&app, param).await,

@@ -11,7 +11,6 @@ use serde_json::json;
 
 use super::{json_response, read_json};
 use crate::error::ApiError;
-use crate::names::Upload;
 use crate::results;
 use crate::{App, Body};
 
@@ -64,7 +63,7 @@ pub(crate) async fn submit(app: &App, req: Request<Incoming>) -> Result<Response
 }
 
 /// 202 with the new batch's id, counts and URLs, and `Location`.
-fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
+pub(super) fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
     let (status_url, results_url) = urls(&batch.id);
     let body = crate::openapi::Accepted {
         batch_id: batch.id.clone(),
@@ -80,72 +79,6 @@ fn accepted(batch: &extract_batch::Batch) -> Response<Body> {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
-}
-
-/// `POST /api/v1/company/batch/upload?extraction_mode=&priority=`: the body
-/// is a CSV (or plain list) or an XLSX file; its names are the
-/// `company_name` column when a header names it, else the first column.
-#[utoipa::path(operation_id = "batch_upload", post, path = "/api/v1/company/batch/upload", tag = "batches",
-    params(
-        ("extraction_mode" = Option<extract_core::ExtractionMode>, Query, description = "How deep to read each site"),
-        ("priority" = Option<extract_core::Priority>, Query, description = "Scheduling priority"),
-        ("min_confidence" = Option<f64>, Query, description = "The lowest website-match confidence accepted, 0–1"),
-        ("min_field_confidence" = Option<f64>, Query, description = "Profile fields below this confidence, 0–1, are left out of the results"),
-    ),
-    request_body(description = "A CSV or an XLSX workbook (its first sheet) whose first row names its columns (the company's name, domain, country, city, LinkedIn page, an id, in the common languages; every other column is carried to the results), or a list, one name a line (the first column)",
-        content(
-            (String = "text/csv"),
-            (String = "text/plain"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (Vec<u8> = "application/octet-stream"),
-        )),
-    responses(
-        (status = 202, description = "Accepted", body = crate::openapi::Accepted),
-        (status = 400, description = "An unknown or malformed parameter", body = crate::openapi::ErrorBody),
-        (status = 413, description = "The file is too large", body = crate::openapi::ErrorBody),
-        (status = 422, description = "Not a CSV or XLSX file, or names refused", body = crate::openapi::ErrorBody),
-        (status = 503, description = "Batches are disabled", body = crate::openapi::ErrorBody),
-    ))]
-pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    if !app.batches().config().enabled {
-        return Err(ApiError::from_batch(&extract_batch::Error::Disabled));
-    }
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let mut request = BatchRequest::default();
-    for (key, value) in &params {
-        match key.as_str() {
-            "extraction_mode" => request.extraction_mode = enum_param(key, value)?,
-            "priority" => request.priority = enum_param(key, value)?,
-            "min_confidence" => request.min_confidence = Some(share_param(key, value)?),
-            "min_field_confidence" => {
-                request.min_field_confidence = Some(share_param(key, value)?);
-            }
-            _ => {
-                return Err(bad_param(
-                    key,
-                    format!(
-                        "unknown parameter {key:?}; known: extraction_mode, priority, min_confidence, min_field_confidence"
-                    ),
-                ))
-            }
-        }
-    }
-    let body = super::read_bytes(req, app.config().server.max_body_bytes).await?;
-    match app.inbound().read_upload(body).await? {
-        Upload::Names(names) => request.company_names = names,
-        Upload::Table { header, rows } => {
-            let (records, table) = crate::columns::records(header, rows).map_err(|message| {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
-            })?;
-            request.items = records;
-            request.table = Some(table);
-        }
-    }
-    let batch = app.batches().submit(request).await.map_err(batch_error)?;
-    Ok(accepted(&batch))
 }
 
 /// `GET /api/v1/company/batches`: the status of every stored batch, newest
@@ -213,7 +146,10 @@ pub(crate) async fn stats(app: &App) -> Result<Response<Body>, ApiError> {
 }
 
 /// A query parameter naming one of an enum's values (`basic`, `high`, …).
-fn enum_param<T: serde::de::DeserializeOwned>(key: &str, value: &str) -> Result<T, ApiError> {
+pub(super) fn enum_param<T: serde::de::DeserializeOwned>(
+    key: &str,
+    value: &str,
+) -> Result<T, ApiError> {
     use serde::de::IntoDeserializer;
     T::deserialize(value.into_deserializer())
         .map_err(|e: serde::de::value::Error| bad_param(key, format!("{key}: {e}")))
@@ -221,7 +157,7 @@ fn enum_param<T: serde::de::DeserializeOwned>(key: &str, value: &str) -> Result<
 
 /// A share from 0 to 1. NaN and infinities parse as numbers but are none:
 /// refused here as submit refuses them.
-fn share_param(key: &str, value: &str) -> Result<f32, ApiError> {
+pub(super) fn share_param(key: &str, value: &str) -> Result<f32, ApiError> {
     value
         .parse::<f32>()
         .ok()
@@ -234,7 +170,7 @@ fn share_param(key: &str, value: &str) -> Result<f32, ApiError> {
         })
 }
 
-fn bad_param(name: &str, message: String) -> ApiError {
+pub(super) fn bad_param(name: &str, message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", message)
         .with_details(json!({ "parameter": name }))
 }

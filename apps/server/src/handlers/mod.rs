@@ -6,6 +6,7 @@ pub(crate) mod events;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod perf;
+pub(crate) mod upload;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Request, Response, StatusCode};

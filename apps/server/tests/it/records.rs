@@ -154,3 +154,67 @@ async fn a_crm_export_round_trips_with_every_column_on_its_row() {
         "{message}"
     );
 }
+
+/// `preview=true` answers the headers, the mapping recognised and a sample
+/// without starting a batch; `<role>_column` changes the mapping (empty:
+/// no such column), and naming no header is a 400 listing the headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_shows_the_mapping_and_a_chosen_column_overrides_it() {
+    let s = stack(10, |c| c.crawl.per_host_rate = 0.0).await;
+    let a = s.addr();
+    let names = s.sandbox.world().names(2);
+    let csv = format!(
+        "Kundennummer,Firma,Bemerkung,Land\n1,{},\"{}\",XX\n2,Nobody,\"{}\",XX\n",
+        names[0], names[1], names[1]
+    );
+    let up = "/api/v1/company/batch/upload";
+    let r = request(
+        a,
+        "POST",
+        &format!("{up}?preview=true"),
+        Some("text/csv"),
+        &csv,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["kind"], "table");
+    assert_eq!(r.json["rows"], 2);
+    assert_eq!(r.json["mapping"]["name"], "Firma");
+    assert_eq!(r.json["mapping"]["id"], "Kundennummer");
+    assert_eq!(r.json["mapping"]["country"], "Land");
+    assert_eq!(r.json["headers"][2], "Bemerkung");
+    assert_eq!(
+        get(a, "/api/v1/company/batches").await.json["batches"],
+        serde_json::json!([])
+    );
+
+    // The names are in "Bemerkung", and "Land" is not a country here.
+    let chosen = format!("{up}?name_column=Bemerkung&country_column=");
+    let r = request(a, "POST", &chosen, Some("text/csv"), &csv).await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let id = r.json["batch_id"].as_str().unwrap().to_owned();
+    let st = wait_final(a, &id, Duration::from_secs(60)).await;
+    assert_eq!(st["items"], 1, "both rows name the same company: {st}");
+    let page = get(a, &format!("/api/v1/company/batch/{id}/results")).await;
+    assert_eq!(page.json["results"][0]["query"], names[1].as_str());
+    assert_eq!(page.json["results"][0]["input"]["Firma"], names[0].as_str());
+
+    let r = request(
+        a,
+        "POST",
+        &format!("{up}?city_column=Stadt"),
+        Some("text/csv"),
+        &csv,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "invalid_parameter"),
+        "{}",
+        r.json
+    );
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Bemerkung"));
+}
