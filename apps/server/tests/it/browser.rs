@@ -255,9 +255,10 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     };
     let names: Vec<String> = s.sandbox.world().names(30);
     let csv_path = dir.join("companies.csv");
-    let mut csv = String::from("company_name\n");
-    for n in &names {
-        csv.push_str(&format!("\"{}\"\n", n.replace('"', "\"\"")));
+    // A CRM export: the console shows what each column is and lets it be changed.
+    let mut csv = String::from("crm_id,company_name,Land,owner\n");
+    for (i, n) in names.iter().enumerate() {
+        csv.push_str(&format!("c-{i},\"{}\",US,Kim\n", n.replace('"', "\"\"")));
     }
     std::fs::write(&csv_path, csv).unwrap();
 
@@ -269,6 +270,19 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     b.click("nav button[data-tab=batches]").await;
     b.type_into("#batch-file", &csv_path.to_string_lossy())
         .await;
+    b.wait_for(
+        "column-mapping",
+        "const v = (r) => { const s = document.querySelector(`#mapping select[data-role=${r}]`); return s && s.value; }; return v('name') === 'company_name' && v('id') === 'crm_id' && v('country') === 'Land' && v('domain') === ''",
+        Duration::from_secs(20),
+    )
+    .await;
+    // "Land" is not to be read as the country: the user changes it.
+    b.wait_for(
+        "change-mapping",
+        "const s = document.querySelector('#mapping select[data-role=country]'); s.value = ''; s.dispatchEvent(new Event('change')); return s.value === ''",
+        Duration::from_secs(5),
+    )
+    .await;
     b.click("#batch-go").await;
     b.wait_for(
         "batch-progress",
@@ -284,6 +298,14 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
         )
         .await;
     assert_eq!(rows, 30, "the results table lists the 30 companies");
+    let ids = b
+        .wait_for(
+            "id-column",
+            "return [...document.querySelectorAll('#results-rows td.extid')].filter((td) => /^c-\\d+$/.test(td.textContent)).length",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(ids, 30, "the results table shows the user's id column");
     // The README's picture: EXTRACT_CONSOLE_SCREENSHOT=docs/console.png.
     if let Ok(path) = std::env::var("EXTRACT_CONSOLE_SCREENSHOT") {
         b.screenshot(
@@ -316,15 +338,29 @@ async fn the_console_runs_a_batch_extracts_and_draws_the_performance_page() {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let sheet = book.worksheet_range("Companies").unwrap();
     assert_eq!(sheet.rows().count(), 31, "a header and 30 rows");
+    assert_eq!(
+        sheet.get((0, 0)),
+        Some(&calamine::Data::String("crm_id".into())),
+        "the file's own columns come first"
+    );
 
     // One company extracted through the page.
     b.click("nav button[data-tab=extract]").await;
     b.type_into("#extract-name", &names[0]).await;
+    b.type_into("#extract-country", "US").await;
     b.click("#extract-go").await;
     b.wait_for(
         "extract",
         "return document.querySelectorAll('#profile-fields tr').length >= 3 && document.querySelector('#profile-fields tr[data-field=website]') !== null",
         Duration::from_secs(30),
+    )
+    .await;
+    // The profile as people read one: the name, a clickable website, the
+    // facts, each with its source and confidence on hover.
+    b.wait_for(
+        "profile-view",
+        "const a = document.querySelector('#profile-links a'); return document.querySelector('#profile-title').textContent.length > 0 && a && a.href.startsWith('http') && document.querySelectorAll('#profile-facts dt').length >= 1 && document.querySelector('#profile-facts dd[data-source]') !== null && document.querySelector('#profile-choice').textContent.includes('country given')",
+        Duration::from_secs(10),
     )
     .await;
 
