@@ -75,21 +75,6 @@ pub(crate) enum Upload {
     },
 }
 
-/// The names in `text` (the `batch FILE` command): a table's name (or
-/// domain) of each row, else every non-blank line.
-pub(crate) fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileError> {
-    match read_text(text, caps)? {
-        Upload::Names(names) => Ok(names),
-        Upload::Table { header, rows } => {
-            let (records, _) = crate::columns::records(header, rows).map_err(FileError::Invalid)?;
-            Ok(records
-                .iter()
-                .map(extract_batch::BatchRecord::label)
-                .collect())
-        }
-    }
-}
-
 /// What `text` holds: a CSV table when its first line is a header naming
 /// a known column (`company_name`, `Firma`, `website`, `country`…), else
 /// a list, every non-blank line a name.
@@ -336,6 +321,22 @@ fn unclosed_quote(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names `text` gives: a table's name (or domain) of each row, else
+    /// every non-blank line.
+    fn read_names(text: &str, caps: &Caps) -> Result<Vec<String>, FileError> {
+        match read_text(text, caps)? {
+            Upload::Names(names) => Ok(names),
+            Upload::Table { header, rows } => {
+                let (records, _) =
+                    crate::columns::records(header, rows).map_err(FileError::Invalid)?;
+                Ok(records
+                    .iter()
+                    .map(extract_batch::BatchRecord::label)
+                    .collect())
+            }
+        }
+    }
 
     fn caps() -> Caps {
         Caps {

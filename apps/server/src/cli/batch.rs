@@ -12,7 +12,7 @@ use extract_core::{ExtractionMode, Priority};
 
 use crate::{from_wire_name, results, App};
 
-use crate::names::read_names;
+use crate::names::{read_text, Upload};
 
 /// How often the progress bar reads the batch status.
 const TICK: Duration = Duration::from_millis(200);
@@ -121,9 +121,20 @@ pub async fn run(args: &BatchArgs, app: &App) -> Result<RunReport, Failure> {
         path: args.file.clone(),
         source,
     })?;
-    let names =
-        read_names(&text, &app.config().upload).map_err(|e| Failure::Data(e.to_string()))?;
-    if names.is_empty() {
+    // A table's columns are read by header, as an upload's are, and come
+    // back on every row of the export.
+    let upload =
+        read_text(&text, &app.config().upload).map_err(|e| Failure::Data(e.to_string()))?;
+    let mut request = request(args, Vec::new());
+    match upload {
+        Upload::Names(names) => request.company_names = names,
+        Upload::Table { header, rows } => {
+            let (records, table) = crate::columns::records(header, rows).map_err(Failure::Data)?;
+            request.items = records;
+            request.table = Some(table);
+        }
+    }
+    if request.company_names.is_empty() && request.items.is_empty() {
         return Err(Failure::Data(format!(
             "{} holds no company names",
             args.file.display()
@@ -134,15 +145,12 @@ pub async fn run(args: &BatchArgs, app: &App) -> Result<RunReport, Failure> {
         .clone()
         .unwrap_or_else(|| default_out(&args.file, args.format));
     let service = app.batches();
-    let batch = service
-        .submit(request(args, names))
-        .await
-        .map_err(|e| match e {
-            extract_batch::Error::Invalid { .. } | extract_batch::Error::Disabled => {
-                Failure::Data(e.to_string())
-            }
-            other => Failure::Other(other.into()),
-        })?;
+    let batch = service.submit(request).await.map_err(|e| match e {
+        extract_batch::Error::Invalid { .. } | extract_batch::Error::Disabled => {
+            Failure::Data(e.to_string())
+        }
+        other => Failure::Other(other.into()),
+    })?;
     let status = watch(service, &batch.id, args.quiet).await?;
     let batch = service
         .batch(&batch.id)

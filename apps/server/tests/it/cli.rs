@@ -185,6 +185,11 @@ fn batch_runs_a_csv_of_names_and_writes_an_xlsx_read_back_by_calamine() {
         ]
     );
     assert_eq!(text(3, col("outcome")), "failed");
+    // The file's own columns come back first, each on its row (the line
+    // with no name is not a company).
+    assert_eq!(header[..3], ["id", "company_name", "note"]);
+    let notes: Vec<String> = (1..6).map(|r| text(r, 2)).collect();
+    assert_eq!(notes, ["a", "b", "c", "dup", "d"]);
     assert!(book.worksheet_range("Errors").unwrap().height() == 2);
     assert!(
         !dir.join(".out.xlsx.partial").exists(),
