@@ -175,14 +175,7 @@ async fn uploaded_csv_and_xlsx_files_become_batches() {
         "{}",
         r.json
     );
-    let r = request(
-        a,
-        "POST",
-        "/api/v1/company/batch/upload",
-        Some("text/csv"),
-        "",
-    )
-    .await;
+    let r = crate::common::upload_csv(a, "", "").await;
     assert_eq!((r.status, r.code()), (422, "invalid_batch"), "{}", r.json);
 }
 

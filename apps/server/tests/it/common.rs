@@ -254,6 +254,12 @@ pub(crate) async fn submit(addr: std::net::SocketAddr, body: &serde_json::Value)
     .await
 }
 
+/// `POST /api/v1/company/batch/upload{query}` with a CSV body.
+pub(crate) async fn upload_csv(addr: std::net::SocketAddr, query: &str, csv: &str) -> Reply {
+    let path = format!("/api/v1/company/batch/upload{query}");
+    request(addr, "POST", &path, Some("text/csv"), csv).await
+}
+
 pub(crate) async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
     request(addr, "GET", path, None, "").await
 }

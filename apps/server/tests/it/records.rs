@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 
-use crate::common::{get, request, request_bytes, stack, wait_final};
+use crate::common::{get, request_bytes, stack, upload_csv, wait_final};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -139,14 +139,7 @@ async fn a_crm_export_round_trips_with_every_column_on_its_row() {
     }
 
     // A table with neither a name nor a domain column.
-    let r = request(
-        a,
-        "POST",
-        "/api/v1/company/batch/upload",
-        Some("text/csv"),
-        "crm_id,owner,Land\n1,Kim,DE\n",
-    )
-    .await;
+    let r = upload_csv(a, "", "crm_id,owner,Land\n1,Kim,DE\n").await;
     assert_eq!((r.status, r.code()), (422, "invalid_file"), "{}", r.json);
     let message = r.json["error"]["message"].as_str().unwrap();
     assert!(
@@ -167,15 +160,7 @@ async fn a_preview_shows_the_mapping_and_a_chosen_column_overrides_it() {
         "Kundennummer,Firma,Bemerkung,Land\n1,{},\"{}\",XX\n2,Nobody,\"{}\",XX\n",
         names[0], names[1], names[1]
     );
-    let up = "/api/v1/company/batch/upload";
-    let r = request(
-        a,
-        "POST",
-        &format!("{up}?preview=true"),
-        Some("text/csv"),
-        &csv,
-    )
-    .await;
+    let r = upload_csv(a, "?preview=true", &csv).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["kind"], "table");
     assert_eq!(r.json["rows"], 2);
@@ -189,8 +174,7 @@ async fn a_preview_shows_the_mapping_and_a_chosen_column_overrides_it() {
     );
 
     // The names are in "Bemerkung", and "Land" is not a country here.
-    let chosen = format!("{up}?name_column=Bemerkung&country_column=");
-    let r = request(a, "POST", &chosen, Some("text/csv"), &csv).await;
+    let r = upload_csv(a, "?name_column=Bemerkung&country_column=", &csv).await;
     assert_eq!(r.status, 202, "{}", r.json);
     let id = r.json["batch_id"].as_str().unwrap().to_owned();
     let st = wait_final(a, &id, Duration::from_secs(60)).await;
@@ -199,14 +183,7 @@ async fn a_preview_shows_the_mapping_and_a_chosen_column_overrides_it() {
     assert_eq!(page.json["results"][0]["query"], names[1].as_str());
     assert_eq!(page.json["results"][0]["input"]["Firma"], names[0].as_str());
 
-    let r = request(
-        a,
-        "POST",
-        &format!("{up}?city_column=Stadt"),
-        Some("text/csv"),
-        &csv,
-    )
-    .await;
+    let r = upload_csv(a, "?city_column=Stadt", &csv).await;
     assert_eq!(
         (r.status, r.code()),
         (400, "invalid_parameter"),

@@ -1,6 +1,7 @@
 //! Integration tests of batch processing.
 
 mod batches;
+mod inputs;
 mod redis_store;
 mod retry;
 mod shared;

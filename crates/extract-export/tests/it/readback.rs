@@ -75,6 +75,18 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+/// A CSV reader over `out`, and its header.
+fn read_csv(out: &[u8]) -> (::csv::Reader<&[u8]>, Vec<String>) {
+    let mut reader = ::csv::Reader::from_reader(out);
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    (reader, header)
+}
+
 fn expected(v: &str) -> String {
     extract_export::neutralise(v).into_owned()
 }
@@ -84,13 +96,7 @@ fn csv_reads_back_with_the_csv_crate() {
     let rows = rows();
     let mut out = Vec::new();
     csv(&rows, &mut out, true).unwrap();
-    let mut reader = ::csv::Reader::from_reader(out.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (mut reader, header) = read_csv(&out);
     assert_eq!(&header[..COLUMNS.len()], COLUMNS);
     assert!(header.contains(&"description_method".to_owned()));
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -314,13 +320,7 @@ fn the_callers_columns_come_back_first_in_order_on_every_row() {
         w.row(r).unwrap();
     }
     w.finish().unwrap();
-    let mut reader = ::csv::Reader::from_reader(out.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (mut reader, header) = read_csv(&out);
     assert_eq!(&header[..4], &columns);
     assert_eq!(&header[4..4 + COLUMNS.len()], COLUMNS);
     for (record, row) in reader.records().map(Result::unwrap).zip(&rows) {
