@@ -82,6 +82,7 @@ mod profile;
 mod query;
 pub mod robots;
 pub mod search;
+pub mod taxonomy;
 mod traits;
 mod visit;
 
