@@ -14,8 +14,16 @@
 //! them under a lease) and expire after `batch.retention_s`. A completion
 //! webhook is signed with HMAC-SHA256 ([`SIGNATURE_HEADER`]).
 //!
-//! Architecture invariant: it may use `extract-core` and
-//! `extract-concurrency`; nothing else of the project (a cache reaches it
+//! A company may come as a [`BatchRecord`] instead of a name: a name or a
+//! domain, hints (country, city, LinkedIn page) that tell it from others
+//! of its name, and the caller's id and columns, which the batch keeps
+//! ([`Inputs`]) so that every result row carries them back. A finished
+//! batch's failed items run again, with their inputs, as a linked batch
+//! ([`BatchService::retry`]).
+//!
+//! Architecture invariant: it may use `extract-core`,
+//! `extract-concurrency` and `extract-redis` (its connection pools);
+//! nothing else of the project (a cache reaches it
 //! as the [`ProfileSource`](extract_core::ProfileSource) it runs items
 //! through, whose [`serve`](extract_core::ProfileSource::serve) says whether
 //! an item was `cached`). One instance holds a batch at a time (its lease:
@@ -56,6 +64,17 @@
 //!     .await
 //!     .unwrap();
 //! assert_eq!(batch.line_items, vec![0, 0, 1]); // "ACME Inc." is Acme
+//!
+//! // Records: one name in two countries is two companies, each row keeps its id.
+//! let batch = service
+//!     .submit(serde_json::from_str::<BatchRequest>(r#"{"items": [
+//!         {"company_name": "Hoffmann Bau", "country": "AT", "external_id": "7"},
+//!         {"company_name": "Hoffmann Bau", "country": "DE", "external_id": "8"}
+//!     ]}"#).unwrap())
+//!     .await
+//!     .unwrap();
+//! assert_eq!(batch.line_items, vec![0, 1]);
+//! assert_eq!(batch.inputs.id(1), Some("8"));
 //! # });
 //! ```
 

@@ -2,9 +2,11 @@
 //! seams through which the outside world is reached, and the pipeline that
 //! turns a company name into a profile.
 //!
-//! - Types: [`CompanyQuery`], [`CompanyProfile`] (every field a [`Field`]
-//!   with its [`Source`] and confidence), [`ExtractionMode`], [`Priority`],
-//!   [`SearchHit`], [`Page`].
+//! - Types: [`CompanyQuery`] (with [`Hints`]: country, city, LinkedIn
+//!   page), [`CompanyProfile`] (every field a [`Field`] with its
+//!   [`Source`] and confidence), [`ExtractionMode`], [`Priority`],
+//!   [`ItemState`], [`SearchHit`], [`Page`]; the service's one [`clock`],
+//!   one [`latency`] histogram and the industry [`taxonomy`] data.
 //! - Seams: [`Search`], [`Fetch`], [`ProfileSource`] — object-safe async
 //!   traits used as `Arc<dyn …>`. Caching, rate limiting and metrics are
 //!   decorators implementing the same traits, in other crates; each part
