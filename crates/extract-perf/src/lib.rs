@@ -19,8 +19,11 @@
 //! windows, report and alerts are off; the Prometheus metrics stay.
 //!
 //! Architecture invariant: depends on `extract-core` only, and it is the only
-//! crate that knows the Prometheus format. No I/O: the caller delivers alert
-//! webhooks; no lock is held beyond a few field updates.
+//! crate that knows the Prometheus format (the other crates write their
+//! counters through core's `MetricSink`, which [`Monitor`] implements). No
+//! I/O: [`deliver_alerts`] hands alert changes, in order, to the caller's
+//! [`AlertSink`] (the server's signed webhook); no lock is held beyond a
+//! few field updates.
 //!
 //! # Embedding
 //!
