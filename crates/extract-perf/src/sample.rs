@@ -23,7 +23,7 @@ pub struct PoolSample {
 /// What the server reads from its parts once a second.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Sample {
-    /// Unix ms; set by [`Monitor::sample`].
+    /// Unix ms; set by [`Monitor::sample`](crate::Monitor::sample).
     pub at_ms: u64,
     /// The permit pools.
     pub pools: Vec<PoolSample>,
