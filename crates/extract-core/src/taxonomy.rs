@@ -79,6 +79,92 @@ pub fn naics_sector(code: &str) -> Option<&'static str> {
     })
 }
 
+/// schema.org organisation types that say the industry by themselves (a
+/// `LocalBusiness` subtype such as `Dentist` or `Winery`): the LinkedIn
+/// industry and the NAICS 2022 code each maps to.
+const SCHEMA_TYPES: &[(&str, u32, &str)] = &[
+    ("Dentist", 2045, "621210"),
+    ("Physician", 13, "621111"),
+    ("MedicalClinic", 13, "621111"),
+    ("Hospital", 2081, "622110"),
+    ("Pharmacy", 3250, "456110"),
+    ("VeterinaryCare", 16, "541940"),
+    ("Winery", 2500, "312130"),
+    ("Brewery", 562, "312120"),
+    ("Distillery", 564, "312140"),
+    ("Restaurant", 32, "722511"),
+    ("FastFoodRestaurant", 32, "722513"),
+    ("CafeOrCoffeeShop", 32, "722515"),
+    ("BarOrPub", 2217, "722410"),
+    ("NightClub", 2217, "722410"),
+    ("Hotel", 2194, "721110"),
+    ("Motel", 2194, "721110"),
+    ("Resort", 2194, "721110"),
+    ("BedAndBreakfast", 2197, "721191"),
+    ("Hostel", 2197, "721199"),
+    ("Attorney", 9, "541110"),
+    ("LegalService", 10, "541110"),
+    ("Notary", 10, "541120"),
+    ("AccountingService", 47, "541211"),
+    ("InsuranceAgency", 1737, "524210"),
+    ("BankOrCreditUnion", 41, "522110"),
+    ("RealEstateAgent", 1770, "531210"),
+    ("TravelAgency", 30, "561510"),
+    ("AutoDealer", 1292, "441110"),
+    ("AutoRepair", 2226, "811111"),
+    ("GasStation", 1370, "457110"),
+    ("HairSalon", 2259, "812112"),
+    ("BeautySalon", 2259, "812112"),
+    ("NailSalon", 2259, "812113"),
+    ("DaySpa", 2259, "812199"),
+    ("HealthClub", 124, "713940"),
+    ("ExerciseGym", 124, "713940"),
+    ("Electrician", 453, "238210"),
+    ("Plumber", 453, "238220"),
+    ("HVACBusiness", 453, "238220"),
+    ("RoofingContractor", 436, "238160"),
+    ("GeneralContractor", 408, "236115"),
+    ("HousePainter", 460, "238320"),
+    ("Locksmith", 121, "561622"),
+    ("Florist", 1423, "459310"),
+    ("BookStore", 1409, "459210"),
+    ("ClothingStore", 19, "458110"),
+    ("ShoeStore", 19, "458210"),
+    ("ElectronicsStore", 1319, "449210"),
+    ("FurnitureStore", 1309, "449110"),
+    ("GroceryStore", 22, "445110"),
+    ("HardwareStore", 1324, "444140"),
+    ("JewelryStore", 143, "458310"),
+    ("Optician", 1359, "456130"),
+    ("ChildCare", 2128, "624410"),
+    ("ElementarySchool", 67, "611110"),
+    ("MiddleSchool", 67, "611110"),
+    ("HighSchool", 67, "611110"),
+    ("CollegeOrUniversity", 68, "611310"),
+    ("Library", 85, "519210"),
+    ("Museum", 2159, "712110"),
+    ("MovieTheater", 35, "512131"),
+    ("GovernmentOrganization", 75, "921190"),
+    ("Airline", 94, "481111"),
+    ("DryCleaningOrLaundry", 2272, "812320"),
+];
+
+/// The LinkedIn industry and NAICS code a schema.org type says by itself
+/// (`Dentist`, `Winery`, `Hotel`…), if it says one; a generic type
+/// (`Organization`, `LocalBusiness`, `Store`) says none.
+///
+/// ```
+/// let (linkedin, naics) = extract_core::taxonomy::schema_type("Winery").unwrap();
+/// assert_eq!(extract_core::taxonomy::linkedin(linkedin).unwrap().name, "Wineries");
+/// assert_eq!(extract_core::taxonomy::naics_title(naics), Some("Wineries"));
+/// ```
+pub fn schema_type(name: &str) -> Option<(u32, &'static str)> {
+    SCHEMA_TYPES
+        .iter()
+        .find(|(t, _, _)| *t == name)
+        .map(|(_, id, code)| (*id, *code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +209,17 @@ mod tests {
         assert_eq!(naics_sector("445110"), Some("44-45"));
         assert_eq!(naics_title("722511"), Some("Full-Service Restaurants"));
         assert_eq!(naics_title("999999"), None);
+    }
+
+    /// Every industry a schema.org type maps to is in the shipped taxonomies.
+    #[test]
+    fn every_schema_type_maps_to_a_shipped_linkedin_id_and_naics_code() {
+        for (t, id, code) in SCHEMA_TYPES {
+            assert!(linkedin(*id).is_some(), "{t}: LinkedIn {id}");
+            assert!(naics_title(code).is_some(), "{t}: NAICS {code}");
+            assert_eq!(code.len(), 6, "{t}: a 6-digit code");
+        }
+        assert_eq!(schema_type("Dentist"), Some((2045, "621210")));
+        assert_eq!(schema_type("Organization"), None);
     }
 }
