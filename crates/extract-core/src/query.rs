@@ -130,20 +130,28 @@ fn country_of(written: &str) -> Option<String> {
 
 /// The slug of a LinkedIn company page URL, or the slug itself.
 fn linkedin_slug(written: &str) -> Option<String> {
-    let path = match written.split_once("linkedin.com/") {
-        Some((_, rest)) => rest
-            .strip_prefix("company/")
-            .or_else(|| rest.strip_prefix("showcase/"))?,
-        None if !written.contains(['/', ' ', '.']) => written,
-        None => return None,
+    let slug = if written.contains("linkedin.com/") {
+        linkedin_slug_of(written)?
+    } else if !written.contains(['/', ' ', '.']) {
+        written
+    } else {
+        return None;
     };
-    let slug = path.split(['/', '?', '#']).next().unwrap_or_default();
     let ok = !slug.is_empty()
         && slug.len() <= 100
         && slug
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '%'));
     ok.then(|| slug.to_lowercase())
+}
+
+/// The slug of a LinkedIn company (or showcase) page's URL.
+pub(crate) fn linkedin_slug_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("linkedin.com/")?.1;
+    let rest = rest
+        .strip_prefix("company/")
+        .or_else(|| rest.strip_prefix("showcase/"))?;
+    rest.split(['/', '?', '#']).next().filter(|s| !s.is_empty())
 }
 
 /// One company to extract: a name, a domain, or both.

@@ -34,13 +34,22 @@ pub(super) fn country_of(
     if let Some(c) = domain.and_then(phone::country_of_domain) {
         return Some((c, CountryEvidence::Domain));
     }
+    let code = shared_calling_code(pages)?;
+    headquarters
+        .is_some()
+        .then_some((code, CountryEvidence::Phone))
+}
+
+/// The country of the calling code every international number of `pages`
+/// shares, if they share one.
+pub(crate) fn shared_calling_code(pages: &[&PageFacts]) -> Option<&'static str> {
     let mut codes = pages
         .iter()
         .flat_map(|p| p.phones.iter())
         .filter(|p| p.value.starts_with('+'))
         .filter_map(|p| phone::country_of_e164(&phone_digits(&p.value)));
     let first = codes.next()?;
-    (headquarters.is_some() && codes.all(|c| c == first)).then_some((first, CountryEvidence::Phone))
+    codes.all(|c| c == first).then_some(first)
 }
 
 /// The country two kinds of evidence agree on: the domain's country code,
@@ -54,16 +63,7 @@ pub(super) fn agreed_country(
 ) -> Option<&'static str> {
     let mut votes: Vec<&'static str> = Vec::new();
     votes.extend(domain.and_then(phone::country_of_domain));
-    let mut codes = pages
-        .iter()
-        .flat_map(|p| p.phones.iter())
-        .filter(|p| p.value.starts_with('+'))
-        .filter_map(|p| phone::country_of_e164(&phone_digits(&p.value)));
-    if let Some(first) = codes.next() {
-        if codes.all(|c| c == first) {
-            votes.push(first);
-        }
-    }
+    votes.extend(shared_calling_code(pages));
     votes.extend(identifier_country(ids));
     let lang = pages
         .first()

@@ -23,12 +23,12 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use country::{identifier_country, language_countries};
+pub(crate) use country::{identifier_country, language_countries, shared_calling_code};
 pub use facts::{Link, PageFacts};
 pub(crate) use html::{collapse_ws, decode as decode_entities};
 pub use infobox::official_website;
 pub use merge::{merge, Merged};
-pub(crate) use phone::{country_code, country_of_domain, country_of_e164};
+pub(crate) use phone::{country_code, country_of_domain};
 pub use social::social_profile;
 pub use text::phone_digits;
 

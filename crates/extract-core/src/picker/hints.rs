@@ -6,10 +6,11 @@
 //! that counts says so in the choice's reasons.
 
 use crate::extract::{
-    country_code, country_of_domain, country_of_e164, identifier_country, language_countries,
-    phone_digits, PageFacts,
+    country_code, country_of_domain, identifier_country, language_countries, shared_calling_code,
+    PageFacts,
 };
 use crate::normalize::normalize_name;
+use crate::query::linkedin_slug_of;
 use crate::{Hints, SocialNetwork};
 
 /// How much one agreeing (or disagreeing) hint moves a candidate.
@@ -52,15 +53,8 @@ fn country_hint(country: &str, domain: &str, facts: Option<&PageFacts>) -> (f32,
         said.push(("the domain's country code", c));
     }
     if let Some(f) = facts {
-        let mut codes = f
-            .phones
-            .iter()
-            .filter(|p| p.value.starts_with('+'))
-            .filter_map(|p| country_of_e164(&phone_digits(&p.value)));
-        if let Some(first) = codes.next() {
-            if codes.all(|c| c == first) {
-                said.push(("the phone numbers' calling code", first));
-            }
+        if let Some(c) = shared_calling_code(&[f]) {
+            said.push(("the phone numbers' calling code", c));
         }
         if let Some(c) = f
             .addresses
@@ -174,15 +168,6 @@ fn city_hint(city: &str, facts: &PageFacts) -> (f32, Option<String>) {
         ),
         None => (0.0, None),
     }
-}
-
-/// The slug of a LinkedIn company URL.
-pub(crate) fn linkedin_slug_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("linkedin.com/")?.1;
-    let rest = rest
-        .strip_prefix("company/")
-        .or_else(|| rest.strip_prefix("showcase/"))?;
-    rest.split(['/', '?', '#']).next().filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

@@ -151,10 +151,7 @@ pub fn shortlist(name: &str, results: &SearchResults) -> Shortlist {
 /// caller's `hints`: a LinkedIn slug is one more form of the name, a city
 /// named by a hit counts for it, and [`decide`] weighs the rest.
 pub fn shortlist_with(name: &str, hints: &Hints, results: &SearchResults) -> Shortlist {
-    let mut names = Names::new(name, &results.hits);
-    if let Some(slug) = &hints.linkedin {
-        names.add_given_form(&slug.replace(['-', '_'], " "));
-    }
+    let names = Names::new(name, &results.hits).with_hints(hints);
     let city = hints
         .city
         .as_deref()

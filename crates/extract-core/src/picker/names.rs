@@ -57,11 +57,14 @@ impl Names {
         names
     }
 
-    /// Adds another form of the name the caller gave (a LinkedIn page's
-    /// slug, `acme-gmbh` read as `acme gmbh`).
-    pub(super) fn add_given_form(&mut self, form: &str) {
-        self.add_alias(form);
-        self.refresh();
+    /// With the forms of the name the caller's `hints` give: a LinkedIn
+    /// page's slug, `acme-gmbh` read as `acme gmbh`.
+    pub(super) fn with_hints(mut self, hints: &crate::Hints) -> Self {
+        if let Some(slug) = &hints.linkedin {
+            self.add_alias(&slug.replace(['-', '_'], " "));
+            self.refresh();
+        }
+        self
     }
 
     /// Recomputes the forms, compact forms and business from the name and aliases.

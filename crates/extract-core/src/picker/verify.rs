@@ -99,10 +99,7 @@ pub fn confirm_given(
     domain: &str,
     facts: Option<&PageFacts>,
 ) -> Choice {
-    let mut names = Names::new(name, &[]);
-    if let Some(slug) = &hints.linkedin {
-        names.add_given_form(&slug.replace(['-', '_'], " "));
-    }
+    let names = Names::new(name, &[]).with_hints(hints);
     let mut reasons = vec![format!("+ the site was given ({domain})")];
     let (hinted, why) = super::hints::judge(hints, domain, facts);
     let (identity, adjust) = match facts {
@@ -117,11 +114,7 @@ pub fn confirm_given(
         }
     };
     reasons.extend(why);
-    let confirmed = reasons.iter().any(|r| {
-        r.starts_with("+ the homepage names itself")
-            || r.starts_with("+ the homepage states the legal name")
-            || r.starts_with("+ the homepage links to the LinkedIn page given")
-    });
+    let confirmed = homepage_confirms(&reasons);
     let confidence = (0.5 + 0.45 * identity + adjust + hinted).clamp(0.0, 1.0);
     let status = if confirmed && confidence >= CONFIDENT_AT {
         MatchStatus::Confident
@@ -143,6 +136,16 @@ pub fn confirm_given(
     }
 }
 
+/// Whether the reasons hold the homepage's own confirmation: it names itself
+/// as the company, states the legal name, or links to the LinkedIn page given.
+fn homepage_confirms(reasons: &[String]) -> bool {
+    reasons.iter().any(|r| {
+        r.starts_with("+ the homepage names itself")
+            || r.starts_with("+ the homepage states the legal name")
+            || r.starts_with("+ the homepage links to the LinkedIn page given")
+    })
+}
+
 /// Why a choice the scores call confident is only `uncertain`: its domain
 /// spells only part of the name (its initials, one distinctive word of it),
 /// which another company may share, and its homepage does not confirm it by
@@ -152,12 +155,7 @@ fn unconfirmed_part(reasons: &[String]) -> Option<String> {
         r.starts_with("+ the domain is the name's initials")
             || r.starts_with("+ the domain is the distinctive word")
     });
-    let confirmed = reasons.iter().any(|r| {
-        r.starts_with("+ the homepage names itself")
-            || r.starts_with("+ the homepage states the legal name")
-            || r.starts_with("+ the homepage links to the LinkedIn page given")
-    });
-    (partial && !confirmed).then(|| {
+    (partial && !homepage_confirms(reasons)).then(|| {
         "- uncertain: the domain spells only part of the name and the homepage does not confirm it"
             .to_owned()
     })
