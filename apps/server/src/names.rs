@@ -331,8 +331,8 @@ mod tests {
                 let (records, _) =
                     crate::columns::records(header, rows).map_err(FileError::Invalid)?;
                 Ok(records
-                    .iter()
-                    .map(extract_batch::BatchRecord::label)
+                    .into_iter()
+                    .filter_map(|r| r.company_name.or(r.domain))
                     .collect())
             }
         }

@@ -142,6 +142,15 @@ pub struct Item {
     pub profile: Option<CompanyProfile>,
 }
 
+impl Item {
+    /// The company name it was given: its `name`, unless that is only its
+    /// domain standing in for a record that gave none.
+    pub fn given_name(&self) -> Option<&str> {
+        (!self.name.is_empty() && self.domain.as_deref() != Some(self.name.as_str()))
+            .then_some(self.name.as_str())
+    }
+}
+
 /// Items per state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

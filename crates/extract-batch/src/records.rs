@@ -43,17 +43,6 @@ pub struct BatchRecord {
 }
 
 impl BatchRecord {
-    /// The line the record stands for in results: its name, else its domain.
-    pub fn label(&self) -> String {
-        self.company_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .or(self.domain.as_deref().map(str::trim))
-            .unwrap_or_default()
-            .to_owned()
-    }
-
     /// The query the record asks for, validated.
     pub fn query(
         &self,
@@ -128,28 +117,17 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Collects the columns of `records`, in first-seen order.
+    /// Collects the columns of `records`, in first-seen order, the id
+    /// under `external_id`.
     pub fn of(records: &[BatchRecord], queries: &[CompanyQuery]) -> Inputs {
         let rows: Vec<Vec<(String, String)>> = records.iter().map(BatchRecord::columns).collect();
-        Inputs::from_rows(rows, queries, Some("external_id"))
-    }
-
-    /// From each line's `(header, value)` cells (an upload's, say) and its
-    /// query; `id_header` names the column of the caller's ids.
-    pub fn from_rows(
-        rows: Vec<Vec<(String, String)>>,
-        queries: &[CompanyQuery],
-        id_header: Option<&str>,
-    ) -> Inputs {
         let mut columns: Vec<String> = Vec::new();
-        for row in &rows {
-            for (h, _) in row {
-                if !columns.contains(h) {
-                    columns.push(h.clone());
-                }
+        for (h, _) in rows.iter().flatten() {
+            if !columns.contains(h) {
+                columns.push(h.clone());
             }
         }
-        let cells = rows
+        let rows = rows
             .into_iter()
             .map(|row| {
                 let mut cells = vec![String::new(); columns.len()];
@@ -161,16 +139,17 @@ impl Inputs {
                 cells
             })
             .collect();
-        Inputs {
-            id_column: id_header.and_then(|h| columns.iter().position(|c| c == h)),
+        let id_column = columns.iter().position(|c| c == "external_id");
+        let table = Table {
             columns,
-            cells,
-            domains: queries.iter().map(|q| q.domain.clone()).collect(),
-            hints: queries.iter().map(|q| q.hints.clone()).collect(),
-        }
+            rows,
+            id_column,
+        };
+        Inputs::of_table(table, queries)
     }
 
-    /// From an uploaded `table` whose rows are the records of `queries`.
+    /// From a `table` (an upload's, or the records' columns) whose rows are
+    /// the records of `queries`.
     pub fn of_table(table: Table, queries: &[CompanyQuery]) -> Inputs {
         Inputs {
             columns: table.columns,

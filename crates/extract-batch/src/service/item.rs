@@ -158,18 +158,14 @@ pub(super) fn finished(
 
 /// The query of `item`: its name, or its domain, with its hints.
 pub(super) fn query(item: &Item, mode: extract_core::ExtractionMode) -> CompanyQuery {
-    let name = (!item.name.is_empty() && item.domain.as_deref() != Some(item.name.as_str()))
-        .then_some(item.name.as_str());
-    let mut q =
-        CompanyQuery::new(name, item.domain.as_deref(), mode, usize::MAX).unwrap_or_else(|_| {
-            CompanyQuery {
-                name: Some(item.name.clone()),
-                domain: None,
-                mode,
-                freshness: Default::default(),
-                priority: Default::default(),
-                hints: Default::default(),
-            }
+    let mut q = CompanyQuery::new(item.given_name(), item.domain.as_deref(), mode, usize::MAX)
+        .unwrap_or_else(|_| CompanyQuery {
+            name: Some(item.name.clone()),
+            domain: None,
+            mode,
+            freshness: Default::default(),
+            priority: Default::default(),
+            hints: Default::default(),
         });
     q.mode = mode;
     q.hints = item.hints.clone();

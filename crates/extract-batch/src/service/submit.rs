@@ -171,7 +171,9 @@ impl BatchService {
             for (i, record) in request.items.iter().enumerate() {
                 match record.query(request.extraction_mode, inner.max_name_chars) {
                     Ok(q) => {
-                        labels.push(record.label());
+                        // The name, else the domain as the query reads it
+                        // (which is how an item tells one from the other).
+                        labels.push(q.label().to_owned());
                         queries.push(q);
                     }
                     Err(e) => {
@@ -285,9 +287,8 @@ fn url_is_http(url: &str) -> bool {
 
 /// A failed item as the record it is run again from.
 fn retry_record(item: Item) -> crate::BatchRecord {
-    let named = item.domain.as_deref() != Some(item.name.as_str());
     crate::BatchRecord {
-        company_name: named.then_some(item.name),
+        company_name: item.given_name().map(str::to_owned),
         domain: item.domain,
         country: item.hints.country,
         city: item.hints.city,

@@ -143,3 +143,31 @@ async fn records_run_with_their_hints_and_keep_their_columns() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A record that gives only a domain, written as a URL, runs as that
+/// domain and no name: its line reads as the domain the query reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_with_only_a_domain_runs_without_a_name() {
+    struct Seen(Mutex<Vec<CompanyQuery>>);
+    #[async_trait]
+    impl ProfileSource for Seen {
+        async fn profile(&self, q: &CompanyQuery) -> Result<CompanyProfile> {
+            self.0.lock().unwrap().push(q.clone());
+            Ok(CompanyProfile::default())
+        }
+    }
+    let seen = Arc::new(Seen(Mutex::new(Vec::new())));
+    let s = BatchService::builder(
+        Arc::new(MemoryStore::default()),
+        Scheduler::new(1, [4, 2, 1]),
+        seen.clone(),
+    )
+    .build();
+    let request: BatchRequest =
+        serde_json::from_str(r#"{"items": [{"domain": "https://www.Globex.com/"}]}"#).unwrap();
+    let b = s.submit(request).await.unwrap();
+    assert_eq!(b.lines, ["globex.com"]);
+    wait_final(&s, &b.id).await;
+    let q = seen.0.lock().unwrap()[0].clone();
+    assert_eq!((q.name, q.domain.as_deref()), (None, Some("globex.com")));
+}
