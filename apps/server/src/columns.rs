@@ -3,7 +3,7 @@
 //! domain, country, city, LinkedIn page or the caller's id; every other
 //! column is carried along to the results as it is.
 
-use extract_batch::{BatchRecord, Table};
+use extract_batch::{BatchRecord, BatchRequest, Table};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +185,7 @@ pub(crate) fn is_header(row: &[String]) -> bool {
 }
 
 /// Why a header cannot make records: it has no name nor domain column.
-pub(crate) fn missing_name(header: &[String]) -> String {
+fn missing_name(header: &[String]) -> String {
     format!(
         "the file has no company name column nor domain column; its headers are {:?} (name one \
          company_name, company, name, firma, société…, or domain, website, url…)",
@@ -193,23 +193,17 @@ pub(crate) fn missing_name(header: &[String]) -> String {
     )
 }
 
-/// The records of a table with a `header` (its first row) and `rows`, and
-/// the table the batch keeps for the results; `Err` (the message) when no
-/// column holds a name or a domain. Rows with neither are dropped.
-pub(crate) fn records(
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-) -> Result<(Vec<BatchRecord>, Table), String> {
-    let map = mapping(&header);
-    records_with(header, rows, &map)
-}
-
-/// The same, with the columns of each role given (`(role, column)`).
-pub(crate) fn records_with(
+/// Puts the records of a table with a `header` (its first row) and `rows`,
+/// read with the columns of each role given (`(role, column)`: see
+/// [`mapping`]), and the table the batch keeps for the results, into
+/// `request`; `Err` (the message) when no column holds a name or a domain.
+/// Rows with neither are dropped.
+pub(crate) fn put_table(
+    request: &mut BatchRequest,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     map: &[(Role, usize)],
-) -> Result<(Vec<BatchRecord>, Table), String> {
+) -> Result<(), String> {
     let col = |role: Role| map.iter().find(|(r, _)| *r == role).map(|(_, i)| *i);
     if col(Role::Name).is_none() && col(Role::Domain).is_none() {
         return Err(missing_name(&header));
@@ -238,12 +232,13 @@ pub(crate) fn records_with(
         records.push(record);
         kept.push(row);
     }
-    let table = Table {
+    request.table = Some(Table {
         id_column: col(Role::Id),
         columns: header,
         rows: kept,
-    };
-    Ok((records, table))
+    });
+    request.items = records;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -285,7 +280,9 @@ mod tests {
             strings(&["8", "", "DE", "Lee", "no name: dropped"]),
             strings(&["9", "Globex"]),
         ];
-        let (records, table) = records(header.clone(), rows).unwrap();
+        let mut request = BatchRequest::default();
+        put_table(&mut request, header.clone(), rows, &mapping(&header)).unwrap();
+        let (records, table) = (request.items, request.table.unwrap());
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].company_name.as_deref(), Some("Hoffmann Bau"));
         assert_eq!(records[0].country.as_deref(), Some("AT"));
@@ -297,7 +294,9 @@ mod tests {
 
     #[test]
     fn a_table_without_a_name_or_domain_column_says_which_headers_it_has() {
-        let err = records(strings(&["crm_id", "owner"]), Vec::new()).unwrap_err();
+        let header = strings(&["crm_id", "owner"]);
+        let map = mapping(&header);
+        let err = put_table(&mut BatchRequest::default(), header, Vec::new(), &map).unwrap_err();
         assert!(err.contains("\"crm_id\", \"owner\""), "{err}");
     }
 }

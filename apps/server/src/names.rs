@@ -328,9 +328,12 @@ mod tests {
         match read_text(text, caps)? {
             Upload::Names(names) => Ok(names),
             Upload::Table { header, rows } => {
-                let (records, _) =
-                    crate::columns::records(header, rows).map_err(FileError::Invalid)?;
-                Ok(records
+                let mut request = extract_batch::BatchRequest::default();
+                let map = crate::columns::mapping(&header);
+                crate::columns::put_table(&mut request, header, rows, &map)
+                    .map_err(FileError::Invalid)?;
+                Ok(request
+                    .items
                     .into_iter()
                     .filter_map(|r| r.company_name.or(r.domain))
                     .collect())

@@ -129,9 +129,8 @@ pub async fn run(args: &BatchArgs, app: &App) -> Result<RunReport, Failure> {
     match upload {
         Upload::Names(names) => request.company_names = names,
         Upload::Table { header, rows } => {
-            let (records, table) = crate::columns::records(header, rows).map_err(Failure::Data)?;
-            request.items = records;
-            request.table = Some(table);
+            let map = crate::columns::mapping(&header);
+            crate::columns::put_table(&mut request, header, rows, &map).map_err(Failure::Data)?;
         }
     }
     if request.company_names.is_empty() && request.items.is_empty() {

@@ -165,12 +165,9 @@ pub(crate) async fn upload(app: &App, req: Request<Incoming>) -> Result<Response
                     },
                 ));
             }
-            let (records, table) =
-                crate::columns::records_with(header, rows, &mapping).map_err(|message| {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
-                })?;
-            request.items = records;
-            request.table = Some(table);
+            crate::columns::put_table(&mut request, header, rows, &mapping).map_err(|message| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
+            })?;
             start(app, request).await
         }
     }
