@@ -60,7 +60,7 @@ pub(crate) struct Health {
 }
 
 /// `GET /ready`: whether to send this instance traffic, and why not quite.
-#[derive(Serialize, ToSchema)]
+#[derive(Default, Serialize, ToSchema)]
 pub(crate) struct Readiness {
     /// `ready`; `degraded` (serving, with the reason); `draining` (503).
     pub(crate) status: &'static str,
@@ -81,8 +81,7 @@ impl Readiness {
         Readiness {
             status: "degraded",
             reason: Some(reason.into()),
-            redis_errors: None,
-            redis_writes_refused: None,
+            ..Readiness::default()
         }
     }
 }

@@ -40,9 +40,10 @@ fn readiness(app: &App) -> Readiness {
     if let Some(state) = app.cache().and_then(|c| c.store_state()) {
         if !state.connected {
             return Readiness {
+                status: "degraded",
                 reason: state.reason,
                 redis_errors: Some(state.errors),
-                ..Readiness::degraded("")
+                ..Readiness::default()
             };
         }
     }
@@ -65,9 +66,7 @@ fn readiness(app: &App) -> Readiness {
     }
     Readiness {
         status: "ready",
-        reason: None,
-        redis_errors: None,
-        redis_writes_refused: None,
+        ..Readiness::default()
     }
 }
 
