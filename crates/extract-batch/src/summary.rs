@@ -23,6 +23,10 @@ pub struct Summary {
     pub p95_ms: Option<u64>,
     /// 99th percentile item time, ms.
     pub p99_ms: Option<u64>,
+    /// Companies per LinkedIn industry (its name); companies whose words
+    /// did not say are not counted.
+    #[serde(default)]
+    pub industries: BTreeMap<String, usize>,
     /// Companies per NAICS sector (`sector label`).
     pub sectors: BTreeMap<String, usize>,
     /// Companies per headquarters country.
@@ -90,9 +94,12 @@ impl Summarizer {
         }
         let Some(p) = &i.profile else { return };
         if let Some(ind) = &p.industry {
-            *s.sectors
-                .entry(format!("{} {}", ind.value.sector, ind.value.label))
-                .or_default() += 1;
+            if let Some(li) = &ind.value.linkedin {
+                *s.industries.entry(li.name.clone()).or_default() += 1;
+            }
+            if let (Some(sector), Some(label)) = (&ind.value.sector, &ind.value.label) {
+                *s.sectors.entry(format!("{sector} {label}")).or_default() += 1;
+            }
         }
         if let Some(c) = p
             .headquarters
@@ -161,6 +168,7 @@ impl Summary {
             ("p99_ms".to_owned(), u(self.p99_ms)),
         ];
         for (group, map) in [
+            ("industry", &self.industries),
             ("sector", &self.sectors),
             ("country", &self.countries),
             ("founded", &self.founded_decades),

@@ -1,6 +1,7 @@
-//! The industry classifier: an explainable keyword taxonomy onto the NAICS
-//! sectors. Each sector has terms; a profile's description, keywords, title
-//! and schema.org types vote, and the terms that voted are the evidence.
+//! The picker's coarse business sector of a blurb: a keyword taxonomy onto
+//! the 20 NAICS sectors, enough to notice that an encyclopedia and a
+//! homepage describe different businesses. A profile's industry is the
+//! finer classifier in [`crate::industry`].
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -8,7 +9,16 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 use serde::Deserialize;
 
-use crate::Industry;
+/// A NAICS sector and the terms that voted for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Business {
+    /// The two-digit NAICS sector code, e.g. `"44-45"`.
+    pub(crate) code: String,
+    /// The sector's label.
+    pub(crate) label: String,
+    /// The terms that voted.
+    pub(crate) evidence: Vec<String>,
+}
 
 /// The taxonomy as written in `data/taxonomy.toml`.
 #[derive(Debug, Deserialize)]
@@ -108,24 +118,14 @@ impl Classifier {
     }
 }
 
-/// Classifies a company onto a NAICS sector. Returns the industry (with the
-/// terms that decided it) and a confidence, or `None` when nothing matched.
-///
-/// ```
-/// let (industry, confidence) = extract_core::classify(
-///     Some("Walmart is a leader in general merchandisers and retail stores."),
-///     &[], &[], None,
-/// ).unwrap();
-/// assert_eq!(industry.sector, "44-45");
-/// assert!(industry.evidence.contains(&"general merchandisers".to_string()));
-/// assert!(confidence > 0.5);
-/// ```
-pub fn classify(
+/// Classifies a blurb onto a NAICS sector: the sector (with the terms that
+/// decided it) and a confidence, or `None` when nothing matched.
+pub(crate) fn classify(
     description: Option<&str>,
     keywords: &[String],
     schema_types: &[String],
     title: Option<&str>,
-) -> Option<(Industry, f32)> {
+) -> Option<(Business, f32)> {
     let description = description.map(normalise).unwrap_or_default();
     let keywords = normalise(&keywords.join(" , "));
     let title = title.map(normalise).unwrap_or_default();
@@ -168,8 +168,8 @@ pub fn classify(
     evidence.truncate(8);
     let sector = &c.sectors[index];
     Some((
-        Industry {
-            sector: sector.code.clone(),
+        Business {
+            code: sector.code.clone(),
             label: sector.label.clone(),
             evidence,
         },
@@ -207,7 +207,7 @@ mod tests {
 
     fn check(description: &str, types: &[&str], sector: &str) {
         let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
-        let got = classify(Some(description), &[], &types, None).map(|(i, _)| i.sector);
+        let got = classify(Some(description), &[], &types, None).map(|(i, _)| i.code);
         assert_eq!(got.as_deref(), Some(sector), "{description}");
     }
 

@@ -6,7 +6,9 @@
 //!   page), [`CompanyProfile`] (every field a [`Field`] with its
 //!   [`Source`] and confidence), [`ExtractionMode`], [`Priority`],
 //!   [`ItemState`], [`SearchHit`], [`Page`]; the service's one [`clock`],
-//!   one [`latency`] histogram and the industry [`taxonomy`] data.
+//!   one [`latency`] histogram, the [`industry`] classifier (LinkedIn
+//!   industry and NAICS code from a company's own words) and the
+//!   [`taxonomy`] data it answers in.
 //! - Seams: [`Search`], [`Fetch`], [`ProfileSource`] — object-safe async
 //!   traits used as `Arc<dyn …>`. Caching, rate limiting and metrics are
 //!   decorators implementing the same traits, in other crates; each part
@@ -73,6 +75,7 @@ mod config;
 pub mod crawl;
 mod error;
 pub mod extract;
+pub mod industry;
 pub mod latency;
 pub mod metrics;
 mod normalize;
@@ -88,7 +91,6 @@ pub mod taxonomy;
 mod traits;
 mod visit;
 
-pub use classify::classify;
 pub use config::{Config, Provider, SearchConfig, Secret};
 pub use error::{redact_url, Error, ErrorKind, Result, Upstream};
 pub use extract::{phone_digits, social_profile};
@@ -96,8 +98,9 @@ pub use normalize::{compact_name, name_words, normalize_domain, normalize_name, 
 pub use outcome::ItemState;
 pub use pipeline::{profile_from_page, CpuStage, Pipeline, StageObserver};
 pub use profile::{
-    Address, CompanyProfile, Conflict, Employees, Field, Identifiers, Industry, MatchStatus,
-    Method, Register, SocialNetwork, SocialProfile, Source, WebsiteChoice,
+    Address, CompanyProfile, Conflict, Employees, Field, Identifiers, Industry,
+    IndustryAlternative, IndustryLinkedin, IndustryNaics, MatchStatus, Method, Register,
+    SocialNetwork, SocialProfile, Source, WebsiteChoice,
 };
 pub use query::{CompanyQuery, ExtractionMode, Freshness, Hints, Priority};
 pub use traits::{

@@ -187,16 +187,66 @@ pub struct Employees {
     pub max: Option<u64>,
 }
 
-/// An industry: NAICS sector code and label.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An industry in the two classifications people filter company lists by:
+/// a LinkedIn industry (V2) and a NAICS 2022 code (6 digits when the words
+/// allow, else 4, 3 or 2), with the NAICS sector it falls in, the phrases
+/// that decided it and the runners-up. When the page's words do not say,
+/// `linkedin` and `naics` are absent and `alternatives` lists what they
+/// leaned to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Industry {
-    /// The two-digit NAICS sector code, e.g. `"44-45"` for retail.
-    pub sector: String,
-    /// The sector label.
-    pub label: String,
-    /// The words that led to this classification.
+    /// The LinkedIn industry (V2 id and name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkedin: Option<IndustryLinkedin>,
+    /// The NAICS 2022 code and its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naics: Option<IndustryNaics>,
+    /// The two-digit NAICS sector code of `naics`, e.g. `"44-45"` for retail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
+    /// The sector's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The phrases that led to this classification, each with where it was
+    /// read (`description: waterproofing`).
+    #[serde(default)]
     pub evidence: Vec<String>,
+    /// Other industries the words pointed to, best first.
+    #[serde(default)]
+    pub alternatives: Vec<IndustryAlternative>,
+}
+
+/// A LinkedIn industry (V2 taxonomy).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndustryLinkedin {
+    /// The industry id, e.g. `4` for Software Development.
+    pub id: u32,
+    /// The industry name.
+    pub name: String,
+}
+
+/// A NAICS 2022 code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndustryNaics {
+    /// The code, 2 to 6 digits (`"44-45"` style for the sectors that span codes).
+    pub code: String,
+    /// The US Census title of the code.
+    pub title: String,
+}
+
+/// A runner-up industry and its share of the words' vote (0–1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndustryAlternative {
+    /// The LinkedIn industry.
+    pub linkedin: IndustryLinkedin,
+    /// The NAICS code.
+    pub naics: IndustryNaics,
+    /// Its share of the vote.
+    pub share: f32,
 }
 
 /// How sure the website choice is.

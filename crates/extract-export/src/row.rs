@@ -48,6 +48,9 @@ pub const COLUMNS: &[&str] = &[
     "description",
     "industry_sector",
     "industry_label",
+    "linkedin_industry",
+    "naics_code",
+    "naics_title",
     "founded_year",
     "employees_min",
     "employees_max",
@@ -122,8 +125,23 @@ impl Row {
                 .map(|c| c.status.as_str().to_owned())
                 .unwrap_or_default(),
             v(&p.description, String::clone),
-            v(&p.industry, |i| i.sector.clone()),
-            v(&p.industry, |i| i.label.clone()),
+            v(&p.industry, |i| i.sector.clone().unwrap_or_default()),
+            v(&p.industry, |i| i.label.clone().unwrap_or_default()),
+            v(&p.industry, |i| {
+                i.linkedin
+                    .as_ref()
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default()
+            }),
+            v(&p.industry, |i| {
+                i.naics.as_ref().map(|n| n.code.clone()).unwrap_or_default()
+            }),
+            v(&p.industry, |i| {
+                i.naics
+                    .as_ref()
+                    .map(|n| n.title.clone())
+                    .unwrap_or_default()
+            }),
             v(&p.founded_year, u16::to_string),
             v(&p.employees, |e| e.min.to_string()),
             v(&p.employees, |e| {

@@ -71,6 +71,17 @@ pub struct PageFacts {
     base: Option<Url>,
     /// The page's language (`<html lang>`), lowercased.
     pub lang: Option<String>,
+    /// The page is an article, a post or a recipe (`og:type` article, a
+    /// JSON-LD or microdata `Article`/`BlogPosting`/`Recipe`): its title and
+    /// description speak of a topic, not of the company.
+    pub topic_page: bool,
+    /// The link texts of the page (its navigation), `|`-separated, capped.
+    #[serde(skip)]
+    pub nav_text: String,
+    /// The head and the tail of the visible text (a page's header and
+    /// footer), capped: what the industry classifier reads of the text.
+    #[serde(skip)]
+    pub text_edges: String,
     /// The page went over a limit and was read only in part.
     pub truncated: bool,
 }
@@ -229,6 +240,9 @@ impl PageFacts {
             }
         }
 
+        f.topic_page = is_topic_page(&raw);
+        f.nav_text = nav_text(&raw.anchors);
+
         // Links: contacts, social profiles, and pages for the crawl planner.
         for a in &raw.anchors {
             let href = decode(a.href.trim());
@@ -279,6 +293,7 @@ impl PageFacts {
 
         // Text patterns last: the least trusted.
         let body = decode(&raw.text);
+        f.text_edges = edges(&body, TEXT_EDGE_BYTES);
         let lower = body.to_ascii_lowercase();
         for e in text::emails(&body) {
             f.emails.push(f.field(e, Method::Text, 1.0));
@@ -335,4 +350,57 @@ impl PageFacts {
         field.confidence = (field.confidence * weight).clamp(0.0, 1.0);
         field
     }
+}
+
+/// How much of the text's head and tail the industry classifier reads.
+const TEXT_EDGE_BYTES: usize = 3000;
+
+/// The first and the last `n` bytes of `text` (on character boundaries).
+fn edges(text: &str, n: usize) -> String {
+    if text.len() <= 2 * n {
+        return text.to_owned();
+    }
+    let mut head = n;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - n;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}\n{}", &text[..head], &text[tail..])
+}
+
+/// The short link texts of a page, `|`-separated, up to a few kilobytes.
+fn nav_text(anchors: &[super::html::Anchor]) -> String {
+    let mut out = String::new();
+    for a in anchors {
+        let t = a.text.trim();
+        if t.is_empty() || t.len() > 60 {
+            continue;
+        }
+        if out.len() + t.len() > 4096 {
+            break;
+        }
+        out.push_str(t);
+        out.push_str(" | ");
+    }
+    decode(&out)
+}
+
+/// Whether the page is an article, a post or a recipe.
+fn is_topic_page(raw: &Raw) -> bool {
+    const TYPES: [&str; 5] = ["Article", "BlogPosting", "NewsArticle", "Recipe", "Review"];
+    raw.metas
+        .iter()
+        .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"))
+        || raw.jsonld.iter().any(|b| {
+            TYPES
+                .iter()
+                .any(|t| b.contains(&format!("\"{t}\"")) || b.contains(&format!("\"schema:{t}\"")))
+        })
+        || raw
+            .microdata
+            .iter()
+            .any(|i| i.types.iter().any(|t| TYPES.contains(&t.as_str())))
 }

@@ -24,7 +24,7 @@ pub struct Names {
     /// `compact` then the aliases compacted, computed once.
     pub(super) compacts: Vec<String>,
     /// The description's industry and confidence, classified once.
-    pub(super) business: Option<(crate::Industry, f32)>,
+    pub(super) business: Option<(crate::classify::Business, f32)>,
 }
 
 impl Names {

@@ -322,7 +322,7 @@ fn states_legal_name(names: &Names, facts: &PageFacts) -> Option<String> {
 fn other_business(names: &Names, page: &str) -> Option<String> {
     let (a, ca) = names.business.as_ref()?;
     let (b, cb) = crate::classify::classify(Some(page), &[], &[], None)?;
-    (a.sector != b.sector && *ca >= 0.5 && cb >= 0.5).then(|| {
+    (a.code != b.code && *ca >= 0.5 && cb >= 0.5).then(|| {
         format!(
             "- the homepage describes another business ({} where the encyclopedia says {})",
             b.label, a.label

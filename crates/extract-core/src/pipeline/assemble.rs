@@ -6,8 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::extract::{self, PageFacts};
 use crate::picker::{self, registrable_domain};
 use crate::{
-    classify, CompanyProfile, CompanyQuery, Config, ExtractionMode, Field, Method, PageVisit,
-    VisitOutcome, WebsiteChoice,
+    CompanyProfile, CompanyQuery, Config, ExtractionMode, Field, Method, PageVisit, VisitOutcome,
+    WebsiteChoice,
 };
 
 use super::{home_url_of, CpuStage, StageObserver};
@@ -49,12 +49,7 @@ pub(crate) fn build_profile(
         })
     });
     let started = std::time::Instant::now();
-    let industry = classify::classify(
-        merged.description.as_ref().map(|d| d.value.as_str()),
-        &merged.keywords,
-        &merged.schema_types,
-        pages.first().map(|p| p.title.as_str()),
-    );
+    let industry = crate::industry::of_pages(pages);
     if let Some(o) = observer {
         o.observe(CpuStage::Classify, started.elapsed());
     }

@@ -1,0 +1,537 @@
+//! The industry classifier: a company's LinkedIn industry and NAICS code
+//! from its own words.
+//!
+//! The words are `data/industries.toml`: phrases in six languages, each
+//! naming an industry, or goods a company may make, sell or trade, or the
+//! role words that tell which of the three it does. A page's sources vote
+//! with their weights: what the site says of itself (its name, an
+//! organisation's description, its navigation, header and footer) counts
+//! more than what an article or a recipe page says of its topic. The
+//! answer is the industry with the most of the vote, when it has enough
+//! and clearly more than the next; else nothing, with the leaning in
+//! `alternatives`. Deterministic, one Aho-Corasick pass per source.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Deserialize;
+
+use crate::extract::PageFacts;
+use crate::taxonomy;
+use crate::{Industry, IndustryAlternative, IndustryLinkedin, IndustryNaics, Method};
+
+/// What the classifier reads, with how much each source weighs.
+#[derive(Debug, Default, Clone)]
+pub struct Words<'a> {
+    /// `(source, text, weight)`: source names the evidence (`description`, `nav`, …).
+    pub texts: Vec<(&'static str, &'a str, f32)>,
+    /// schema.org types of the organisations described (`Dentist`, `Winery`).
+    pub schema_types: Vec<&'a str>,
+}
+
+impl<'a> Words<'a> {
+    /// The words of a company's pages (home page first): names, descriptions,
+    /// keywords, titles, navigation and the text's header and footer.
+    pub fn of_pages(pages: &'a [PageFacts]) -> Words<'a> {
+        let mut w = Words::default();
+        // The same text said twice (`description` and `og:description`) counts once.
+        let mut push = |w: &mut Words<'a>, source: &'static str, text: &'a str, weight: f32| {
+            if !w.texts.iter().any(|(s, t, _)| *s == source && *t == text) {
+                w.texts.push((source, text, weight));
+            }
+        };
+        for p in pages {
+            // An article, a post or a recipe speaks of its topic in its
+            // title and description; the site speaks of the company.
+            let topic = if p.topic_page { 0.3 } else { 1.0 };
+            for n in p.names.iter().chain(&p.site_names).chain(&p.legal_names) {
+                push(&mut w, "name", &n.value, 2.0);
+            }
+            push(&mut w, "title", &p.title, 1.5 * topic);
+            for d in &p.descriptions {
+                let own = if d.source.method == Method::JsonLd {
+                    1.0
+                } else {
+                    topic
+                };
+                push(&mut w, "description", &d.value, 3.0 * own);
+            }
+            for k in &p.keywords {
+                push(&mut w, "keywords", k, topic);
+            }
+            push(&mut w, "nav", &p.nav_text, 1.2);
+            push(&mut w, "text", &p.text_edges, 0.6);
+            w.schema_types
+                .extend(p.schema_types.iter().map(String::as_str));
+        }
+        w
+    }
+}
+
+/// Classifies the words. `None` only when no word of any industry was read;
+/// an [`Industry`] without `linkedin` is an abstention with its leaning.
+///
+/// ```
+/// use extract_core::industry::{classify, Words};
+/// let words = Words {
+///     texts: vec![("description", "Zahnarztpraxis Dr. Muster: Implantate und Prophylaxe", 3.0)],
+///     schema_types: vec![],
+/// };
+/// let (industry, confidence) = classify(&words).unwrap();
+/// assert_eq!(industry.linkedin.unwrap().name, "Dentists");
+/// assert_eq!(industry.naics.unwrap().code, "621210");
+/// assert!(confidence > 0.3);
+/// ```
+pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
+    let c = &*CLASSIFIER;
+    let mut votes = Votes::default();
+    for (source, text, weight) in &words.texts {
+        if *weight <= 0.0 || text.is_empty() {
+            continue;
+        }
+        let lower = normalise(text);
+        for t in c.hits(&lower) {
+            let term = &c.terms[t];
+            let w = weight * term.weight;
+            match term.target {
+                Target::Class(i) => votes.add(c.classes[i], w, source, &term.text),
+                Target::Goods(g) => {
+                    *votes.goods.entry(g).or_default() += w;
+                    votes
+                        .goods_evidence
+                        .entry(g)
+                        .or_default()
+                        .push(format!("{source}: {}", term.text));
+                }
+                Target::Role(r) => votes.roles[r as usize] += w,
+            }
+        }
+    }
+    for t in &words.schema_types {
+        if let Some((id, code)) = taxonomy::schema_type(t) {
+            votes.add((id, code), 6.0, "schema.org", t);
+        }
+    }
+    for (g, score) in std::mem::take(&mut votes.goods) {
+        let goods = &c.goods[g];
+        let role = votes.role().unwrap_or(goods.default);
+        let pair = match role {
+            Role::Make => goods.make,
+            Role::SellOnline => (ONLINE_RETAIL, goods.sell.1),
+            Role::SellStore => goods.sell,
+            Role::Wholesale => (WHOLESALE, "42"),
+        };
+        let evidence = votes.goods_evidence.remove(&g).unwrap_or_default();
+        for e in evidence {
+            votes.evidence.entry(pair).or_default().push(e);
+        }
+        *votes.scores.entry(pair).or_default() += score;
+        *votes.from_goods.entry(pair).or_default() += score;
+    }
+    votes.decide()
+}
+
+/// The industry of a company's pages, as a profile field's value and confidence.
+pub fn of_pages(pages: &[PageFacts]) -> Option<(Industry, f32)> {
+    classify(&Words::of_pages(pages))
+}
+
+/// Every (LinkedIn id, NAICS code) pair the classifier can answer.
+pub fn answers() -> Vec<(u32, &'static str)> {
+    let c = &*CLASSIFIER;
+    let mut all: Vec<(u32, &'static str)> = c.classes.clone();
+    for g in &c.goods {
+        all.extend([g.make, g.sell, (ONLINE_RETAIL, g.sell.1)]);
+    }
+    all.push((WHOLESALE, "42"));
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// Internet Publishing and Online Audio and Video Media: what a site may
+/// do beside its trade.
+const CONTENT: [u32; 2] = [3132, 113];
+/// Online and Mail Order Retail.
+const ONLINE_RETAIL: u32 = 1445;
+/// Wholesale.
+const WHOLESALE: u32 = 133;
+/// The least vote an answer needs: one strong phrase in a description, or
+/// two weaker ones in different places.
+const MIN_SCORE: f32 = 3.0;
+/// How far ahead of the next industry the answer must be.
+const MIN_LEAD: f32 = 1.3;
+
+#[derive(Default)]
+struct Votes {
+    scores: HashMap<(u32, &'static str), f32>,
+    evidence: HashMap<(u32, &'static str), Vec<String>>,
+    goods: HashMap<usize, f32>,
+    goods_evidence: HashMap<usize, Vec<String>>,
+    /// The part of each score that came from goods words.
+    from_goods: HashMap<(u32, &'static str), f32>,
+    roles: [f32; 4],
+}
+
+impl Votes {
+    fn add(&mut self, pair: (u32, &'static str), w: f32, source: &str, term: &str) {
+        *self.scores.entry(pair).or_default() += w;
+        let e = self.evidence.entry(pair).or_default();
+        let said = format!("{source}: {term}");
+        if !e.contains(&said) {
+            e.push(said);
+        }
+    }
+
+    /// The role the words give, if any.
+    fn role(&self) -> Option<Role> {
+        let (at, best) = self
+            .roles
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))?;
+        (*best > 0.0).then(|| Role::ALL[at])
+    }
+
+    fn decide(mut self) -> Option<(Industry, f32)> {
+        // Every brand publishes recipes, articles and videos: a site that
+        // also makes, sells or serves something is that, not a publisher.
+        // Goods words are not counted here: a recipe names its goods too.
+        let trade: f32 = self
+            .scores
+            .iter()
+            .filter(|(k, _)| !CONTENT.contains(&k.0))
+            .map(|(k, v)| v - self.from_goods.get(k).copied().unwrap_or(0.0))
+            .fold(0.0, f32::max);
+        if trade >= MIN_SCORE {
+            for (k, v) in &mut self.scores {
+                if CONTENT.contains(&k.0) {
+                    *v *= 0.5;
+                }
+            }
+        }
+        let mut ranked: Vec<((u32, &'static str), f32)> =
+            self.scores.iter().map(|(k, v)| (*k, *v)).collect();
+        // Highest first; ties to the more specific code, then the lower id.
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(b.0 .1.len().cmp(&a.0 .1.len()))
+                .then(a.0.cmp(&b.0))
+        });
+        let &(top, score) = ranked.first()?;
+        let total: f32 = ranked.iter().take(4).map(|r| r.1).sum();
+        let second = ranked
+            .iter()
+            .skip(1)
+            .find(|r| !related(r.0, top))
+            .map_or(0.0, |r| r.1);
+        let sure = score >= MIN_SCORE && score >= MIN_LEAD * second;
+        let alternatives: Vec<IndustryAlternative> = ranked
+            .iter()
+            .skip(usize::from(sure))
+            .take(3)
+            .filter_map(|(pair, s)| {
+                let (linkedin, naics) = refs(*pair)?;
+                Some(IndustryAlternative {
+                    linkedin,
+                    naics,
+                    share: round2(s / total),
+                })
+            })
+            .collect();
+        let mut industry = Industry {
+            alternatives,
+            ..Industry::default()
+        };
+        if !sure {
+            return Some((industry, 0.0));
+        }
+        let (linkedin, naics) = refs(top)?;
+        industry.sector = taxonomy::naics_sector(&naics.code).map(str::to_owned);
+        industry.label = industry
+            .sector
+            .as_deref()
+            .and_then(taxonomy::naics_title)
+            .map(str::to_owned);
+        industry.linkedin = Some(linkedin);
+        industry.naics = Some(naics);
+        let mut evidence = self.evidence.remove(&top).unwrap_or_default();
+        evidence.truncate(8);
+        industry.evidence = evidence;
+        // Share of the vote, tempered by how much was said at all; never
+        // near-certain: words describe, they do not register a trade.
+        let share = score / total;
+        let confidence = (share * score / (score + 3.0)).clamp(0.05, 0.75);
+        Some((industry, confidence))
+    }
+}
+
+/// Two answers that are one industry at two depths (a LinkedIn parent and
+/// child, or NAICS codes of one 4-digit group) do not compete.
+fn related(a: (u32, &str), b: (u32, &str)) -> bool {
+    let parent = |id: u32| taxonomy::linkedin(id).and_then(|i| i.parent);
+    a.0 == b.0
+        || parent(a.0) == Some(b.0)
+        || parent(b.0) == Some(a.0)
+        || (a.1.len() >= 4 && b.1.len() >= 4 && a.1[..4] == b.1[..4])
+}
+
+fn refs((id, code): (u32, &str)) -> Option<(IndustryLinkedin, IndustryNaics)> {
+    let linkedin = taxonomy::linkedin(id)?;
+    let title = taxonomy::naics_title(code)?;
+    Some((
+        IndustryLinkedin {
+            id,
+            name: linkedin.name.to_owned(),
+        },
+        IndustryNaics {
+            code: code.to_owned(),
+            title: title.to_owned(),
+        },
+    ))
+}
+
+fn round2(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Lowercase, typographic apostrophes plain, white space one space.
+fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        match c {
+            '’' | '`' | '´' => out.push('\''),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- data
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Make,
+    SellOnline,
+    SellStore,
+    Wholesale,
+}
+
+impl Role {
+    const ALL: [Role; 4] = [
+        Role::Make,
+        Role::SellOnline,
+        Role::SellStore,
+        Role::Wholesale,
+    ];
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Class(usize),
+    Goods(usize),
+    Role(Role),
+}
+
+/// Where a term may sit in a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    Whole,
+    Prefix,
+    Suffix,
+}
+
+struct Term {
+    text: String,
+    anchor: Anchor,
+    weight: f32,
+    target: Target,
+}
+
+struct Goods {
+    make: (u32, &'static str),
+    sell: (u32, &'static str),
+    default: Role,
+}
+
+struct Classifier {
+    classes: Vec<(u32, &'static str)>,
+    goods: Vec<Goods>,
+    terms: Vec<Term>,
+    /// Pattern id → the terms spelled so.
+    by_pattern: Vec<Vec<usize>>,
+    automaton: AhoCorasick,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    roles: RolesSpec,
+    goods: Vec<GoodsSpec>,
+    class: Vec<ClassSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesSpec {
+    sell_online: Vec<String>,
+    sell_store: Vec<String>,
+    make: Vec<String>,
+    wholesale: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoodsSpec {
+    #[allow(dead_code)]
+    name: String,
+    terms: Vec<String>,
+    make: (u32, String),
+    sell: (u32, String),
+    default: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassSpec {
+    linkedin: u32,
+    naics: String,
+    terms: Vec<String>,
+}
+
+static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| {
+    Classifier::new(include_str!("../data/industries.toml"))
+        .expect("data/industries.toml is valid (checked by a test)")
+});
+
+/// A code read from the file, kept for the life of the process (the file
+/// is compiled in and read once).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+impl Classifier {
+    fn new(text: &str) -> Result<Classifier, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut terms = Vec::new();
+        let mut push = |spec: &str, target: Target| -> Result<(), String> {
+            let (body, weight) = match spec.rsplit_once('=') {
+                Some((b, w)) => (b, w.parse::<f32>().map_err(|e| format!("{spec}: {e}"))?),
+                None => (spec, 1.0),
+            };
+            let (anchor, body) = if let Some(b) = body.strip_suffix('*') {
+                (Anchor::Prefix, b)
+            } else if let Some(b) = body.strip_prefix('*') {
+                (Anchor::Suffix, b)
+            } else {
+                (Anchor::Whole, body)
+            };
+            if body.is_empty() || body != normalise(body) {
+                return Err(format!(
+                    "term {spec:?} must be lowercase, trimmed, one space between words"
+                ));
+            }
+            terms.push(Term {
+                text: body.to_owned(),
+                anchor,
+                weight,
+                target,
+            });
+            Ok(())
+        };
+        for (list, role) in [
+            (&file.roles.make, Role::Make),
+            (&file.roles.sell_online, Role::SellOnline),
+            (&file.roles.sell_store, Role::SellStore),
+            (&file.roles.wholesale, Role::Wholesale),
+        ] {
+            for t in list {
+                push(t, Target::Role(role))?;
+            }
+        }
+        let mut goods = Vec::new();
+        for (i, g) in file.goods.iter().enumerate() {
+            for t in &g.terms {
+                push(t, Target::Goods(i))?;
+            }
+            let default = match g.default.as_str() {
+                "make" => Role::Make,
+                "sell" => Role::SellStore,
+                other => {
+                    return Err(format!(
+                        "goods {}: default {other:?} is make or sell",
+                        g.name
+                    ))
+                }
+            };
+            goods.push(Goods {
+                make: (g.make.0, leak(g.make.1.clone())),
+                sell: (g.sell.0, leak(g.sell.1.clone())),
+                default,
+            });
+        }
+        let mut classes = Vec::new();
+        for (i, c) in file.class.iter().enumerate() {
+            for t in &c.terms {
+                push(t, Target::Class(i))?;
+            }
+            classes.push((c.linkedin, leak(c.naics.clone())));
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
+        for (t, term) in terms.iter().enumerate() {
+            let id = *ids.entry(term.text.clone()).or_insert_with(|| {
+                patterns.push(term.text.clone());
+                by_pattern.push(Vec::new());
+                patterns.len() - 1
+            });
+            by_pattern[id].push(t);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| e.to_string())?;
+        Ok(Classifier {
+            classes,
+            goods,
+            terms,
+            by_pattern,
+            automaton,
+        })
+    }
+
+    /// The terms found in `lower` (normalised), each once.
+    fn hits(&self, lower: &str) -> Vec<usize> {
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let mut seen = vec![];
+        for m in self.automaton.find_overlapping_iter(lower) {
+            let before = word(lower[..m.start()].chars().next_back());
+            let after = word(lower[m.end()..].chars().next());
+            for &t in &self.by_pattern[m.pattern().as_usize()] {
+                let ok = match self.terms[t].anchor {
+                    Anchor::Whole => !before && !after,
+                    Anchor::Prefix => !before,
+                    Anchor::Suffix => !after,
+                };
+                if ok && !seen.contains(&t) {
+                    seen.push(t);
+                }
+            }
+        }
+        seen
+    }
+}
+
+#[cfg(test)]
+mod tests;

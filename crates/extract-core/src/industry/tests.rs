@@ -1,0 +1,223 @@
+use super::*;
+
+fn words(texts: &[(&'static str, &'static str, f32)]) -> Words<'static> {
+    Words {
+        texts: texts.to_vec(),
+        schema_types: vec![],
+    }
+}
+
+/// The LinkedIn id and NAICS code answered, if any.
+fn answer(texts: &[(&'static str, &'static str, f32)]) -> Option<(u32, String)> {
+    let (i, _) = classify(&words(texts))?;
+    Some((i.linkedin?.id, i.naics?.code))
+}
+
+fn desc(text: &'static str) -> Option<(u32, String)> {
+    answer(&[("description", text, 3.0)])
+}
+
+#[test]
+fn the_file_parses_and_every_answer_exists_in_the_shipped_taxonomies() {
+    let c = Classifier::new(include_str!("../../data/industries.toml")).unwrap();
+    assert!(c.classes.len() > 100, "{}", c.classes.len());
+    for (id, code) in answers() {
+        assert!(taxonomy::linkedin(id).is_some(), "LinkedIn id {id}");
+        assert!(taxonomy::naics_title(code).is_some(), "NAICS code {code}");
+        assert!(taxonomy::naics_sector(code).is_some(), "sector of {code}");
+    }
+    // The schema.org types map into the same data.
+    for t in ["Dentist", "Winery", "Hotel"] {
+        let (id, code) = taxonomy::schema_type(t).unwrap();
+        assert!(taxonomy::linkedin(id).is_some() && taxonomy::naics_title(code).is_some());
+    }
+    // A term that would never match (upper case, stray spaces) is refused.
+    let bad = "[roles]\nsell_online=[]\nsell_store=[]\nmake=[]\nwholesale=[]\ngoods=[]\n[[class]]\nlinkedin=4\nnaics=\"513210\"\nterms=[\"Software\"]";
+    assert!(Classifier::new(bad).is_err());
+}
+
+#[test]
+fn one_trade_in_each_of_six_languages() {
+    // A dentist, said six ways.
+    for text in [
+        "Your dental practice in the city centre: implants and prophylaxis.",
+        "Ihre Zahnarztpraxis in der Innenstadt: Implantate und Prophylaxe.",
+        "Votre cabinet dentaire au centre-ville : implants et prévention.",
+        "Il vostro studio dentistico in centro: implantologia e igiene.",
+        "Su clínica dental en el centro: implantes y prevención.",
+        "Uw tandartspraktijk in het centrum: implantaten en preventie.",
+    ] {
+        assert_eq!(desc(text), Some((2045, "621210".into())), "{text}");
+    }
+    // A law firm.
+    for text in [
+        "Our law firm advises companies on employment law.",
+        "Die Kanzlei berät Unternehmen im Arbeitsrecht. Rechtsanwälte seit 1990.",
+        "Cabinet d'avocats en droit des affaires.",
+        "Studio legale specializzato in diritto societario.",
+        "Bufete de abogados especializado en derecho mercantil.",
+        "Advocatenkantoor gespecialiseerd in arbeidsrecht.",
+    ] {
+        assert_eq!(desc(text), Some((9, "541110".into())), "{text}");
+    }
+}
+
+#[test]
+fn compound_words_match_by_their_stem_or_tail() {
+    assert_eq!(
+        desc("Photovoltaikanlagen und Stromspeicher aus einer Hand"),
+        Some((3243, "238210".into()))
+    );
+    assert_eq!(
+        desc("Ihre Hausratversicherung und Haftpflichtversicherung online abschließen"),
+        Some((1725, "524126".into()))
+    );
+    // A term inside a longer word does not count: "bar" in "Barcelona".
+    assert_eq!(desc("Offices in Barcelona and Bari"), None);
+}
+
+#[test]
+fn a_retailer_is_told_from_a_maker_of_the_same_goods() {
+    // Wine with a shop's words is wine retail; online, it is online retail.
+    assert_eq!(
+        desc("Weine online bestellen – kostenloser Versand ab 6 Flaschen, in den Warenkorb"),
+        Some((1445, "445320".into()))
+    );
+    // Wine with a maker's words is a winery.
+    assert_eq!(
+        desc("Wir produzieren unsere Weine seit vier Generationen: Hersteller von Riesling"),
+        Some((2500, "312130".into()))
+    );
+    // Furniture in a shop with stores is furniture retail.
+    assert_eq!(
+        answer(&[
+            (
+                "description",
+                "Designmöbel und Leuchten für Ihr Zuhause",
+                3.0
+            ),
+            ("nav", "Filialen | Öffnungszeiten | Kontakt", 1.2),
+        ]),
+        Some((1309, "449110".into()))
+    );
+    // A furniture maker.
+    assert_eq!(
+        desc("Manufacturer of office furniture since 1950: our factory builds every desk."),
+        Some((26, "337121".into()))
+    );
+}
+
+#[test]
+fn a_publisher_or_an_association_is_not_the_topic_it_writes_about() {
+    // A recipe site's navigation and footer say publisher; the recipe's
+    // title (a topic page) says pizza.
+    assert_eq!(
+        answer(&[
+            ("title", "Tortilla pizza with mushrooms", 0.45),
+            ("nav", "Recipes | Articles | Videos | Newsletter", 1.2),
+            ("text", "© Example Online Media & Publishing Services", 0.6),
+        ]),
+        Some((3132, "516210".into()))
+    );
+    // A charity that publishes recipes is a non-profit.
+    assert_eq!(
+        answer(&[
+            ("title", "Banana pancakes | The Example Society", 0.45),
+            (
+                "nav",
+                "Recipes | Donate | Join | Members' Area | Campaigns",
+                1.2
+            ),
+            ("text", "Registered Charity No. 123456", 0.6),
+        ]),
+        Some((100, "813319".into()))
+    );
+    // A dairy that publishes recipes is a dairy.
+    assert_eq!(
+        answer(&[
+            (
+                "description",
+                "Molkerei mit Milchprodukten aus der Region",
+                3.0
+            ),
+            ("nav", "Produkte | Rezepte | Über uns", 1.2),
+        ]),
+        Some((65, "311511".into()))
+    );
+    // A holding is not its operating companies' trade.
+    assert_eq!(
+        answer(&[
+            (
+                "description",
+                "The holding company of a group of logistics and software firms.",
+                3.0
+            ),
+            ("nav", "Our companies | Investors | Contact", 1.2),
+        ]),
+        Some((1905, "551112".into()))
+    );
+}
+
+#[test]
+fn schema_types_answer_by_themselves() {
+    let w = Words {
+        texts: vec![],
+        schema_types: vec!["Winery"],
+    };
+    let (i, confidence) = classify(&w).unwrap();
+    assert_eq!(i.linkedin.unwrap().id, 2500);
+    assert_eq!(i.naics.unwrap().code, "312130");
+    assert_eq!(i.sector.as_deref(), Some("31-33"));
+    assert!(
+        i.evidence.iter().any(|e| e.contains("Winery")),
+        "{:?}",
+        i.evidence
+    );
+    assert!(confidence > 0.3 && confidence <= 0.75);
+}
+
+#[test]
+fn words_that_do_not_say_answer_nothing_and_say_what_they_leaned_to() {
+    // Nothing of any trade.
+    assert!(classify(&words(&[("description", "Welcome to our website.", 3.0)])).is_none());
+    // One weak word: leaning, no answer.
+    let (i, confidence) = classify(&words(&[("nav", "Home | Seminar | Kontakt", 1.2)])).unwrap();
+    assert!(i.linkedin.is_none() && i.naics.is_none(), "{i:?}");
+    assert_eq!(confidence, 0.0);
+    assert_eq!(i.alternatives[0].linkedin.id, 105);
+    // Two trades said equally: no answer, both in the alternatives.
+    let (i, _) = classify(&words(&[(
+        "description",
+        "Zahnarztpraxis und Anwaltskanzlei unter einem Dach",
+        3.0,
+    )]))
+    .unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
+    let ids: Vec<u32> = i.alternatives.iter().map(|a| a.linkedin.id).collect();
+    assert!(ids.contains(&2045) && ids.contains(&9), "{ids:?}");
+}
+
+#[test]
+fn the_sandbox_industry_names_are_read_too() {
+    // Fortune-style industry names, as generated descriptions say them.
+    for (text, id) in [
+        (
+            "Acme is a computer software company headquartered in Austin, TX.",
+            4,
+        ),
+        (
+            "Acme is a leader in industrial machinery, with operations across the United States.",
+            55,
+        ),
+        (
+            "Founded in Denver, Acme builds telecommunications products and services.",
+            8,
+        ),
+        (
+            "Acme is a trucking, truck leasing company headquartered in Boise, ID.",
+            92,
+        ),
+    ] {
+        assert_eq!(desc(text).map(|a| a.0), Some(id), "{text}");
+    }
+}
