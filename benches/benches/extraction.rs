@@ -1,6 +1,7 @@
 //! Extraction speed: the streaming extractor over every page of the corpus
 //! (`../shared/corpus/html`) and over the sandbox's generated homepages,
-//! reported as bytes per second on one core.
+//! reported as bytes per second on one core, and the industry classifier
+//! over the same pages' facts (bytes of the pages it classified).
 //!
 //! Run: `cargo bench -p extract-benches --bench extraction`
 
@@ -75,6 +76,27 @@ fn bench(c: &mut Criterion) {
                         format!("https://{url}/")
                     };
                     std::hint::black_box(page(&url, body, Some("text/html"), &limits));
+                }
+            });
+        });
+        // The industry classifier alone, over the same pages' facts (it runs
+        // once a profile's pages are read): its time beside `extract` is
+        // what classifying adds to reading a page.
+        let facts: Vec<_> = pages
+            .iter()
+            .map(|(url, body)| {
+                let url = if url.starts_with("http") {
+                    url.clone()
+                } else {
+                    format!("https://{url}/")
+                };
+                page(&url, body, Some("text/html"), &limits)
+            })
+            .collect();
+        group.bench_function(format!("{name}/classify_industry"), |b| {
+            b.iter(|| {
+                for f in &facts {
+                    std::hint::black_box(extract_core::industry::of_pages(std::slice::from_ref(f)));
                 }
             });
         });

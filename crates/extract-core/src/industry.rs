@@ -32,16 +32,20 @@ pub struct Words<'a> {
 
 impl<'a> Words<'a> {
     /// The words of a company's pages (home page first): names, descriptions,
-    /// keywords, titles, navigation and the text's header and footer.
-    pub fn of_pages(pages: &'a [PageFacts]) -> Words<'a> {
+    /// keywords, titles, the text's header and footer, and each page's
+    /// navigation as [`PageFacts::nav_text`] gave it (`navs[i]` for `pages[i]`).
+    pub fn of_pages(pages: &'a [PageFacts], navs: &'a [String]) -> Words<'a> {
         let mut w = Words::default();
         // The same text said twice (`description` and `og:description`) counts once.
-        let mut push = |w: &mut Words<'a>, source: &'static str, text: &'a str, weight: f32| {
+        let push = |w: &mut Words<'a>, source: &'static str, text: &'a str, weight: f32| {
             if !w.texts.iter().any(|(s, t, _)| *s == source && *t == text) {
                 w.texts.push((source, text, weight));
             }
         };
-        for p in pages {
+        for (p, nav) in pages
+            .iter()
+            .zip(navs.iter().map(String::as_str).chain(std::iter::repeat("")))
+        {
             // An article, a post or a recipe speaks of its topic in its
             // title and description; the site speaks of the company.
             let topic = if p.topic_page { 0.3 } else { 1.0 };
@@ -60,7 +64,7 @@ impl<'a> Words<'a> {
             for k in &p.keywords {
                 push(&mut w, "keywords", k, topic);
             }
-            push(&mut w, "nav", &p.nav_text, 1.2);
+            push(&mut w, "nav", nav, 1.2);
             push(&mut w, "text", &p.text_edges, 0.6);
             w.schema_types
                 .extend(p.schema_types.iter().map(String::as_str));
@@ -102,7 +106,7 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
                         .goods_evidence
                         .entry(g)
                         .or_default()
-                        .push(format!("{source}: {}", term.text));
+                        .push((source, &term.text));
                 }
                 Target::Role(r) => votes.roles[r as usize] += w,
             }
@@ -134,7 +138,8 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
 
 /// The industry of a company's pages, as a profile field's value and confidence.
 pub fn of_pages(pages: &[PageFacts]) -> Option<(Industry, f32)> {
-    classify(&Words::of_pages(pages))
+    let navs: Vec<String> = pages.iter().map(PageFacts::nav_text).collect();
+    classify(&Words::of_pages(pages, &navs))
 }
 
 /// Every (LinkedIn id, NAICS code) pair the classifier can answer.
@@ -163,24 +168,25 @@ const MIN_SCORE: f32 = 3.0;
 /// How far ahead of the next industry the answer must be.
 const MIN_LEAD: f32 = 1.3;
 
+/// The vote so far; evidence is kept as (source, phrase) and written out
+/// for the answer only.
 #[derive(Default)]
-struct Votes {
+struct Votes<'a> {
     scores: HashMap<(u32, &'static str), f32>,
-    evidence: HashMap<(u32, &'static str), Vec<String>>,
+    evidence: HashMap<(u32, &'static str), Vec<(&'static str, &'a str)>>,
     goods: HashMap<usize, f32>,
-    goods_evidence: HashMap<usize, Vec<String>>,
+    goods_evidence: HashMap<usize, Vec<(&'static str, &'a str)>>,
     /// The part of each score that came from goods words.
     from_goods: HashMap<(u32, &'static str), f32>,
     roles: [f32; 4],
 }
 
-impl Votes {
-    fn add(&mut self, pair: (u32, &'static str), w: f32, source: &str, term: &str) {
+impl<'a> Votes<'a> {
+    fn add(&mut self, pair: (u32, &'static str), w: f32, source: &'static str, term: &'a str) {
         *self.scores.entry(pair).or_default() += w;
         let e = self.evidence.entry(pair).or_default();
-        let said = format!("{source}: {term}");
-        if !e.contains(&said) {
-            e.push(said);
+        if !e.contains(&(source, term)) {
+            e.push((source, term));
         }
     }
 
@@ -257,8 +263,12 @@ impl Votes {
         industry.linkedin = Some(linkedin);
         industry.naics = Some(naics);
         let mut evidence = self.evidence.remove(&top).unwrap_or_default();
-        evidence.truncate(8);
-        industry.evidence = evidence;
+        evidence.dedup();
+        industry.evidence = evidence
+            .into_iter()
+            .take(8)
+            .map(|(source, term)| format!("{source}: {term}"))
+            .collect();
         // Share of the vote, tempered by how much was said at all; never
         // near-certain: words describe, they do not register a trade.
         let share = score / total;
@@ -298,6 +308,20 @@ fn round2(x: f32) -> f32 {
 
 /// Lowercase, typographic apostrophes plain, white space one space.
 fn normalise(s: &str) -> String {
+    if s.is_ascii() {
+        // Most of what is read: bytes, no character decoding.
+        let mut out = Vec::with_capacity(s.len());
+        for word in s.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend(word.bytes().map(|b| match b {
+                b'`' => b'\'',
+                b => b.to_ascii_lowercase(),
+            }));
+        }
+        return String::from_utf8(out).expect("ASCII stays ASCII");
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {

@@ -72,11 +72,16 @@ pub fn naics_title(code: &str) -> Option<&'static str> {
 pub fn naics_sector(code: &str) -> Option<&'static str> {
     naics_title(code)?;
     let two = code.get(..2)?;
-    NAICS.keys().copied().find(|k| {
-        *k == two
-            || k.split_once('-')
+    if let Some((key, _)) = NAICS.get_key_value(two) {
+        return Some(key);
+    }
+    ["31-33", "44-45", "48-49"]
+        .into_iter()
+        .find(|k| {
+            k.split_once('-')
                 .is_some_and(|(a, b)| (a..=b).contains(&two))
-    })
+        })
+        .and_then(|k| NAICS.get_key_value(k).map(|(key, _)| *key))
 }
 
 /// schema.org organisation types that say the industry by themselves (a

@@ -75,9 +75,6 @@ pub struct PageFacts {
     /// JSON-LD or microdata `Article`/`BlogPosting`/`Recipe`): its title and
     /// description speak of a topic, not of the company.
     pub topic_page: bool,
-    /// The link texts of the page (its navigation), `|`-separated, capped.
-    #[serde(skip)]
-    pub nav_text: String,
     /// The head and the tail of the visible text (a page's header and
     /// footer), capped: what the industry classifier reads of the text.
     #[serde(skip)]
@@ -241,7 +238,6 @@ impl PageFacts {
         }
 
         f.topic_page = is_topic_page(&raw);
-        f.nav_text = nav_text(&raw.anchors);
 
         // Links: contacts, social profiles, and pages for the crawl planner.
         for a in &raw.anchors {
@@ -328,6 +324,24 @@ impl PageFacts {
         f
     }
 
+    /// The short texts of the page's links (its navigation),
+    /// `|`-separated, up to a few kilobytes.
+    pub fn nav_text(&self) -> String {
+        let mut out = String::new();
+        for (_, text) in &self.anchors {
+            let t = text.trim();
+            if t.is_empty() || t.len() > 60 {
+                continue;
+            }
+            if out.len() + t.len() > 3072 {
+                break;
+            }
+            out.push_str(t);
+            out.push_str(" | ");
+        }
+        collapse_ws(&decode(&out))
+    }
+
     /// The page's links to other pages, resolved to absolute http(s) URLs.
     pub fn links(&self) -> Vec<Link> {
         self.anchors
@@ -353,7 +367,7 @@ impl PageFacts {
 }
 
 /// How much of the text's head and tail the industry classifier reads.
-const TEXT_EDGE_BYTES: usize = 3000;
+const TEXT_EDGE_BYTES: usize = 2000;
 
 /// The first and the last `n` bytes of `text` (on character boundaries).
 fn edges(text: &str, n: usize) -> String {
@@ -371,33 +385,25 @@ fn edges(text: &str, n: usize) -> String {
     format!("{}\n{}", &text[..head], &text[tail..])
 }
 
-/// The short link texts of a page, `|`-separated, up to a few kilobytes.
-fn nav_text(anchors: &[super::html::Anchor]) -> String {
-    let mut out = String::new();
-    for a in anchors {
-        let t = a.text.trim();
-        if t.is_empty() || t.len() > 60 {
-            continue;
-        }
-        if out.len() + t.len() > 4096 {
-            break;
-        }
-        out.push_str(t);
-        out.push_str(" | ");
-    }
-    decode(&out)
-}
-
 /// Whether the page is an article, a post or a recipe.
 fn is_topic_page(raw: &Raw) -> bool {
     const TYPES: [&str; 5] = ["Article", "BlogPosting", "NewsArticle", "Recipe", "Review"];
+    // As JSON-LD writes a type: `"Recipe"`, `"schema:Recipe"`, a full IRI.
+    const QUOTED: [&str; 5] = [
+        "Article\"",
+        "BlogPosting\"",
+        "NewsArticle\"",
+        "Recipe\"",
+        "Review\"",
+    ];
     raw.metas
         .iter()
         .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"))
         || raw.jsonld.iter().any(|b| {
-            TYPES
-                .iter()
-                .any(|t| b.contains(&format!("\"{t}\"")) || b.contains(&format!("\"schema:{t}\"")))
+            QUOTED.iter().any(|t| {
+                b.match_indices(t)
+                    .any(|(at, _)| matches!(b[..at].chars().next_back(), Some('"' | ':' | '/')))
+            })
         })
         || raw
             .microdata

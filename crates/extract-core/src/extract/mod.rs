@@ -332,6 +332,29 @@ mod tests {
     }
 
     #[test]
+    fn the_words_the_industry_classifier_reads() {
+        let filler = "<p>Lorem ipsum dolor sit amet.</p>".repeat(300);
+        let html = format!(
+            r#"<html><head><script type="application/ld+json">{{"@type":"schema:Recipe","name":"Pancakes"}}</script></head>
+            <body><nav><a href="/r">Recipes</a><a href="/d">Donate</a></nav>{filler}<footer>Registered Charity No. 123</footer></body></html>"#
+        );
+        let f = page("https://x.org/", html.as_bytes(), None, &Limits::default());
+        assert!(f.topic_page);
+        assert!(
+            f.nav_text().contains("Recipes | Donate"),
+            "{}",
+            f.nav_text()
+        );
+        assert!(f.text_edges.contains("Recipes") && f.text_edges.contains("Registered Charity"));
+        assert!(f.text_edges.len() < 4200, "{}", f.text_edges.len());
+        // A page whose JSON-LD only names a type ending so is no article.
+        let html = br#"<html><head><script type="application/ld+json">{"@type":"Organization","name":"NoRecipe"}</script></head></html>"#;
+        assert!(!page("https://x.org/", html, None, &Limits::default()).topic_page);
+        let html = br#"<html><head><meta property="og:type" content="article"></head></html>"#;
+        assert!(page("https://x.org/", html, None, &Limits::default()).topic_page);
+    }
+
+    #[test]
     fn garbage_does_not_panic() {
         for input in [
             &b""[..],
