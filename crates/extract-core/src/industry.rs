@@ -61,6 +61,9 @@ impl<'a> Words<'a> {
                 };
                 push(&mut w, "description", &d.value, 3.0 * own);
             }
+            for i in &p.industries {
+                push(&mut w, "industry", i, 3.0);
+            }
             for k in &p.keywords {
                 push(&mut w, "keywords", k, topic);
             }

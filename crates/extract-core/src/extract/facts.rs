@@ -63,6 +63,9 @@ pub struct PageFacts {
     pub keywords: Vec<String>,
     /// schema.org types of the organisations on the page (`Restaurant`, `Corporation`, …).
     pub schema_types: Vec<String>,
+    /// What the site's organisation states as its trade in structured data
+    /// (`industry`, `knowsAbout`).
+    pub industries: Vec<String>,
     /// Links to other pages, as written (resolved by [`PageFacts::links`]).
     #[serde(skip)]
     anchors: Vec<(String, String)>,

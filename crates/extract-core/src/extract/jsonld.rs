@@ -216,6 +216,11 @@ fn facts(map: &Map<String, Value>) -> OrgFacts {
         founded: text(map.get("foundingDate"), &["@value"]).and_then(|d| year_of(&d)),
         employees: employees(map.get("numberOfEmployees")),
         keywords: keywords(map.get("keywords")),
+        industries: texts(map.get("industry"), &["name", "@value"])
+            .into_iter()
+            .chain(texts(map.get("knowsAbout"), &["name", "@value"]))
+            .take(16)
+            .collect(),
         vat_id: text(map.get("vatID"), &["@value"]).or_else(|| text(map.get("taxID"), &["@value"])),
         lei: text(map.get("leiCode"), &["@value"]),
     };

@@ -157,6 +157,8 @@ pub(crate) struct OrgFacts {
     pub(crate) founded: Option<u16>,
     pub(crate) employees: Option<Employees>,
     pub(crate) keywords: Vec<String>,
+    /// What the organisation says its trade is: `industry`, `knowsAbout`.
+    pub(crate) industries: Vec<String>,
     /// `vatID`, or a `taxID` shaped as one.
     pub(crate) vat_id: Option<String>,
     /// `leiCode`.
@@ -288,6 +290,12 @@ fn microdata_facts(item: &Item) -> OrgFacts {
         employees: nested_text("numberOfEmployees", &["value", "minValue"])
             .and_then(|s| employees_of(&s)),
         keywords: Vec::new(),
+        industries: item
+            .text("industry")
+            .into_iter()
+            .chain(item.text("knowsAbout"))
+            .map(collapse_ws)
+            .collect(),
         vat_id: item
             .text("vatID")
             .or_else(|| item.text("taxID"))

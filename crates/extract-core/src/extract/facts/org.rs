@@ -51,6 +51,11 @@ impl PageFacts {
                     self.schema_types.push(t.clone());
                 }
             }
+            for i in &org.industries {
+                if self.industries.len() < 16 && !self.industries.contains(i) {
+                    self.industries.push(i.clone());
+                }
+            }
         }
         if let Some(v) = &org.name {
             self.names.push(self.field(v.clone(), method, w));
