@@ -24,7 +24,9 @@ use crate::{Industry, IndustryAlternative, IndustryLinkedin, IndustryNaics, Meth
 /// What the classifier reads, with how much each source weighs.
 #[derive(Debug, Default, Clone)]
 pub struct Words<'a> {
-    /// `(source, text, weight)`: source names the evidence (`description`, `nav`, …).
+    /// `(source, text, weight)`: source names the evidence (`description`,
+    /// `nav`, …). A `text` right after a `nav` is the same page's: a phrase
+    /// found in both counts once.
     pub texts: Vec<(&'static str, &'a str, f32)>,
     /// schema.org types of the organisations described (`Dentist`, `Winery`).
     pub schema_types: Vec<&'a str>,
@@ -93,12 +95,24 @@ impl<'a> Words<'a> {
 pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
     let c = &*CLASSIFIER;
     let mut votes = Votes::default();
+    // A page's navigation is also the head of its text: a word read in the
+    // one is not read again in the other.
+    let mut in_nav: Vec<usize> = Vec::new();
     for (source, text, weight) in &words.texts {
         if *weight <= 0.0 || text.is_empty() {
             continue;
         }
         let lower = normalise(text);
-        for t in c.hits(&lower) {
+        let hits = c.hits(&lower);
+        match *source {
+            "nav" => in_nav.clone_from(&hits),
+            "text" => {}
+            _ => in_nav.clear(),
+        }
+        for t in hits {
+            if *source == "text" && in_nav.contains(&t) {
+                continue;
+            }
             let term = &c.terms[t];
             let w = weight * term.weight;
             match term.target {

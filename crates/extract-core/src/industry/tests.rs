@@ -185,6 +185,14 @@ fn words_that_do_not_say_answer_nothing_and_say_what_they_leaned_to() {
     assert!(i.linkedin.is_none() && i.naics.is_none(), "{i:?}");
     assert_eq!(confidence, 0.0);
     assert_eq!(i.alternatives[0].linkedin.id, 105);
+    // One word in a page's navigation, read again in the head of its text,
+    // is one mention: not enough.
+    let (i, _) = classify(&words(&[
+        ("nav", "Home | University | Contact", 1.2),
+        ("text", "Home University Contact Lorem ipsum", 0.6),
+    ]))
+    .unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
     // Two trades said equally: no answer, both in the alternatives.
     let (i, _) = classify(&words(&[(
         "description",
