@@ -30,6 +30,9 @@ pub struct Words<'a> {
     pub texts: Vec<(&'static str, &'a str, f32)>,
     /// schema.org types of the organisations described (`Dentist`, `Winery`).
     pub schema_types: Vec<&'a str>,
+    /// schema.org types of what the pages offer (`SoftwareApplication`,
+    /// `Course`): they say a trade too, less surely than the organisation's.
+    pub offer_types: Vec<&'a str>,
 }
 
 impl<'a> Words<'a> {
@@ -85,7 +88,7 @@ impl<'a> Words<'a> {
 /// use extract_core::industry::{classify, Words};
 /// let words = Words {
 ///     texts: vec![("description", "Zahnarztpraxis Dr. Muster: Implantate und Prophylaxe", 3.0)],
-///     schema_types: vec![],
+///     ..Words::default()
 /// };
 /// let (industry, confidence) = classify(&words).unwrap();
 /// assert_eq!(industry.linkedin.unwrap().name, "Dentists");
@@ -129,9 +132,11 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             }
         }
     }
-    for t in &words.schema_types {
-        if let Some((id, code)) = taxonomy::schema_type(t) {
-            votes.add((id, code), 6.0, "schema.org", t);
+    for (types, weight) in [(&words.schema_types, 6.0), (&words.offer_types, 3.0)] {
+        for t in types {
+            if let Some((id, code)) = taxonomy::schema_type(t) {
+                votes.add((id, code), weight, "schema.org", t);
+            }
         }
     }
     for (g, score) in std::mem::take(&mut votes.goods) {

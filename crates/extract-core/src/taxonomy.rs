@@ -152,6 +152,12 @@ const SCHEMA_TYPES: &[(&str, u32, &str)] = &[
     ("GovernmentOrganization", 75, "921190"),
     ("Airline", 94, "481111"),
     ("DryCleaningOrLaundry", 2272, "812320"),
+    // What a company offers, when its type says the trade.
+    ("SoftwareApplication", 4, "513210"),
+    ("WebApplication", 4, "513210"),
+    ("MobileApplication", 3100, "513210"),
+    ("VideoGame", 109, "513210"),
+    ("Course", 105, "611430"),
 ];
 
 /// The LinkedIn industry and NAICS code a schema.org type says by itself

@@ -66,6 +66,10 @@ pub struct PageFacts {
     /// What the site's organisation states as its trade in structured data
     /// (`industry`, `knowsAbout`).
     pub industries: Vec<String>,
+    /// schema.org types of what the page offers that say a trade by
+    /// themselves (`SoftwareApplication`, `MobileApplication`, `VideoGame`,
+    /// `Course` …).
+    pub offer_types: Vec<String>,
     /// Links to other pages, as written (resolved by [`PageFacts::links`]).
     #[serde(skip)]
     anchors: Vec<(String, String)>,
@@ -241,6 +245,12 @@ impl PageFacts {
         }
 
         f.topic_page = is_topic_page(&raw);
+        if !raw.jsonld.is_empty() || !raw.microdata.is_empty() {
+            f.offer_types = typed(&raw, &OFFER_TYPES)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+        }
 
         // Links: contacts, social profiles, and pages for the crawl planner.
         for a in &raw.anchors {
@@ -388,28 +398,41 @@ fn edges(text: &str, n: usize) -> String {
     format!("{}\n{}", &text[..head], &text[tail..])
 }
 
+/// The schema.org types (of [`TOPIC_TYPES`] and [`OFFER_TYPES`]) the
+/// page's structured data names, as JSON-LD writes a type (`"Recipe"`,
+/// `"schema:Recipe"`, a full IRI) or as microdata does.
+fn typed(raw: &Raw, types: &[&'static str]) -> Vec<&'static str> {
+    types
+        .iter()
+        .copied()
+        .filter(|t| {
+            let quoted = format!("{t}\"");
+            raw.jsonld.iter().any(|b| {
+                b.match_indices(&quoted)
+                    .any(|(at, _)| matches!(b[..at].chars().next_back(), Some('"' | ':' | '/')))
+            }) || raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t))
+        })
+        .collect()
+}
+
+/// The types of an article, a post, a recipe or a review: a page of one
+/// speaks of its topic.
+const TOPIC_TYPES: [&str; 5] = ["Article", "BlogPosting", "NewsArticle", "Recipe", "Review"];
+
+/// The types of what a company offers that say its trade by themselves.
+const OFFER_TYPES: [&str; 5] = [
+    "SoftwareApplication",
+    "WebApplication",
+    "MobileApplication",
+    "VideoGame",
+    "Course",
+];
+
 /// Whether the page is an article, a post or a recipe.
 fn is_topic_page(raw: &Raw) -> bool {
-    const TYPES: [&str; 5] = ["Article", "BlogPosting", "NewsArticle", "Recipe", "Review"];
-    // As JSON-LD writes a type: `"Recipe"`, `"schema:Recipe"`, a full IRI.
-    const QUOTED: [&str; 5] = [
-        "Article\"",
-        "BlogPosting\"",
-        "NewsArticle\"",
-        "Recipe\"",
-        "Review\"",
-    ];
     raw.metas
         .iter()
         .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"))
-        || raw.jsonld.iter().any(|b| {
-            QUOTED.iter().any(|t| {
-                b.match_indices(t)
-                    .any(|(at, _)| matches!(b[..at].chars().next_back(), Some('"' | ':' | '/')))
-            })
-        })
-        || raw
-            .microdata
-            .iter()
-            .any(|i| i.types.iter().any(|t| TYPES.contains(&t.as_str())))
+        || (!raw.jsonld.is_empty() || !raw.microdata.is_empty())
+            && !typed(raw, &TOPIC_TYPES).is_empty()
 }

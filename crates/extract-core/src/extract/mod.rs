@@ -352,6 +352,10 @@ mod tests {
         assert!(!page("https://x.org/", html, None, &Limits::default()).topic_page);
         let html = br#"<html><head><meta property="og:type" content="article"></head></html>"#;
         assert!(page("https://x.org/", html, None, &Limits::default()).topic_page);
+        let html = br#"<html><head><script type="application/ld+json">{"@type":"http://schema.org/SoftwareApplication","name":"Acme Desktop"}</script></head></html>"#;
+        let f = page("https://x.org/", html, None, &Limits::default());
+        assert_eq!(f.offer_types, ["SoftwareApplication"]);
+        assert!(!f.topic_page);
         // The trade an organisation states in its structured data.
         let html = br#"<html><head><script type="application/ld+json">{"@type":"Organization","name":"Acme",
           "industry":"Waterproofing","knowsAbout":[{"@type":"Thing","name":"Roofing"},"Damp proofing"]}</script></head></html>"#;

@@ -3,7 +3,7 @@ use super::*;
 fn words(texts: &[(&'static str, &'static str, f32)]) -> Words<'static> {
     Words {
         texts: texts.to_vec(),
-        schema_types: vec![],
+        ..Words::default()
     }
 }
 
@@ -161,8 +161,8 @@ fn a_publisher_or_an_association_is_not_the_topic_it_writes_about() {
 #[test]
 fn schema_types_answer_by_themselves() {
     let w = Words {
-        texts: vec![],
         schema_types: vec!["Winery"],
+        ..Words::default()
     };
     let (i, confidence) = classify(&w).unwrap();
     assert_eq!(i.linkedin.unwrap().id, 2500);
@@ -174,6 +174,13 @@ fn schema_types_answer_by_themselves() {
         i.evidence
     );
     assert!(confidence > 0.3 && confidence <= 0.75);
+    // What a page offers says a trade, with a description's weight.
+    let w = Words {
+        offer_types: vec!["MobileApplication"],
+        ..Words::default()
+    };
+    let (i, _) = classify(&w).unwrap();
+    assert_eq!(i.linkedin.unwrap().id, 3100);
 }
 
 #[test]
