@@ -557,25 +557,49 @@ impl Classifier {
         })
     }
 
-    /// The terms found in `lower` (normalised), each once.
+    /// The terms found in `lower` (normalised), each once; of two terms of
+    /// one target that end in the same word ("hotel" and "*hotel" in
+    /// "Hotel"), the heavier.
     fn hits(&self, lower: &str) -> Vec<usize> {
         let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-        let mut seen = vec![];
+        // (term, the byte where the word it ends in ends)
+        let mut found: Vec<(usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(lower) {
             let before = word(lower[..m.start()].chars().next_back());
             let after = word(lower[m.end()..].chars().next());
+            let word_end = lower[m.end()..]
+                .find(|c: char| !c.is_alphanumeric())
+                .map_or(lower.len(), |i| m.end() + i);
             for &t in &self.by_pattern[m.pattern().as_usize()] {
                 let ok = match self.terms[t].anchor {
                     Anchor::Whole => !before && !after,
                     Anchor::Prefix => !before,
                     Anchor::Suffix => !after,
                 };
-                if ok && !seen.contains(&t) {
-                    seen.push(t);
+                if !ok || found.iter().any(|(f, _)| *f == t) {
+                    continue;
+                }
+                let same_word = found.iter().position(|(f, end)| {
+                    *end == word_end && self.terms[*f].target.same(self.terms[t].target)
+                });
+                match same_word {
+                    Some(at) if self.terms[found[at].0].weight >= self.terms[t].weight => {}
+                    Some(at) => found[at] = (t, word_end),
+                    None => found.push((t, word_end)),
                 }
             }
         }
-        seen
+        found.into_iter().map(|(t, _)| t).collect()
+    }
+}
+
+impl Target {
+    fn same(self, other: Target) -> bool {
+        match (self, other) {
+            (Target::Class(a), Target::Class(b)) | (Target::Goods(a), Target::Goods(b)) => a == b,
+            (Target::Role(a), Target::Role(b)) => a == b,
+            _ => false,
+        }
     }
 }
 

@@ -192,6 +192,10 @@ fn words_that_do_not_say_answer_nothing_and_say_what_they_leaned_to() {
     assert!(i.linkedin.is_none() && i.naics.is_none(), "{i:?}");
     assert_eq!(confidence, 0.0);
     assert_eq!(i.alternatives[0].linkedin.id, 105);
+    // One word matched by two terms of one industry ("hotel", "*hotel") is
+    // one mention.
+    let (i, _) = classify(&words(&[("nav", "News | Hotel | Reviews", 1.2)])).unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
     // One word in a page's navigation, read again in the head of its text,
     // is one mention: not enough.
     let (i, _) = classify(&words(&[
