@@ -330,35 +330,47 @@ fn round2(x: f32) -> f32 {
 
 /// Lowercase, typographic apostrophes plain, white space one space.
 fn normalise(s: &str) -> String {
-    if s.is_ascii() {
-        // Most of what is read: bytes, no character decoding.
-        let mut out = Vec::with_capacity(s.len());
-        for word in s.split_ascii_whitespace() {
-            if !out.is_empty() {
+    // The standard library's lowercasing runs ASCII a word at a time.
+    let lower = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    };
+    // White space collapsed a run of ASCII word bytes at a time; a
+    // character is decoded only where a byte is not ASCII.
+    let ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let bytes = lower.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (len, white) = if !b.is_ascii() {
+            let c = lower[i..].chars().next().expect("on a character boundary");
+            (c.len_utf8(), c.is_whitespace())
+        } else if ws(b) {
+            (1, true)
+        } else {
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| !b.is_ascii() || ws(b))
+                .unwrap_or(bytes.len() - i);
+            (run, false)
+        };
+        if white {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
                 out.push(b' ');
             }
-            out.extend(word.bytes().map(|b| match b {
-                b'`' => b'\'',
-                b => b.to_ascii_lowercase(),
-            }));
+            space = false;
+            out.extend_from_slice(&bytes[i..i + len]);
         }
-        return String::from_utf8(out).expect("ASCII stays ASCII");
+        i += len;
     }
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        match c {
-            '’' | '`' | '´' => out.push('\''),
-            c => out.extend(c.to_lowercase()),
-        }
+    let mut out = String::from_utf8(out).expect("whole characters copied");
+    if out.contains(['’', '`', '´']) {
+        out = out.replace(['’', '`', '´'], "'");
     }
     out
 }

@@ -240,3 +240,13 @@ fn the_sandbox_industry_names_are_read_too() {
         assert_eq!(desc(text).map(|a| a.0), Some(id), "{text}");
     }
 }
+
+#[test]
+fn text_is_lowercased_and_its_white_space_collapsed() {
+    assert_eq!(
+        normalise("  Zahnarzt\u{a0}PRAXIS\t\nMüller’s  "),
+        "zahnarzt praxis müller's"
+    );
+    assert_eq!(normalise("ÉCOLE  de\u{2009}Langues"), "école de langues");
+    assert_eq!(normalise(""), "");
+}
