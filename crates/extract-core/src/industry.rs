@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
-use crate::extract::PageFacts;
+use crate::extract::{collapse_ws, PageFacts};
 use crate::taxonomy;
 use crate::{Industry, IndustryAlternative, IndustryLinkedin, IndustryNaics, Method};
 
@@ -336,39 +336,7 @@ fn normalise(s: &str) -> String {
     } else {
         s.to_lowercase()
     };
-    // White space collapsed a run of ASCII word bytes at a time; a
-    // character is decoded only where a byte is not ASCII.
-    let ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
-    let bytes = lower.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut space = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (len, white) = if !b.is_ascii() {
-            let c = lower[i..].chars().next().expect("on a character boundary");
-            (c.len_utf8(), c.is_whitespace())
-        } else if ws(b) {
-            (1, true)
-        } else {
-            let run = bytes[i..]
-                .iter()
-                .position(|&b| !b.is_ascii() || ws(b))
-                .unwrap_or(bytes.len() - i);
-            (run, false)
-        };
-        if white {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(b' ');
-            }
-            space = false;
-            out.extend_from_slice(&bytes[i..i + len]);
-        }
-        i += len;
-    }
-    let mut out = String::from_utf8(out).expect("whole characters copied");
+    let mut out = collapse_ws(&lower);
     if out.contains(['’', '`', '´']) {
         out = out.replace(['’', '`', '´'], "'");
     }

@@ -222,14 +222,39 @@ pub(crate) fn decode(s: &str) -> String {
     }
 }
 
-/// Collapses runs of whitespace to one space and trims.
+/// Collapses runs of whitespace to one space and trims. A run of ASCII
+/// word bytes is copied at once; a character is decoded only where a byte
+/// is not ASCII (white space as `char::is_whitespace` has it).
 pub(crate) fn collapse_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    let ws = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (len, white) = if !b.is_ascii() {
+            let c = s[i..].chars().next().expect("on a character boundary");
+            (c.len_utf8(), c.is_whitespace())
+        } else if ws(b) {
+            (1, true)
+        } else {
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| !b.is_ascii() || ws(b))
+                .unwrap_or(bytes.len() - i);
+            (run, false)
+        };
+        if white {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(b' ');
+            }
+            space = false;
+            out.extend_from_slice(&bytes[i..i + len]);
         }
-        out.push_str(word);
+        i += len;
     }
-    out
+    String::from_utf8(out).expect("whole characters copied")
 }
