@@ -121,12 +121,9 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             match term.target {
                 Target::Class(i) => votes.add(c.classes[i], w, source, &term.text),
                 Target::Goods(g) => {
-                    *votes.goods.entry(g).or_default() += w;
-                    votes
-                        .goods_evidence
-                        .entry(g)
-                        .or_default()
-                        .push((source, &term.text));
+                    let (score, evidence) = votes.goods.entry(g).or_default();
+                    *score += w;
+                    evidence.push((source, &term.text));
                 }
                 Target::Role(r) => votes.roles[r as usize] += w,
             }
@@ -139,7 +136,7 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             }
         }
     }
-    for (g, score) in std::mem::take(&mut votes.goods) {
+    for (g, (score, evidence)) in std::mem::take(&mut votes.goods) {
         let goods = &c.goods[g];
         let role = votes.role().unwrap_or(goods.default);
         let pair = match role {
@@ -148,7 +145,6 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             Role::SellStore => goods.sell,
             Role::Wholesale => (WHOLESALE, "42"),
         };
-        let evidence = votes.goods_evidence.remove(&g).unwrap_or_default();
         for e in evidence {
             votes.evidence.entry(pair).or_default().push(e);
         }
@@ -190,14 +186,17 @@ const MIN_SCORE: f32 = 3.0;
 /// How far ahead of the next industry the answer must be.
 const MIN_LEAD: f32 = 1.3;
 
+/// A phrase and the source it was read in.
+type Said<'a> = (&'static str, &'a str);
+
 /// The vote so far; evidence is kept as (source, phrase) and written out
 /// for the answer only.
 #[derive(Default)]
 struct Votes<'a> {
     scores: HashMap<(u32, &'static str), f32>,
-    evidence: HashMap<(u32, &'static str), Vec<(&'static str, &'a str)>>,
-    goods: HashMap<usize, f32>,
-    goods_evidence: HashMap<usize, Vec<(&'static str, &'a str)>>,
+    evidence: HashMap<(u32, &'static str), Vec<Said<'a>>>,
+    /// Goods words' score and evidence, before the role decides whose industry.
+    goods: HashMap<usize, (f32, Vec<Said<'a>>)>,
     /// The part of each score that came from goods words.
     from_goods: HashMap<(u32, &'static str), f32>,
     roles: [f32; 4],
@@ -440,10 +439,11 @@ static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| {
         .expect("data/industries.toml is valid (checked by a test)")
 });
 
-/// A code read from the file, kept for the life of the process (the file
-/// is compiled in and read once).
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
+/// A NAICS code of the file as the shipped table spells it (a `'static`
+/// string), or an error naming it when the table has no such code.
+fn naics(code: &str) -> Result<&'static str, String> {
+    taxonomy::naics_code(code)
+        .ok_or_else(|| format!("NAICS code {code:?} is not in data/naics_2022.tsv"))
 }
 
 impl Classifier {
@@ -501,8 +501,8 @@ impl Classifier {
                 }
             };
             goods.push(Goods {
-                make: (g.make.0, leak(g.make.1.clone())),
-                sell: (g.sell.0, leak(g.sell.1.clone())),
+                make: (g.make.0, naics(&g.make.1)?),
+                sell: (g.sell.0, naics(&g.sell.1)?),
                 default,
             });
         }
@@ -511,7 +511,7 @@ impl Classifier {
             for t in &c.terms {
                 push(t, Target::Class(i))?;
             }
-            classes.push((c.linkedin, leak(c.naics.clone())));
+            classes.push((c.linkedin, naics(&c.naics)?));
         }
         let mut patterns: Vec<String> = Vec::new();
         let mut ids: HashMap<String, usize> = HashMap::new();

@@ -67,6 +67,11 @@ pub fn naics_title(code: &str) -> Option<&'static str> {
     NAICS.get(code).copied()
 }
 
+/// The code as the shipped table spells it, if the table has it.
+pub fn naics_code(code: &str) -> Option<&'static str> {
+    NAICS.get_key_value(code).map(|(k, _)| *k)
+}
+
 /// The sector (2 digits, or the range `31-33`, `44-45`, `48-49`) a NAICS
 /// code belongs to, if it is one.
 pub fn naics_sector(code: &str) -> Option<&'static str> {

@@ -245,12 +245,10 @@ impl PageFacts {
         }
 
         f.topic_page = is_topic_page(&raw);
-        if !raw.jsonld.is_empty() || !raw.microdata.is_empty() {
-            f.offer_types = typed(&raw, &OFFER_TYPES)
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
-        }
+        f.offer_types = typed(&raw, &OFFER_TYPES)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
 
         // Links: contacts, social profiles, and pages for the crawl planner.
         for a in &raw.anchors {
@@ -406,10 +404,11 @@ fn typed(raw: &Raw, types: &[&'static str]) -> Vec<&'static str> {
         .iter()
         .copied()
         .filter(|t| {
-            let quoted = format!("{t}\"");
             raw.jsonld.iter().any(|b| {
-                b.match_indices(&quoted)
-                    .any(|(at, _)| matches!(b[..at].chars().next_back(), Some('"' | ':' | '/')))
+                b.match_indices(t).any(|(at, _)| {
+                    matches!(b[..at].chars().next_back(), Some('"' | ':' | '/'))
+                        && b[at + t.len()..].starts_with('"')
+                })
             }) || raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t))
         })
         .collect()
@@ -433,6 +432,5 @@ fn is_topic_page(raw: &Raw) -> bool {
     raw.metas
         .iter()
         .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"))
-        || (!raw.jsonld.is_empty() || !raw.microdata.is_empty())
-            && !typed(raw, &TOPIC_TYPES).is_empty()
+        || !typed(raw, &TOPIC_TYPES).is_empty()
 }
