@@ -82,11 +82,7 @@ pub(crate) fn tidy(a: Address) -> Address {
 pub(crate) fn address(text: &str) -> Option<Address> {
     // Read as they come, with the three lines before and the one after at
     // hand: a page's text has thousands of lines and few hold an address.
-    let mut lines = text
-        .lines()
-        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·'))
-        .filter(|l| !l.is_empty())
-        .peekable();
+    let mut lines = text_lines(text).peekable();
     let mut before: [&str; 3] = [""; 3];
     while let Some(line) = lines.next() {
         if let Some(a) = address_at(line, &before, lines.peek().copied()) {
@@ -103,6 +99,35 @@ pub(crate) fn address(text: &str) -> Option<Address> {
         before = [before[1], before[2], line];
     }
     None
+}
+
+/// The non-empty lines of a page's text, trimmed of white space and of
+/// the `|` and `·` that separate footer items. Most lines start and end
+/// with a letter: they are taken as they are, without decoding a character.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        rest = after;
+        let plain = |b: Option<&u8>| {
+            b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'|' && b != 0x0b)
+        };
+        let bytes = line.as_bytes();
+        let line = if plain(bytes.first()) && plain(bytes.last()) {
+            line
+        } else {
+            line.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·')
+        };
+        if !line.is_empty() {
+            return Some(line);
+        }
+    })
 }
 
 /// The address on `raw`, given the (up to three, oldest first) lines

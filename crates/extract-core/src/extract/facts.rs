@@ -1,6 +1,9 @@
 //! Turning one page's raw signals into candidate fields with provenance
 //! (the merge of several pages is in `merge`).
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use url::Url;
 
 mod org;
@@ -398,18 +401,38 @@ fn edges(text: &str, n: usize) -> String {
 
 /// The schema.org types (of [`TOPIC_TYPES`] and [`OFFER_TYPES`]) the
 /// page's structured data names, as JSON-LD writes a type (`"Recipe"`,
-/// `"schema:Recipe"`, a full IRI) or as microdata does.
+/// `"schema:Recipe"`, a full IRI) or as microdata does. One search of
+/// each JSON-LD block for all of them.
 fn typed(raw: &Raw, types: &[&'static str]) -> Vec<&'static str> {
+    static NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        // Leftmost: "NewsArticle" is found as itself, not as "Article".
+        AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(TOPIC_TYPES.iter().chain(&OFFER_TYPES))
+            .expect("type names")
+    });
+    let mut named: Vec<&'static str> = Vec::new();
+    for b in &raw.jsonld {
+        for m in NAMES.find_iter(b.as_str()) {
+            let t = TOPIC_TYPES
+                .iter()
+                .chain(&OFFER_TYPES)
+                .nth(m.pattern().as_usize())
+                .copied()
+                .unwrap_or_default();
+            if matches!(b[..m.start()].chars().next_back(), Some('"' | ':' | '/'))
+                && b[m.end()..].starts_with('"')
+                && !named.contains(&t)
+            {
+                named.push(t);
+            }
+        }
+    }
     types
         .iter()
         .copied()
         .filter(|t| {
-            raw.jsonld.iter().any(|b| {
-                b.match_indices(t).any(|(at, _)| {
-                    matches!(b[..at].chars().next_back(), Some('"' | ':' | '/'))
-                        && b[at + t.len()..].starts_with('"')
-                })
-            }) || raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t))
+            named.contains(t) || raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t))
         })
         .collect()
 }

@@ -146,3 +146,17 @@ fn a_street_loses_the_words_that_introduce_it_and_a_country_in_another_language_
         Some(("An der Alster 5", "20099", "Hamburg", None)),
     );
 }
+
+#[test]
+fn text_lines_are_the_trimmed_non_empty_lines() {
+    let text = "Acme\r\n  | Home | \n\n\u{a0}·\u{a0}\nMain St 1\u{a0}\n·Berlin·\nlast";
+    let want: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(text_lines(text).collect::<Vec<_>>(), want);
+    assert_eq!(want, ["Acme", "Home", "Main St 1", "Berlin", "last"]);
+    assert_eq!(text_lines("").count(), 0);
+    assert_eq!(text_lines("\n \n|").count(), 0);
+}
