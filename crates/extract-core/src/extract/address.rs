@@ -80,12 +80,25 @@ pub(crate) fn tidy(a: Address) -> Address {
 
 /// The first postal address in `text` (one text node a line).
 pub(crate) fn address(text: &str) -> Option<Address> {
-    // Read as they come, with the three lines before and the one after at
-    // hand: a page's text has thousands of lines and few hold an address.
-    let mut lines = text_lines(text).peekable();
-    let mut before: [&str; 3] = [""; 3];
-    while let Some(line) = lines.next() {
-        if let Some(a) = address_at(line, &before, lines.peek().copied()) {
+    // A page's text has thousands of lines and few hold an address, which
+    // always has a digit: go from digit to digit, and gather the three
+    // lines before and the one after only for a line that may hold a
+    // postal code.
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(digit) = next_digit(bytes, at) {
+        let start = memchr::memrchr(b'\n', &bytes[..digit]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[digit..]).map_or(bytes.len(), |i| digit + i);
+        at = end;
+        let line = trim_line(&text[start..end]);
+        if !may_be_address_line(line) {
+            continue;
+        }
+        let mut before: [&str; 3] = [""; 3];
+        for (slot, l) in before.iter_mut().rev().zip(lines_before(text, start)) {
+            *slot = l;
+        }
+        if let Some(a) = address_at(line, &before, text_lines(&text[end..]).next()) {
             // A third party's address (the host's, in an imprint) is not the
             // owner's: the line, or the heading above it, says so. Asked only
             // of a line that holds an address: most lines with digits do not.
@@ -96,45 +109,75 @@ pub(crate) fn address(text: &str) -> Option<Address> {
                 return Some(a);
             }
         }
-        before = [before[1], before[2], line];
     }
     None
 }
 
-/// The non-empty lines of a page's text, trimmed of white space and of
-/// the `|` and `·` that separate footer items. Most lines start and end
-/// with a letter: they are taken as they are, without decoding a character.
+/// Where the next ASCII digit at or after `from` is; sixteen bytes are
+/// tested at once.
+fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 16 <= bytes.len() {
+        let chunk = &bytes[i..i + 16];
+        if chunk.iter().fold(false, |any, b| any | b.is_ascii_digit()) {
+            break;
+        }
+        i += 16;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| i + p)
+}
+
+/// A line of `text` trimmed of white space and of the `|` and `·` that
+/// separate footer items. Most lines start and end with a letter: they
+/// are taken as they are, without decoding a character.
+fn trim_line(line: &str) -> &str {
+    let plain = |b: Option<&u8>| {
+        b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'|' && b != 0x0b)
+    };
+    let bytes = line.as_bytes();
+    if plain(bytes.first()) && plain(bytes.last()) {
+        line
+    } else {
+        line.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·')
+    }
+}
+
+/// The non-empty trimmed lines of a page's text, in order.
 fn text_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
+    text.split('\n').map(trim_line).filter(|l| !l.is_empty())
+}
+
+/// The non-empty trimmed lines before byte `start` (a line's start), nearest first.
+fn lines_before(text: &str, start: usize) -> impl Iterator<Item = &str> {
+    let mut end = start;
     std::iter::from_fn(move || loop {
-        if rest.is_empty() {
+        if end == 0 {
             return None;
         }
-        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
-        rest = after;
-        let plain = |b: Option<&u8>| {
-            b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'|' && b != 0x0b)
-        };
-        let bytes = line.as_bytes();
-        let line = if plain(bytes.first()) && plain(bytes.last()) {
-            line
-        } else {
-            line.trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '·')
-        };
+        // `end` is just past a line break.
+        let line_end = end - 1;
+        let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..line_end]).map_or(0, |i| i + 1);
+        end = line_start;
+        let line = trim_line(&text[line_start..line_end]);
         if !line.is_empty() {
             return Some(line);
         }
     })
 }
 
+/// Most lines cannot hold a postal code: a byte scan spares them the patterns.
+fn may_be_address_line(line: &str) -> bool {
+    (6..=400).contains(&line.len()) && may_hold_postal_code(line.as_bytes())
+}
+
 /// The address on `raw`, given the (up to three, oldest first) lines
 /// `before` it and the line after it.
 fn address_at(raw: &str, before: &[&str; 3], next: Option<&str>) -> Option<Address> {
-    // Most lines cannot hold a postal code: a byte scan spares them the patterns.
-    if raw.len() < 6 || raw.len() > 400 || !may_hold_postal_code(raw.as_bytes()) {
+    if !may_be_address_line(raw) {
         return None;
     }
     let line = collapse(raw);

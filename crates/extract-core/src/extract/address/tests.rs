@@ -160,3 +160,18 @@ fn text_lines_are_the_trimmed_non_empty_lines() {
     assert_eq!(text_lines("").count(), 0);
     assert_eq!(text_lines("\n \n|").count(), 0);
 }
+
+#[test]
+fn the_lines_around_an_address_line_are_its_non_empty_neighbours() {
+    let text = "one\n\n two |\nthree\n  \nMain St 1\n\n·next·\n";
+    let at = text.find("Main").unwrap();
+    assert_eq!(
+        lines_before(text, at).collect::<Vec<_>>(),
+        ["three", "two", "one"]
+    );
+    assert_eq!(text_lines(&text[at + 9..]).next(), Some("next"));
+    assert_eq!(lines_before(text, 0).count(), 0);
+    assert_eq!(next_digit(b"abcdefghijklmnopqrstuvwxyz 7", 0), Some(27));
+    assert_eq!(next_digit(b"no digits here at all, none", 3), None);
+    assert_eq!(next_digit(b"12", 2), None);
+}
