@@ -185,6 +185,11 @@ const WHOLESALE: u32 = 133;
 const MIN_SCORE: f32 = 3.0;
 /// How far ahead of the next industry the answer must be.
 const MIN_LEAD: f32 = 1.3;
+/// Less said is enough when nothing else is said: the least vote of an
+/// answer three times the next industry's (two phrases in the site's
+/// navigation, or a name and a title saying one trade).
+const MIN_SCORE_ALONE: f32 = 2.0;
+const LEAD_ALONE: f32 = 3.0;
 
 /// A phrase and the source it was read in.
 type Said<'a> = (&'static str, &'a str);
@@ -253,7 +258,8 @@ impl<'a> Votes<'a> {
             .skip(1)
             .find(|r| !related(r.0, top))
             .map_or(0.0, |r| r.1);
-        let sure = score >= MIN_SCORE && score >= MIN_LEAD * second;
+        let sure = (score >= MIN_SCORE && score >= MIN_LEAD * second)
+            || (score >= MIN_SCORE_ALONE && score >= LEAD_ALONE * second);
         let alternatives: Vec<IndustryAlternative> = ranked
             .iter()
             .skip(usize::from(sure))

@@ -193,12 +193,15 @@ fn words_that_do_not_say_answer_nothing_and_say_what_they_leaned_to() {
     assert_eq!(confidence, 0.0);
     assert_eq!(i.alternatives[0].linkedin.id, 105);
     // One word matched by two terms of one industry ("hotel", "*hotel") is
-    // one mention.
-    let (i, _) = classify(&words(&[("nav", "News | Hotel | Reviews", 1.2)])).unwrap();
+    // one mention, as much as "restaurant": no answer (counted twice, it
+    // would be far ahead).
+    let (i, _) = classify(&words(&[("nav", "News | Hotel | Restaurant", 1.2)])).unwrap();
     assert!(i.linkedin.is_none(), "{i:?}");
     // One word in a page's navigation, read again in the head of its text,
-    // is one mention: not enough.
+    // is one mention: not enough to lead a title's other trade (counted
+    // twice, it would).
     let (i, _) = classify(&words(&[
+        ("title", "Hotel", 1.0),
         ("nav", "Home | University | Contact", 1.2),
         ("text", "Home University Contact Lorem ipsum", 0.6),
     ]))
@@ -214,6 +217,18 @@ fn words_that_do_not_say_answer_nothing_and_say_what_they_leaned_to() {
     assert!(i.linkedin.is_none(), "{i:?}");
     let ids: Vec<u32> = i.alternatives.iter().map(|a| a.linkedin.id).collect();
     assert!(ids.contains(&2045) && ids.contains(&9), "{ids:?}");
+}
+
+#[test]
+fn less_is_enough_when_nothing_else_is_said() {
+    // One strong word in the navigation, nothing of any other trade.
+    let (i, confidence) = classify(&words(&[("nav", "Home | Rezepte | Über uns", 1.2)])).unwrap();
+    assert_eq!(i.linkedin.map(|l| l.id), Some(3132));
+    assert!(confidence > 0.0);
+    // The same beside a weaker word of another trade: not three times
+    // ahead, and too little for the usual lead.
+    let (i, _) = classify(&words(&[("nav", "Home | Rezepte | Hotel", 1.2)])).unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
 }
 
 #[test]
