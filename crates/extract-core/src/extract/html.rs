@@ -1,22 +1,29 @@
 //! One streaming pass over a page with `lol_html`, collecting raw signals:
-//! title, meta tags, JSON-LD blocks, microdata items, links, icons and the
-//! visible text. Nothing is interpreted here; `facts` does that.
+//! title, meta tags, JSON-LD blocks, microdata items, links and icons; and
+//! the visible text, read off the same bytes by `visible` in the page's
+//! character set. Nothing is interpreted here; `facts` does that.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
+use std::borrow::Cow;
+
+use lol_html::html_content::{Element, TextChunk};
 use lol_html::{
-    doc_text, element, AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, Settings,
+    element, AsciiCompatibleEncoding, ElementContentHandlers, HandlerResult, HtmlRewriter,
+    MemorySettings, Selector, Settings,
 };
 
 use super::microdata::{self, Item};
 use super::Limits;
 
 mod handlers;
+mod visible;
 
 use handlers::{
-    on_anchor, on_img, on_itemprop, on_itemscope, on_jsonld, on_link, on_meta, on_text, on_title,
+    on_anchor, on_anchor_text, on_img, on_itemprop, on_itemprop_text, on_itemscope, on_jsonld,
+    on_jsonld_text, on_link, on_meta, on_title, on_title_text,
 };
 
 /// An `<a href>` with its text.
@@ -74,6 +81,8 @@ struct State {
     items: Vec<(Item, Vec<String>)>,
     /// Open text captures of `itemprop` elements: (property names, text so far).
     captures: Vec<(Vec<String>, String)>,
+    /// The character set a `<meta>` names, the first one.
+    meta_charset: Option<&'static encoding_rs::Encoding>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -85,12 +94,19 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         limits: limits.clone(),
         ..State::default()
     }));
-    let encoding = charset
+    // The header's character set, unless a `<meta>` names another (as
+    // browsers and the parser do).
+    let declared = charset
         .and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()))
-        .and_then(AsciiCompatibleEncoding::new)
-        .unwrap_or_else(AsciiCompatibleEncoding::utf_8);
+        .filter(|e| e.is_ascii_compatible())
+        .unwrap_or(encoding_rs::UTF_8);
+    let encoding =
+        AsciiCompatibleEncoding::new(declared).unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
-    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11) = (
+    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14) = (
+        state.clone(),
+        state.clone(),
+        state.clone(),
         state.clone(),
         state.clone(),
         state.clone(),
@@ -107,15 +123,20 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     // attributes of every tag; register them only when the page has any.
     let has_microdata = MICRODATA.iter().any(|f| f.find(html).is_some());
     let has_jsonld = JSONLD.find(html).is_some();
+    // Text is handed over only inside the elements that want theirs (the
+    // title, links, JSON-LD, microdata properties); the page's visible
+    // text is read off the bytes (see `visible`).
     let mut handlers = vec![
-        element!("title", move |el| {
-            on_title(&s1, el);
-            Ok(())
-        }),
-        element!("a[href]", move |el| {
-            on_anchor(&s3, el);
-            Ok(())
-        }),
+        with_text(
+            "title",
+            move |el| on_title(&s1, el),
+            move |t| on_title_text(&s12, t.as_str(), t.text_type()),
+        ),
+        with_text(
+            "a[href]",
+            move |el| on_anchor(&s3, el),
+            move |t| on_anchor_text(&s13, t.as_str(), t.text_type()),
+        ),
         element!("img", move |el| {
             on_img(&s10, el);
             Ok(())
@@ -141,32 +162,25 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         }),
     ];
     if has_jsonld {
-        handlers.push(element!(r#"script[type*="ld+json"]"#, move |el| {
-            on_jsonld(&s2, el);
-            Ok(())
-        }));
+        handlers.push(with_text(
+            r#"script[type*="ld+json"]"#,
+            move |el| on_jsonld(&s2, el),
+            move |t| on_jsonld_text(&s14, t.as_str(), t.text_type()),
+        ));
     }
     if has_microdata {
         handlers.push(element!("[itemscope]", move |el| {
             on_itemscope(&s7, el);
             Ok(())
         }));
-        handlers.push(element!("[itemprop]", move |el| {
-            on_itemprop(&s8, el);
-            Ok(())
-        }));
+        handlers.push(with_text(
+            "[itemprop]",
+            move |el| on_itemprop(&s8, el),
+            move |t| on_itemprop_text(&s9, t.as_str(), t.text_type(), t.last_in_text_node()),
+        ));
     }
     let settings = Settings {
         element_content_handlers: handlers,
-        document_content_handlers: vec![doc_text!(move |chunk| {
-            on_text(
-                &s9,
-                chunk.as_str(),
-                chunk.text_type(),
-                chunk.last_in_text_node(),
-            );
-            Ok(())
-        })],
         encoding,
         memory_settings: MemorySettings {
             max_allowed_memory_usage: limits.parser_memory_bytes,
@@ -194,12 +208,44 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         failed = rewriter.end().is_err();
     }
     let mut st = state.borrow_mut();
+    let (mut text, text_cut) = visible::text_nodes(input, limits.max_text_bytes);
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        text.drain(..3);
+    }
+    let encoding = st.meta_charset.unwrap_or(declared);
+    st.raw.text = if encoding == encoding_rs::UTF_8 {
+        String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    } else {
+        encoding.decode_without_bom_handling(&text).0.into_owned()
+    };
+    st.raw.truncated |= text_cut;
     // Items whose end tag never came (implied by the parser) are kept as found.
     while let Some((item, _)) = st.items.pop() {
         st.raw.microdata.push(item);
     }
     st.raw.truncated |= cut || failed;
     std::mem::take(&mut st.raw)
+}
+
+/// The handlers of elements whose own text is wanted too.
+fn with_text<'h>(
+    selector: &str,
+    mut element: impl FnMut(&mut Element<'_, '_>) + 'h,
+    mut text: impl FnMut(&mut TextChunk<'_>) + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Owned(selector.parse().expect("a valid selector")),
+        ElementContentHandlers::default()
+            .element(move |el: &mut Element<'_, '_>| -> HandlerResult {
+                element(el);
+                Ok(())
+            })
+            .text(move |t: &mut TextChunk<'_>| -> HandlerResult {
+                text(t);
+                Ok(())
+            }),
+    )
 }
 
 /// Searchers for the markers of costly handlers, built once.

@@ -308,6 +308,25 @@ mod tests {
         let meta = b"<html><head><meta charset=\"windows-1252\"><meta name=description content=\"Caf\xe9\"></head></html>";
         let f = page("https://x.de/", meta, None, &Limits::default());
         assert_eq!(f.descriptions[0].value, "Café");
+        // The visible text is decoded the same way: from the header's
+        // character set, or the one a meta tag names.
+        let imprint = b"<html><body><p>Impressum</p><p>M\xfcller Maschinenbau GmbH</p><p>Stra\xdfe 1, 10115 Berlin</p></body></html>";
+        let f = page(
+            "https://x.de/",
+            imprint,
+            Some("text/html; charset=ISO-8859-1"),
+            &Limits::default(),
+        );
+        assert_eq!(f.addresses[0].value.street.as_deref(), Some("Straße 1"));
+        let mut with_meta = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head>".to_vec();
+        with_meta.extend_from_slice(&imprint[6..]);
+        let f = page("https://x.de/", &with_meta, None, &Limits::default());
+        assert_eq!(f.addresses[0].value.street.as_deref(), Some("Straße 1"));
+        let f = page("https://x.de/", imprint, None, &Limits::default());
+        assert_eq!(
+            f.addresses[0].value.street.as_deref(),
+            Some("Stra\u{fffd}e 1")
+        );
     }
 
     #[test]

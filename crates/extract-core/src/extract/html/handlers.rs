@@ -137,6 +137,29 @@ pub(super) fn is_home_href(href: &str) -> bool {
 }
 
 pub(super) fn on_meta(state: &Shared, el: &mut Element<'_, '_>) {
+    if state.borrow().meta_charset.is_none() {
+        let named = el.get_attribute("charset").or_else(|| {
+            el.get_attribute("http-equiv")
+                .filter(|h| h.trim().eq_ignore_ascii_case("content-type"))
+                .and_then(|_| el.get_attribute("content"))
+                .and_then(|c| {
+                    let at = c.to_ascii_lowercase().find("charset=")?;
+                    Some(
+                        c[at + 8..]
+                            .split([';', ' '])
+                            .next()?
+                            .trim_matches(['"', '\''])
+                            .to_owned(),
+                    )
+                })
+        });
+        if let Some(e) = named
+            .and_then(|n| encoding_rs::Encoding::for_label_no_replacement(n.trim().as_bytes()))
+            .filter(|e| e.is_ascii_compatible())
+        {
+            state.borrow_mut().meta_charset = Some(e);
+        }
+    }
     let key = el
         .get_attribute("property")
         .or_else(|| el.get_attribute("name"));
@@ -267,48 +290,51 @@ pub(super) fn on_itemprop(state: &Shared, el: &mut Element<'_, '_>) {
     }));
 }
 
-pub(super) fn on_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
+pub(super) fn on_title_text(state: &Shared, chunk: &str, kind: TextType) {
+    let mut st = state.borrow_mut();
+    if kind == TextType::RCData && st.title_open && st.raw.title.len() < 1024 {
+        st.raw.title.push_str(chunk);
+    }
+}
+
+pub(super) fn on_jsonld_text(state: &Shared, chunk: &str, kind: TextType) {
     let mut st = state.borrow_mut();
     let st = &mut *st;
-    match kind {
-        TextType::ScriptData if st.jsonld_open => {
-            let max = st.limits.max_jsonld_bytes;
-            if let Some(block) = st.raw.jsonld.last_mut() {
-                if block.len() + chunk.len() <= max {
-                    block.push_str(chunk);
-                } else {
-                    st.raw.truncated = true;
-                }
+    if kind != TextType::ScriptData || !st.jsonld_open {
+        return;
+    }
+    let max = st.limits.max_jsonld_bytes;
+    if let Some(block) = st.raw.jsonld.last_mut() {
+        if block.len() + chunk.len() <= max {
+            block.push_str(chunk);
+        } else {
+            st.raw.truncated = true;
+        }
+    }
+}
+
+pub(super) fn on_anchor_text(state: &Shared, chunk: &str, kind: TextType) {
+    let mut st = state.borrow_mut();
+    if kind != TextType::Data || !st.anchor_open {
+        return;
+    }
+    if let Some(a) = st.raw.anchors.last_mut() {
+        if a.text.len() < 200 {
+            a.text.push_str(chunk);
+        }
+    }
+}
+
+pub(super) fn on_itemprop_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
+    if kind != TextType::Data {
+        return;
+    }
+    for (_, text) in &mut state.borrow_mut().captures {
+        if text.len() < 4096 {
+            text.push_str(chunk);
+            if last {
+                text.push(' ');
             }
         }
-        TextType::RCData if st.title_open && st.raw.title.len() < 1024 => {
-            st.raw.title.push_str(chunk);
-        }
-        TextType::Data => {
-            if st.raw.text.len() + chunk.len() <= st.limits.max_text_bytes {
-                st.raw.text.push_str(chunk);
-                if last {
-                    st.raw.text.push('\n');
-                }
-            } else {
-                st.raw.truncated = true;
-            }
-            if st.anchor_open {
-                if let Some(a) = st.raw.anchors.last_mut() {
-                    if a.text.len() < 200 {
-                        a.text.push_str(chunk);
-                    }
-                }
-            }
-            for (_, text) in &mut st.captures {
-                if text.len() < 4096 {
-                    text.push_str(chunk);
-                    if last {
-                        text.push(' ');
-                    }
-                }
-            }
-        }
-        _ => {}
     }
 }

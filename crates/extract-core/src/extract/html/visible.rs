@@ -1,0 +1,219 @@
+//! A page's visible text, read off the bytes beside the parser's pass.
+//!
+//! The parser would hand every text node to a handler, decoded and then
+//! serialised again for its output: half of its time on real pages. The
+//! visible text needs less than a parser: the bytes between tags, without
+//! comments and without the bodies of the elements whose content is not
+//! markup (`script`, `style`, `title`, `textarea`, `noscript`, …), one
+//! text node a line, as the parser's text type `Data` gives them.
+//! Entities are left as written (the caller decodes them), and the bytes
+//! are decoded from the page's character set at the end.
+
+use memchr::{memchr, memchr3};
+
+/// Elements whose content is text the page does not show as such (the
+/// tokenizer's RCDATA, RAWTEXT and script data states, as the parser has them).
+const NOT_MARKUP: [&[u8]; 9] = [
+    b"script",
+    b"style",
+    b"title",
+    b"textarea",
+    b"noscript",
+    b"iframe",
+    b"xmp",
+    b"noembed",
+    b"noframes",
+];
+
+/// The text nodes of `html`, each followed by a line break, up to `max`
+/// bytes; and whether some were left out for the limit.
+pub(super) fn text_nodes(html: &[u8], max: usize) -> (Vec<u8>, bool) {
+    let mut out: Vec<u8> = Vec::with_capacity(html.len().min(max) / 4);
+    let mut truncated = false;
+    let mut push = |node: &[u8], out: &mut Vec<u8>| {
+        if node.is_empty() {
+            return;
+        }
+        if out.len() + node.len() < max {
+            out.extend_from_slice(node);
+            out.push(b'\n');
+        } else {
+            truncated = true;
+        }
+    };
+    let mut node_start = 0;
+    let mut at = 0;
+    while let Some(lt) = memchr(b'<', &html[at..]).map(|i| at + i) {
+        let Some(markup_end) = markup(html, lt) else {
+            // A `<` that starts nothing is text.
+            at = lt + 1;
+            continue;
+        };
+        push(&html[node_start..lt], &mut out);
+        let (end, raw) = markup_end;
+        at = end;
+        if let Some(name) = raw {
+            if name == b"plaintext" {
+                push(&html[at..], &mut out);
+                at = html.len();
+            } else {
+                at = close_of(html, at, name);
+            }
+        }
+        node_start = at;
+        if at >= html.len() {
+            break;
+        }
+    }
+    if node_start < html.len() {
+        push(&html[node_start..], &mut out);
+    }
+    (out, truncated)
+}
+
+/// The markup that starts at `lt` (a `<`): where it ends, and for a start
+/// tag of an element whose content is not markup, its name. `None` when
+/// the `<` starts no markup.
+fn markup(html: &[u8], lt: usize) -> Option<(usize, Option<&'static [u8]>)> {
+    let rest = &html[lt + 1..];
+    match *rest.first()? {
+        b'!' => {
+            if rest.starts_with(b"!--") {
+                // "<!-->" and "<!--->" end at once, as browsers read them.
+                let body = &html[lt + 4..];
+                if body.starts_with(b">") {
+                    return Some((lt + 5, None));
+                }
+                if body.starts_with(b"->") {
+                    return Some((lt + 6, None));
+                }
+                let end = memchr::memmem::find(body, b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
+                return Some((end, None));
+            }
+            // A doctype, a CDATA section or a bogus comment: to the next `>`.
+            Some((past(html, lt, b'>'), None))
+        }
+        b'?' => Some((past(html, lt, b'>'), None)),
+        b'/' => match rest.get(1) {
+            Some(b) if b.is_ascii_alphabetic() => Some((tag_end(html, lt + 2), None)),
+            Some(b'>') => Some((lt + 3, None)),
+            Some(_) => Some((past(html, lt, b'>'), None)),
+            None => None,
+        },
+        b if b.is_ascii_alphabetic() => {
+            let name_len = rest
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
+                .unwrap_or(rest.len());
+            let name = &rest[..name_len];
+            let end = tag_end(html, lt + 1 + name_len);
+            let raw = NOT_MARKUP
+                .iter()
+                .chain(&[b"plaintext" as &[u8]])
+                .find(|n| n.eq_ignore_ascii_case(name))
+                .copied();
+            Some((end, raw))
+        }
+        _ => None,
+    }
+}
+
+/// Just past the first `byte` after `from`, or the end.
+fn past(html: &[u8], from: usize, byte: u8) -> usize {
+    memchr(byte, &html[from..]).map_or(html.len(), |i| from + i + 1)
+}
+
+/// Just past the `>` that ends a tag whose attributes start at `from`; a
+/// `>` inside a quoted attribute value does not end it.
+fn tag_end(html: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(i) = memchr3(b'>', b'"', b'\'', &html[at..]) {
+        let i = at + i;
+        let b = html[i];
+        if b == b'>' {
+            return i + 1;
+        }
+        // A quote opens a value only after `=`.
+        let before = html[from..i].trim_ascii_end();
+        if before.last() == Some(&b'=') {
+            at = past(html, i + 1, b);
+        } else {
+            at = i + 1;
+        }
+        if at >= html.len() {
+            break;
+        }
+    }
+    html.len()
+}
+
+/// Just past the end tag `</name…>` that closes content starting at
+/// `from`, or the end of the page.
+fn close_of(html: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut at = from;
+    while let Some(i) = memchr::memmem::find(&html[at..], b"</") {
+        let start = at + i + 2;
+        let after = start + name.len();
+        if html.len() >= after
+            && html[start..after].eq_ignore_ascii_case(name)
+            && html
+                .get(after)
+                .is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        {
+            return tag_end(html, after);
+        }
+        at = start;
+    }
+    html.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_nodes;
+
+    fn text(html: &str) -> String {
+        String::from_utf8(text_nodes(html.as_bytes(), 1 << 20).0).unwrap()
+    }
+
+    #[test]
+    fn text_nodes_one_a_line_without_tags_comments_or_scripts() {
+        assert_eq!(
+            text("<html><head><title>T</title><style>p{}</style></head><body><p class=\"a>b\">Hello <b>big</b> world</p><!-- c --><script>x='</p>'</script ><p>a < b &amp; c</p></body></html>"),
+            "Hello \nbig\n world\na < b &amp; c\n"
+        );
+    }
+
+    #[test]
+    fn content_that_is_not_markup_is_left_out_to_its_own_end_tag() {
+        assert_eq!(
+            text("<textarea><b>x</b></textarea>1<NOSCRIPT><img></NoScript>2<iframe>3</iframe >4"),
+            "1\n2\n4\n"
+        );
+        // `</scripts>` does not end a script; an unclosed one runs to the end.
+        assert_eq!(text("<script>a</scripts>b</script>c"), "c\n");
+        assert_eq!(text("a<script>never closed"), "a\n");
+        // An element named like one is another element.
+        assert_eq!(text("<scripts>a</scripts><style-x>b</style-x>"), "a\nb\n");
+    }
+
+    #[test]
+    fn odd_markup_is_read_as_browsers_read_it() {
+        assert_eq!(
+            text("a<!-->b<!--->c<!doctype html>d<?xml ?>e</>f</ x>g"),
+            "a\nb\nc\nd\ne\nf\ng\n"
+        );
+        // A quote inside an unquoted value does not open a value.
+        assert_eq!(text("<a href=it's>x</a>y"), "x\ny\n");
+        // A tag that never ends swallows the rest, as an unclosed comment does.
+        assert_eq!(text("a<p class=\"x>b"), "a\n");
+        assert_eq!(text("a<!-- b"), "a\n");
+        assert_eq!(text("a <"), "a <\n");
+    }
+
+    #[test]
+    fn text_stops_at_the_limit_and_says_so() {
+        let (out, cut) = text_nodes(b"<p>aaaa</p><p>bbbb</p>", 7);
+        assert_eq!((out.as_slice(), cut), (b"aaaa\n" as &[u8], true));
+        assert!(!text_nodes(b"<p>aaaa</p>", 100).1);
+    }
+}
