@@ -9,7 +9,7 @@
 //! Entities are left as written (the caller decodes them), and the bytes
 //! are decoded from the page's character set at the end.
 
-use memchr::{memchr, memchr3};
+use memchr::memchr;
 
 /// Elements whose content is text the page does not show as such (the
 /// tokenizer's RCDATA, RAWTEXT and script data states, as the parser has them).
@@ -124,25 +124,26 @@ fn past(html: &[u8], from: usize, byte: u8) -> usize {
 }
 
 /// Just past the `>` that ends a tag whose attributes start at `from`; a
-/// `>` inside a quoted attribute value does not end it.
+/// `>` inside a quoted attribute value does not. Attribute names and
+/// short values are stepped over a byte at a time (a search call costs more
+/// than the few bytes it would skip); a quoted value is searched to its end.
 fn tag_end(html: &[u8], from: usize) -> usize {
-    let mut at = from;
-    while let Some(i) = memchr3(b'>', b'"', b'\'', &html[at..]) {
-        let i = at + i;
-        let b = html[i];
-        if b == b'>' {
-            return i + 1;
+    let mut after_eq = false;
+    let mut i = from;
+    while let Some(&b) = html.get(i) {
+        match b {
+            b'>' => return i + 1,
+            b'=' => after_eq = true,
+            // A quote opens a value only after `=`.
+            b'"' | b'\'' if after_eq => {
+                i = past(html, i + 1, b);
+                after_eq = false;
+                continue;
+            }
+            b if b.is_ascii_whitespace() => {}
+            _ => after_eq = false,
         }
-        // A quote opens a value only after `=`.
-        let before = html[from..i].trim_ascii_end();
-        if before.last() == Some(&b'=') {
-            at = past(html, i + 1, b);
-        } else {
-            at = i + 1;
-        }
-        if at >= html.len() {
-            break;
-        }
+        i += 1;
     }
     html.len()
 }
