@@ -21,6 +21,10 @@ fn desc(text: &'static str) -> Option<(u32, String)> {
 fn the_file_parses_and_every_answer_exists_in_the_shipped_taxonomies() {
     let c = Classifier::new(include_str!("../../data/industries.toml")).unwrap();
     assert!(c.classes.len() > 100, "{}", c.classes.len());
+    // The phrase search is a DFA: bounded in memory as the file grows.
+    let bytes = c.automaton.memory_usage();
+    eprintln!("phrase automaton: {bytes} bytes");
+    assert!(bytes < 24 << 20, "{bytes} bytes");
     for (id, code) in answers() {
         assert!(taxonomy::linkedin(id).is_some(), "LinkedIn id {id}");
         assert!(taxonomy::naics_title(code).is_some(), "NAICS code {code}");
@@ -264,4 +268,8 @@ fn text_is_lowercased_and_its_white_space_collapsed() {
     );
     assert_eq!(normalise("ÉCOLE  de\u{2009}Langues"), "école de langues");
     assert_eq!(normalise(""), "");
+    // Already collapsed: only lowercased.
+    assert_eq!(normalise("Law Firm | Über Uns"), "law firm | über uns");
+    assert_eq!(normalise("Zahnarzt\u{a0}Praxis"), "zahnarzt praxis");
+    assert_eq!(normalise("a\rb"), "a b");
 }
