@@ -22,8 +22,8 @@ mod handlers;
 mod visible;
 
 use handlers::{
-    on_anchor, on_anchor_text, on_img, on_itemprop, on_itemprop_text, on_itemscope, on_jsonld,
-    on_jsonld_text, on_link, on_meta, on_title, on_title_text,
+    on_anchor, on_anchor_text, on_img, on_img_in_link, on_itemprop, on_itemprop_text, on_itemscope,
+    on_jsonld, on_jsonld_text, on_link, on_meta, on_title, on_title_text,
 };
 
 /// An `<a href>` with its text.
@@ -77,6 +77,9 @@ struct State {
     anchor_open: bool,
     /// The open anchor points at the site's home page.
     anchor_home: bool,
+    /// The image being read is inside a link (set by the `a[href] img`
+    /// handler, which runs before the `img` one).
+    img_in_link: bool,
     /// Open microdata items, innermost last, each with the property it fills in its parent.
     items: Vec<(Item, Vec<String>)>,
     /// Open text captures of `itemprop` elements: (property names, text so far).
@@ -103,7 +106,8 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     let encoding =
         AsciiCompatibleEncoding::new(declared).unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
-    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14) = (
+    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15) = (
+        state.clone(),
         state.clone(),
         state.clone(),
         state.clone(),
@@ -137,6 +141,11 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
             move |el| on_anchor(&s3, el),
             move |t| on_anchor_text(&s13, t.as_str(), t.text_type()),
         ),
+        // Registered first, so it runs first for an image in a link.
+        element!("a[href] img", move |_| {
+            on_img_in_link(&s15);
+            Ok(())
+        }),
         element!("img", move |el| {
             on_img(&s10, el);
             Ok(())

@@ -45,6 +45,7 @@ pub(super) fn on_anchor(state: &Shared, el: &mut Element<'_, '_>) {
         let mut st = state.borrow_mut();
         if st.raw.anchors.len() >= st.limits.max_links {
             st.raw.truncated = true;
+            st.anchor_open = false;
             return;
         }
         st.anchor_home = is_home_href(&href);
@@ -52,46 +53,51 @@ pub(super) fn on_anchor(state: &Shared, el: &mut Element<'_, '_>) {
             href,
             text: String::new(),
         });
-        st.anchor_open = el.can_have_content();
+        // Whether the link was kept: its text and images are read only
+        // while inside it (their handlers are scoped to `a[href]`), so no
+        // end-tag handler is needed to tell when it closes.
+        st.anchor_open = true;
     }
-    if el.can_have_content() {
-        let s = state.clone();
-        let _ = el.on_end_tag(end_tag!(move |_| {
-            s.borrow_mut().anchor_open = false;
-            Ok(())
-        }));
-    }
+}
+
+/// An image inside a link: called just before [`on_img`] for the same image.
+pub(super) fn on_img_in_link(state: &Shared) {
+    state.borrow_mut().img_in_link = true;
 }
 
 pub(super) fn on_img(state: &Shared, el: &mut Element<'_, '_>) {
     let mut st = state.borrow_mut();
+    let in_link = std::mem::take(&mut st.img_in_link) && st.anchor_open;
     if st.raw.images.len() >= 256 {
         return;
     }
     let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
     let src = attr("src");
-    let lazy = ["data-src", "data-lazy-src", "data-original"]
-        .iter()
-        .map(|a| attr(a))
-        .find(|v| !v.trim().is_empty())
-        .or_else(|| {
-            let set = attr("srcset");
-            let set = if set.is_empty() {
-                attr("data-srcset")
-            } else {
-                set
-            };
-            set.split(',')
-                .next()
-                .and_then(|c| c.split_whitespace().next())
-                .map(str::to_owned)
-        });
     let placeholder = src.trim().is_empty()
         || src.starts_with("data:")
         || src.contains("blank.gif")
         || src.contains("placeholder");
+    // The lazy-loading URL is read only when `src` is a placeholder.
+    let lazy = || {
+        ["data-src", "data-lazy-src", "data-original"]
+            .iter()
+            .map(|a| attr(a))
+            .find(|v| !v.trim().is_empty())
+            .or_else(|| {
+                let set = attr("srcset");
+                let set = if set.is_empty() {
+                    attr("data-srcset")
+                } else {
+                    set
+                };
+                set.split(',')
+                    .next()
+                    .and_then(|c| c.split_whitespace().next())
+                    .map(str::to_owned)
+            })
+    };
     let chosen = if placeholder {
-        lazy.unwrap_or_default()
+        lazy().unwrap_or_default()
     } else {
         src
     };
@@ -106,8 +112,8 @@ pub(super) fn on_img(state: &Shared, el: &mut Element<'_, '_>) {
         chosen
     )
     .to_lowercase();
-    let in_home_link = st.anchor_open && st.anchor_home;
-    let link = if st.anchor_open {
+    let in_home_link = in_link && st.anchor_home;
+    let link = if in_link {
         st.raw.anchors.last().map(|a| a.href.clone())
     } else {
         None
