@@ -195,6 +195,18 @@ pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
         segments = segments.iter().flat_map(|s| s.split(sep)).collect();
     }
     // "Advertising on Jodel": the words that spell the domain are the name.
+    // A run can spell it only if its first kept word starts as the domain
+    // label does: most runs are told apart without normalising them.
+    let first = plain.as_bytes().first().copied();
+    let may_start = |w: &str| match w
+        .chars()
+        .find(|c| c.is_alphanumeric() || matches!(c, '&' | '+'))
+    {
+        Some('&' | '+') => first == Some(b'a'),
+        Some(c) if c.is_ascii() => first == Some(c.to_ascii_lowercase() as u8),
+        // A folded letter, or no letter at all: the normalisation decides.
+        _ => true,
+    };
     for seg in &segments {
         let words: Vec<&str> = seg.split_whitespace().collect();
         if words.len() < 2 {
@@ -205,7 +217,12 @@ pub(super) fn name_from_title(title: &str, plain: &str) -> Option<String> {
                 // Only after a lowercase word ("… on Jodel"): "United Continental" stays whole.
                 let after_lowercase =
                     i > 0 && words[i - 1].chars().next().is_some_and(char::is_lowercase);
-                if !after_lowercase {
+                if !after_lowercase
+                    || !(may_start(win[0])
+                        || (win.len() > 1
+                            && win[0].eq_ignore_ascii_case("the")
+                            && may_start(win[1])))
+                {
                     continue;
                 }
                 let run = win.join(" ");
@@ -326,6 +343,22 @@ mod tests {
             name_from_title("Mentions Légales Exemplo Conseil", "exemploconseil").as_deref(),
             Some("Exemplo Conseil")
         );
+    }
+
+    #[test]
+    fn the_words_of_a_title_that_spell_the_domain_are_the_name() {
+        let check = |title: &str, plain: &str, want: Option<&str>| {
+            assert_eq!(name_from_title(title, plain).as_deref(), want, "{title}")
+        };
+        check("Advertising on Jodel", "jodel", Some("Jodel"));
+        check("Werben mit der Acme Rakete", "acmerakete", Some("Acme Rakete"));
+        check("Willkommen bei the Acme", "acme", Some("Acme"));
+        check("Willkommen bei the Acme Rakete", "acmerakete", Some("Acme Rakete"));
+        check("Willkommen bei & Partner", "andpartner", Some("& Partner"));
+        // A folded first letter is left to the normalisation.
+        let folded = crate::normalize::compact_name("Öko Haus");
+        check("Willkommen bei Öko Haus", &folded, Some("Öko Haus"));
+        check("Willkommen bei Nobody Here", "jodel", None);
     }
 
     #[test]
