@@ -351,9 +351,17 @@ mod tests {
             assert_eq!(name_from_title(title, plain).as_deref(), want, "{title}")
         };
         check("Advertising on Jodel", "jodel", Some("Jodel"));
-        check("Werben mit der Acme Rakete", "acmerakete", Some("Acme Rakete"));
+        check(
+            "Werben mit der Acme Rakete",
+            "acmerakete",
+            Some("Acme Rakete"),
+        );
         check("Willkommen bei the Acme", "acme", Some("Acme"));
-        check("Willkommen bei the Acme Rakete", "acmerakete", Some("Acme Rakete"));
+        check(
+            "Willkommen bei the Acme Rakete",
+            "acmerakete",
+            Some("Acme Rakete"),
+        );
         check("Willkommen bei & Partner", "andpartner", Some("& Partner"));
         // A folded first letter is left to the normalisation.
         let folded = crate::normalize::compact_name("Öko Haus");

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 use lol_html::html_content::{Element, TextChunk};
 use lol_html::{
-    element, AsciiCompatibleEncoding, ElementContentHandlers, HandlerResult, HtmlRewriter,
-    MemorySettings, Selector, Settings,
+    AsciiCompatibleEncoding, ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings,
+    Selector, Settings,
 };
 
 use super::microdata::{self, Item};
@@ -132,37 +132,37 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     // text is read off the bytes (see `visible`).
     let mut handlers = vec![
         with_text(
-            "title",
+            &SELECTORS.title,
             move |el| on_title(&s1, el),
             move |t| on_title_text(&s12, t.as_str(), t.text_type()),
         ),
         with_text(
-            "a[href]",
+            &SELECTORS.a,
             move |el| on_anchor(&s3, el),
             move |t| on_anchor_text(&s13, t.as_str(), t.text_type()),
         ),
         // Registered first, so it runs first for an image in a link.
-        element!("a[href] img", move |_| {
+        element(&SELECTORS.a_img, move |_| {
             on_img_in_link(&s15);
             Ok(())
         }),
-        element!("img", move |el| {
+        element(&SELECTORS.img, move |el| {
             on_img(&s10, el);
             Ok(())
         }),
-        element!("meta", move |el| {
+        element(&SELECTORS.meta, move |el| {
             on_meta(&s4, el);
             Ok(())
         }),
-        element!("link[href]", move |el| {
+        element(&SELECTORS.link, move |el| {
             on_link(&s5, el);
             Ok(())
         }),
-        element!("html[lang]", move |el| {
+        element(&SELECTORS.html_lang, move |el| {
             s11.borrow_mut().raw.lang = el.get_attribute("lang");
             Ok(())
         }),
-        element!("base[href]", move |el| {
+        element(&SELECTORS.base, move |el| {
             let mut st = s6.borrow_mut();
             if st.raw.base.is_none() {
                 st.raw.base = el.get_attribute("href");
@@ -172,18 +172,18 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     ];
     if has_jsonld {
         handlers.push(with_text(
-            r#"script[type*="ld+json"]"#,
+            &SELECTORS.jsonld,
             move |el| on_jsonld(&s2, el),
             move |t| on_jsonld_text(&s14, t.as_str(), t.text_type()),
         ));
     }
     if has_microdata {
-        handlers.push(element!("[itemscope]", move |el| {
+        handlers.push(element(&SELECTORS.itemscope, move |el| {
             on_itemscope(&s7, el);
             Ok(())
         }));
         handlers.push(with_text(
-            "[itemprop]",
+            &SELECTORS.itemprop,
             move |el| on_itemprop(&s8, el),
             move |t| on_itemprop_text(&s9, t.as_str(), t.text_type(), t.last_in_text_node()),
         ));
@@ -237,14 +237,58 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     std::mem::take(&mut st.raw)
 }
 
+/// The selectors of the pass, parsed once: parsing them for every page was
+/// a few per cent of a small page's extraction.
+struct Selectors {
+    title: Selector,
+    a: Selector,
+    a_img: Selector,
+    img: Selector,
+    meta: Selector,
+    link: Selector,
+    html_lang: Selector,
+    base: Selector,
+    jsonld: Selector,
+    itemscope: Selector,
+    itemprop: Selector,
+}
+
+static SELECTORS: LazyLock<Selectors> = LazyLock::new(|| {
+    let parse = |s: &str| s.parse::<Selector>().expect("a valid selector");
+    Selectors {
+        title: parse("title"),
+        a: parse("a[href]"),
+        a_img: parse("a[href] img"),
+        img: parse("img"),
+        meta: parse("meta"),
+        link: parse("link[href]"),
+        html_lang: parse("html[lang]"),
+        base: parse("base[href]"),
+        jsonld: parse(r#"script[type*="ld+json"]"#),
+        itemscope: parse("[itemscope]"),
+        itemprop: parse("[itemprop]"),
+    }
+});
+
+/// The handler of the elements `selector` matches.
+fn element<'h>(
+    selector: &'static Selector,
+    element: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Borrowed(selector),
+        ElementContentHandlers::default().element(element),
+    )
+}
+
 /// The handlers of elements whose own text is wanted too.
 fn with_text<'h>(
-    selector: &str,
+    selector: &'static Selector,
     mut element: impl FnMut(&mut Element<'_, '_>) + 'h,
     mut text: impl FnMut(&mut TextChunk<'_>) + 'h,
 ) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
     (
-        Cow::Owned(selector.parse().expect("a valid selector")),
+        Cow::Borrowed(selector),
         ElementContentHandlers::default()
             .element(move |el: &mut Element<'_, '_>| -> HandlerResult {
                 element(el);
