@@ -95,7 +95,7 @@ pub struct PageFacts {
 
 impl PageFacts {
     /// Interprets the raw signals of the page at `page_url`.
-    pub(crate) fn from_raw(page_url: &str, raw: Raw) -> Self {
+    pub(crate) fn from_raw(page_url: &str, mut raw: Raw) -> Self {
         let base = Url::parse(page_url).ok().map(|u| {
             match raw.base.as_deref().map(|b| u.join(b.trim())) {
                 Some(Ok(b)) => b,
@@ -254,8 +254,13 @@ impl PageFacts {
             .collect();
 
         // Links: contacts, social profiles, and pages for the crawl planner.
-        for a in &raw.anchors {
-            let href = decode(a.href.trim());
+        // The links are moved out, their strings kept where nothing needs decoding.
+        for a in std::mem::take(&mut raw.anchors) {
+            let href = if a.href.contains('&') || a.href.trim().len() != a.href.len() {
+                decode(a.href.trim())
+            } else {
+                a.href
+            };
             let lower = href.to_ascii_lowercase();
             if let Some(addr) = lower.strip_prefix("mailto:") {
                 // Some sites write the scheme twice ("mailto:Mailto:info@…").
@@ -296,7 +301,7 @@ impl PageFacts {
             {
                 // Resolved only when asked for (comprehensive mode): URL
                 // parsing of every link is a good part of a page's cost.
-                f.anchors.push((href, a.text.clone()));
+                f.anchors.push((href, a.text));
             }
         }
         f.base = base.clone();
