@@ -5,7 +5,8 @@
 //! visible text needs less than a parser: the bytes between tags, without
 //! comments and without the bodies of the elements whose content is not
 //! markup (`script`, `style`, `title`, `textarea`, `noscript`, …), one
-//! text node a line, as the parser's text type `Data` gives them.
+//! text node a line, as the parser's text type `Data` gives them, without
+//! the nodes that are only white space.
 //! Entities are left as written (the caller decodes them), and the bytes
 //! are decoded from the page's character set at the end.
 
@@ -31,7 +32,10 @@ pub(super) fn text_nodes(html: &[u8], max: usize) -> (Vec<u8>, bool) {
     let mut out: Vec<u8> = Vec::with_capacity(html.len().min(max) / 4);
     let mut truncated = false;
     let mut push = |node: &[u8], out: &mut Vec<u8>| {
-        if node.is_empty() {
+        // White space between tags (the indentation of the markup) is half
+        // of a real page's text bytes and says nothing: left out, the line
+        // break after the node before stands for it.
+        if node.iter().all(u8::is_ascii_whitespace) {
             return;
         }
         if out.len() + node.len() < max {
@@ -181,6 +185,14 @@ mod tests {
         assert_eq!(
             text("<html><head><title>T</title><style>p{}</style></head><body><p class=\"a>b\">Hello <b>big</b> world</p><!-- c --><script>x='</p>'</script ><p>a < b &amp; c</p></body></html>"),
             "Hello \nbig\n world\na < b &amp; c\n"
+        );
+    }
+
+    #[test]
+    fn nodes_of_white_space_alone_are_left_out() {
+        assert_eq!(
+            text("<ul>\n  <li>HRB</li>\n  <li> 12345 </li>\n</ul>\n"),
+            "HRB\n 12345 \n"
         );
     }
 
