@@ -99,7 +99,18 @@ impl PageFacts {
             self.logos.push(self.field(v, method, w));
         }
         for s in &org.same_as {
-            if let Some(p) = resolve(s).as_deref().and_then(social_profile) {
+            // Only a social network's address can be a profile: the others
+            // (an encyclopedia's data item, a register) are not parsed, and
+            // an absolute one needs no resolving first.
+            if !may_be_social(&s.trim().to_ascii_lowercase()) {
+                continue;
+            }
+            let profile = if s.starts_with("http") && !s.contains('&') {
+                social_profile(s)
+            } else {
+                resolve(s).as_deref().and_then(social_profile)
+            };
+            if let Some(p) = profile {
                 self.social.push(self.field(p, method, w));
             }
         }
