@@ -328,5 +328,6 @@ async fn warming_is_bounded_deduplicated_and_cancellable() {
     let stats = request(addr, "GET", "/api/v1/cache/stats", None, "").await;
     assert_eq!(stats.json["warm"]["cancelled"].as_u64(), Some(cancelled));
     assert_eq!(stats.json["warm"]["capacity"], 8);
-    assert_eq!(stats.json["warm"]["queued"], 5);
+    // Every name ever queued: the first five and those warmed again.
+    assert_eq!(stats.json["warm"]["queued"].as_u64(), Some(5 + queued));
 }
