@@ -22,8 +22,8 @@ mod handlers;
 mod visible;
 
 use handlers::{
-    on_anchor, on_anchor_text, on_img, on_img_in_link, on_itemprop, on_itemprop_text, on_itemscope,
-    on_jsonld, on_jsonld_text, on_link, on_meta, on_title, on_title_text,
+    on_anchor, on_anchor_text, on_base, on_img, on_img_in_link, on_itemprop, on_itemprop_text,
+    on_itemscope, on_jsonld, on_jsonld_text, on_lang, on_link, on_meta, on_title, on_title_text,
 };
 
 /// An `<a href>` with its text.
@@ -106,23 +106,6 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     let encoding =
         AsciiCompatibleEncoding::new(declared).unwrap_or_else(AsciiCompatibleEncoding::utf_8);
 
-    let (s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15) = (
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-        state.clone(),
-    );
     // Attribute selectors that apply to any tag make the parser read the
     // attributes of every tag; register them only when the page has any.
     let has_microdata = MICRODATA.iter().any(|f| f.find(html).is_some());
@@ -130,62 +113,28 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
     // Text is handed over only inside the elements that want theirs (the
     // title, links, JSON-LD, microdata properties); the page's visible
     // text is read off the bytes (see `visible`).
+    let s = &state;
     let mut handlers = vec![
-        with_text(
-            &SELECTORS.title,
-            move |el| on_title(&s1, el),
-            move |t| on_title_text(&s12, t.as_str(), t.text_type()),
-        ),
-        with_text(
-            &SELECTORS.a,
-            move |el| on_anchor(&s3, el),
-            move |t| on_anchor_text(&s13, t.as_str(), t.text_type()),
-        ),
+        with_text(s, &SELECTORS.title, on_title, on_title_text),
+        with_text(s, &SELECTORS.a, on_anchor, on_anchor_text),
         // Registered first, so it runs first for an image in a link.
-        element(&SELECTORS.a_img, move |_| {
-            on_img_in_link(&s15);
-            Ok(())
-        }),
-        element(&SELECTORS.img, move |el| {
-            on_img(&s10, el);
-            Ok(())
-        }),
-        element(&SELECTORS.meta, move |el| {
-            on_meta(&s4, el);
-            Ok(())
-        }),
-        element(&SELECTORS.link, move |el| {
-            on_link(&s5, el);
-            Ok(())
-        }),
-        element(&SELECTORS.html_lang, move |el| {
-            s11.borrow_mut().raw.lang = el.get_attribute("lang");
-            Ok(())
-        }),
-        element(&SELECTORS.base, move |el| {
-            let mut st = s6.borrow_mut();
-            if st.raw.base.is_none() {
-                st.raw.base = el.get_attribute("href");
-            }
-            Ok(())
-        }),
+        element(s, &SELECTORS.a_img, on_img_in_link),
+        element(s, &SELECTORS.img, on_img),
+        element(s, &SELECTORS.meta, on_meta),
+        element(s, &SELECTORS.link, on_link),
+        element(s, &SELECTORS.html_lang, on_lang),
+        element(s, &SELECTORS.base, on_base),
     ];
     if has_jsonld {
-        handlers.push(with_text(
-            &SELECTORS.jsonld,
-            move |el| on_jsonld(&s2, el),
-            move |t| on_jsonld_text(&s14, t.as_str(), t.text_type()),
-        ));
+        handlers.push(with_text(s, &SELECTORS.jsonld, on_jsonld, on_jsonld_text));
     }
     if has_microdata {
-        handlers.push(element(&SELECTORS.itemscope, move |el| {
-            on_itemscope(&s7, el);
-            Ok(())
-        }));
+        handlers.push(element(s, &SELECTORS.itemscope, on_itemscope));
         handlers.push(with_text(
+            s,
             &SELECTORS.itemprop,
-            move |el| on_itemprop(&s8, el),
-            move |t| on_itemprop_text(&s9, t.as_str(), t.text_type(), t.last_in_text_node()),
+            on_itemprop,
+            on_itemprop_text,
         ));
     }
     let settings = Settings {
@@ -270,34 +219,42 @@ static SELECTORS: LazyLock<Selectors> = LazyLock::new(|| {
     }
 });
 
-/// The handler of the elements `selector` matches.
+/// A handler list entry: a selector and what to do with what it matches.
+type Handlers<'h> = (Cow<'static, Selector>, ElementContentHandlers<'h>);
+
+/// The handler of the elements `selector` matches, given the pass's state.
 fn element<'h>(
+    state: &Shared,
     selector: &'static Selector,
-    element: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
-) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    on: impl Fn(&Shared, &mut Element<'_, '_>) + 'h,
+) -> Handlers<'h> {
+    let s = state.clone();
     (
         Cow::Borrowed(selector),
-        ElementContentHandlers::default().element(element),
+        ElementContentHandlers::default().element(
+            move |el: &mut Element<'_, '_>| -> HandlerResult {
+                on(&s, el);
+                Ok(())
+            },
+        ),
     )
 }
 
 /// The handlers of elements whose own text is wanted too.
 fn with_text<'h>(
+    state: &Shared,
     selector: &'static Selector,
-    mut element: impl FnMut(&mut Element<'_, '_>) + 'h,
-    mut text: impl FnMut(&mut TextChunk<'_>) + 'h,
-) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    on_element: impl Fn(&Shared, &mut Element<'_, '_>) + 'h,
+    on_text: impl Fn(&Shared, &TextChunk<'_>) + 'h,
+) -> Handlers<'h> {
+    let t = state.clone();
+    let (selector, handlers) = element(state, selector, on_element);
     (
-        Cow::Borrowed(selector),
-        ElementContentHandlers::default()
-            .element(move |el: &mut Element<'_, '_>| -> HandlerResult {
-                element(el);
-                Ok(())
-            })
-            .text(move |t: &mut TextChunk<'_>| -> HandlerResult {
-                text(t);
-                Ok(())
-            }),
+        selector,
+        handlers.text(move |chunk: &mut TextChunk<'_>| -> HandlerResult {
+            on_text(&t, chunk);
+            Ok(())
+        }),
     )
 }
 

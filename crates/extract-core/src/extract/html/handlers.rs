@@ -1,7 +1,7 @@
 //! The element and text handlers of the scan, one per kind of signal.
 
 use lol_html::end_tag;
-use lol_html::html_content::{Element, TextType};
+use lol_html::html_content::{Element, TextChunk, TextType};
 
 use super::microdata::{self, Item, Value};
 use super::{collapse_ws, decode, Anchor, Image, Shared};
@@ -61,7 +61,7 @@ pub(super) fn on_anchor(state: &Shared, el: &mut Element<'_, '_>) {
 }
 
 /// An image inside a link: called just before [`on_img`] for the same image.
-pub(super) fn on_img_in_link(state: &Shared) {
+pub(super) fn on_img_in_link(state: &Shared, _: &mut Element<'_, '_>) {
     state.borrow_mut().img_in_link = true;
 }
 
@@ -140,6 +140,19 @@ pub(super) fn is_home_href(href: &str) -> bool {
     ) || (path.len() <= 4
         && path.starts_with('/')
         && path[1..].chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// `<html lang>`.
+pub(super) fn on_lang(state: &Shared, el: &mut Element<'_, '_>) {
+    state.borrow_mut().raw.lang = el.get_attribute("lang");
+}
+
+/// The first `<base href>`.
+pub(super) fn on_base(state: &Shared, el: &mut Element<'_, '_>) {
+    let mut st = state.borrow_mut();
+    if st.raw.base.is_none() {
+        st.raw.base = el.get_attribute("href");
+    }
 }
 
 pub(super) fn on_meta(state: &Shared, el: &mut Element<'_, '_>) {
@@ -296,14 +309,16 @@ pub(super) fn on_itemprop(state: &Shared, el: &mut Element<'_, '_>) {
     }));
 }
 
-pub(super) fn on_title_text(state: &Shared, chunk: &str, kind: TextType) {
+pub(super) fn on_title_text(state: &Shared, t: &TextChunk<'_>) {
+    let (chunk, kind) = (t.as_str(), t.text_type());
     let mut st = state.borrow_mut();
     if kind == TextType::RCData && st.title_open && st.raw.title.len() < 1024 {
         st.raw.title.push_str(chunk);
     }
 }
 
-pub(super) fn on_jsonld_text(state: &Shared, chunk: &str, kind: TextType) {
+pub(super) fn on_jsonld_text(state: &Shared, t: &TextChunk<'_>) {
+    let (chunk, kind) = (t.as_str(), t.text_type());
     let mut st = state.borrow_mut();
     let st = &mut *st;
     if kind != TextType::ScriptData || !st.jsonld_open {
@@ -319,7 +334,8 @@ pub(super) fn on_jsonld_text(state: &Shared, chunk: &str, kind: TextType) {
     }
 }
 
-pub(super) fn on_anchor_text(state: &Shared, chunk: &str, kind: TextType) {
+pub(super) fn on_anchor_text(state: &Shared, t: &TextChunk<'_>) {
+    let (chunk, kind) = (t.as_str(), t.text_type());
     let mut st = state.borrow_mut();
     if kind != TextType::Data || !st.anchor_open {
         return;
@@ -331,8 +347,9 @@ pub(super) fn on_anchor_text(state: &Shared, chunk: &str, kind: TextType) {
     }
 }
 
-pub(super) fn on_itemprop_text(state: &Shared, chunk: &str, kind: TextType, last: bool) {
-    if kind != TextType::Data {
+pub(super) fn on_itemprop_text(state: &Shared, t: &TextChunk<'_>) {
+    let (chunk, last) = (t.as_str(), t.last_in_text_node());
+    if t.text_type() != TextType::Data {
         return;
     }
     for (_, text) in &mut state.borrow_mut().captures {
