@@ -85,13 +85,7 @@ impl Default for Limits {
 /// assert_eq!(facts.social[0].value.url, "https://twitter.com/acme");
 /// ```
 pub fn page(url: &str, body: &[u8], content_type: Option<&str>, limits: &Limits) -> PageFacts {
-    let charset = content_type.and_then(|ct| {
-        ct.split(';')
-            .filter_map(|p| p.trim().split_once('='))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
-            .map(|(_, v)| v.trim().trim_matches('"'))
-    });
-    let raw = html::scan(body, charset, limits);
+    let raw = html::scan(body, charset_of(content_type), limits);
     PageFacts::from_raw(url, raw)
 }
 
@@ -155,6 +149,8 @@ pub fn page_url(body: &[u8], content_type: Option<&str>, limits: &Limits) -> Opt
         .find(|u| u.starts_with("https://") || u.starts_with("http://"))
 }
 
+/// The `charset` parameter of a `Content-Type` value (a header, or a meta
+/// tag's `content`).
 fn charset_of(content_type: Option<&str>) -> Option<&str> {
     content_type.and_then(|ct| {
         ct.split(';')

@@ -161,16 +161,7 @@ pub(super) fn on_meta(state: &Shared, el: &mut Element<'_, '_>) {
             el.get_attribute("http-equiv")
                 .filter(|h| h.trim().eq_ignore_ascii_case("content-type"))
                 .and_then(|_| el.get_attribute("content"))
-                .and_then(|c| {
-                    let at = c.to_ascii_lowercase().find("charset=")?;
-                    Some(
-                        c[at + 8..]
-                            .split([';', ' '])
-                            .next()?
-                            .trim_matches(['"', '\''])
-                            .to_owned(),
-                    )
-                })
+                .and_then(|c| super::super::charset_of(Some(&c)).map(str::to_owned))
         });
         if let Some(e) = named
             .and_then(|n| encoding_rs::Encoding::for_label_no_replacement(n.trim().as_bytes()))
