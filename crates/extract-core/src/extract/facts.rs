@@ -247,9 +247,16 @@ impl PageFacts {
             }
         }
 
-        f.topic_page = is_topic_page(&raw);
-        f.offer_types = typed(&raw, &OFFER_TYPES)
+        let named = named_types(&raw);
+        // An article, a post or a recipe speaks of its topic.
+        f.topic_page = named.iter().any(|t| TOPIC_TYPES.contains(t))
+            || raw
+                .metas
+                .iter()
+                .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"));
+        f.offer_types = named
             .into_iter()
+            .filter(|t| OFFER_TYPES.contains(t))
             .map(str::to_owned)
             .collect();
 
@@ -404,27 +411,21 @@ fn edges(text: &str, n: usize) -> String {
     format!("{}\n{}", &text[..head], &text[tail..])
 }
 
-/// The schema.org types (of [`TOPIC_TYPES`] and [`OFFER_TYPES`]) the
-/// page's structured data names, as JSON-LD writes a type (`"Recipe"`,
-/// `"schema:Recipe"`, a full IRI) or as microdata does. One search of
-/// each JSON-LD block for all of them.
-fn typed(raw: &Raw, types: &[&'static str]) -> Vec<&'static str> {
+/// The schema.org types of [`TYPES`] the page's structured data names, as
+/// JSON-LD writes a type (`"Recipe"`, `"schema:Recipe"`, a full IRI) or as
+/// microdata does: one search of each JSON-LD block for all of them.
+fn named_types(raw: &Raw) -> Vec<&'static str> {
     static NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         // Leftmost: "NewsArticle" is found as itself, not as "Article".
         AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(TOPIC_TYPES.iter().chain(&OFFER_TYPES))
+            .build(TYPES)
             .expect("type names")
     });
     let mut named: Vec<&'static str> = Vec::new();
     for b in &raw.jsonld {
         for m in NAMES.find_iter(b.as_str()) {
-            let t = TOPIC_TYPES
-                .iter()
-                .chain(&OFFER_TYPES)
-                .nth(m.pattern().as_usize())
-                .copied()
-                .unwrap_or_default();
+            let t = TYPES[m.pattern().as_usize()];
             if matches!(b[..m.start()].chars().next_back(), Some('"' | ':' | '/'))
                 && b[m.end()..].starts_with('"')
                 && !named.contains(&t)
@@ -433,32 +434,29 @@ fn typed(raw: &Raw, types: &[&'static str]) -> Vec<&'static str> {
             }
         }
     }
-    types
-        .iter()
-        .copied()
-        .filter(|t| {
-            named.contains(t) || raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t))
-        })
-        .collect()
+    for t in TYPES {
+        if !named.contains(&t) && raw.microdata.iter().any(|i| i.types.iter().any(|x| x == t)) {
+            named.push(t);
+        }
+    }
+    named
 }
 
-/// The types of an article, a post, a recipe or a review: a page of one
-/// speaks of its topic.
-const TOPIC_TYPES: [&str; 5] = ["Article", "BlogPosting", "NewsArticle", "Recipe", "Review"];
-
-/// The types of what a company offers that say its trade by themselves.
-const OFFER_TYPES: [&str; 5] = [
+/// The types [`named_types`] looks for: an article's, a post's, a
+/// recipe's or a review's ([`TOPIC_TYPES`]: a page of one speaks of its
+/// topic), then those of what a company offers that say its trade by
+/// themselves ([`OFFER_TYPES`]).
+const TYPES: [&str; 10] = [
+    "Article",
+    "BlogPosting",
+    "NewsArticle",
+    "Recipe",
+    "Review",
     "SoftwareApplication",
     "WebApplication",
     "MobileApplication",
     "VideoGame",
     "Course",
 ];
-
-/// Whether the page is an article, a post or a recipe.
-fn is_topic_page(raw: &Raw) -> bool {
-    raw.metas
-        .iter()
-        .any(|(k, v)| k == "og:type" && v.trim().eq_ignore_ascii_case("article"))
-        || !typed(raw, &TOPIC_TYPES).is_empty()
-}
+const TOPIC_TYPES: &[&str] = TYPES.split_at(5).0;
+const OFFER_TYPES: &[&str] = TYPES.split_at(5).1;
