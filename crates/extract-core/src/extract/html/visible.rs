@@ -12,9 +12,12 @@
 
 use memchr::memchr;
 
-/// Elements whose content is text the page does not show as such (the
-/// tokenizer's RCDATA, RAWTEXT and script data states, as the parser has them).
-const NOT_MARKUP: [&[u8]; 9] = [
+/// Elements whose content is not markup (the tokenizer's RCDATA, RAWTEXT,
+/// script data and PLAINTEXT states, as the parser has them): the text of
+/// all but `plaintext`, which runs to the end of the page, is not shown
+/// as such.
+const NOT_MARKUP: [&[u8]; 10] = [
+    b"plaintext",
     b"script",
     b"style",
     b"title",
@@ -113,7 +116,6 @@ fn markup(html: &[u8], lt: usize) -> Option<(usize, Option<&'static [u8]>)> {
             let end = tag_end(html, lt + 1 + name_len);
             let raw = NOT_MARKUP
                 .iter()
-                .chain(&[b"plaintext" as &[u8]])
                 .find(|n| n.eq_ignore_ascii_case(name))
                 .copied();
             Some((end, raw))
