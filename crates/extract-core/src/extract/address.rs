@@ -174,12 +174,10 @@ fn may_be_address_line(line: &str) -> bool {
     (6..=400).contains(&line.len()) && may_hold_postal_code(line.as_bytes())
 }
 
-/// The address on `raw`, given the (up to three, oldest first) lines
-/// `before` it and the line after it.
+/// The address on `raw` (a line [`may_be_address_line`] lets through),
+/// given the (up to three, oldest first) lines `before` it and the line
+/// after it.
 fn address_at(raw: &str, before: &[&str; 3], next: Option<&str>) -> Option<Address> {
-    if !may_be_address_line(raw) {
-        return None;
-    }
     let line = collapse(raw);
     if line.len() > 200 {
         // A sentence of an imprint: "… with registered offices at 15
