@@ -132,10 +132,10 @@ impl PageFacts {
 
         // Structured data first: JSON-LD, then microdata.
         for (org, role) in jsonld::organizations(&raw.jsonld) {
-            f.add_org(&org, Method::JsonLd, role, &resolve);
+            f.add_org(&org, Method::JsonLd, role, &resolve_url);
         }
         for (org, role) in microdata_orgs(&raw.microdata) {
-            f.add_org(&org, Method::Microdata, role, &resolve);
+            f.add_org(&org, Method::Microdata, role, &resolve_url);
         }
 
         // Meta tags.

@@ -42,8 +42,9 @@ impl PageFacts {
         org: &OrgFacts,
         method: Method,
         role: Role,
-        resolve: &dyn Fn(&str) -> Option<String>,
+        resolve_url: &dyn Fn(&str) -> Option<Url>,
     ) {
+        let resolve = |href: &str| resolve_url(href).map(String::from);
         let w = role.weight();
         if role != Role::Related {
             for t in &org.types {
@@ -100,17 +101,12 @@ impl PageFacts {
         }
         for s in &org.same_as {
             // Only a social network's address can be a profile: the others
-            // (an encyclopedia's data item, a register) are not parsed, and
-            // an absolute one needs no resolving first.
+            // (an encyclopedia's data item, a register) are not parsed. As
+            // a link's, the address is parsed once.
             if !may_be_social(&s.trim().to_ascii_lowercase()) {
                 continue;
             }
-            let profile = if s.starts_with("http") && !s.contains('&') {
-                social_profile(s)
-            } else {
-                resolve(s).as_deref().and_then(social_profile)
-            };
-            if let Some(p) = profile {
+            if let Some(p) = resolve_url(s).as_ref().and_then(social_profile_of) {
                 self.social.push(self.field(p, method, w));
             }
         }
