@@ -333,15 +333,10 @@ fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 
-/// Lowercase, typographic apostrophes plain, white space one space. Most
-/// texts come collapsed already (titles, descriptions, navigation): they
-/// are copied once and lowercased in place.
+/// Lowercase, typographic apostrophes plain, white space one space: one
+/// copy, lowercased in place when it is ASCII.
 fn normalise(s: &str) -> String {
-    let mut out = if needs_collapse(s) {
-        collapse_ws(s)
-    } else {
-        s.to_owned()
-    };
+    let mut out = collapse_ws(s);
     if out.is_ascii() {
         out.make_ascii_lowercase();
     } else {
@@ -351,17 +346,6 @@ fn normalise(s: &str) -> String {
         out = out.replace(['’', '`', '´'], "'");
     }
     out
-}
-
-/// Whether white space in `s` is other than single spaces between words.
-fn needs_collapse(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.first().is_some_and(u8::is_ascii_whitespace)
-        || b.last().is_some_and(u8::is_ascii_whitespace)
-        || b.iter()
-            .any(|&c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        || memchr::memmem::find(b, b"  ").is_some()
-        || (!s.is_ascii() && s.chars().any(|c| !c.is_ascii() && c.is_whitespace()))
 }
 
 // ---------------------------------------------------------------- data
