@@ -243,16 +243,34 @@ impl<'a> Votes<'a> {
                 }
             }
         }
-        let mut ranked: Vec<((u32, &'static str), f32)> =
+        // Words for one industry at two depths (a LinkedIn parent and child,
+        // NAICS codes of one group) all say that industry: each answer
+        // counts its own vote and its relatives'.
+        let own: Vec<((u32, &'static str), f32)> =
             self.scores.iter().map(|(k, v)| (*k, *v)).collect();
-        // Highest first; ties to the more specific code, then the lower id.
+        let mut ranked: Vec<((u32, &'static str), f32, f32)> = own
+            .iter()
+            .map(|&(k, v)| {
+                let kin: f32 = own
+                    .iter()
+                    .filter(|(o, _)| *o != k && kin(*o, k))
+                    .map(|r| r.1)
+                    .sum();
+                (k, v + kin, v)
+            })
+            .collect();
+        // Highest first; ties to the larger own vote, the more specific
+        // code, then the lower id.
         ranked.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
+                .then(b.2.total_cmp(&a.2))
                 .then(b.0 .1.len().cmp(&a.0 .1.len()))
                 .then(a.0.cmp(&b.0))
         });
-        let &(top, score) = ranked.first()?;
-        let total: f32 = ranked.iter().take(4).map(|r| r.1).sum();
+        let &(top, score, _) = ranked.first()?;
+        let mut votes: Vec<f32> = own.iter().map(|r| r.1).collect();
+        votes.sort_by(|a, b| b.total_cmp(a));
+        let total: f32 = votes.iter().take(4).sum::<f32>().max(score);
         let second = ranked
             .iter()
             .skip(1)
@@ -264,7 +282,7 @@ impl<'a> Votes<'a> {
             .iter()
             .skip(usize::from(sure))
             .take(3)
-            .filter_map(|(pair, s)| {
+            .filter_map(|(pair, s, _)| {
                 let (linkedin, naics) = refs(*pair)?;
                 Some(IndustryAlternative {
                     linkedin,
@@ -280,7 +298,16 @@ impl<'a> Votes<'a> {
         if !sure {
             return Some((industry, 0.0));
         }
-        let (linkedin, naics) = refs(top)?;
+        // An answer said mostly by its narrower kin (bakery and chocolate
+        // words for Food Manufacturing) takes the NAICS group they share.
+        let code = own
+            .iter()
+            .filter(|(k, _)| kin(*k, top))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(_, v)| *v > own.iter().find(|(k, _)| *k == top).map_or(0.0, |t| t.1))
+            .and_then(|(k, _)| shared_group(k.1, top.1))
+            .unwrap_or(top.1);
+        let (linkedin, naics) = refs((top.0, code))?;
         industry.sector = taxonomy::naics_sector(&naics.code).map(str::to_owned);
         industry.label = industry
             .sector
@@ -289,8 +316,20 @@ impl<'a> Votes<'a> {
             .map(str::to_owned);
         industry.linkedin = Some(linkedin);
         industry.naics = Some(naics);
+        // The answer's own words first, then its kin's, most said first.
+        let mut kin_by_vote: Vec<&((u32, &'static str), f32)> =
+            own.iter().filter(|(k, _)| kin(*k, top)).collect();
+        kin_by_vote.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mut evidence = self.evidence.remove(&top).unwrap_or_default();
-        evidence.dedup();
+        for (k, _) in kin_by_vote {
+            evidence.extend(self.evidence.remove(k).unwrap_or_default());
+        }
+        let mut seen = Vec::new();
+        evidence.retain(|e| {
+            let new = !seen.contains(e);
+            seen.push(*e);
+            new
+        });
         industry.evidence = evidence
             .into_iter()
             .take(8)
@@ -302,6 +341,26 @@ impl<'a> Votes<'a> {
         let confidence = (share * score / (score + 3.0)).clamp(0.05, 0.75);
         Some((industry, confidence))
     }
+}
+
+/// The longest NAICS code both codes start with, of at least two digits,
+/// as the shipped table spells it.
+fn shared_group(a: &str, b: &str) -> Option<&'static str> {
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    (2..=common)
+        .rev()
+        .find_map(|n| taxonomy::naics_code(&a[..n]))
+}
+
+/// Two answers that are one industry at two depths: a LinkedIn parent and
+/// child, or NAICS codes of one 4-digit group. (One LinkedIn industry for
+/// unrelated NAICS codes, Online Retail of coffee and of books, is the
+/// same answer but not more said of it: those votes do not add up.)
+fn kin(a: (u32, &str), b: (u32, &str)) -> bool {
+    let parent = |id: u32| taxonomy::linkedin(id).and_then(|i| i.parent);
+    parent(a.0) == Some(b.0)
+        || parent(b.0) == Some(a.0)
+        || (a.1.len() >= 4 && b.1.len() >= 4 && a.1[..4] == b.1[..4])
 }
 
 /// Two answers that are one industry at two depths (a LinkedIn parent and
@@ -578,7 +637,23 @@ impl Classifier {
                 }
             }
         }
-        found.into_iter().map(|(t, _)| t).collect()
+        // One word is one mention: of two phrases of different industries
+        // that end in the same word ("android app", "app"), the longer
+        // says what the word means. Role words qualify goods; they stay.
+        let said = |t: usize| !matches!(self.terms[t].target, Target::Role(_));
+        let longer_over = |&(t, end): &(usize, usize)| {
+            said(t)
+                && found.iter().any(|&(o, o_end)| {
+                    o_end == end && said(o) && self.terms[o].text.len() > self.terms[t].text.len()
+                })
+        };
+        let dropped: Vec<bool> = found.iter().map(longer_over).collect();
+        found
+            .iter()
+            .zip(dropped)
+            .filter(|(_, d)| !d)
+            .map(|((t, _), _)| *t)
+            .collect()
     }
 }
 

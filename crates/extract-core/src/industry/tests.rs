@@ -273,3 +273,39 @@ fn text_is_lowercased_and_its_white_space_collapsed() {
     assert_eq!(normalise("Zahnarzt\u{a0}Praxis"), "zahnarzt praxis");
     assert_eq!(normalise("a\rb"), "a b");
 }
+
+#[test]
+fn words_for_one_industry_at_two_depths_add_up() {
+    // Recipes (Internet Publishing) and videos (its child, Online Audio and
+    // Video Media): one publisher said twice, well ahead of the wine.
+    let (i, _) = classify(&words(&[("nav", "Home | Rezepte | Videos | Wein", 1.2)])).unwrap();
+    assert_eq!(i.linkedin.as_ref().map(|l| l.id), Some(3132), "{i:?}");
+    assert_eq!(i.naics.as_ref().map(|n| n.code.as_str()), Some("516210"));
+    assert!(
+        i.evidence.iter().any(|e| e.ends_with("videos")),
+        "{:?}",
+        i.evidence
+    );
+    // Without the child's word, the same is not enough.
+    let (i, _) = classify(&words(&[("nav", "Home | Rezepte | Wein", 1.2)])).unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
+    // Siblings are not one industry: bakery and dairy words stay apart.
+    let (i, _) = classify(&words(&[("nav", "Home | Bäckerei | Molkerei", 1.2)])).unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
+    // A parent said mostly by its children takes the NAICS group they share.
+    assert_eq!(shared_group("311920", "311811"), Some("311"));
+    assert_eq!(shared_group("445110", "445131"), Some("4451"));
+    assert_eq!(shared_group("311811", "445110"), None);
+}
+
+#[test]
+fn one_word_is_one_mention() {
+    // "Android app" is the mobile app's phrase; its last word is not also
+    // read as Software Development's "app".
+    let (i, _) = classify(&words(&[("nav", "Home | Android app", 1.2)])).unwrap();
+    let ids: Vec<u32> = i.alternatives.iter().map(|a| a.linkedin.id).collect();
+    assert_eq!(ids, [3100], "{i:?}");
+    // Alone, the word is Software Development's.
+    let (i, _) = classify(&words(&[("nav", "Home | App", 1.2)])).unwrap();
+    assert_eq!(i.alternatives[0].linkedin.id, 4, "{i:?}");
+}
