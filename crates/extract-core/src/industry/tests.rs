@@ -272,6 +272,15 @@ fn text_is_lowercased_and_its_white_space_collapsed() {
     assert_eq!(normalise("Law Firm | Über Uns"), "law firm | über uns");
     assert_eq!(normalise("Zahnarzt\u{a0}Praxis"), "zahnarzt praxis");
     assert_eq!(normalise("a\rb"), "a b");
+    // Beyond ASCII: lowercase letters and signs kept as they are, an
+    // uppercase letter or an apostrophe anywhere after them still changed.
+    assert_eq!(
+        normalise("© 2024 Café – Bäckerei"),
+        "© 2024 café – bäckerei"
+    );
+    assert_eq!(normalise("© Café BÄCKEREI"), "© café bäckerei");
+    assert_eq!(normalise("é Müller’s"), "é müller's");
+    assert_eq!(normalise("é Müller`s"), "é müller's");
 }
 
 #[test]
