@@ -7,9 +7,11 @@
 //! with their weights: what the site says of itself (its name, an
 //! organisation's description, its navigation, header and footer) counts
 //! more than what an article or a recipe page says of its topic. The
-//! answer is the industry with the most of the vote, when it has enough
-//! and clearly more than the next; else nothing, with the leaning in
-//! `alternatives`. Deterministic, one Aho-Corasick pass per source.
+//! answer is the industry with the most of the vote, its own and its
+//! kin's (a LinkedIn parent and child, NAICS codes of one group), when it
+//! has enough and clearly more than the next; else nothing, with the
+//! leaning in `alternatives`. Deterministic, one Aho-Corasick pass per
+//! source.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
