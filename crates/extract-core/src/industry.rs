@@ -123,9 +123,15 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             match term.target {
                 Target::Class(i) => votes.add(c.classes[i], w, source, &term.text),
                 Target::Goods(g) => {
-                    let (score, evidence) = votes.goods.entry(g).or_default();
-                    *score += w;
-                    evidence.push((source, &term.text));
+                    let at = match votes.goods.iter().position(|x| x.0 == g) {
+                        Some(at) => at,
+                        None => {
+                            votes.goods.push((g, 0.0, Vec::new()));
+                            votes.goods.len() - 1
+                        }
+                    };
+                    votes.goods[at].1 += w;
+                    votes.goods[at].2.push((source, &term.text));
                 }
                 Target::Role(r) => votes.roles[r as usize] += w,
             }
@@ -138,7 +144,7 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             }
         }
     }
-    for (g, (score, evidence)) in std::mem::take(&mut votes.goods) {
+    for (g, score, evidence) in std::mem::take(&mut votes.goods) {
         let goods = &c.goods[g];
         let role = votes.role().unwrap_or(goods.default);
         let pair = match role {
@@ -147,11 +153,10 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             Role::SellStore => goods.sell,
             Role::Wholesale => (WHOLESALE, "42"),
         };
-        for e in evidence {
-            votes.evidence.entry(pair).or_default().push(e);
-        }
-        *votes.scores.entry(pair).or_default() += score;
-        *votes.from_goods.entry(pair).or_default() += score;
+        let vote = votes.entry(pair);
+        vote.evidence.extend(evidence);
+        vote.score += score;
+        vote.from_goods += score;
     }
     votes.decide()
 }
@@ -196,25 +201,47 @@ const LEAD_ALONE: f32 = 3.0;
 /// A phrase and the source it was read in.
 type Said<'a> = (&'static str, &'a str);
 
-/// The vote so far; evidence is kept as (source, phrase) and written out
-/// for the answer only.
+/// The vote so far: a handful of industries a page, kept in a list.
 #[derive(Default)]
 struct Votes<'a> {
-    scores: HashMap<(u32, &'static str), f32>,
-    evidence: HashMap<(u32, &'static str), Vec<Said<'a>>>,
+    all: Vec<Vote<'a>>,
     /// Goods words' score and evidence, before the role decides whose industry.
-    goods: HashMap<usize, (f32, Vec<Said<'a>>)>,
-    /// The part of each score that came from goods words.
-    from_goods: HashMap<(u32, &'static str), f32>,
+    goods: Vec<(usize, f32, Vec<Said<'a>>)>,
     roles: [f32; 4],
 }
 
+/// One industry's vote; evidence is kept as (source, phrase) and written
+/// out for the answer only.
+struct Vote<'a> {
+    pair: (u32, &'static str),
+    score: f32,
+    /// The part of the score that came from goods words.
+    from_goods: f32,
+    evidence: Vec<Said<'a>>,
+}
+
 impl<'a> Votes<'a> {
+    fn entry(&mut self, pair: (u32, &'static str)) -> &mut Vote<'a> {
+        let at = match self.all.iter().position(|v| v.pair == pair) {
+            Some(at) => at,
+            None => {
+                self.all.push(Vote {
+                    pair,
+                    score: 0.0,
+                    from_goods: 0.0,
+                    evidence: Vec::new(),
+                });
+                self.all.len() - 1
+            }
+        };
+        &mut self.all[at]
+    }
+
     fn add(&mut self, pair: (u32, &'static str), w: f32, source: &'static str, term: &'a str) {
-        *self.scores.entry(pair).or_default() += w;
-        let e = self.evidence.entry(pair).or_default();
-        if !e.contains(&(source, term)) {
-            e.push((source, term));
+        let vote = self.entry(pair);
+        vote.score += w;
+        if !vote.evidence.contains(&(source, term)) {
+            vote.evidence.push((source, term));
         }
     }
 
@@ -233,46 +260,51 @@ impl<'a> Votes<'a> {
         // also makes, sells or serves something is that, not a publisher.
         // Goods words are not counted here: a recipe names its goods too.
         let trade: f32 = self
-            .scores
+            .all
             .iter()
-            .filter(|(k, _)| !CONTENT.contains(&k.0))
-            .map(|(k, v)| v - self.from_goods.get(k).copied().unwrap_or(0.0))
+            .filter(|v| !CONTENT.contains(&v.pair.0))
+            .map(|v| v.score - v.from_goods)
             .fold(0.0, f32::max);
         if trade >= MIN_SCORE {
-            for (k, v) in &mut self.scores {
-                if CONTENT.contains(&k.0) {
-                    *v *= 0.5;
+            for v in &mut self.all {
+                if CONTENT.contains(&v.pair.0) {
+                    v.score *= 0.5;
                 }
             }
         }
+        let all = &self.all;
+        let n = all.len();
         // Words for one industry at two depths (a LinkedIn parent and child,
         // NAICS codes of one group) all say that industry: each answer
-        // counts its own vote and its relatives'.
-        let own: Vec<((u32, &'static str), f32)> =
-            self.scores.iter().map(|(k, v)| (*k, *v)).collect();
-        let mut ranked: Vec<((u32, &'static str), f32, f32)> = own
+        // counts its own vote and its kin's.
+        let parent: Vec<Option<u32>> = all
             .iter()
-            .map(|&(k, v)| {
-                let kin: f32 = own
-                    .iter()
-                    .filter(|(o, _)| *o != k && kin(*o, k))
-                    .map(|r| r.1)
+            .map(|v| taxonomy::linkedin(v.pair.0).and_then(|i| i.parent))
+            .collect();
+        let kin = |i: usize, j: usize| kin(all[i].pair, parent[i], all[j].pair, parent[j]);
+        let related = |i: usize, j: usize| all[i].pair.0 == all[j].pair.0 || kin(i, j);
+        let mut ranked: Vec<(usize, f32)> = (0..n)
+            .map(|i| {
+                let kin_votes: f32 = (0..n)
+                    .filter(|&j| j != i && kin(i, j))
+                    .map(|j| all[j].score)
                     .sum();
-                (k, v + kin, v)
+                (i, all[i].score + kin_votes)
             })
             .collect();
         // Highest first; ties to the larger own vote, the more specific
         // code, then the lower id.
         ranked.sort_by(|a, b| {
+            let (va, vb) = (&all[a.0], &all[b.0]);
             b.1.total_cmp(&a.1)
-                .then(b.2.total_cmp(&a.2))
-                .then(b.0 .1.len().cmp(&a.0 .1.len()))
-                .then(a.0.cmp(&b.0))
+                .then(vb.score.total_cmp(&va.score))
+                .then(vb.pair.1.len().cmp(&va.pair.1.len()))
+                .then(va.pair.cmp(&vb.pair))
         });
-        let &(top, score, _) = ranked.first()?;
-        let mut votes: Vec<f32> = own.iter().map(|r| r.1).collect();
-        votes.sort_by(|a, b| b.total_cmp(a));
-        let total: f32 = votes.iter().take(4).sum::<f32>().max(score);
+        let &(top, score) = ranked.first()?;
+        let mut own: Vec<f32> = all.iter().map(|v| v.score).collect();
+        own.sort_by(|a, b| b.total_cmp(a));
+        let total: f32 = own.iter().take(4).sum::<f32>().max(score);
         let second = ranked
             .iter()
             .skip(1)
@@ -284,8 +316,8 @@ impl<'a> Votes<'a> {
             .iter()
             .skip(usize::from(sure))
             .take(3)
-            .filter_map(|(pair, s, _)| {
-                let (linkedin, naics) = refs(*pair)?;
+            .filter_map(|&(i, s)| {
+                let (linkedin, naics) = refs(all[i].pair)?;
                 Some(IndustryAlternative {
                     linkedin,
                     naics,
@@ -300,16 +332,18 @@ impl<'a> Votes<'a> {
         if !sure {
             return Some((industry, 0.0));
         }
+        // Its kin, most said first.
+        let mut kin_of_top: Vec<usize> = (0..n).filter(|&j| j != top && kin(j, top)).collect();
+        kin_of_top.sort_by(|&a, &b| all[b].score.total_cmp(&all[a].score));
         // An answer said mostly by its narrower kin (bakery and chocolate
         // words for Food Manufacturing) takes the NAICS group they share.
-        let code = own
-            .iter()
-            .filter(|(k, _)| kin(*k, top))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .filter(|(_, v)| *v > own.iter().find(|(k, _)| *k == top).map_or(0.0, |t| t.1))
-            .and_then(|(k, _)| shared_group(k.1, top.1))
-            .unwrap_or(top.1);
-        let (linkedin, naics) = refs((top.0, code))?;
+        let top_pair = all[top].pair;
+        let code = kin_of_top
+            .first()
+            .filter(|&&j| all[j].score > all[top].score)
+            .and_then(|&j| shared_group(all[j].pair.1, top_pair.1))
+            .unwrap_or(top_pair.1);
+        let (linkedin, naics) = refs((top_pair.0, code))?;
         industry.sector = taxonomy::naics_sector(&naics.code).map(str::to_owned);
         industry.label = industry
             .sector
@@ -318,20 +352,15 @@ impl<'a> Votes<'a> {
             .map(str::to_owned);
         industry.linkedin = Some(linkedin);
         industry.naics = Some(naics);
-        // The answer's own words first, then its kin's, most said first.
-        let mut kin_by_vote: Vec<&((u32, &'static str), f32)> =
-            own.iter().filter(|(k, _)| kin(*k, top)).collect();
-        kin_by_vote.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut evidence = self.evidence.remove(&top).unwrap_or_default();
-        for (k, _) in kin_by_vote {
-            evidence.extend(self.evidence.remove(k).unwrap_or_default());
+        // The answer's own words first, then its kin's.
+        let mut evidence: Vec<Said<'_>> = Vec::new();
+        for i in std::iter::once(top).chain(kin_of_top) {
+            for e in &all[i].evidence {
+                if !evidence.contains(e) {
+                    evidence.push(*e);
+                }
+            }
         }
-        let mut seen = Vec::new();
-        evidence.retain(|e| {
-            let new = !seen.contains(e);
-            seen.push(*e);
-            new
-        });
         industry.evidence = evidence
             .into_iter()
             .take(8)
@@ -354,24 +383,14 @@ fn shared_group(a: &str, b: &str) -> Option<&'static str> {
         .find_map(|n| taxonomy::naics_code(&a[..n]))
 }
 
-/// Two answers that are one industry at two depths: a LinkedIn parent and
-/// child, or NAICS codes of one 4-digit group. (One LinkedIn industry for
-/// unrelated NAICS codes, Online Retail of coffee and of books, is the
-/// same answer but not more said of it: those votes do not add up.)
-fn kin(a: (u32, &str), b: (u32, &str)) -> bool {
-    let parent = |id: u32| taxonomy::linkedin(id).and_then(|i| i.parent);
-    parent(a.0) == Some(b.0)
-        || parent(b.0) == Some(a.0)
-        || (a.1.len() >= 4 && b.1.len() >= 4 && a.1[..4] == b.1[..4])
-}
-
-/// Two answers that are one industry at two depths (a LinkedIn parent and
-/// child, or NAICS codes of one 4-digit group) do not compete.
-fn related(a: (u32, &str), b: (u32, &str)) -> bool {
-    let parent = |id: u32| taxonomy::linkedin(id).and_then(|i| i.parent);
-    a.0 == b.0
-        || parent(a.0) == Some(b.0)
-        || parent(b.0) == Some(a.0)
+/// Two answers that are one industry at two depths (each with its LinkedIn
+/// parent): a LinkedIn parent and child, or NAICS codes of one 4-digit
+/// group. (One LinkedIn industry for unrelated NAICS codes, Online Retail
+/// of coffee and of books, is the same answer but not more said of it:
+/// those votes do not add up.)
+fn kin(a: (u32, &str), a_parent: Option<u32>, b: (u32, &str), b_parent: Option<u32>) -> bool {
+    a_parent == Some(b.0)
+        || b_parent == Some(a.0)
         || (a.1.len() >= 4 && b.1.len() >= 4 && a.1[..4] == b.1[..4])
 }
 

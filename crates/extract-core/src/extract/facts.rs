@@ -351,7 +351,9 @@ impl PageFacts {
     }
 
     /// The short texts of the page's links (its navigation),
-    /// `|`-separated, up to a few kilobytes.
+    /// `|`-separated, up to a few kilobytes, entities decoded; white space
+    /// inside a link's text as the page has it (the industry classifier,
+    /// its reader, collapses it with its lowercasing).
     pub fn nav_text(&self) -> String {
         let mut out = String::new();
         for (_, text) in &self.anchors {
@@ -365,7 +367,7 @@ impl PageFacts {
             out.push_str(t);
             out.push_str(" | ");
         }
-        collapse_ws(&decode(&out))
+        decode(&out)
     }
 
     /// The page's links to other pages, resolved to absolute http(s) URLs.
