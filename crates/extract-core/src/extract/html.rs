@@ -384,7 +384,33 @@ pub(crate) fn collapse_ws(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{collapse_ws, decode};
+
+    #[test]
+    fn white_space_collapses_as_split_whitespace_would() {
+        let pieces = [
+            "a", "Wort", "é", "–", "©", "日本", " ", "  ", "\n", "\t", "\r\n", "\u{b}", "\u{c}",
+            "\u{85}", "\u{a0}", "\u{1680}", "\u{2009}", "\u{200a}", "\u{200b}", "\u{2028}",
+            "\u{202f}", "\u{205f}", "\u{3000}", "\u{1c}", "à", "ā", "€", "|",
+        ];
+        // Every string of up to four pieces, and a few long ones.
+        let mut cases: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = cases
+                .iter()
+                .filter(|c| c.chars().count() < 8)
+                .flat_map(|c| pieces.iter().map(move |p| format!("{c}{p}")))
+                .collect();
+            cases.extend(longer);
+            cases.sort();
+            cases.dedup();
+        }
+        cases.push("  Zahnarzt\u{a0}Praxis \t Müller –  © 2024   ".repeat(20));
+        for case in &cases {
+            let want = case.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(case), want, "{case:?}");
+        }
+    }
 
     #[test]
     fn entities_decode_as_html_escape_decodes_them() {
