@@ -6,52 +6,15 @@
 //! Run: `cargo bench -p extract-benches --bench extraction`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use extract_benches::pages::{corpus_pages, sandbox_homepages};
 use extract_core::extract::{page, Limits};
-
-fn corpus_pages() -> Vec<(String, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/html");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "corpus not found at {}: benchmarking sandbox pages only",
-            dir.display()
-        );
-        return Vec::new();
-    };
-    let mut pages: Vec<(String, Vec<u8>)> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("html"))
-        .filter_map(|p| {
-            Some((
-                p.file_name()?.to_string_lossy().into_owned(),
-                std::fs::read(&p).ok()?,
-            ))
-        })
-        .collect();
-    pages.sort();
-    pages
-}
-
-fn sandbox_pages() -> Vec<(String, Vec<u8>)> {
-    let world = extract_sandbox::World::new(600, 42);
-    world
-        .companies()
-        .iter()
-        .step_by(6)
-        .map(|c| {
-            (
-                format!("https://{}/", c.host),
-                extract_sandbox::render_homepage(c).into_bytes(),
-            )
-        })
-        .collect()
-}
 
 fn bench(c: &mut Criterion) {
     let limits = Limits::default();
     let mut group = c.benchmark_group("extraction");
-    for (name, pages) in [("corpus", corpus_pages()), ("sandbox", sandbox_pages())] {
+    for (name, pages) in [("corpus", corpus_pages()), ("sandbox", sandbox_homepages())] {
         if pages.is_empty() {
+            eprintln!("no {name} pages (the corpus is read from ../shared/corpus/html)");
             continue;
         }
         let bytes: usize = pages.iter().map(|(_, b)| b.len()).sum();
@@ -70,12 +33,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{name}/extract"), |b| {
             b.iter(|| {
                 for (url, body) in &pages {
-                    let url = if url.starts_with("http") {
-                        url.clone()
-                    } else {
-                        format!("https://{url}/")
-                    };
-                    std::hint::black_box(page(&url, body, Some("text/html"), &limits));
+                    std::hint::black_box(page(url, body, Some("text/html"), &limits));
                 }
             });
         });
@@ -84,14 +42,7 @@ fn bench(c: &mut Criterion) {
         // what classifying adds to reading a page.
         let facts: Vec<_> = pages
             .iter()
-            .map(|(url, body)| {
-                let url = if url.starts_with("http") {
-                    url.clone()
-                } else {
-                    format!("https://{url}/")
-                };
-                page(&url, body, Some("text/html"), &limits)
-            })
+            .map(|(url, body)| page(url, body, Some("text/html"), &limits))
             .collect();
         group.bench_function(format!("{name}/classify_industry"), |b| {
             b.iter(|| {

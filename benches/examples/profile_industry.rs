@@ -6,38 +6,12 @@
 //! Run: `cargo run --release -p extract-benches --example profile_industry`
 use std::time::{Duration, Instant};
 
+use extract_benches::pages::{corpus_pages, sandbox_homepages};
 use extract_core::extract::{page, Limits};
 
 fn main() {
-    let world = extract_sandbox::World::new(600, 42);
-    let sandbox: Vec<(String, Vec<u8>)> = world
-        .companies()
-        .iter()
-        .step_by(6)
-        .map(|c| {
-            (
-                format!("https://{}/", c.host),
-                extract_sandbox::render_homepage(c).into_bytes(),
-            )
-        })
-        .collect();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/html");
-    let corpus: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "html"))
-                .filter_map(|p| {
-                    Some((
-                        "https://example.invalid/".to_owned(),
-                        std::fs::read(p).ok()?,
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let limits = Limits::default();
-    for (name, pages) in [("sandbox", sandbox), ("corpus", corpus)] {
+    for (name, pages) in [("sandbox", sandbox_homepages()), ("corpus", corpus_pages())] {
         if pages.is_empty() {
             continue;
         }

@@ -1,18 +1,7 @@
 //! Extraction of the sandbox's small homepages in a loop, for a profiler:
 //! shows the fixed cost per page.
 fn main() {
-    let world = extract_sandbox::World::new(600, 42);
-    let pages: Vec<(String, String)> = world
-        .companies()
-        .iter()
-        .step_by(6)
-        .map(|c| {
-            (
-                format!("https://{}/", c.host),
-                extract_sandbox::render_homepage(c),
-            )
-        })
-        .collect();
+    let pages = extract_benches::pages::sandbox_homepages();
     let limits = extract_core::extract::Limits::default();
     let t = std::time::Instant::now();
     let n = 20;
@@ -20,7 +9,7 @@ fn main() {
         for (url, body) in &pages {
             std::hint::black_box(extract_core::extract::page(
                 url,
-                body.as_bytes(),
+                body,
                 Some("text/html"),
                 &limits,
             ));

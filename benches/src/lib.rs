@@ -8,4 +8,5 @@ pub mod accuracy;
 pub mod gold;
 pub mod hard_names;
 pub mod load;
+pub mod pages;
 pub mod workload;
