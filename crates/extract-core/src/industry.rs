@@ -123,15 +123,10 @@ pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
             match term.target {
                 Target::Class(i) => votes.add(c.classes[i], w, source, &term.text),
                 Target::Goods(g) => {
-                    let at = match votes.goods.iter().position(|x| x.0 == g) {
-                        Some(at) => at,
-                        None => {
-                            votes.goods.push((g, 0.0, Vec::new()));
-                            votes.goods.len() - 1
-                        }
-                    };
-                    votes.goods[at].1 += w;
-                    votes.goods[at].2.push((source, &term.text));
+                    let goods =
+                        find_or_push(&mut votes.goods, |x| x.0 == g, || (g, 0.0, Vec::new()));
+                    goods.1 += w;
+                    goods.2.push((source, &term.text));
                 }
                 Target::Role(r) => votes.roles[r as usize] += w,
             }
@@ -222,19 +217,16 @@ struct Vote<'a> {
 
 impl<'a> Votes<'a> {
     fn entry(&mut self, pair: (u32, &'static str)) -> &mut Vote<'a> {
-        let at = match self.all.iter().position(|v| v.pair == pair) {
-            Some(at) => at,
-            None => {
-                self.all.push(Vote {
-                    pair,
-                    score: 0.0,
-                    from_goods: 0.0,
-                    evidence: Vec::new(),
-                });
-                self.all.len() - 1
-            }
-        };
-        &mut self.all[at]
+        find_or_push(
+            &mut self.all,
+            |v| v.pair == pair,
+            || Vote {
+                pair,
+                score: 0.0,
+                from_goods: 0.0,
+                evidence: Vec::new(),
+            },
+        )
     }
 
     fn add(&mut self, pair: (u32, &'static str), w: f32, source: &'static str, term: &'a str) {
@@ -372,6 +364,19 @@ impl<'a> Votes<'a> {
         let confidence = (share * score / (score + 3.0)).clamp(0.05, 0.75);
         Some((industry, confidence))
     }
+}
+
+/// The item of `list` that `is`, pushed as `new()` if none is: a page's
+/// handful of votes are searched in place rather than hashed.
+fn find_or_push<T>(list: &mut Vec<T>, is: impl Fn(&T) -> bool, new: impl FnOnce() -> T) -> &mut T {
+    let at = match list.iter().position(is) {
+        Some(at) => at,
+        None => {
+            list.push(new());
+            list.len() - 1
+        }
+    };
+    &mut list[at]
 }
 
 /// The longest NAICS code both codes start with, of at least two digits,
@@ -682,12 +687,10 @@ impl Classifier {
                     o_end == end && said(o) && self.terms[o].text.len() > self.terms[t].text.len()
                 })
         };
-        let dropped: Vec<bool> = found.iter().map(longer_over).collect();
         found
             .iter()
-            .zip(dropped)
-            .filter(|(_, d)| !d)
-            .map(|((t, _), _)| *t)
+            .filter(|f| !longer_over(f))
+            .map(|(t, _)| *t)
             .collect()
     }
 }
