@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
-use crate::extract::{collapse_ws, PageFacts};
+use crate::extract::PageFacts;
 use crate::taxonomy;
 use crate::{Industry, IndustryAlternative, IndustryLinkedin, IndustryNaics, Method};
 
@@ -418,31 +418,63 @@ fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 
-/// Lowercase, typographic apostrophes plain, white space one space: one
-/// copy, lowercased in place.
+/// The form the phrase search reads: lowercase, a space before every word
+/// and after the last, and every sign that is neither a letter, a digit nor
+/// white space a word of its own ("Müller’s (Café)" is " müller ' s ( café )
+/// "), typographic apostrophes plain. Every phrase is spelled the same way
+/// with its leading space, so a phrase found starts a word, and a space or
+/// the end after it ends one: no character is decoded to tell.
 fn normalise(s: &str) -> String {
-    let mut out = collapse_ws(s);
-    out.make_ascii_lowercase();
-    // Beyond ASCII, most characters have no lowercase of their own ("©",
-    // "é"): the Unicode tables only for a text with one that has.
-    let bytes = out.as_bytes();
+    let bytes = s.as_bytes();
+    let n = bytes.len();
+    let mut out = String::with_capacity(n + n / 8 + 2);
+    out.push(' ');
     let mut i = 0;
-    while let Some(at) = bytes[i..].iter().position(|b| !b.is_ascii()) {
-        let c = out[i + at..]
-            .chars()
-            .next()
-            .expect("on a character boundary");
-        if c.is_uppercase() {
-            out = out.to_lowercase();
-            break;
+    while i < n {
+        // Most of a text copies as it is, lowercased at the end: ASCII
+        // letters and digits and the single spaces between them, one copy
+        // a run (a copy a byte or a word is a good part slower).
+        let start = i;
+        while i < n
+            && (bytes[i].is_ascii_alphanumeric()
+                || (bytes[i] == b' '
+                    && i > start
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)))
+        {
+            i += 1;
         }
-        i += at + c.len_utf8();
+        if i > start {
+            out.push_str(&s[start..i]);
+            if i == n {
+                break;
+            }
+        }
+        let c = s[i..].chars().next().expect("on a character boundary");
+        let len = c.len_utf8();
+        if c.is_alphanumeric() {
+            if c.is_uppercase() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push_str(&s[i..i + len]);
+            }
+        } else {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            if !c.is_whitespace() && c != '\u{b}' {
+                out.push(if matches!(c, '’' | '`' | '´') {
+                    '\''
+                } else {
+                    c
+                });
+                out.push(' ');
+            }
+        }
+        i += len;
     }
-    // '`' and the last bytes of '’' and '´' in one vectorised search: a
-    // search for the three characters decodes every one (8% of the
-    // classifier's time on small pages, measured).
-    if memchr::memchr3(b'`', 0x99, 0xB4, out.as_bytes()).is_some() {
-        out = out.replace(['’', '`', '´'], "'");
+    out.make_ascii_lowercase();
+    if !out.ends_with(' ') {
+        out.push(' ');
     }
     out
 }
@@ -567,7 +599,13 @@ impl Classifier {
             } else {
                 (Anchor::Whole, body)
             };
-            if body.is_empty() || body != normalise(body) {
+            let plain = body.split_whitespace().collect::<Vec<_>>().join(" ");
+            if body.is_empty()
+                || body != plain
+                || body
+                    .chars()
+                    .any(|c| c.is_uppercase() || matches!(c, '’' | '`' | '´'))
+            {
                 return Err(format!(
                     "term {spec:?} must be lowercase, trimmed, one space between words"
                 ));
@@ -622,8 +660,15 @@ impl Classifier {
         let mut ids: HashMap<String, usize> = HashMap::new();
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
         for (t, term) in terms.iter().enumerate() {
-            let id = *ids.entry(term.text.clone()).or_insert_with(|| {
-                patterns.push(term.text.clone());
+            // Spelled as the text is read (see `normalise`): with the space
+            // before its first word, but for a term that may end a word.
+            let spelled = normalise(&term.text);
+            let spelled = match term.anchor {
+                Anchor::Suffix => spelled.trim(),
+                Anchor::Whole | Anchor::Prefix => spelled.trim_end(),
+            };
+            let id = *ids.entry(spelled.to_owned()).or_insert_with(|| {
+                patterns.push(spelled.to_owned());
                 by_pattern.push(Vec::new());
                 patterns.len() - 1
             });
@@ -631,9 +676,13 @@ impl Classifier {
         }
         // A DFA: a few megabytes, built once, and several times the speed
         // of the default NFA on the overlapping search every text gets.
+        // Without a prefilter: nearly every phrase starts with a space,
+        // and a search for the next space at every word costs more than
+        // the automaton's own step (measured).
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&patterns)
             .map_err(|e| e.to_string())?;
         Ok(Classifier {
@@ -645,24 +694,23 @@ impl Classifier {
         })
     }
 
-    /// The terms found in `lower` (normalised), each once; of two terms of
-    /// one target that end in the same word ("hotel" and "*hotel" in
-    /// "Hotel"), the heavier.
+    /// The terms found in `lower` (as [`normalise`] gives it), each once;
+    /// of two terms of one target that end in the same word ("hotel" and
+    /// "*hotel" in "Hotel"), the heavier.
     fn hits(&self, lower: &str) -> Vec<usize> {
-        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let bytes = lower.as_bytes();
         // (term, the byte where the word it ends in ends)
         let mut found: Vec<(usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(lower) {
-            let before = word(lower[..m.start()].chars().next_back());
-            let after = word(lower[m.end()..].chars().next());
-            let word_end = lower[m.end()..]
-                .find(|c: char| !c.is_alphanumeric())
-                .map_or(lower.len(), |i| m.end() + i);
+            // A phrase found starts a word (its pattern starts with the
+            // space before it) but for a suffix; the text ends in a space.
+            let ends_word = bytes.get(m.end()).is_none_or(|&b| b == b' ');
+            let word_end =
+                memchr::memchr(b' ', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
             for &t in &self.by_pattern[m.pattern().as_usize()] {
                 let ok = match self.terms[t].anchor {
-                    Anchor::Whole => !before && !after,
-                    Anchor::Prefix => !before,
-                    Anchor::Suffix => !after,
+                    Anchor::Whole | Anchor::Suffix => ends_word,
+                    Anchor::Prefix => true,
                 };
                 if !ok || found.iter().any(|(f, _)| *f == t) {
                     continue;

@@ -261,26 +261,58 @@ fn the_sandbox_industry_names_are_read_too() {
 }
 
 #[test]
-fn text_is_lowercased_and_its_white_space_collapsed() {
+fn text_is_lowercased_its_white_space_collapsed_and_its_signs_words_of_their_own() {
     assert_eq!(
         normalise("  Zahnarzt\u{a0}PRAXIS\t\nMüller’s  "),
-        "zahnarzt praxis müller's"
+        " zahnarzt praxis müller ' s "
     );
-    assert_eq!(normalise("ÉCOLE  de\u{2009}Langues"), "école de langues");
-    assert_eq!(normalise(""), "");
-    // Already collapsed: only lowercased.
-    assert_eq!(normalise("Law Firm | Über Uns"), "law firm | über uns");
-    assert_eq!(normalise("Zahnarzt\u{a0}Praxis"), "zahnarzt praxis");
-    assert_eq!(normalise("a\rb"), "a b");
-    // Beyond ASCII: lowercase letters and signs kept as they are, an
+    assert_eq!(normalise("ÉCOLE  de\u{2009}Langues"), " école de langues ");
+    assert_eq!(normalise(""), " ");
+    assert_eq!(normalise("Law Firm | Über Uns"), " law firm | über uns ");
+    assert_eq!(normalise("Zahnarzt\u{a0}Praxis"), " zahnarzt praxis ");
+    assert_eq!(normalise("a\rb"), " a b ");
+    // Beyond ASCII: lowercase letters kept as they are, signs apart, an
     // uppercase letter or an apostrophe anywhere after them still changed.
     assert_eq!(
         normalise("© 2024 Café – Bäckerei"),
-        "© 2024 café – bäckerei"
+        " © 2024 café – bäckerei "
     );
-    assert_eq!(normalise("© Café BÄCKEREI"), "© café bäckerei");
-    assert_eq!(normalise("é Müller’s"), "é müller's");
-    assert_eq!(normalise("é Müller`s"), "é müller's");
+    assert_eq!(normalise("© Café BÄCKEREI"), " © café bäckerei ");
+    assert_eq!(normalise("é Müller’s"), " é müller ' s ");
+    assert_eq!(normalise("é Müller`s"), " é müller ' s ");
+    assert_eq!(
+        normalise("(E-Commerce),Shop."),
+        " ( e - commerce ) , shop . "
+    );
+}
+
+#[test]
+fn a_phrase_is_found_at_a_word_and_not_inside_one() {
+    // After a sign or a line break, a phrase starts a word.
+    assert_eq!(
+        desc("(Zahnarztpraxis) Dr. Muster"),
+        Some((2045, "621210".into()))
+    );
+    assert_eq!(
+        desc("Praxis:\nZahnarzt Dr. Muster"),
+        Some((2045, "621210".into()))
+    );
+    // Inside a longer word, a whole-word phrase is not read.
+    let c = &*CLASSIFIER;
+    let whole = |t: &str| {
+        c.hits(&normalise(t))
+            .iter()
+            .any(|&i| c.terms[i].text == "dentist")
+    };
+    assert!(whole("Dentist, Dr. Muster") && whole("«dentist»"));
+    assert!(!whole("dentistry") && !whole("nondentist"));
+    // A phrase with a sign in it reads the sign as the text writes it.
+    let said = |t: &str, term: &str| {
+        c.hits(&normalise(t))
+            .iter()
+            .any(|&i| c.terms[i].text == term)
+    };
+    assert!(said("Pet Supplies & E-Commerce", "e-commerce"));
 }
 
 #[test]
