@@ -100,7 +100,7 @@ impl<'a> Words<'a> {
 pub fn classify(words: &Words<'_>) -> Option<(Industry, f32)> {
     let c = &*CLASSIFIER;
     let mut votes = Votes::default();
-    // A page's navigation is also the head of its text: a word read in the
+    // A page's navigation and its text say one thing: a word read in the
     // one is not read again in the other.
     let mut in_nav: Vec<usize> = Vec::new();
     for (source, text, weight) in &words.texts {

@@ -85,8 +85,9 @@ pub struct PageFacts {
     /// JSON-LD or microdata `Article`/`BlogPosting`/`Recipe`): its title and
     /// description speak of a topic, not of the company.
     pub topic_page: bool,
-    /// The head and the tail of the visible text (a page's header and
-    /// footer), capped: what the industry classifier reads of the text.
+    /// The head and the tail of the visible text outside links (a page's
+    /// header and footer), capped: what the industry classifier reads of
+    /// the text beside the navigation.
     #[serde(skip)]
     pub text_edges: String,
     /// The page went over a limit and was read only in part.
@@ -315,7 +316,7 @@ impl PageFacts {
 
         // Text patterns last: the least trusted.
         let body = decode(&raw.text);
-        f.text_edges = edges(&body, TEXT_EDGE_BYTES);
+        f.text_edges = edges(&body, &raw.text, &raw.link_text, TEXT_EDGE_BYTES);
         let lower = body.to_ascii_lowercase();
         for e in text::emails(&body) {
             f.emails.push(f.field(e, Method::Text, 1.0));
@@ -358,10 +359,10 @@ impl PageFacts {
         let mut out = String::new();
         for (_, text) in &self.anchors {
             let t = text.trim();
-            if t.is_empty() || t.len() > 60 {
+            if t.is_empty() || t.len() > super::html::SHORT_LINK_BYTES {
                 continue;
             }
-            if out.len() + t.len() > 3072 {
+            if out.len() + t.len() > super::html::NAV_BYTES {
                 break;
             }
             out.push_str(t);
@@ -397,20 +398,44 @@ impl PageFacts {
 /// How much of the text's head and tail the industry classifier reads.
 const TEXT_EDGE_BYTES: usize = 2000;
 
-/// The first and the last `n` bytes of `text` (on character boundaries).
-fn edges(text: &str, n: usize) -> String {
-    if text.len() <= 2 * n {
-        return text.to_owned();
+/// The first and the last `n` bytes of `text` (`raw` with its entities
+/// decoded; on character boundaries), without the text of the short
+/// links at `links` in `raw` when `raw` needed no decoding: the
+/// classifier reads those as the navigation.
+fn edges(text: &str, raw: &str, links: &[std::ops::Range<usize>], n: usize) -> String {
+    let (head, tail) = if text.len() <= 2 * n {
+        (text.len(), text.len())
+    } else {
+        let mut head = n;
+        while !text.is_char_boundary(head) {
+            head -= 1;
+        }
+        let mut tail = text.len() - n;
+        while !text.is_char_boundary(tail) {
+            tail += 1;
+        }
+        (head, tail)
+    };
+    let mut out = String::with_capacity(head + text.len() - tail + 1);
+    // The kept pieces of `from..to`: the bytes between links.
+    let keep = |from: usize, to: usize, out: &mut String| {
+        let mut at = from;
+        // An entity decoded never lengthens the text: the same length is
+        // the same bytes, and the links are where they were.
+        if text.len() == raw.len() {
+            for r in links.iter().filter(|r| r.end > from && r.start < to) {
+                out.push_str(&text[at..r.start.max(at)]);
+                at = r.end.min(to);
+            }
+        }
+        out.push_str(&text[at..to]);
+    };
+    keep(0, head, &mut out);
+    if tail < text.len() {
+        out.push('\n');
+        keep(tail, text.len(), &mut out);
     }
-    let mut head = n;
-    while !text.is_char_boundary(head) {
-        head -= 1;
-    }
-    let mut tail = text.len() - n;
-    while !text.is_char_boundary(tail) {
-        tail += 1;
-    }
-    format!("{}\n{}", &text[..head], &text[tail..])
+    out
 }
 
 /// The schema.org types of [`TYPES`] the page's structured data names, as

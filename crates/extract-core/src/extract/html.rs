@@ -21,6 +21,8 @@ use super::Limits;
 mod handlers;
 mod visible;
 
+pub(crate) use visible::{NAV_BYTES, SHORT_LINK_BYTES};
+
 use handlers::{
     on_anchor, on_anchor_text, on_base, on_img, on_img_in_link, on_itemprop, on_itemprop_text,
     on_itemscope, on_jsonld, on_jsonld_text, on_lang, on_link, on_meta, on_title, on_title_text,
@@ -64,6 +66,9 @@ pub(crate) struct Raw {
     pub(crate) lang: Option<String>,
     /// Visible text, one text node a line.
     pub(crate) text: String,
+    /// Where in `text` the short links' text is (see `visible::Text`);
+    /// none when the page's character set is not UTF-8.
+    pub(crate) link_text: Vec<std::ops::Range<usize>>,
     /// The input went over a limit and was cut.
     pub(crate) truncated: bool,
 }
@@ -166,14 +171,27 @@ pub(crate) fn scan(html: &[u8], charset: Option<&str>, limits: &Limits) -> Raw {
         failed = rewriter.end().is_err();
     }
     let mut st = state.borrow_mut();
-    let (mut text, text_cut) = visible::text_nodes(input, limits.max_text_bytes);
+    let visible::Text {
+        all: mut text,
+        mut links,
+        truncated: text_cut,
+    } = visible::text_nodes(input, limits.max_text_bytes);
     if text.starts_with(b"\xEF\xBB\xBF") {
         text.drain(..3);
+        links.retain(|r| r.start >= 3);
+        for r in &mut links {
+            *r = r.start - 3..r.end - 3;
+        }
     }
     let encoding = st.meta_charset.unwrap_or(declared);
     st.raw.text = if encoding == encoding_rs::UTF_8 {
-        String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        match String::from_utf8(text) {
+            Ok(text) => {
+                st.raw.link_text = links;
+                text
+            }
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
     } else {
         encoding.decode_without_bom_handling(&text).0.into_owned()
     };

@@ -10,6 +10,8 @@
 //! Entities are left as written (the caller decodes them), and the bytes
 //! are decoded from the page's character set at the end.
 
+use std::ops::Range;
+
 use memchr::memchr;
 
 /// Elements whose content is not markup (the tokenizer's RCDATA, RAWTEXT,
@@ -29,39 +31,79 @@ const NOT_MARKUP: [&[u8]; 10] = [
     b"noframes",
 ];
 
+/// A page's visible text.
+#[derive(Debug, Default)]
+pub(super) struct Text {
+    /// The text nodes, each followed by a line break.
+    pub(super) all: Vec<u8>,
+    /// Where in `all` the text of the page's short links is (up to
+    /// [`SHORT_LINK_BYTES`] each, [`NAV_BYTES`] in all), in order: the
+    /// navigation, which is also read from the links themselves.
+    pub(super) links: Vec<Range<usize>>,
+    /// Some nodes were left out for the limit.
+    pub(super) truncated: bool,
+}
+
+/// The longest link text read as navigation (see `PageFacts::nav_text`).
+pub(crate) const SHORT_LINK_BYTES: usize = 60;
+/// How much of the links' text is read as navigation.
+pub(crate) const NAV_BYTES: usize = 3072;
+
 /// The text nodes of `html`, each followed by a line break, up to `max`
-/// bytes; and whether some were left out for the limit.
-pub(super) fn text_nodes(html: &[u8], max: usize) -> (Vec<u8>, bool) {
-    let mut out: Vec<u8> = Vec::with_capacity(html.len().min(max) / 4);
-    let mut truncated = false;
-    let mut push = |node: &[u8], out: &mut Vec<u8>| {
+/// bytes.
+pub(super) fn text_nodes(html: &[u8], max: usize) -> Text {
+    let mut text = Text {
+        all: Vec::with_capacity(html.len().min(max) / 4),
+        ..Text::default()
+    };
+    let push = |node: &[u8], text: &mut Text| {
         // White space between tags (the indentation of the markup) is half
         // of a real page's text bytes and says nothing: left out, the line
         // break after the node before stands for it.
         if node.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        if out.len() + node.len() < max {
-            out.extend_from_slice(node);
-            out.push(b'\n');
+        if text.all.len() + node.len() < max {
+            text.all.extend_from_slice(node);
+            text.all.push(b'\n');
         } else {
-            truncated = true;
+            text.truncated = true;
+        }
+    };
+    // Where the open link's text starts in `all`, and how much short
+    // links' text has been noted.
+    let mut link: Option<usize> = None;
+    let mut nav_bytes = 0;
+    let mut end_link = |link: &mut Option<usize>, text: &mut Text| {
+        if let Some(start) = link.take() {
+            let own = &text.all[start..];
+            let len = own.len() - own.iter().filter(|&&b| b == b'\n').count();
+            if len > 0 && len <= SHORT_LINK_BYTES && nav_bytes + len <= NAV_BYTES {
+                nav_bytes += len;
+                text.links.push(start..text.all.len());
+            }
         }
     };
     let mut node_start = 0;
     let mut at = 0;
     while let Some(lt) = memchr(b'<', &html[at..]).map(|i| at + i) {
-        let Some(markup_end) = markup(html, lt) else {
+        let Some(found) = markup(html, lt) else {
             // A `<` that starts nothing is text.
             at = lt + 1;
             continue;
         };
-        push(&html[node_start..lt], &mut out);
-        let (end, raw) = markup_end;
-        at = end;
-        if let Some(name) = raw {
+        push(&html[node_start..lt], &mut text);
+        at = found.end;
+        // Links do not nest: the parser closes one at the next's start.
+        if let Some(open) = found.link {
+            end_link(&mut link, &mut text);
+            if open {
+                link = Some(text.all.len());
+            }
+        }
+        if let Some(name) = found.raw {
             if name == b"plaintext" {
-                push(&html[at..], &mut out);
+                push(&html[at..], &mut text);
                 at = html.len();
             } else {
                 at = close_of(html, at, name);
@@ -73,52 +115,79 @@ pub(super) fn text_nodes(html: &[u8], max: usize) -> (Vec<u8>, bool) {
         }
     }
     if node_start < html.len() {
-        push(&html[node_start..], &mut out);
+        push(&html[node_start..], &mut text);
     }
-    (out, truncated)
+    end_link(&mut link, &mut text);
+    text
 }
 
-/// The markup that starts at `lt` (a `<`): where it ends, and for a start
-/// tag of an element whose content is not markup, its name. `None` when
-/// the `<` starts no markup.
-fn markup(html: &[u8], lt: usize) -> Option<(usize, Option<&'static [u8]>)> {
+/// A piece of markup.
+struct Markup {
+    /// Just past its end.
+    end: usize,
+    /// The name of the element it starts when that element's content is
+    /// not markup.
+    raw: Option<&'static [u8]>,
+    /// `Some(true)` for a link's start tag, `Some(false)` for its end tag.
+    link: Option<bool>,
+}
+
+/// The markup that starts at `lt` (a `<`); `None` when the `<` starts
+/// none.
+fn markup(html: &[u8], lt: usize) -> Option<Markup> {
     let rest = &html[lt + 1..];
+    let other = |end: usize| Markup {
+        end,
+        raw: None,
+        link: None,
+    };
+    let name_len = |from: &[u8]| {
+        from.iter()
+            .position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
+            .unwrap_or(from.len())
+    };
     match *rest.first()? {
         b'!' => {
             if rest.starts_with(b"!--") {
                 // "<!-->" and "<!--->" end at once, as browsers read them.
                 let body = &html[lt + 4..];
                 if body.starts_with(b">") {
-                    return Some((lt + 5, None));
+                    return Some(other(lt + 5));
                 }
                 if body.starts_with(b"->") {
-                    return Some((lt + 6, None));
+                    return Some(other(lt + 6));
                 }
                 let end = memchr::memmem::find(body, b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
-                return Some((end, None));
+                return Some(other(end));
             }
             // A doctype, a CDATA section or a bogus comment: to the next `>`.
-            Some((past(html, lt, b'>'), None))
+            Some(other(past(html, lt, b'>')))
         }
-        b'?' => Some((past(html, lt, b'>'), None)),
+        b'?' => Some(other(past(html, lt, b'>'))),
         b'/' => match rest.get(1) {
-            Some(b) if b.is_ascii_alphabetic() => Some((tag_end(html, lt + 2), None)),
-            Some(b'>') => Some((lt + 3, None)),
-            Some(_) => Some((past(html, lt, b'>'), None)),
+            Some(b) if b.is_ascii_alphabetic() => {
+                let name = &rest[1..1 + name_len(&rest[1..])];
+                Some(Markup {
+                    link: name.eq_ignore_ascii_case(b"a").then_some(false),
+                    ..other(tag_end(html, lt + 2))
+                })
+            }
+            Some(b'>') => Some(other(lt + 3)),
+            Some(_) => Some(other(past(html, lt, b'>'))),
             None => None,
         },
         b if b.is_ascii_alphabetic() => {
-            let name_len = rest
-                .iter()
-                .position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
-                .unwrap_or(rest.len());
-            let name = &rest[..name_len];
-            let end = tag_end(html, lt + 1 + name_len);
+            let name = &rest[..name_len(rest)];
+            let end = tag_end(html, lt + 1 + name.len());
             let raw = NOT_MARKUP
                 .iter()
                 .find(|n| n.eq_ignore_ascii_case(name))
                 .copied();
-            Some((end, raw))
+            Some(Markup {
+                end,
+                raw,
+                link: name.eq_ignore_ascii_case(b"a").then_some(true),
+            })
         }
         _ => None,
     }
@@ -176,10 +245,10 @@ fn close_of(html: &[u8], from: usize, name: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::text_nodes;
+    use super::{text_nodes, NAV_BYTES};
 
     fn text(html: &str) -> String {
-        String::from_utf8(text_nodes(html.as_bytes(), 1 << 20).0).unwrap()
+        String::from_utf8(text_nodes(html.as_bytes(), 1 << 20).all).unwrap()
     }
 
     #[test]
@@ -227,8 +296,32 @@ mod tests {
 
     #[test]
     fn text_stops_at_the_limit_and_says_so() {
-        let (out, cut) = text_nodes(b"<p>aaaa</p><p>bbbb</p>", 7);
-        assert_eq!((out.as_slice(), cut), (b"aaaa\n" as &[u8], true));
-        assert!(!text_nodes(b"<p>aaaa</p>", 100).1);
+        let t = text_nodes(b"<p>aaaa</p><p>bbbb</p>", 7);
+        assert_eq!((t.all.as_slice(), t.truncated), (b"aaaa\n" as &[u8], true));
+        assert!(!text_nodes(b"<p>aaaa</p>", 100).truncated);
+    }
+
+    #[test]
+    fn the_text_of_short_links_is_noted() {
+        let long = "Read how we bake the bread of the whole town every morning since 1890";
+        let html = format!(
+            "<nav><A HREF=/>Home</a><a href=/x><b>Shop</b> now</A></nav><p>We bake <a>bread</a>.</p><abbr>x</abbr><a>open<a>next</a>end<a>{long}</a><a> </a>"
+        );
+        let t = text_nodes(html.as_bytes(), 1 << 20);
+        let all = String::from_utf8(t.all).unwrap();
+        assert_eq!(
+            all,
+            format!("Home\nShop\n now\nWe bake \nbread\n.\nx\nopen\nnext\nend\n{long}\n")
+        );
+        // A long link's text (a teaser, a headline) is no navigation.
+        let links: Vec<&str> = t.links.into_iter().map(|r| &all[r]).collect();
+        assert_eq!(
+            links,
+            ["Home\n", "Shop\n now\n", "bread\n", "open\n", "next\n"]
+        );
+        // Up to a few kilobytes of them, as the navigation is read.
+        let many = "<a>twelve bytes</a>".repeat(1000);
+        let t = text_nodes(many.as_bytes(), 1 << 20);
+        assert_eq!(t.links.len(), NAV_BYTES / 12);
     }
 }
