@@ -316,7 +316,8 @@ impl PageFacts {
 
         // Text patterns last: the least trusted.
         let body = decode(&raw.text);
-        f.text_edges = edges(&body, &raw.text, &raw.link_text, TEXT_EDGE_BYTES);
+        // Entities decoded after the cut, where the links still are.
+        f.text_edges = decode(&edges(&raw.text, &raw.link_text, TEXT_EDGE_BYTES));
         let lower = body.to_ascii_lowercase();
         for e in text::emails(&body) {
             f.emails.push(f.field(e, Method::Text, 1.0));
@@ -398,11 +399,10 @@ impl PageFacts {
 /// How much of the text's head and tail the industry classifier reads.
 const TEXT_EDGE_BYTES: usize = 2000;
 
-/// The first and the last `n` bytes of `text` (`raw` with its entities
-/// decoded; on character boundaries), without the text of the short
-/// links at `links` in `raw` when `raw` needed no decoding: the
-/// classifier reads those as the navigation.
-fn edges(text: &str, raw: &str, links: &[std::ops::Range<usize>], n: usize) -> String {
+/// The first and the last `n` bytes of `text` (on character boundaries),
+/// without the text of the short links at `links`: the classifier reads
+/// those as the navigation.
+fn edges(text: &str, links: &[std::ops::Range<usize>], n: usize) -> String {
     let (head, tail) = if text.len() <= 2 * n {
         (text.len(), text.len())
     } else {
@@ -417,16 +417,12 @@ fn edges(text: &str, raw: &str, links: &[std::ops::Range<usize>], n: usize) -> S
         (head, tail)
     };
     let mut out = String::with_capacity(head + text.len() - tail + 1);
-    // The kept pieces of `from..to`: the bytes between links.
+    // The pieces of `from..to` between links.
     let keep = |from: usize, to: usize, out: &mut String| {
         let mut at = from;
-        // An entity decoded never lengthens the text: the same length is
-        // the same bytes, and the links are where they were.
-        if text.len() == raw.len() {
-            for r in links.iter().filter(|r| r.end > from && r.start < to) {
-                out.push_str(&text[at..r.start.max(at)]);
-                at = r.end.min(to);
-            }
+        for r in links.iter().filter(|r| r.end > from && r.start < to) {
+            out.push_str(&text[at..r.start.max(at)]);
+            at = r.end.min(to);
         }
         out.push_str(&text[at..to]);
     };
