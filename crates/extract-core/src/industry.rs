@@ -732,13 +732,13 @@ impl Classifier {
         })
     }
 
-    /// The terms found in `lower` (as [`normalise`] gives it), each once;
-    /// of two terms of one target that end in the same word ("hotel" and
-    /// "*hotel" in "Hotel"), the heavier.
+    /// The terms found in `lower` (as [`normalise`] gives it), each once,
+    /// but for those inside a longer phrase of another target.
     fn hits(&self, lower: &str) -> Vec<usize> {
         let bytes = lower.as_bytes();
-        // (term, the byte where the word it ends in ends)
-        let mut found: Vec<(usize, usize)> = Vec::new();
+        // Every phrase found: (term, where it starts, where the word it
+        // ends in ends).
+        let mut seen: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(lower) {
             // A phrase found starts a word (its pattern starts with the
             // space before it) but for a suffix; the text ends in a space.
@@ -750,34 +750,47 @@ impl Classifier {
                     Anchor::Whole | Anchor::Suffix => ends_word,
                     Anchor::Prefix => true,
                 };
-                if !ok || found.iter().any(|(f, _)| *f == t) {
-                    continue;
-                }
-                let same_word = found.iter().position(|(f, end)| {
-                    *end == word_end && self.terms[*f].target.same(self.terms[t].target)
-                });
-                match same_word {
-                    Some(at) if self.terms[found[at].0].weight >= self.terms[t].weight => {}
-                    Some(at) => found[at] = (t, word_end),
-                    None => found.push((t, word_end)),
+                if ok {
+                    // Where the phrase's first word starts.
+                    let start = m.start() + usize::from(bytes[m.start()] == b' ');
+                    seen.push((t, start, word_end));
                 }
             }
         }
-        // One word is one mention: of two phrases of different industries
-        // that end in the same word ("android app", "app"), the longer
-        // says what the word means. Role words qualify goods; they stay.
+        // One word is one mention: a phrase inside a longer one of another
+        // industry ("app" in "Android app", "software" in "software su
+        // misura") is that phrase's word, not a mention of its own; of two
+        // over the same words, the longer term. Role words qualify goods:
+        // they stay.
         let said = |t: usize| !matches!(self.terms[t].target, Target::Role(_));
-        let longer_over = |&(t, end): &(usize, usize)| {
+        let inside = |&(t, start, end): &(usize, usize, usize)| {
             said(t)
-                && found.iter().any(|&(o, o_end)| {
-                    o_end == end && said(o) && self.terms[o].text.len() > self.terms[t].text.len()
+                && seen.iter().any(|&(o, o_start, o_end)| {
+                    said(o)
+                        && !self.terms[o].target.same(self.terms[t].target)
+                        && o_start <= start
+                        && o_end >= end
+                        && (o_end - o_start > end - start
+                            || self.terms[o].text.len() > self.terms[t].text.len())
                 })
         };
-        found
-            .iter()
-            .filter(|f| !longer_over(f))
-            .map(|(t, _)| *t)
-            .collect()
+        // Each term once; of two terms of one target that end in the same
+        // word ("hotel" and "*hotel" in "Hotel"), the heavier.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for &(t, _, end) in seen.iter().filter(|s| !inside(s)) {
+            if found.iter().any(|(f, _)| *f == t) {
+                continue;
+            }
+            let same_word = found.iter().position(|(f, f_end)| {
+                *f_end == end && self.terms[*f].target.same(self.terms[t].target)
+            });
+            match same_word {
+                Some(at) if self.terms[found[at].0].weight >= self.terms[t].weight => {}
+                Some(at) => found[at] = (t, end),
+                None => found.push((t, end)),
+            }
+        }
+        found.into_iter().map(|(t, _)| t).collect()
     }
 }
 

@@ -67,6 +67,78 @@ fn one_trade_in_each_of_six_languages() {
 }
 
 #[test]
+fn small_trades_in_several_languages() {
+    for (text, id, code) in [
+        (
+            "Privatbrauerei seit 1850: Helles, Weizen und Bockbier",
+            562,
+            "312120",
+        ),
+        (
+            "Brouwerij uit Gent: speciaalbieren met karakter",
+            562,
+            "312120",
+        ),
+        (
+            "Obstbrennerei am Bodensee: Edelbrände und Geiste",
+            564,
+            "312140",
+        ),
+        (
+            "Architecte d'intérieur à Lyon : rénovation et aménagement",
+            3126,
+            "541410",
+        ),
+        (
+            "Interiorismo y diseño de interiores en Madrid",
+            3126,
+            "541410",
+        ),
+        ("Praxis für Chiropraktik in Zürich", 2048, "621310"),
+        (
+            "Tierpark und Wildpark für die ganze Familie",
+            2163,
+            "712130",
+        ),
+        ("Hovenier voor tuinaanleg en tuinonderhoud", 2934, "561730"),
+        (
+            "Nachhilfe in allen Fächern, Einzelunterricht zu Hause",
+            1999,
+            "611691",
+        ),
+        (
+            "Cours particuliers et soutien scolaire à domicile",
+            1999,
+            "611691",
+        ),
+        (
+            "Scuola di musica: lezioni di pianoforte e chitarra",
+            2025,
+            "611610",
+        ),
+        ("Sviluppo software su misura per le aziende", 3102, "541511"),
+        (
+            "Kinderarztpraxis Dr. Muster: Vorsorge und Impfungen",
+            13,
+            "621111",
+        ),
+        ("Übersetzungsbüro für Fachübersetzungen", 108, "541930"),
+        ("Agence de traduction à Paris", 108, "541930"),
+    ] {
+        assert_eq!(desc(text), Some((id, code.into())), "{text}");
+    }
+    // A custom software house is not a software publisher, whose words
+    // ("software", "software development") are inside its phrases.
+    assert_eq!(
+        desc("Custom software development for banks and insurers"),
+        Some((3102, "541511".into()))
+    ); // Terms of use that speak of their own translations are no translator.
+    let legal = "These terms may be read in translation; translations are for convenience only.";
+    let (i, _) = classify(&words(&[("text", legal, 0.6)])).unwrap();
+    assert!(i.linkedin.is_none(), "{i:?}");
+}
+
+#[test]
 fn compound_words_match_by_their_stem_or_tail() {
     assert_eq!(
         desc("Photovoltaikanlagen und Stromspeicher aus einer Hand"),
@@ -349,4 +421,9 @@ fn one_word_is_one_mention() {
     // Alone, the word is Software Development's.
     let (i, _) = classify(&words(&[("nav", "Home | App", 1.2)])).unwrap();
     assert_eq!(i.alternatives[0].linkedin.id, 4, "{i:?}");
+    // Nor is a phrase's first word another trade's: "interior" (furniture)
+    // in "interior design".
+    let (i, _) = classify(&words(&[("nav", "Home | Interior design", 1.2)])).unwrap();
+    assert_eq!(i.linkedin.as_ref().map(|l| l.id), Some(3126), "{i:?}");
+    assert!(i.alternatives.is_empty(), "{i:?}");
 }
