@@ -123,6 +123,28 @@ fn small_trades_in_several_languages() {
             "621111",
         ),
         ("Übersetzungsbüro für Fachübersetzungen", 108, "541930"),
+        (
+            "Kaffeerösterei in Hamburg: Espresso und Filterkaffee",
+            23,
+            "311920",
+        ),
+        (
+            "Tattoo studio in Amsterdam: custom tattoos and piercing",
+            2259,
+            "812199",
+        ),
+        (
+            "Vermessungsbüro: Ingenieurvermessung und Landvermessung",
+            3249,
+            "541370",
+        ),
+        ("Galleria d'arte contemporanea a Milano", 3186, "459920"),
+        ("Yachthafen mit 300 Liegeplätzen am Bodensee", 40, "713930"),
+        (
+            "Hörakustik Meister: Hörgeräte und Gehörschutz",
+            1359,
+            "456199",
+        ),
         ("Agence de traduction à Paris", 108, "541930"),
     ] {
         assert_eq!(desc(text), Some((id, code.into())), "{text}");
