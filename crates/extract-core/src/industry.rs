@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
-use crate::extract::PageFacts;
+use crate::extract::{collapse_ws, PageFacts};
 use crate::taxonomy;
 use crate::{Industry, IndustryAlternative, IndustryLinkedin, IndustryNaics, Method};
 
@@ -637,9 +637,8 @@ impl Classifier {
             } else {
                 (Anchor::Whole, body)
             };
-            let plain = body.split_whitespace().collect::<Vec<_>>().join(" ");
             if body.is_empty()
-                || body != plain
+                || body != collapse_ws(body)
                 || body
                     .chars()
                     .any(|c| c.is_uppercase() || matches!(c, '’' | '`' | '´'))

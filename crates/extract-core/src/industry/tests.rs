@@ -154,7 +154,8 @@ fn small_trades_in_several_languages() {
     assert_eq!(
         desc("Custom software development for banks and insurers"),
         Some((3102, "541511".into()))
-    ); // Terms of use that speak of their own translations are no translator.
+    );
+    // Terms of use that speak of their own translations are no translator.
     let legal = "These terms may be read in translation; translations are for convenience only.";
     let (i, _) = classify(&words(&[("text", legal, 0.6)])).unwrap();
     assert!(i.linkedin.is_none(), "{i:?}");
